@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+	"unicode/utf8"
+
+	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/collector/canon"
+	"github.com/tinhdoandaklak/hashtrack/store"
+)
+
+func init() {
+	register(&command{
+		name:    "posts",
+		usage:   "[--campaign ID] [--platform P] [--unit ĐƠN_VỊ] [--from NGÀY] [--to NGÀY] [--limit N] [--json]",
+		summary: "liệt kê các bài đăng đã ghi nhận",
+		run:     runPosts,
+	})
+}
+
+func runPosts(ctx context.Context, e *env, args []string) error {
+	fs := e.flags(commands["posts"])
+	var campaignID, platform, unit, from, to string
+	var limit int
+	var asJSON bool
+	fs.StringVar(&campaignID, "campaign", "", "campaign `id`")
+	fs.StringVar(&platform, "platform", "", "only this platform")
+	fs.StringVar(&unit, "unit", "", "only this unit (id, name or alias)")
+	fs.StringVar(&from, "from", "", "first day (29/03/2023 or 2023-03-29)")
+	fs.StringVar(&to, "to", "", "last day, inclusive")
+	fs.IntVar(&limit, "limit", 0, "at most N posts (0 = all)")
+	fs.BoolVar(&asJSON, "json", false, "JSON lines with every stored field")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	c, err := e.config()
+	if err != nil {
+		return err
+	}
+	camp, err := pickCampaign(c, campaignID)
+	if err != nil {
+		return err
+	}
+	q := store.Query{Campaign: camp.ID, Limit: limit}
+	if platform != "" {
+		p, ok := canon.NormalizePlatform(platform)
+		if !ok {
+			return usageError("--platform: unknown platform %q (one of %s)", platform, strings.Join(canon.Platforms, ", "))
+		}
+		q.Platform = p
+	}
+	if unit != "" {
+		u, err := c.Units().Find(unit)
+		if err != nil {
+			return usageError("--unit: %v", err)
+		}
+		q.Unit = u.ID
+	}
+	loc := camp.Loc()
+	if from != "" {
+		if q.From, err = ParseDay(from, loc); err != nil {
+			return usageError("--from: %v", err)
+		}
+	}
+	if to != "" {
+		t, err := ParseDay(to, loc)
+		if err != nil {
+			return usageError("--to: %v", err)
+		}
+		q.To = t.AddDate(0, 0, 1)
+	}
+	st, err := e.openStore(c, true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	if asJSON {
+		enc := json.NewEncoder(e.stdout)
+		return st.Posts(ctx, q, func(p collector.Post) error { return enc.Encode(p) })
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "Ngày đăng\tNền tảng\tĐơn vị\tThích\tBình luận\tChia sẻ\tXem\tĐường dẫn")
+	n := 0
+	err = st.Posts(ctx, q, func(p collector.Post) error {
+		n++
+		unitName := "—"
+		if u, ok := c.Units().ByID(p.Unit); ok {
+			unitName = u.Name
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", viDateTime(p.When(), loc), p.Platform, clip(unitName, 32),
+			viCount(p.Metrics.Likes), viCount(p.Metrics.Comments), viCount(p.Metrics.Shares), viCount(p.Metrics.Views), p.URL)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%d bài đăng\n", n)
+	return nil
+}
+
+// viDateTime shows a moment as dd/mm/yyyy HH:MM in loc.
+func viDateTime(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(loc).Format("02/01/2006 15:04")
+}
+
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}

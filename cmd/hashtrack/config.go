@@ -1,0 +1,514 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	"github.com/robfig/cron/v3"
+
+	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/collector/hashtag"
+)
+
+// Config is hashtrack.toml as written by the user. It is decoded once, validated, and
+// turned into plain values (collector.Campaign, collector.Unit…) for the packages.
+type Config struct {
+	TimeZone  string `toml:"timezone"`
+	Database  string `toml:"database"`
+	ReportDir string `toml:"report_dir"`
+	Language  string `toml:"language"`
+
+	Report   ReportConfig     `toml:"report"`
+	Fetch    FetchConfig      `toml:"fetch"`
+	Server   ServerConfig     `toml:"server"`
+	Import   ImportConfig     `toml:"import"`
+	Campaign []CampaignConfig `toml:"campaign"`
+	Unit     []UnitConfig     `toml:"unit"`
+	Source   []SourceConfig   `toml:"source"`
+	Token    []TokenConfig    `toml:"token"`
+
+	// Filled by loadConfig, not by the file.
+	path      string
+	dir       string
+	loc       *time.Location
+	campaigns []collector.Campaign
+	units     collector.Units
+}
+
+// ReportConfig is the [report] table.
+type ReportConfig struct {
+	Schedule   string   `toml:"schedule"`    // cron expression for `serve`; default "0 7 * * *"
+	StaleAfter Duration `toml:"stale_after"` // a source without success for this long is stale; default 48h
+	TopN       int      `toml:"top_n"`       // rows in the top-posts table; default 10
+}
+
+// FetchConfig is the [fetch] table.
+type FetchConfig struct {
+	Enrich        *bool    `toml:"enrich"` // read a submitted link's page for title/date/tag; default true
+	UserAgent     string   `toml:"user_agent"`
+	Timeout       Duration `toml:"timeout"`
+	MaxBody       int64    `toml:"max_body"`
+	AllowNetworks []string `toml:"allow_networks"` // networks a fetch may reach despite the SSRF guard
+}
+
+// ServerConfig is the [server] table.
+type ServerConfig struct {
+	Addr      string `toml:"addr"`       // default 127.0.0.1:8080
+	PublicURL string `toml:"public_url"` // how branches reach the form, for the links printed by `hashtrack tokens`
+}
+
+// ImportConfig is the [import] table.
+type ImportConfig struct {
+	// Columns maps a header as it appears in a sheet to a field (url, unit, platform,
+	// author, text, title, published, likes, comments, shares, views, timestamp, note, campaign).
+	Columns map[string]string `toml:"columns"`
+}
+
+// CampaignConfig is one [[campaign]].
+type CampaignConfig struct {
+	ID       string   `toml:"id"`
+	Name     string   `toml:"name"`
+	Hashtag  string   `toml:"hashtag"`
+	Variants []string `toml:"variants"`
+	Start    Date     `toml:"start"`
+	End      Date     `toml:"end"`
+	Target   int      `toml:"target"`
+	TimeZone string   `toml:"timezone"`
+}
+
+// UnitConfig is one [[unit]].
+type UnitConfig struct {
+	ID      string   `toml:"id"`
+	Name    string   `toml:"name"`
+	Aliases []string `toml:"aliases"`
+}
+
+// SourceConfig is one [[source]].
+type SourceConfig struct {
+	Name      string         `toml:"name"`
+	Kind      string         `toml:"kind"`
+	URL       string         `toml:"url"`
+	Schedule  string         `toml:"schedule"`
+	Unit      string         `toml:"unit"`
+	Campaigns []string       `toml:"campaigns"`
+	AllItems  bool           `toml:"all_items"`
+	MaxItems  int            `toml:"max_items"`
+	Options   map[string]any `toml:"options"`
+}
+
+// TokenConfig is one [[token]]: a secret in the form link shared with branches.
+type TokenConfig struct {
+	Token    string `toml:"token"`
+	Unit     string `toml:"unit"`     // the token fixes the unit; "" = the submitter picks it
+	Campaign string `toml:"campaign"` // "" = every campaign
+}
+
+// Duration is a time.Duration written as "30s", "48h" in the config.
+type Duration struct{ time.Duration }
+
+// UnmarshalText reads a Go duration string.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("%q is not a duration (write it like \"30s\", \"2h\")", b)
+	}
+	d.Duration = v
+	return nil
+}
+
+// Date is a calendar day: a TOML date (2023-03-01) or a string "2023-03-01" / "01/03/2023".
+type Date struct {
+	Y      int
+	M      time.Month
+	D      int
+	IsSet  bool
+}
+
+// UnmarshalTOML accepts a TOML local date or a string.
+func (d *Date) UnmarshalTOML(v any) error {
+	switch x := v.(type) {
+	case time.Time:
+		*d = Date{Y: x.Year(), M: x.Month(), D: x.Day(), IsSet: true}
+		return nil
+	case string:
+		t, err := ParseDay(x, time.UTC)
+		if err != nil {
+			return err
+		}
+		*d = Date{Y: t.Year(), M: t.Month(), D: t.Day(), IsSet: true}
+		return nil
+	}
+	return fmt.Errorf("%v is not a date (write 2023-03-01)", v)
+}
+
+// In returns midnight of the day in loc.
+func (d Date) In(loc *time.Location) time.Time {
+	if !d.IsSet {
+		return time.Time{}
+	}
+	return time.Date(d.Y, d.M, d.D, 0, 0, 0, 0, loc)
+}
+
+// ParseDay reads a day typed by a person: 2023-03-29, 29/03/2023, 29/3/2023, 29-03-2023.
+func ParseDay(s string, loc *time.Location) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{"2006-01-02", "02/01/2006", "2/1/2006", "02-01-2006", "2-1-2006"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a date (write 29/03/2023 or 2023-03-29)", s)
+}
+
+// ParseTime reads a moment typed by a person, in loc unless it carries an offset:
+// RFC 3339, dates as in ParseDay, with an optional time "8:14", "08:14:05".
+func ParseTime(s string, loc *time.Location) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04:05", "2006-01-02T15:04",
+		"2/1/2006 15:04:05", "2/1/2006 15:04", "15:04, 2/1/2006", "15:04 2/1/2006"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	if t, err := ParseDay(s, loc); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%q is not a date or time (write 29/03/2023, 29/03/2023 08:14 or 2023-03-29T08:14:00+07:00)", s)
+}
+
+// ConfigError is a problem in the configuration file; it maps to exit code 2.
+type ConfigError struct {
+	Path string
+	Msg  string
+}
+
+func (e *ConfigError) Error() string { return fmt.Sprintf("config %s: %s", e.Path, e.Msg) }
+
+var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
+
+// sourceKinds lists the kinds `[[source]]` may name; kinds.go registers them.
+func knownKind(k string) bool { _, ok := kinds[k]; return ok }
+
+// loadConfig reads, decodes and validates the file at path.
+func loadConfig(path string) (*Config, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, &ConfigError{Path: path, Msg: "file not found; run `hashtrack init` to create one, or pass --config FILE"}
+		}
+		return nil, &ConfigError{Path: path, Msg: err.Error()}
+	}
+	return parseConfig(path, string(raw))
+}
+
+func parseConfig(path, text string) (*Config, error) {
+	var c Config
+	md, err := toml.Decode(text, &c)
+	if err != nil {
+		var perr toml.ParseError
+		if errors.As(err, &perr) {
+			return nil, &ConfigError{Path: path, Msg: fmt.Sprintf("line %d: %s", perr.Position.Line, perr.Message)}
+		}
+		return nil, &ConfigError{Path: path, Msg: err.Error()}
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		var keys []string
+		for _, k := range und {
+			// Kind options are free-form here; each kind checks its own.
+			if len(k) >= 2 && k[0] == "source" && k[1] == "options" {
+				continue
+			}
+			keys = append(keys, k.String())
+		}
+		if len(keys) > 0 {
+			return nil, &ConfigError{Path: path, Msg: "unknown key " + strings.Join(keys, ", ")}
+		}
+	}
+	c.path = path
+	c.dir = filepath.Dir(path)
+	if err := c.Validate(); err != nil {
+		return nil, &ConfigError{Path: path, Msg: err.Error()}
+	}
+	return &c, nil
+}
+
+// Validate checks every value and fills defaults; the error names the key.
+func (c *Config) Validate() error {
+	if c.TimeZone == "" {
+		c.TimeZone = collector.DefaultTimeZone
+	}
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil {
+		return fmt.Errorf("timezone: unknown time zone %q (for Việt Nam write \"Asia/Ho_Chi_Minh\")", c.TimeZone)
+	}
+	c.loc = loc
+	if c.Database == "" {
+		c.Database = "data/hashtrack.db"
+	}
+	if c.ReportDir == "" {
+		c.ReportDir = "reports"
+	}
+	switch c.Language {
+	case "":
+		c.Language = "vi"
+	case "vi", "en":
+	default:
+		return fmt.Errorf("language: %q is not vi or en", c.Language)
+	}
+	if c.Report.Schedule == "" {
+		c.Report.Schedule = "0 7 * * *"
+	}
+	if _, err := cronParser.Parse(c.Report.Schedule); err != nil {
+		return fmt.Errorf("report.schedule: %q: %v", c.Report.Schedule, err)
+	}
+	if c.Report.StaleAfter.Duration == 0 {
+		c.Report.StaleAfter.Duration = 48 * time.Hour
+	}
+	if c.Report.TopN <= 0 {
+		c.Report.TopN = 10
+	}
+	if c.Server.Addr == "" {
+		c.Server.Addr = "127.0.0.1:8080"
+	}
+	for i, n := range c.Fetch.AllowNetworks {
+		if _, err := netip.ParsePrefix(n); err != nil {
+			return fmt.Errorf("fetch.allow_networks[%d]: %q is not a network (write 192.168.1.0/24)", i, n)
+		}
+	}
+	if c.Fetch.MaxBody < 0 {
+		return fmt.Errorf("fetch.max_body: must not be negative")
+	}
+	for k, v := range c.Import.Columns {
+		if !slices.Contains(importFields, v) {
+			return fmt.Errorf("import.columns.%q: %q is not one of %s", k, v, strings.Join(importFields, ", "))
+		}
+	}
+
+	unitIDs := map[string]bool{}
+	c.units = nil
+	for i, u := range c.Unit {
+		where := fmt.Sprintf("unit[%d]", i)
+		if u.ID == "" {
+			return fmt.Errorf("%s: id is missing", where)
+		}
+		if !idPattern.MatchString(u.ID) {
+			return fmt.Errorf("%s.id: %q must be lower-case letters, digits, - or _ (like \"tan-loi\")", where, u.ID)
+		}
+		if unitIDs[u.ID] {
+			return fmt.Errorf("%s.id: duplicate unit id %q", where, u.ID)
+		}
+		unitIDs[u.ID] = true
+		if strings.TrimSpace(u.Name) == "" {
+			return fmt.Errorf("%s (%s): name is missing", where, u.ID)
+		}
+		c.units = append(c.units, collector.Unit{ID: u.ID, Name: collector.CleanText(u.Name, collector.MaxShort), Aliases: u.Aliases})
+	}
+
+	if len(c.Campaign) == 0 {
+		return errors.New("campaign: at least one [[campaign]] is needed")
+	}
+	campIDs := map[string]bool{}
+	c.campaigns = nil
+	for i, cc := range c.Campaign {
+		where := fmt.Sprintf("campaign[%d]", i)
+		if cc.ID == "" {
+			return fmt.Errorf("%s: id is missing", where)
+		}
+		if !idPattern.MatchString(cc.ID) {
+			return fmt.Errorf("%s.id: %q must be lower-case letters, digits, - or _", where, cc.ID)
+		}
+		if campIDs[cc.ID] {
+			return fmt.Errorf("%s.id: duplicate campaign id %q", where, cc.ID)
+		}
+		campIDs[cc.ID] = true
+		where = fmt.Sprintf("campaign %q", cc.ID)
+		if strings.TrimSpace(cc.Hashtag) == "" {
+			return fmt.Errorf("%s: hashtag is missing", where)
+		}
+		for _, t := range append([]string{cc.Hashtag}, cc.Variants...) {
+			tags := hashtag.Extract(ensureHash(t))
+			if len(tags) != 1 || hashtag.Key(tags[0]) != hashtag.Key(t) {
+				return fmt.Errorf("%s: %q is not a single hashtag", where, t)
+			}
+		}
+		cloc := loc
+		if cc.TimeZone != "" {
+			if cloc, err = time.LoadLocation(cc.TimeZone); err != nil {
+				return fmt.Errorf("%s.timezone: unknown time zone %q", where, cc.TimeZone)
+			}
+		}
+		if !cc.Start.IsSet {
+			return fmt.Errorf("%s.start: missing (write start = 2023-03-01)", where)
+		}
+		start, end := cc.Start.In(cloc), cc.End.In(cloc)
+		if !end.IsZero() && end.Before(start) {
+			return fmt.Errorf("%s.end: %s is before start %s", where, end.Format("02/01/2006"), start.Format("02/01/2006"))
+		}
+		if cc.Target < 0 {
+			return fmt.Errorf("%s.target: must not be negative", where)
+		}
+		name := cc.Name
+		if name == "" {
+			name = cc.ID
+		}
+		c.campaigns = append(c.campaigns, collector.Campaign{
+			ID: cc.ID, Name: collector.CleanText(name, collector.MaxShort), Hashtag: ensureHash(cc.Hashtag),
+			Variants: mapSlice(cc.Variants, ensureHash), Start: start, End: end, Target: cc.Target, Location: cloc,
+		})
+	}
+
+	names := map[string]bool{}
+	for i, s := range c.Source {
+		where := fmt.Sprintf("source[%d]", i)
+		if s.Name == "" {
+			return fmt.Errorf("%s: name is missing", where)
+		}
+		if names[s.Name] {
+			return fmt.Errorf("%s.name: duplicate source name %q", where, s.Name)
+		}
+		names[s.Name] = true
+		where = fmt.Sprintf("source %q", s.Name)
+		if !knownKind(s.Kind) {
+			return fmt.Errorf("%s.kind: %q is not one of %s", where, s.Kind, strings.Join(kindNames(), ", "))
+		}
+		if s.URL == "" {
+			return fmt.Errorf("%s.url: missing", where)
+		}
+		if s.Schedule != "" {
+			if _, err := cronParser.Parse(s.Schedule); err != nil {
+				return fmt.Errorf("%s.schedule: %q: %v", where, s.Schedule, err)
+			}
+		}
+		if s.Unit != "" && !unitIDs[s.Unit] {
+			return fmt.Errorf("%s.unit: no [[unit]] has id %q", where, s.Unit)
+		}
+		for _, cid := range s.Campaigns {
+			if !campIDs[cid] {
+				return fmt.Errorf("%s.campaigns: no [[campaign]] has id %q", where, cid)
+			}
+		}
+		if s.MaxItems < 0 {
+			return fmt.Errorf("%s.max_items: must not be negative", where)
+		}
+	}
+	tokens := map[string]bool{}
+	for i, t := range c.Token {
+		where := fmt.Sprintf("token[%d]", i)
+		if len(t.Token) < 16 {
+			return fmt.Errorf("%s.token: must be at least 16 characters (run `hashtrack tokens --new` for a random one)", where)
+		}
+		if tokens[t.Token] {
+			return fmt.Errorf("%s.token: duplicate token", where)
+		}
+		tokens[t.Token] = true
+		if t.Unit != "" && !unitIDs[t.Unit] {
+			return fmt.Errorf("%s.unit: no [[unit]] has id %q", where, t.Unit)
+		}
+		if t.Campaign != "" && !campIDs[t.Campaign] {
+			return fmt.Errorf("%s.campaign: no [[campaign]] has id %q", where, t.Campaign)
+		}
+	}
+	return nil
+}
+
+// cronParser reads the schedules of sources and reports: standard 5-field cron
+// expressions and descriptors (@daily, @every 30m).
+var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// importFields are the fields a sheet column can map to.
+var importFields = []string{"url", "unit", "platform", "author", "title", "text", "published", "likes", "comments", "shares", "views", "timestamp", "note", "campaign"}
+
+func ensureHash(t string) string {
+	t = strings.TrimSpace(t)
+	if !strings.HasPrefix(t, "#") {
+		t = "#" + t
+	}
+	return t
+}
+
+func mapSlice[T, U any](in []T, f func(T) U) []U {
+	out := make([]U, len(in))
+	for i, v := range in {
+		out[i] = f(v)
+	}
+	return out
+}
+
+// resolve turns a path from the config into one relative to the config file's folder,
+// so a cron job started from $HOME finds the same files.
+func (c *Config) resolve(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.dir, p)
+}
+
+// DatabasePath is the database file.
+func (c *Config) DatabasePath() string { return c.resolve(c.Database) }
+
+// ReportPath is the report folder.
+func (c *Config) ReportPath() string { return c.resolve(c.ReportDir) }
+
+// Campaigns returns the validated campaigns.
+func (c *Config) Campaigns() []collector.Campaign { return c.campaigns }
+
+// Units returns the validated units.
+func (c *Config) Units() collector.Units { return c.units }
+
+// Location is the default time zone.
+func (c *Config) Location() *time.Location { return c.loc }
+
+// CampaignByID returns the campaign with that id.
+func (c *Config) CampaignByID(id string) (collector.Campaign, bool) {
+	for _, k := range c.campaigns {
+		if k.ID == id {
+			return k, true
+		}
+	}
+	return collector.Campaign{}, false
+}
+
+// Sources returns the configured sources as collector values.
+func (c *Config) Sources() []collector.Source {
+	out := make([]collector.Source, 0, len(c.Source))
+	for _, s := range c.Source {
+		camps := s.Campaigns
+		if len(camps) == 0 {
+			for _, k := range c.campaigns {
+				camps = append(camps, k.ID)
+			}
+		}
+		u := s.URL
+		if s.Kind == "inbox" {
+			u = c.resolve(u)
+		}
+		out = append(out, collector.Source{Name: s.Name, Kind: s.Kind, URL: u, Schedule: s.Schedule, Unit: s.Unit,
+			Campaigns: camps, AllItems: s.AllItems, MaxItems: s.MaxItems, Options: s.Options})
+	}
+	return out
+}
+
+// EnrichEnabled says whether submitted links are fetched for their metadata.
+func (c *Config) EnrichEnabled() bool { return c.Fetch.Enrich == nil || *c.Fetch.Enrich }
+
+// AllowedNetworks returns fetch.allow_networks parsed (validated already).
+func (c *Config) AllowedNetworks() []netip.Prefix {
+	var out []netip.Prefix
+	for _, n := range c.Fetch.AllowNetworks {
+		if p, err := netip.ParsePrefix(n); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tinhdoandaklak/hashtrack"
+)
+
+// testConfig is a small valid configuration; tests append sources or tokens to it.
+const testConfig = `
+database = "data/test.db"
+report_dir = "reports"
+
+[[campaign]]
+id = "cds"
+name = "Tuổi trẻ Đắk Lắk tiên phong chuyển đổi số"
+hashtag = "#TuoitreDakLakTienphongChuyendoiso"
+start = 2023-03-01
+end = 2023-12-31
+target = 300
+
+[[unit]]
+id = "tan-loi"
+name = "Đoàn phường Tân Lợi"
+aliases = ["Tân Lợi"]
+
+[[unit]]
+id = "dh-y-duoc-bmt"
+name = "Trường Đại học Y Dược Buôn Ma Thuột"
+`
+
+// writeConfig writes a config file into a fresh folder and returns its path.
+func writeConfig(t *testing.T, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "hashtrack.toml")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+	err            error
+}
+
+// runCmd drives the CLI as main does, with buffers for the streams.
+func runCmd(t *testing.T, cfg string, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	full := append([]string{"--config", cfg}, args...)
+	err := run(context.Background(), full, strings.NewReader(""), &out, &errb)
+	if err != nil && !isSilent(err) {
+		errb.WriteString("hashtrack: " + err.Error() + "\n")
+	}
+	return result{out.String(), errb.String(), exitCode(err), err}
+}
+
+func TestSubmitThreeVariantsIsOnePost(t *testing.T) {
+	cfg := writeConfig(t, testConfig)
+	r := runCmd(t, cfg, "submit", "https://www.facebook.com/permalink.php?story_fbid=111&id=222&utm_source=zalo",
+		"--unit", "tan loi", "--likes", "10", "--published", "29/03/2023 08:14")
+	if r.code != 0 || !strings.Contains(r.stdout, "Đã ghi nhận bài đăng mới") {
+		t.Fatalf("first submit: %+v", r)
+	}
+	r = runCmd(t, cfg, "submit", "https://m.facebook.com/permalink.php?id=222&story_fbid=111", "--likes", "25", "--comments", "3")
+	if r.code != 0 || !strings.Contains(r.stdout, "đã cập nhật số liệu") {
+		t.Fatalf("second submit: %+v", r)
+	}
+	r = runCmd(t, cfg, "submit", "https://facebook.com/permalink.php?story_fbid=111&id=222#comment", "--views", "1.200")
+	if r.code != 0 || !strings.Contains(r.stdout, "Thích 25 · Bình luận 3 · Chia sẻ n/a · Xem 1.200") {
+		t.Fatalf("third submit: %+v", r)
+	}
+	r = runCmd(t, cfg, "posts", "--json")
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if r.code != 0 || len(lines) != 1 {
+		t.Fatalf("posts: %d lines: %+v", len(lines), r)
+	}
+	for _, want := range []string{`"likes":25`, `"comments":3`, `"shares":null`, `"views":1200`, `"unit":"tan-loi"`, `"platform":"facebook"`} {
+		if !strings.Contains(lines[0], want) {
+			t.Errorf("posts --json lacks %s: %s", want, lines[0])
+		}
+	}
+	r = runCmd(t, cfg, "posts")
+	if !strings.Contains(r.stdout, "29/03/2023 08:14") || !strings.Contains(r.stdout, "1 bài đăng") {
+		t.Errorf("posts table:\n%s", r.stdout)
+	}
+}
+
+func TestSubmitErrors(t *testing.T) {
+	cfg := writeConfig(t, testConfig)
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown unit lists closest", []string{"submit", "https://zalo.me/x", "--unit", "Đoàn phường Tân Lộc"}, "closest: Đoàn phường Tân Lợi (tan-loi)"},
+		{"javascript link", []string{"submit", "javascript:alert(1)"}, "hashtrack: submit:"},
+		{"negative", []string{"submit", "https://zalo.me/x", "--likes", "-3"}, "negative"},
+		{"bad date", []string{"submit", "https://zalo.me/x", "--published", "hôm qua"}, "not a date"},
+		{"no url", []string{"submit"}, "exactly one link"},
+		{"unknown campaign", []string{"submit", "https://zalo.me/x", "--campaign", "nope"}, "no campaign \"nope\""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runCmd(t, cfg, tc.args...)
+			if r.code != 2 || !strings.Contains(r.stderr, tc.want) {
+				t.Fatalf("code %d stderr %q; want 2 and %q", r.code, r.stderr, tc.want)
+			}
+		})
+	}
+}
+
+func TestInitWritesExampleAndDatabase(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "hashtrack.toml")
+	r := runCmd(t, cfg, "init")
+	if r.code != 0 {
+		t.Fatalf("%+v", r)
+	}
+	b, err := os.ReadFile(cfg)
+	if err != nil || string(b) != hashtrack.ExampleConfig {
+		t.Fatalf("config not written from the example: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "data", "hashtrack.db")); err != nil {
+		t.Fatalf("database not created: %v", err)
+	}
+	r = runCmd(t, cfg, "init")
+	if r.code != 0 || !strings.Contains(r.stdout, "giữ nguyên") {
+		t.Fatalf("second init: %+v", r)
+	}
+}
+
+func TestDatabaseInUse(t *testing.T) {
+	cfg := writeConfig(t, testConfig)
+	c, err := loadConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{now: time.Now}
+	st, err := e.openStore(c, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	start := time.Now()
+	r := runCmd(t, cfg, "submit", "https://zalo.me/x")
+	if r.code != 2 || !strings.Contains(r.stderr, "in use by another hashtrack process") || !strings.Contains(r.stderr, "test.db") {
+		t.Fatalf("%+v", r)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %s", d)
+	}
+}
+
+func TestUnknownCommandAndHelp(t *testing.T) {
+	cfg := writeConfig(t, testConfig)
+	if r := runCmd(t, cfg, "frobnicate"); r.code != 2 || !strings.Contains(r.stderr, "unknown command") {
+		t.Errorf("%+v", r)
+	}
+	for name := range commands {
+		r := runCmd(t, cfg, name, "--help")
+		if r.code != 0 || !strings.Contains(r.stderr, "Cách dùng: hashtrack "+name) {
+			t.Errorf("%s --help: %+v", name, r)
+		}
+	}
+}

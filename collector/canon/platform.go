@@ -1,0 +1,122 @@
+package canon
+
+import (
+	"strings"
+	"unicode"
+)
+
+// Platform names. They are plain strings so every package (config, store,
+// report) can use them without a type conversion.
+const (
+	Facebook  = "facebook"
+	Zalo      = "zalo"
+	Instagram = "instagram"
+	TikTok    = "tiktok"
+	YouTube   = "youtube"
+	Threads   = "threads"
+	X         = "x"
+	Web       = "web"
+)
+
+// Platforms lists the platforms in the order reports display them.
+var Platforms = []string{Facebook, Zalo, Instagram, TikTok, YouTube, Threads, X, Web}
+
+// platformDomains maps registrable domains to platforms; any subdomain of one
+// belongs to the same platform (chat.zalo.me, vt.tiktok.com, music.youtube.com).
+var platformDomains = []struct{ domain, platform string }{
+	{"facebook.com", Facebook}, {"fb.com", Facebook}, {"fb.watch", Facebook}, {"fb.me", Facebook},
+	{"zalo.me", Zalo}, {"zalo.vn", Zalo},
+	{"instagram.com", Instagram}, {"instagr.am", Instagram},
+	{"tiktok.com", TikTok},
+	{"youtube.com", YouTube}, {"youtu.be", YouTube}, {"youtube-nocookie.com", YouTube},
+	{"threads.net", Threads}, {"threads.com", Threads},
+	{"x.com", X}, {"twitter.com", X}, {"t.co", X},
+}
+
+// PlatformOf returns the platform of a link, canonical or not, from its host;
+// Web when the host is unknown or the link does not parse.
+func PlatformOf(link string) string {
+	l, err := parse(link)
+	if err != nil {
+		return Web
+	}
+	return platformOfHost(l.host)
+}
+
+// platformOfHost matches on label boundaries so that "notfacebook.com" and
+// "facebook.com.evil.vn" are not mistaken for Facebook.
+func platformOfHost(host string) string {
+	for _, d := range platformDomains {
+		if host == d.domain || strings.HasSuffix(host, "."+d.domain) {
+			return d.platform
+		}
+	}
+	return Web
+}
+
+// platformNames maps folded spellings (lower case, no diacritics, letters and
+// digits only) to platforms. They are the names members type into the
+// "platform" column of a submission sheet, in Vietnamese or English.
+var platformNames = map[string]string{
+	"facebook": Facebook, "fb": Facebook, "face": Facebook, "facebookcom": Facebook, "fbcom": Facebook,
+	"phay": Facebook, "phaybuc": Facebook,
+	"zalo": Zalo, "zalome": Zalo,
+	"instagram": Instagram, "insta": Instagram, "ig": Instagram, "instagramcom": Instagram,
+	"tiktok": TikTok, "tiktokcom": TikTok,
+	"youtube": YouTube, "yt": YouTube, "ytb": YouTube, "youtubecom": YouTube,
+	"threads": Threads, "thread": Threads, "threadsnet": Threads,
+	"x": X, "twitter": X, "xcom": X, "twittercom": X, "twitterx": X, "xtwitter": X,
+	"web": Web, "website": Web, "trangweb": Web, "news": Web,
+	"bao": Web, "baochi": Web, "baodientu": Web, "baomang": Web, "baoonline": Web,
+	"trangtin": Web, "trangtintuc": Web, "tintuc": Web, "trangthongtin": Web, "trangthongtindientu": Web,
+	"congthongtin": Web, "congthongtindientu": Web,
+}
+
+// NormalizePlatform maps a platform name as people type it ("Facebook", "FB",
+// "face book", "Insta", "Tik Tok", "YT", "Twitter", "Báo điện tử", "Trang
+// tin", …) to a platform constant; ok is false if the name is unknown.
+func NormalizePlatform(name string) (platform string, ok bool) {
+	platform, ok = platformNames[foldName(name)]
+	return platform, ok
+}
+
+// vietnameseBase maps each lower-case Vietnamese letter with a diacritic to
+// its base letter. The standard library has no Unicode decomposition tables,
+// and this alphabet is all the names need.
+var vietnameseBase = func() map[rune]rune {
+	m := make(map[rune]rune)
+	for base, letters := range map[rune]string{
+		'a': "àáảãạăằắẳẵặâầấẩẫậ",
+		'e': "èéẻẽẹêềếểễệ",
+		'i': "ìíỉĩị",
+		'o': "òóỏõọôồốổỗộơờớởỡợ",
+		'u': "ùúủũụưừứửữự",
+		'y': "ỳýỷỹỵ",
+		'd': "đ",
+	} {
+		for _, r := range letters {
+			m[r] = base
+		}
+	}
+	return m
+}()
+
+// foldName lower-cases name, strips Vietnamese diacritics (precomposed or as
+// combining marks, which macOS input produces) and keeps only letters and
+// digits, so "Tik Tok", "tiktok" and "TIK-TOK" are one spelling.
+func foldName(name string) string {
+	var b strings.Builder
+	for _, r := range name {
+		if unicode.Is(unicode.Mn, r) {
+			continue
+		}
+		r = unicode.ToLower(r)
+		if base, ok := vietnameseBase[r]; ok {
+			r = base
+		}
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

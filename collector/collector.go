@@ -1,0 +1,82 @@
+package collector
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/tinhdoandaklak/hashtrack/collector/fetch"
+)
+
+// Source is one configured place posts come from ([[source]] in the config).
+type Source struct {
+	Name      string
+	Kind      string // feed, html, mastodon, youtube, inbox, sheet
+	URL       string // or a folder, for inbox
+	Schedule  string // cron expression or @every; "" = the daily run only
+	Unit      string // unit id the source's posts are attributed to; "" = none
+	Campaigns []string
+	AllItems  bool // store every item, tagged or not (a campaign's own page)
+	MaxItems  int  // cap on items per fetch; 0 = the kind's default
+	// Options holds the kind's own settings (selectors for html, instance for
+	// mastodon, settle time for inbox…), decoded from the TOML table as is.
+	Options map[string]any
+}
+
+// SourceState is what a source remembers between runs so the next one can be cheap:
+// validators for a conditional GET, and a cursor for paged APIs.
+type SourceState struct {
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"last_modified,omitempty"`
+	Cursor       string `json:"cursor,omitempty"`
+}
+
+// RawItem is an item exactly as fetched, kept so posts can be re-derived after a
+// mapping fix without fetching again.
+type RawItem struct {
+	Key            string          `json:"key"` // stable within the source (guid, status id, URL)
+	MappingVersion int             `json:"mapping_version"`
+	FetchedAt      time.Time       `json:"fetched_at"`
+	Body           json.RawMessage `json:"body"`
+}
+
+// Request is one collection run of one source.
+type Request struct {
+	Source    Source
+	State     SourceState
+	Campaigns []Campaign // the campaigns the source feeds (resolved from Source.Campaigns)
+	Units     Units
+	Fetcher   *fetch.Client
+	Now       time.Time
+}
+
+// Problem is a part of the input that could not be used (a row, an item), reported
+// without failing the rest.
+type Problem struct {
+	Where  string // FILE:LINE, a URL, an item id
+	Reason string
+}
+
+func (p Problem) String() string { return p.Where + ": " + p.Reason }
+
+// Result is what one run of a source brought in.
+type Result struct {
+	Posts       []Post
+	Raw         []RawItem
+	State       SourceState
+	NotModified bool // the source answered 304: nothing was parsed
+	ItemsSeen   int
+	Problems    []Problem
+}
+
+// Collector is what every source kind implements. Collect fetches and maps; it never
+// writes to the store (the caller does), so a kind can be tested on its own.
+type Collector interface {
+	Collect(ctx context.Context, req Request) (Result, error)
+}
+
+// Remapper is implemented by kinds that keep raw items and can re-derive posts from
+// them after a mapping change.
+type Remapper interface {
+	Remap(ctx context.Context, req Request, raw []RawItem) (Result, error)
+}

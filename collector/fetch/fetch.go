@@ -1,0 +1,369 @@
+// Package fetch is the one HTTP client every collector uses. It owns what a polite,
+// bounded fetch needs in one place — timeouts, a body cap applied after decompression,
+// a redirect limit, a User-Agent, conditional GET, Retry-After, per-host and global
+// concurrency — and the guard that keeps a link submitted by the public from reaching
+// the machine's own network (server-side request forgery).
+package fetch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Defaults, chosen so one bad source cannot hold a run for long or fill memory.
+const (
+	DefaultUserAgent      = "hashtrack/1.0 (hashtag campaign tracker; +https://github.com/tinhdoandaklak/hashtrack)"
+	DefaultConnectTimeout = 10 * time.Second
+	DefaultTimeout        = 30 * time.Second
+	DefaultMaxBody        = 10 << 20
+	DefaultMaxRedirects   = 5
+	DefaultPerHost        = 2
+	DefaultGlobal         = 8
+)
+
+// Options configure a Client. Zero values take the defaults above.
+type Options struct {
+	UserAgent      string
+	ConnectTimeout time.Duration
+	Timeout        time.Duration
+	MaxBody        int64
+	MaxRedirects   int
+	PerHost        int
+	Global         int
+	// Allow lists networks that may be reached although the guard refuses them
+	// (an office intranet, or 127.0.0.0/8 for tests); any port is allowed there.
+	Allow []netip.Prefix
+}
+
+// Client fetches URLs. It is safe for concurrent use.
+type Client struct {
+	opts   Options
+	http   *http.Client
+	global chan struct{}
+
+	mu    sync.Mutex
+	hosts map[string]chan struct{}
+}
+
+// Errors callers branch on.
+var (
+	ErrTooLarge          = errors.New("body too large")
+	ErrTooManyRedirects  = errors.New("too many redirects")
+	ErrBlocked           = errors.New("address not allowed")
+	ErrUnsupportedScheme = errors.New("only http and https links can be fetched")
+)
+
+// StatusError is an HTTP answer other than 2xx or 304.
+type StatusError struct {
+	URL        string
+	StatusCode int
+	RetryAfter time.Duration // from a 429/503 Retry-After header; 0 if none
+}
+
+func (e *StatusError) Error() string {
+	s := fmt.Sprintf("fetch: GET %s: HTTP %d %s", e.URL, e.StatusCode, http.StatusText(e.StatusCode))
+	if e.RetryAfter > 0 {
+		s += fmt.Sprintf(" (retry after %s)", e.RetryAfter.Round(time.Second))
+	}
+	return s
+}
+
+// BlockedError is a connection the guard refused.
+type BlockedError struct {
+	Addr   string
+	Reason string
+}
+
+func (e *BlockedError) Error() string {
+	return fmt.Sprintf("refused to connect to %s: %s", e.Addr, e.Reason)
+}
+
+// Is makes errors.Is(err, ErrBlocked) true.
+func (e *BlockedError) Is(target error) bool { return target == ErrBlocked }
+
+// New returns a Client with opts, defaults filled in.
+func New(opts Options) *Client {
+	if opts.UserAgent == "" {
+		opts.UserAgent = DefaultUserAgent
+	}
+	if opts.ConnectTimeout <= 0 {
+		opts.ConnectTimeout = DefaultConnectTimeout
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	if opts.MaxBody <= 0 {
+		opts.MaxBody = DefaultMaxBody
+	}
+	if opts.MaxRedirects <= 0 {
+		opts.MaxRedirects = DefaultMaxRedirects
+	}
+	if opts.PerHost <= 0 {
+		opts.PerHost = DefaultPerHost
+	}
+	if opts.Global <= 0 {
+		opts.Global = DefaultGlobal
+	}
+	c := &Client{opts: opts, global: make(chan struct{}, opts.Global), hosts: map[string]chan struct{}{}}
+	dialer := &net.Dialer{Timeout: opts.ConnectTimeout, KeepAlive: 30 * time.Second, Control: c.control}
+	transport := &http.Transport{
+		// No proxy from the environment: a proxy would make the guard check the
+		// proxy's address instead of the target's.
+		Proxy:                 nil,
+		DialContext:           dialer.DialContext,
+		TLSHandshakeTimeout:   opts.ConnectTimeout,
+		ResponseHeaderTimeout: opts.Timeout,
+		MaxConnsPerHost:       opts.PerHost,
+		MaxIdleConnsPerHost:   opts.PerHost,
+		IdleConnTimeout:       90 * time.Second,
+		ForceAttemptHTTP2:     true,
+	}
+	c.http = &http.Client{
+		Transport: transport,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) > opts.MaxRedirects {
+				return fmt.Errorf("%w (more than %d)", ErrTooManyRedirects, opts.MaxRedirects)
+			}
+			if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
+				return fmt.Errorf("redirect to %s: %w", req.URL.Redacted(), ErrUnsupportedScheme)
+			}
+			return nil
+		},
+	}
+	return c
+}
+
+// Request is one GET.
+type Request struct {
+	URL          string
+	ETag         string // from the previous answer, for a conditional GET
+	LastModified string
+	MaxBody      int64 // 0 = the client's cap
+	Accept       string
+}
+
+// Response is a successful answer (2xx or 304) with its body read in full.
+type Response struct {
+	URL          string // after redirects
+	StatusCode   int
+	Header       http.Header
+	Body         []byte
+	NotModified  bool
+	ETag         string
+	LastModified string
+}
+
+// Get fetches r.URL. A 304 is a success with NotModified set and no body. Any other
+// answer outside 2xx is a *StatusError.
+func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
+	u, err := url.Parse(r.URL)
+	if err != nil {
+		return nil, fmt.Errorf("fetch: %q: %w", r.URL, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("fetch: %s: %w", u.Redacted(), ErrUnsupportedScheme)
+	}
+	if err := c.acquire(ctx, u.Host); err != nil {
+		return nil, fmt.Errorf("fetch: GET %s: %w", u.Redacted(), err)
+	}
+	defer c.release(u.Host)
+
+	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("fetch: %w", err)
+	}
+	req.Header.Set("User-Agent", c.opts.UserAgent)
+	if r.Accept != "" {
+		req.Header.Set("Accept", r.Accept)
+	}
+	if r.ETag != "" {
+		req.Header.Set("If-None-Match", r.ETag)
+	}
+	if r.LastModified != "" {
+		req.Header.Set("If-Modified-Since", r.LastModified)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("fetch: GET %s: %w", u.Redacted(), unwrapURLError(err))
+	}
+	defer resp.Body.Close()
+
+	out := &Response{
+		URL:          resp.Request.URL.String(),
+		StatusCode:   resp.StatusCode,
+		Header:       resp.Header,
+		ETag:         resp.Header.Get("ETag"),
+		LastModified: resp.Header.Get("Last-Modified"),
+	}
+	if resp.StatusCode == http.StatusNotModified {
+		out.NotModified = true
+		return out, nil
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, &StatusError{URL: u.Redacted(), StatusCode: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now())}
+	}
+	limit := r.MaxBody
+	if limit <= 0 {
+		limit = c.opts.MaxBody
+	}
+	// The transport has already undone gzip, so the cap counts decompressed bytes and a
+	// gzip bomb is cut off here.
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("fetch: GET %s: reading body: %w", u.Redacted(), unwrapURLError(err))
+	}
+	if int64(len(body)) > limit {
+		return nil, fmt.Errorf("fetch: GET %s: %w (more than %d bytes)", u.Redacted(), ErrTooLarge, limit)
+	}
+	out.Body = body
+	return out, nil
+}
+
+// unwrapURLError drops *url.Error's repetition of the method and URL, which our own
+// message already carries.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		if ue.Timeout() {
+			return fmt.Errorf("timed out: %w", ue.Err)
+		}
+		return ue.Err
+	}
+	return err
+}
+
+func (c *Client) acquire(ctx context.Context, host string) error {
+	c.mu.Lock()
+	h, ok := c.hosts[host]
+	if !ok {
+		h = make(chan struct{}, c.opts.PerHost)
+		c.hosts[host] = h
+	}
+	c.mu.Unlock()
+	select {
+	case h <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case c.global <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		<-h
+		return ctx.Err()
+	}
+}
+
+func (c *Client) release(host string) {
+	<-c.global
+	c.mu.Lock()
+	h := c.hosts[host]
+	c.mu.Unlock()
+	<-h
+}
+
+// retryAfter reads a Retry-After header: seconds or an HTTP date.
+func retryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+// control runs for every connection after DNS, so it also covers redirects and names
+// that resolve to a private address.
+func (c *Client) control(network, address string, _ syscall.RawConn) error {
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil {
+		return &BlockedError{Addr: address, Reason: "not an IP address"}
+	}
+	addr := ap.Addr().Unmap()
+	for _, p := range c.opts.Allow {
+		if p.Contains(addr) {
+			return nil
+		}
+	}
+	if reason := Forbidden(addr); reason != "" {
+		return &BlockedError{Addr: address, Reason: reason}
+	}
+	if port := ap.Port(); port != 80 && port != 443 {
+		return &BlockedError{Addr: address, Reason: fmt.Sprintf("port %d (only 80 and 443)", port)}
+	}
+	return nil
+}
+
+var specialNets = []struct {
+	p      netip.Prefix
+	reason string
+}{
+	{netip.MustParsePrefix("0.0.0.0/8"), "\"this\" network"},
+	{netip.MustParsePrefix("100.64.0.0/10"), "carrier-grade NAT"},
+	{netip.MustParsePrefix("192.0.0.0/24"), "IETF protocol assignments"},
+	{netip.MustParsePrefix("192.0.2.0/24"), "documentation"},
+	{netip.MustParsePrefix("198.18.0.0/15"), "benchmarking"},
+	{netip.MustParsePrefix("198.51.100.0/24"), "documentation"},
+	{netip.MustParsePrefix("203.0.113.0/24"), "documentation"},
+	{netip.MustParsePrefix("240.0.0.0/4"), "reserved"},
+	{netip.MustParsePrefix("2001:db8::/32"), "documentation"},
+	{netip.MustParsePrefix("100::/64"), "discard"},
+}
+
+// Forbidden says why a connection to addr must not be made from a fetch the public can
+// trigger, or "" if it may.
+func Forbidden(addr netip.Addr) string {
+	addr = addr.Unmap()
+	switch {
+	case !addr.IsValid():
+		return "invalid address"
+	case addr.IsUnspecified():
+		return "unspecified address"
+	case addr.IsLoopback():
+		return "loopback address"
+	case addr.IsPrivate():
+		return "private network"
+	case addr.IsLinkLocalUnicast(), addr.IsLinkLocalMulticast():
+		return "link-local address"
+	case addr.IsMulticast(), addr.IsInterfaceLocalMulticast():
+		return "multicast address"
+	case addr.Is4() && addr == netip.AddrFrom4([4]byte{255, 255, 255, 255}):
+		return "broadcast address"
+	}
+	for _, n := range specialNets {
+		if n.p.Contains(addr) {
+			return n.reason
+		}
+	}
+	// IPv6 forms that carry an IPv4 address inside (NAT64, 6to4) are judged by it.
+	if addr.Is6() {
+		b := addr.As16()
+		if netip.MustParsePrefix("64:ff9b::/96").Contains(addr) {
+			if r := Forbidden(netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]})); r != "" {
+				return r + " (via NAT64)"
+			}
+		}
+		if netip.MustParsePrefix("2002::/16").Contains(addr) {
+			if r := Forbidden(netip.AddrFrom4([4]byte{b[2], b[3], b[4], b[5]})); r != "" {
+				return r + " (via 6to4)"
+			}
+		}
+	}
+	return ""
+}

@@ -1,0 +1,285 @@
+// Package collector defines what every source of posts produces — the Post, its
+// metrics, the campaign and unit it belongs to — and the small contract each source
+// kind (manual submissions, imports, feeds, pages) satisfies. Sub-packages implement
+// the kinds; the shared HTTP fetcher lives in collector/fetch.
+package collector
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/tinhdoandaklak/hashtrack/collector/canon"
+	"github.com/tinhdoandaklak/hashtrack/collector/hashtag"
+)
+
+// Count is one metric of a post. A platform that does not show a number leaves it
+// unknown, and unknown is kept apart from zero all the way to the report.
+type Count struct {
+	N     int64
+	Known bool
+}
+
+// Known returns a known count.
+func Known(n int64) Count { return Count{N: n, Known: true} }
+
+// MarshalJSON writes the number, or null when unknown.
+func (c Count) MarshalJSON() ([]byte, error) {
+	if !c.Known {
+		return []byte("null"), nil
+	}
+	return strconv.AppendInt(nil, c.N, 10), nil
+}
+
+// UnmarshalJSON reads a number or null.
+func (c *Count) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*c = Count{}
+		return nil
+	}
+	n, err := strconv.ParseInt(string(b), 10, 64)
+	if err != nil {
+		return fmt.Errorf("collector: count %s: %w", b, err)
+	}
+	*c = Known(n)
+	return nil
+}
+
+// String shows the number, or "n/a" when unknown.
+func (c Count) String() string {
+	if !c.Known {
+		return "n/a"
+	}
+	return strconv.FormatInt(c.N, 10)
+}
+
+// Metrics are the public counters of a post at one moment.
+type Metrics struct {
+	Likes    Count `json:"likes"`
+	Comments Count `json:"comments"`
+	Shares   Count `json:"shares"`
+	Views    Count `json:"views"`
+}
+
+// Engagement is likes + comments + shares over the counters that are known; ok is
+// false when none of the three is known.
+func (m Metrics) Engagement() (n int64, ok bool) {
+	for _, c := range []Count{m.Likes, m.Comments, m.Shares} {
+		if c.Known {
+			n += c.N
+			ok = true
+		}
+	}
+	return n, ok
+}
+
+// AnyKnown reports whether at least one counter is known.
+func (m Metrics) AnyKnown() bool {
+	return m.Likes.Known || m.Comments.Known || m.Shares.Known || m.Views.Known
+}
+
+// Over returns m with every counter that newer knows replaced by newer's value: a later
+// observation never turns a known number back into unknown.
+func (m Metrics) Over(newer Metrics) Metrics {
+	pick := func(old, nw Count) Count {
+		if nw.Known {
+			return nw
+		}
+		return old
+	}
+	return Metrics{
+		Likes:    pick(m.Likes, newer.Likes),
+		Comments: pick(m.Comments, newer.Comments),
+		Shares:   pick(m.Shares, newer.Shares),
+		Views:    pick(m.Views, newer.Views),
+	}
+}
+
+// Validate rejects negative counters.
+func (m Metrics) Validate() error {
+	for _, f := range []struct {
+		name string
+		c    Count
+	}{{"likes", m.Likes}, {"comments", m.Comments}, {"shares", m.Shares}, {"views", m.Views}} {
+		if f.c.Known && f.c.N < 0 {
+			return fmt.Errorf("%w: %s is %d", ErrNegative, f.name, f.c.N)
+		}
+	}
+	return nil
+}
+
+// Verification says whether the post's page was seen to carry a campaign hashtag.
+type Verification string
+
+const (
+	// Unverified: nobody has looked at the page yet.
+	Unverified Verification = "unverified"
+	// Verified: the page (or the feed item) carries a campaign hashtag.
+	Verified Verification = "verified"
+	// NotFound: the page was read and carries no campaign hashtag.
+	NotFound Verification = "not_found"
+	// Unverifiable: the page cannot be read (a login wall, as on Facebook and Zalo).
+	Unverifiable Verification = "unverifiable"
+)
+
+// rank orders verification states so a merge keeps the most informative one.
+func (v Verification) rank() int {
+	switch v {
+	case Verified:
+		return 3
+	case NotFound:
+		return 2
+	case Unverifiable:
+		return 1
+	}
+	return 0
+}
+
+// Stronger returns whichever of v and w says more about the post.
+func (v Verification) Stronger(w Verification) Verification {
+	if w.rank() > v.rank() {
+		return w
+	}
+	if v == "" {
+		return Unverified
+	}
+	return v
+}
+
+// Post is one tagged post, de-duplicated by its canonical URL.
+type Post struct {
+	ID           string       `json:"id"`
+	URL          string       `json:"url"`
+	Campaigns    []string     `json:"campaigns"`
+	Platform     string       `json:"platform"`
+	Unit         string       `json:"unit,omitempty"`
+	Author       string       `json:"author,omitempty"`
+	Title        string       `json:"title,omitempty"`
+	Text         string       `json:"text,omitempty"`
+	Note         string       `json:"note,omitempty"`
+	Image        string       `json:"image,omitempty"`
+	Hashtags     []string     `json:"hashtags,omitempty"`
+	PublishedAt  time.Time    `json:"published_at,omitzero"`
+	FirstSeen    time.Time    `json:"first_seen,omitzero"`
+	LastUpdated  time.Time    `json:"last_updated,omitzero"`
+	ObservedAt   time.Time    `json:"observed_at,omitzero"`
+	Sources      []string     `json:"sources,omitempty"`
+	Metrics      Metrics      `json:"metrics"`
+	Verification Verification `json:"verification"`
+}
+
+// Source is the first source the post came from.
+func (p *Post) Source() string {
+	if len(p.Sources) == 0 {
+		return ""
+	}
+	return p.Sources[0]
+}
+
+// When is the moment the post is counted at: its publication, or when it was first
+// seen if the publication time is unknown.
+func (p *Post) When() time.Time {
+	if !p.PublishedAt.IsZero() {
+		return p.PublishedAt
+	}
+	return p.FirstSeen
+}
+
+// Errors a caller may branch on.
+var (
+	ErrNoURL       = errors.New("no link")
+	ErrNegative    = errors.New("negative number")
+	ErrNoCampaign  = errors.New("no campaign")
+	ErrTextTooLong = errors.New("text too long")
+)
+
+// Limits on what one post may carry, so a hostile submission cannot bloat the store.
+const (
+	MaxTitle = 1000
+	MaxText  = 20000
+	MaxShort = 300 // author, unit, note line, source name
+)
+
+// Normalize makes a post ready for the store: it canonicalises the URL, sets the id
+// and (when empty) the platform, converts text to NFC and valid UTF-8, clips over-long
+// fields, and records the hashtags found in title and text. It fails for a post
+// without a usable link or campaign, or with negative counters.
+func (p *Post) Normalize() error {
+	if strings.TrimSpace(p.URL) == "" {
+		return ErrNoURL
+	}
+	u, err := canon.URL(p.URL)
+	if err != nil {
+		return err
+	}
+	p.URL = u
+	p.ID = canon.PostID(u)
+	if p.Platform == "" {
+		p.Platform = canon.PlatformOf(u)
+	}
+	if len(p.Campaigns) == 0 {
+		return ErrNoCampaign
+	}
+	if err := p.Metrics.Validate(); err != nil {
+		return err
+	}
+	p.Title = CleanText(p.Title, MaxTitle)
+	p.Text = CleanText(p.Text, MaxText)
+	p.Author = CleanText(p.Author, MaxShort)
+	p.Note = CleanText(p.Note, MaxText)
+	p.Image = CleanText(p.Image, MaxTitle)
+	tags := hashtag.Extract(p.Title + "\n" + p.Text)
+	p.Hashtags = MergeTags(p.Hashtags, tags)
+	slices.Sort(p.Campaigns)
+	p.Campaigns = slices.Compact(p.Campaigns)
+	if p.Verification == "" {
+		p.Verification = Unverified
+	}
+	return nil
+}
+
+// MergeTags returns a followed by the tags of b not already in a (compared by hashtag.Key).
+func MergeTags(a, b []string) []string {
+	seen := make(map[string]bool, len(a)+len(b))
+	out := a[:len(a):len(a)]
+	for _, t := range a {
+		seen[hashtag.Key(t)] = true
+	}
+	for _, t := range b {
+		k := hashtag.Key(t)
+		if k == "" || seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, t)
+	}
+	return out
+}
+
+// CleanText returns s as NFC, valid UTF-8, without NUL bytes, trimmed, and cut to at
+// most max runes.
+func CleanText(s string, max int) string {
+	if s == "" {
+		return s
+	}
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.ReplaceAll(s, "\x00", "")
+	s = norm.NFC.String(strings.TrimSpace(s))
+	if utf8.RuneCountInString(s) > max {
+		r := []rune(s)
+		s = string(r[:max]) + "…"
+	}
+	return s
+}
+
+// Snapshot is a post's metrics as observed at one moment; the store keeps one per change.
+type Snapshot struct {
+	At      time.Time `json:"at"`
+	Metrics Metrics   `json:"metrics"`
+}

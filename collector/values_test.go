@@ -1,0 +1,93 @@
+package collector
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestParseCount(t *testing.T) {
+	for _, tc := range []struct {
+		in     string
+		n      int64
+		ok     bool
+		errNeg bool
+		bad    bool
+	}{
+		{"", 0, false, false, false},
+		{"  ", 0, false, false, false},
+		{"n/a", 0, false, false, false},
+		{"Không rõ", 0, false, false, false},
+		{"0", 0, true, false, false},
+		{"1234", 1234, true, false, false},
+		{"1.234", 1234, true, false, false},
+		{"1,234", 1234, true, false, false},
+		{"1.234.567", 1234567, true, false, false},
+		{"1,2K", 1200, true, false, false},
+		{"1.2k", 1200, true, false, false},
+		{"3 N", 3000, true, false, false},
+		{"2 nghìn", 2000, true, false, false},
+		{"2 ngàn", 2000, true, false, false},
+		{"1 Tr", 1000000, true, false, false},
+		{"1,5 triệu", 1500000, true, false, false},
+		{"15K", 15000, true, false, false},
+		{"-5", 0, false, true, false},
+		{"abc", 0, false, false, true},
+		{"1.5", 0, false, false, true},
+		{"12 con mèo", 0, false, false, true},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			n, ok, err := ParseCount(tc.in)
+			switch {
+			case tc.errNeg:
+				if !errors.Is(err, ErrNegative) {
+					t.Fatalf("err %v, want ErrNegative", err)
+				}
+			case tc.bad:
+				if err == nil {
+					t.Fatalf("got %d %v, want an error", n, ok)
+				}
+			default:
+				if err != nil || n != tc.n || ok != tc.ok {
+					t.Fatalf("got %d %v %v, want %d %v", n, ok, err, tc.n, tc.ok)
+				}
+			}
+		})
+	}
+}
+
+func TestUnitsFind(t *testing.T) {
+	us := Units{
+		{ID: "tan-loi", Name: "Đoàn phường Tân Lợi", Aliases: []string{"Tân Lợi"}},
+		{ID: "dh-y-duoc-bmt", Name: "Trường Đại học Y Dược Buôn Ma Thuột", Aliases: []string{"ĐH Y Dược BMT"}},
+		{ID: "ea-kar", Name: "Huyện Đoàn Ea Kar"},
+	}
+	for _, in := range []string{"tan-loi", "ĐOÀN PHƯỜNG TÂN LỢI", "doan phuong tan loi", "tân  lợi", "Đoàn phường Tân Lợi"} {
+		u, err := us.Find(in)
+		if err != nil || u.ID != "tan-loi" {
+			t.Errorf("Find(%q) = %v, %v", in, u.ID, err)
+		}
+	}
+	_, err := us.Find("Đoàn phường Tân Lộc")
+	var ue *UnknownUnitError
+	if !errors.As(err, &ue) {
+		t.Fatalf("err %v, want UnknownUnitError", err)
+	}
+	if len(ue.Closest) == 0 || ue.Closest[0].ID != "tan-loi" {
+		t.Errorf("closest %v, want tan-loi first", ue.Closest)
+	}
+}
+
+func TestMetricsOverAndEngagement(t *testing.T) {
+	old := Metrics{Likes: Known(5), Views: Known(100)}
+	got := old.Over(Metrics{Likes: Known(7), Comments: Known(1)})
+	want := Metrics{Likes: Known(7), Comments: Known(1), Views: Known(100)}
+	if got != want {
+		t.Fatalf("%+v", got)
+	}
+	if e, ok := got.Engagement(); !ok || e != 8 {
+		t.Errorf("engagement %d %v", e, ok)
+	}
+	if _, ok := (Metrics{Views: Known(3)}).Engagement(); ok {
+		t.Error("views alone must not make engagement known")
+	}
+}

@@ -1,0 +1,219 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/tinhdoandaklak/hashtrack/collector"
+)
+
+// Tally sums the posts of one campaign, day, unit and platform. Metric sums cover only
+// the posts where that metric is known; the *Known fields say how many those are, so a
+// report can tell "0" from "not measured".
+type Tally struct {
+	Posts                                              int64
+	Likes, Comments, Shares, Views                     int64
+	LikesKnown, CommentsKnown, SharesKnown, ViewsKnown int64
+	Engagement, EngagementKnown                        int64
+	MetricsUnknown                                     int64 // posts with no counter known at all
+	Verified, NotFound, Unverifiable, Unverified       int64
+}
+
+func (t *Tally) fields() []*int64 {
+	return []*int64{&t.Posts, &t.Likes, &t.Comments, &t.Shares, &t.Views,
+		&t.LikesKnown, &t.CommentsKnown, &t.SharesKnown, &t.ViewsKnown,
+		&t.Engagement, &t.EngagementKnown, &t.MetricsUnknown,
+		&t.Verified, &t.NotFound, &t.Unverifiable, &t.Unverified}
+}
+
+// Add adds o to t.
+func (t *Tally) Add(o Tally) {
+	of := o.fields()
+	for i, f := range t.fields() {
+		*f += *of[i]
+	}
+}
+
+func (t *Tally) scale(k int64) {
+	for _, f := range t.fields() {
+		*f *= k
+	}
+}
+
+func (t *Tally) zero() bool {
+	for _, f := range t.fields() {
+		if *f != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func tallyOf(p *collector.Post) Tally {
+	t := Tally{Posts: 1}
+	m := p.Metrics
+	count := func(c collector.Count, sum, known *int64) {
+		if c.Known {
+			*sum += c.N
+			*known++
+		}
+	}
+	count(m.Likes, &t.Likes, &t.LikesKnown)
+	count(m.Comments, &t.Comments, &t.CommentsKnown)
+	count(m.Shares, &t.Shares, &t.SharesKnown)
+	count(m.Views, &t.Views, &t.ViewsKnown)
+	if e, ok := m.Engagement(); ok {
+		t.Engagement, t.EngagementKnown = e, 1
+	}
+	if !m.AnyKnown() {
+		t.MetricsUnknown = 1
+	}
+	switch p.Verification {
+	case collector.Verified:
+		t.Verified = 1
+	case collector.NotFound:
+		t.NotFound = 1
+	case collector.Unverifiable:
+		t.Unverifiable = 1
+	default:
+		t.Unverified = 1
+	}
+	return t
+}
+
+func (t *Tally) encode() []byte {
+	b := make([]byte, 0, 32)
+	for _, f := range t.fields() {
+		b = binary.AppendVarint(b, *f)
+	}
+	return b
+}
+
+func decodeTally(b []byte) (Tally, error) {
+	var t Tally
+	for _, f := range t.fields() {
+		v, n := binary.Varint(b)
+		if n <= 0 {
+			// A shorter value comes from an older schema with fewer fields: the rest stay 0.
+			if len(b) == 0 {
+				break
+			}
+			return t, fmt.Errorf("store: corrupt rollup value")
+		}
+		*f = v
+		b = b[n:]
+	}
+	return t, nil
+}
+
+func addTally(b *bolt.Bucket, k []byte, d Tally) error {
+	var t Tally
+	if v := b.Get(k); v != nil {
+		var err error
+		if t, err = decodeTally(v); err != nil {
+			return err
+		}
+	}
+	t.Add(d)
+	if t.Posts <= 0 && t.zero() {
+		return b.Delete(k)
+	}
+	return b.Put(k, t.encode())
+}
+
+// RollupRow is the tally of one campaign day, unit and platform.
+type RollupRow struct {
+	Day      time.Time // midnight, in the campaign's time zone
+	Unit     string    // "" for posts without a unit
+	Platform string
+	Tally
+}
+
+// Rollups calls fn for every rollup of campaign with a day in [from, to] (inclusive; days
+// as midnight in any zone — only the calendar date counts; a zero time is open-ended),
+// in day order. Its cost grows with days × units × platforms, not with posts.
+func (s *Store) Rollups(campaign string, from, to time.Time, fn func(RollupRow) error) error {
+	loc := s.loc(campaign)
+	prefix := append([]byte(campaign), 0)
+	start := prefix
+	if !from.IsZero() {
+		start = append(bytes.Clone(prefix), from.Format("20060102")...)
+	}
+	var last []byte
+	if !to.IsZero() {
+		last = append(bytes.Clone(prefix), to.Format("20060102")...)
+	}
+	return s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketRollups).Cursor()
+		for k, v := c.Seek(start); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			rest := k[len(prefix):]
+			if len(rest) < 9 {
+				return fmt.Errorf("store: corrupt rollup key %q", k)
+			}
+			if last != nil && bytes.Compare(k[:len(prefix)+8], last) > 0 {
+				break
+			}
+			day, err := time.ParseInLocation("20060102", string(rest[:8]), loc)
+			if err != nil {
+				return fmt.Errorf("store: corrupt rollup key %q: %w", k, err)
+			}
+			parts := bytes.SplitN(rest[9:], []byte{0}, 2)
+			if len(parts) != 2 {
+				return fmt.Errorf("store: corrupt rollup key %q", k)
+			}
+			t, err := decodeTally(v)
+			if err != nil {
+				return err
+			}
+			if err := fn(RollupRow{Day: day, Unit: string(parts[0]), Platform: string(parts[1]), Tally: t}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// HourRow counts a campaign's posts in one hour of one day (campaign time zone).
+type HourRow struct {
+	Day   time.Time
+	Hour  int
+	Posts int64
+}
+
+// Hours returns the hour counts of campaign for days in [from, to] (inclusive, zero = open).
+func (s *Store) Hours(campaign string, from, to time.Time) ([]HourRow, error) {
+	loc := s.loc(campaign)
+	prefix := append([]byte(campaign), 0)
+	start := prefix
+	if !from.IsZero() {
+		start = append(bytes.Clone(prefix), from.Format("20060102")...)
+	}
+	var last []byte
+	if !to.IsZero() {
+		last = append(bytes.Clone(prefix), to.Format("20060102")...)
+	}
+	var out []HourRow
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketHours).Cursor()
+		for k, v := c.Seek(start); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			rest := k[len(prefix):]
+			if len(rest) != 9 || len(v) != 8 {
+				return fmt.Errorf("store: corrupt hour key %q", k)
+			}
+			if last != nil && bytes.Compare(k[:len(prefix)+8], last) > 0 {
+				break
+			}
+			day, err := time.ParseInLocation("20060102", string(rest[:8]), loc)
+			if err != nil {
+				return fmt.Errorf("store: corrupt hour key %q: %w", k, err)
+			}
+			out = append(out, HourRow{Day: day, Hour: int(rest[8]), Posts: int64(unbe64(v))})
+		}
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,106 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/tinhdoandaklak/hashtrack/collector"
+)
+
+// SourceHealth is what the store remembers about one source between runs.
+type SourceHealth struct {
+	Name                string                `json:"name"`
+	State               collector.SourceState `json:"state"`
+	LastAttempt         time.Time             `json:"last_attempt,omitzero"`
+	LastSuccess         time.Time             `json:"last_success,omitzero"`
+	LastError           string                `json:"last_error,omitempty"`
+	ConsecutiveFailures int                   `json:"consecutive_failures"`
+	ItemsSeen           int                   `json:"items_seen"`   // in the last successful run
+	ItemsStored         int                   `json:"items_stored"` // new or updated posts in the last successful run
+	NextAttempt         time.Time             `json:"next_attempt,omitzero"` // backoff or Retry-After; zero = when scheduled
+}
+
+// Source returns the health of the named source; ok is false if it never ran.
+func (s *Store) Source(name string) (h SourceHealth, ok bool, err error) {
+	err = s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketSources).Get([]byte(name))
+		if v == nil {
+			return nil
+		}
+		ok = true
+		return json.Unmarshal(v, &h)
+	})
+	if err != nil {
+		return SourceHealth{}, false, fmt.Errorf("store: source %s: %w", name, err)
+	}
+	return h, ok, nil
+}
+
+// PutSource records the health of a source.
+func (s *Store) PutSource(h SourceHealth) error {
+	enc, err := json.Marshal(h)
+	if err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketSources).Put([]byte(h.Name), enc)
+	})
+}
+
+// Sources returns every recorded source, by name.
+func (s *Store) Sources() ([]SourceHealth, error) {
+	var out []SourceHealth
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketSources).ForEach(func(k, v []byte) error {
+			var h SourceHealth
+			if err := json.Unmarshal(v, &h); err != nil {
+				return fmt.Errorf("store: source %s: %w", k, err)
+			}
+			out = append(out, h)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// PutRaw keeps raw items of a source (replacing items with the same key).
+func (s *Store) PutRaw(source string, items []collector.RawItem) error {
+	if len(items) == 0 {
+		return nil
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketRaw)
+		for _, it := range items {
+			enc, err := json.Marshal(it)
+			if err != nil {
+				return err
+			}
+			if err := b.Put(join([]byte(source), []byte(it.Key)), enc); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Raw calls fn for each raw item kept for source, in key order.
+func (s *Store) Raw(source string, fn func(collector.RawItem) error) error {
+	prefix := append([]byte(source), 0)
+	return s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketRaw).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var it collector.RawItem
+			if err := json.Unmarshal(v, &it); err != nil {
+				return fmt.Errorf("store: raw item %q: %w", k, err)
+			}
+			if err := fn(it); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

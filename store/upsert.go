@@ -1,0 +1,401 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/tinhdoandaklak/hashtrack/collector"
+)
+
+// Outcome is what an upsert did to one post.
+type Outcome int
+
+const (
+	// Unchanged: the post was known and nothing new arrived; nothing was written.
+	Unchanged Outcome = iota
+	// New: the post was not in the store.
+	New
+	// Updated: the post was known and something (metrics, text, sources…) changed.
+	Updated
+)
+
+func (o Outcome) String() string {
+	return [...]string{"unchanged", "new", "updated"}[o]
+}
+
+// UpsertResult counts what a batch did; Outcomes follows the order of the input.
+type UpsertResult struct {
+	New, Updated, Unchanged int
+	Outcomes                []Outcome
+	// MetricsChanged counts posts whose metrics changed (a snapshot was appended).
+	MetricsChanged int
+}
+
+// Add sums two results (for callers that upsert in several batches).
+func (r *UpsertResult) Add(o UpsertResult) {
+	r.New += o.New
+	r.Updated += o.Updated
+	r.Unchanged += o.Unchanged
+	r.MetricsChanged += o.MetricsChanged
+	r.Outcomes = append(r.Outcomes, o.Outcomes...)
+}
+
+// ErrNotNormalized is returned for a post without an id: call Post.Normalize first.
+var ErrNotNormalized = errors.New("post has no id (not normalized)")
+
+// Upsert writes a batch of normalized posts in one transaction. A post already in the
+// store (same id: same canonical URL) is merged: newer known metrics replace older ones
+// and a snapshot is appended when they change; unknown never replaces known; campaigns,
+// sources and hashtags accumulate. A post whose merge changes nothing is not written,
+// so re-ingesting the same data costs reads only.
+func (s *Store) Upsert(ctx context.Context, posts []collector.Post) (UpsertResult, error) {
+	res := UpsertResult{Outcomes: make([]Outcome, 0, len(posts))}
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+	now := s.now()
+	// Batch a read-only pass first: when nothing changes (the daily re-collect of
+	// unchanged feeds) no write transaction, and no fsync, is needed.
+	if unchanged, err := s.allUnchanged(posts, now); err != nil {
+		return res, err
+	} else if unchanged {
+		for range posts {
+			res.Outcomes = append(res.Outcomes, Unchanged)
+		}
+		res.Unchanged = len(posts)
+		return res, nil
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		w := s.writer(tx)
+		for i := range posts {
+			out, metricsChanged, err := w.upsert(posts[i], now)
+			if err != nil {
+				return err
+			}
+			res.Outcomes = append(res.Outcomes, out)
+			switch out {
+			case New:
+				res.New++
+			case Updated:
+				res.Updated++
+			default:
+				res.Unchanged++
+			}
+			if metricsChanged {
+				res.MetricsChanged++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return UpsertResult{}, err
+	}
+	return res, nil
+}
+
+// allUnchanged reports whether every post is already stored exactly as the merge would
+// leave it.
+func (s *Store) allUnchanged(posts []collector.Post, now time.Time) (bool, error) {
+	if len(posts) == 0 {
+		return true, nil
+	}
+	unchanged := true
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketPosts)
+		seen := make(map[string]bool, len(posts))
+		for _, in := range posts {
+			if in.ID == "" {
+				return fmt.Errorf("store: %s: %w", in.URL, ErrNotNormalized)
+			}
+			if seen[in.ID] {
+				unchanged = false // two versions of one post in a batch: let the writer merge them
+				return nil
+			}
+			seen[in.ID] = true
+			raw := b.Get([]byte(in.ID))
+			if raw == nil {
+				unchanged = false
+				return nil
+			}
+			var old collector.Post
+			if err := json.Unmarshal(raw, &old); err != nil {
+				return fmt.Errorf("store: post %s: %w", in.ID, err)
+			}
+			merged, _ := merge(&old, in, now)
+			merged.LastUpdated = old.LastUpdated
+			enc, err := json.Marshal(merged)
+			if err != nil {
+				return err
+			}
+			if !bytes.Equal(enc, raw) {
+				unchanged = false
+				return nil
+			}
+		}
+		return nil
+	})
+	return unchanged, err
+}
+
+type writer struct {
+	s                                         *Store
+	posts, snaps, byTime, rollups, hours, top *bolt.Bucket
+}
+
+func (s *Store) writer(tx *bolt.Tx) *writer {
+	return &writer{
+		s:       s,
+		posts:   tx.Bucket(bucketPosts),
+		snaps:   tx.Bucket(bucketSnapshots),
+		byTime:  tx.Bucket(bucketByTime),
+		rollups: tx.Bucket(bucketRollups),
+		hours:   tx.Bucket(bucketHours),
+		top:     tx.Bucket(bucketTop),
+	}
+}
+
+func (w *writer) upsert(in collector.Post, now time.Time) (Outcome, bool, error) {
+	if in.ID == "" {
+		return 0, false, fmt.Errorf("store: %s: %w", in.URL, ErrNotNormalized)
+	}
+	raw := w.posts.Get([]byte(in.ID))
+	if raw == nil {
+		p := fresh(in, now)
+		if err := w.put(&p); err != nil {
+			return 0, false, err
+		}
+		if err := w.index(&p, +1); err != nil {
+			return 0, false, err
+		}
+		if p.Metrics.AnyKnown() {
+			if err := w.snapshot(&p); err != nil {
+				return 0, false, err
+			}
+		}
+		return New, p.Metrics.AnyKnown(), nil
+	}
+	var old collector.Post
+	if err := json.Unmarshal(raw, &old); err != nil {
+		return 0, false, fmt.Errorf("store: post %s: %w", in.ID, err)
+	}
+	merged, metricsChanged := merge(&old, in, now)
+	merged.LastUpdated = old.LastUpdated
+	enc, err := json.Marshal(merged)
+	if err != nil {
+		return 0, false, err
+	}
+	if bytes.Equal(enc, raw) {
+		return Unchanged, false, nil
+	}
+	merged.LastUpdated = now
+	if err := w.put(&merged); err != nil {
+		return 0, false, err
+	}
+	if !sameContribution(&old, &merged) {
+		if err := w.index(&old, -1); err != nil {
+			return 0, false, err
+		}
+		if err := w.index(&merged, +1); err != nil {
+			return 0, false, err
+		}
+	}
+	if metricsChanged {
+		if err := w.snapshot(&merged); err != nil {
+			return 0, false, err
+		}
+	}
+	return Updated, metricsChanged, nil
+}
+
+// fresh completes a post seen for the first time.
+func fresh(in collector.Post, now time.Time) collector.Post {
+	p := in
+	if p.FirstSeen.IsZero() {
+		p.FirstSeen = now
+	}
+	if p.ObservedAt.IsZero() {
+		p.ObservedAt = now
+	}
+	p.LastUpdated = now
+	if p.Verification == "" {
+		p.Verification = collector.Unverified
+	}
+	return p
+}
+
+// merge folds an incoming version of a post into the stored one. Which wins depends on
+// when each was observed, so re-importing an old file never undoes a newer one.
+func merge(old *collector.Post, in collector.Post, now time.Time) (collector.Post, bool) {
+	m := *old
+	m.Campaigns = slices.Clone(old.Campaigns)
+	m.Sources = slices.Clone(old.Sources)
+	m.Hashtags = slices.Clone(old.Hashtags)
+
+	observed := in.ObservedAt
+	if observed.IsZero() {
+		observed = now
+	}
+	newer := !observed.Before(old.ObservedAt)
+
+	str := func(dst *string, v string) {
+		if v != "" && (newer || *dst == "") {
+			*dst = v
+		}
+	}
+	str(&m.Platform, in.Platform)
+	str(&m.Unit, in.Unit)
+	str(&m.Author, in.Author)
+	str(&m.Title, in.Title)
+	str(&m.Text, in.Text)
+	str(&m.Note, in.Note)
+	str(&m.Image, in.Image)
+	if !in.PublishedAt.IsZero() && (newer || m.PublishedAt.IsZero()) {
+		m.PublishedAt = in.PublishedAt
+	}
+	if !in.FirstSeen.IsZero() && (m.FirstSeen.IsZero() || in.FirstSeen.Before(m.FirstSeen)) {
+		m.FirstSeen = in.FirstSeen
+	}
+	for _, c := range in.Campaigns {
+		if !slices.Contains(m.Campaigns, c) {
+			m.Campaigns = append(m.Campaigns, c)
+		}
+	}
+	slices.Sort(m.Campaigns)
+	for _, src := range in.Sources {
+		if !slices.Contains(m.Sources, src) {
+			m.Sources = append(m.Sources, src)
+		}
+	}
+	m.Hashtags = collector.MergeTags(m.Hashtags, in.Hashtags)
+	if in.Verification != "" && in.Verification != collector.Unverified && (newer || m.Verification == collector.Unverified || m.Verification == "") {
+		m.Verification = in.Verification
+	}
+
+	var metrics collector.Metrics
+	if newer {
+		metrics = old.Metrics.Over(in.Metrics)
+	} else {
+		metrics = in.Metrics.Over(old.Metrics)
+	}
+	changed := metrics != old.Metrics
+	if changed {
+		m.Metrics = metrics
+		if newer {
+			m.ObservedAt = observed
+		}
+	}
+	return m, changed
+}
+
+func (w *writer) put(p *collector.Post) error {
+	enc, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("store: encode post %s: %w", p.ID, err)
+	}
+	return w.posts.Put([]byte(p.ID), enc)
+}
+
+func (w *writer) snapshot(p *collector.Post) error {
+	at := p.ObservedAt
+	enc, err := json.Marshal(p.Metrics)
+	if err != nil {
+		return err
+	}
+	return w.snaps.Put(append([]byte(p.ID), timeKey(at)...), enc)
+}
+
+// sameContribution reports whether two versions of a post count the same in every
+// index and rollup, so an update that only touched text skips the index work.
+func sameContribution(a, b *collector.Post) bool {
+	return slices.Equal(a.Campaigns, b.Campaigns) && a.When().Equal(b.When()) &&
+		a.Unit == b.Unit && a.Platform == b.Platform && a.Metrics == b.Metrics &&
+		a.Verification == b.Verification
+}
+
+// index adds (sign +1) or removes (sign -1) a post's entries in the time index, the
+// engagement ranking, the day rollups and the hour counts of each of its campaigns.
+func (w *writer) index(p *collector.Post, sign int64) error {
+	when := p.When()
+	eng, engKnown := p.Metrics.Engagement()
+	t := tallyOf(p)
+	t.scale(sign)
+	for _, c := range p.Campaigns {
+		cb := []byte(c)
+		timeK := join(cb, append(timeKey(when), p.ID...))
+		topK := join(cb, append(be64(^uint64(eng)), p.ID...))
+		if sign > 0 {
+			if err := w.byTime.Put(timeK, nil); err != nil {
+				return err
+			}
+			if engKnown {
+				if err := w.top.Put(topK, nil); err != nil {
+					return err
+				}
+			}
+		} else {
+			if err := w.byTime.Delete(timeK); err != nil {
+				return err
+			}
+			if engKnown {
+				if err := w.top.Delete(topK); err != nil {
+					return err
+				}
+			}
+		}
+		local := when.In(w.s.loc(c))
+		day := []byte(local.Format("20060102"))
+		if err := addTally(w.rollups, join(cb, day, []byte(p.Unit), []byte(p.Platform)), t); err != nil {
+			return err
+		}
+		hk := append(join(cb, day), byte(local.Hour()))
+		if err := addCount(w.hours, hk, sign); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func addCount(b *bolt.Bucket, k []byte, d int64) error {
+	var n int64
+	if v := b.Get(k); len(v) == 8 {
+		n = int64(unbe64(v))
+	}
+	n += d
+	if n <= 0 {
+		return b.Delete(k)
+	}
+	return b.Put(k, be64(uint64(n)))
+}
+
+// Reindex rebuilds the time index, rankings, rollups and hour counts from the posts,
+// for use after the campaigns' time zones change or when Check finds a mismatch.
+func (s *Store) Reindex(ctx context.Context) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketByTime, bucketRollups, bucketHours, bucketTop} {
+			if err := tx.DeleteBucket(name); err != nil {
+				return err
+			}
+			if _, err := tx.CreateBucket(name); err != nil {
+				return err
+			}
+		}
+		w := s.writer(tx)
+		return tx.Bucket(bucketPosts).ForEach(func(k, v []byte) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			var p collector.Post
+			if err := json.Unmarshal(v, &p); err != nil {
+				return fmt.Errorf("store: post %s: %w", k, err)
+			}
+			return w.index(&p, +1)
+		})
+	})
+}
