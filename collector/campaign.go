@@ -17,8 +17,8 @@ const DefaultTimeZone = "Asia/Ho_Chi_Minh"
 type Campaign struct {
 	ID       string
 	Name     string
-	Hashtag  string   // the primary tag, with '#'
-	Variants []string // other accepted spellings
+	Hashtag  string    // the primary tag, with '#'
+	Variants []string  // other accepted spellings
 	Start    time.Time // midnight of the first day, in Location
 	End      time.Time // midnight of the last day, in Location; zero = open-ended
 	Target   int       // wanted number of posts; 0 = none
@@ -179,4 +179,20 @@ func distance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(rb)]
+}
+
+// MatchCampaigns returns the ids of the campaigns whose tags occur in any of texts (a
+// title, a body with HTML already stripped, a feed item's categories).
+func MatchCampaigns(campaigns []Campaign, texts ...string) []string {
+	var ids []string
+	for _, c := range campaigns {
+		m := c.Matcher()
+		for _, t := range texts {
+			if m.Has(t) || m.MatchTags([]string{t}) {
+				ids = append(ids, c.ID)
+				break
+			}
+		}
+	}
+	return ids
 }

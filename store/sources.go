@@ -19,8 +19,8 @@ type SourceHealth struct {
 	LastSuccess         time.Time             `json:"last_success,omitzero"`
 	LastError           string                `json:"last_error,omitempty"`
 	ConsecutiveFailures int                   `json:"consecutive_failures"`
-	ItemsSeen           int                   `json:"items_seen"`   // in the last successful run
-	ItemsStored         int                   `json:"items_stored"` // new or updated posts in the last successful run
+	ItemsSeen           int                   `json:"items_seen"`            // in the last successful run
+	ItemsStored         int                   `json:"items_stored"`          // new or updated posts in the last successful run
 	NextAttempt         time.Time             `json:"next_attempt,omitzero"` // backoff or Retry-After; zero = when scheduled
 }
 

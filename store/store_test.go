@@ -272,7 +272,6 @@ func TestLockTimeout(t *testing.T) {
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
 
-
 func TestSchemaVersion(t *testing.T) {
 	s := mustOpen(t, nil)
 	v, err := s.Schema()

@@ -126,10 +126,10 @@ func (d *Duration) UnmarshalText(b []byte) error {
 
 // Date is a calendar day: a TOML date (2023-03-01) or a string "2023-03-01" / "01/03/2023".
 type Date struct {
-	Y      int
-	M      time.Month
-	D      int
-	IsSet  bool
+	Y     int
+	M     time.Month
+	D     int
+	IsSet bool
 }
 
 // UnmarshalTOML accepts a TOML local date or a string.

@@ -129,7 +129,7 @@ func fold(r rune) rune {
 	// Đ has no canonical decomposition, so stripping marks cannot turn it into d.
 	// Ð/ð (Icelandic eth) look identical to Đ in capitals and still turn up in
 	// Vietnamese text converted from legacy encodings ("ÐẮK LẮK").
-	case 'Ð', 'ð':
+	case 'đ', 'Đ', 'Ð', 'ð':
 		return 'd'
 	}
 	// Upper then lower, rather than lower alone, so that case variants with no direct

@@ -197,6 +197,7 @@ func TestExtract(t *testing.T) {
 		{"link then tag", "Xem tại https://doandaklak.vn/tin#muc1 #" + campaign, []string{campaign}},
 		{"link ends at line break", "https://x.vn/#a\n#" + campaign, []string{campaign}},
 		{"link ends at NBSP", "www.x.vn/#a\u00a0#" + campaign, []string{campaign}},
+		{"fragment after parenthesis in link", "https://vi.wikipedia.org/wiki/Đắk_Lắk_(tỉnh)#Lịch_sử", nil},
 		{"link swallows glued tag", "https://x.vn/bai-viet.#" + campaign, nil},
 		{"scheme inside word still a link", "Xemhttps://x.vn/#" + campaign, nil},
 		{"invalid byte ends tag", "#Đắk\xffLắk", []string{"Đắk"}},
