@@ -281,3 +281,25 @@ func (g *Generator) link(r *rand.Rand, platform string, i int) string {
 	}
 	return u
 }
+
+// FeedBody returns the RSS 2.0 document of synthetic feed f with items items: a branch's
+// news site, each item a post with the campaign tag in its description and a category.
+func (g *Generator) FeedBody(f, items int) []byte {
+	r := g.rng(f, 0x2545f4914f6cdd1d)
+	site := fmt.Sprintf("https://doan%d.daklak.vn", f)
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
+	b.WriteString(`<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>` + "\n")
+	fmt.Fprintf(&b, "<title>Tin hoạt động – Đoàn cơ sở số %d</title>\n<link>%s/</link>\n<description>Tin tức Đoàn Thanh niên</description>\n<language>vi</language>\n", f, site)
+	for i := range items {
+		published := g.Start.AddDate(0, 0, r.IntN(Days)).Add(time.Duration(6+r.IntN(16)) * time.Hour)
+		act := activities[r.IntN(len(activities))]
+		place := places[r.IntN(len(places))]
+		fmt.Fprintf(&b, "<item>\n<title>Đoàn Thanh niên %s %s</title>\n<link>%s/tin-tuc/bai-%d-%d?utm_source=rss</link>\n<guid isPermaLink=\"false\">doan%d-%d</guid>\n<pubDate>%s</pubDate>\n<dc:creator>%s</dc:creator>\n<category>Chuyển đổi số</category>\n",
+			place, act, site, f, i, f, i, published.Format(time.RFC1123Z), given[r.IntN(len(given))])
+		fmt.Fprintf(&b, "<description><![CDATA[<p>Đoàn Thanh niên %s %s. Hơn %d đoàn viên thanh niên đã tham gia.</p><p>%s %s</p>]]></description>\n</item>\n",
+			place, act, 10+r.IntN(190), otherTags[r.IntN(len(otherTags))], tagForms[r.IntN(len(tagForms))])
+	}
+	b.WriteString("</channel></rss>\n")
+	return []byte(b.String())
+}
