@@ -113,15 +113,17 @@ func (g *Generator) rng(i int, stream uint64) *rand.Rand {
 	return rand.New(rand.NewPCG(g.Seed^stream, uint64(i)))
 }
 
-// Post returns post i as a collector would hand it over: not normalized (the link
-// may carry tracking parameters or a mobile host), first observed a few hours to two
-// days after publication.
-func (g *Generator) Post(i int) collector.Post {
+// Post returns post i of a campaign of n posts as a collector would hand it over: not
+// normalized (the link may carry tracking parameters or a mobile host), first observed
+// a few hours to two days after publication. Posts arrive roughly in the order they
+// were published (post i on day i×90/n, give or take a day), as a daily collection or
+// a branch's weekly sheet delivers them.
+func (g *Generator) Post(n, i int) collector.Post {
 	r := g.rng(i, 0x9e3779b97f4a7c15)
 	platform := pick(r, Platforms, platformWeights)
 	unit := g.units[r.IntN(len(g.units))]
+	day := min(max(i*Days/max(n, 1)+r.IntN(3)-1, 0), Days-1)
 	// Posting peaks in the morning and the evening, Vietnamese time.
-	day := r.IntN(Days)
 	hour := []int{6, 7, 8, 9, 10, 11, 14, 15, 16, 19, 20, 21, 22}[r.IntN(13)]
 	published := g.Start.AddDate(0, 0, day).Add(time.Duration(hour)*time.Hour + time.Duration(r.IntN(3600))*time.Second)
 	observed := published.Add(time.Duration(2+r.IntN(46)) * time.Hour)
@@ -167,10 +169,10 @@ func (g *Generator) Post(i int) collector.Post {
 // HasUpdate reports whether post i gets a metric update.
 func HasUpdate(i int) bool { return i%UpdateEvery == 0 }
 
-// Update returns the later observation of post i (only meaningful when HasUpdate(i)):
-// the same link, larger counters, observed three days after the first time.
-func (g *Generator) Update(i int) collector.Post {
-	p := g.Post(i)
+// Update returns the later observation of post i of n (only meaningful when
+// HasUpdate(i)): the same link, larger counters, observed three days after the first time.
+func (g *Generator) Update(n, i int) collector.Post {
+	p := g.Post(n, i)
 	r := g.rng(i, 0x5851f42d4c957f2d)
 	m := metrics(r, p.Platform, 3)
 	// A later observation never shows fewer likes than the first one did.
@@ -196,9 +198,9 @@ func Records(n int) int { return n + (n+UpdateEvery-1)/UpdateEvery }
 // Record returns record k of the sequence of n posts (see Records).
 func (g *Generator) Record(n, k int) collector.Post {
 	if k < n {
-		return g.Post(k)
+		return g.Post(n, k)
 	}
-	return g.Update((k - n) * UpdateEvery)
+	return g.Update(n, (k-n)*UpdateEvery)
 }
 
 func pick(r *rand.Rand, items []string, weights []int) string {

@@ -34,10 +34,10 @@ func TestRecords(t *testing.T) {
 		}
 	}
 	g := New(1)
-	if got, want := g.Record(10, 10).URL, g.Post(0).URL; got != want {
+	if got, want := g.Record(10, 10).URL, g.Post(10, 0).URL; got != want {
 		t.Errorf("record 10 of 10 is %s, want the update of post 0 (%s)", got, want)
 	}
-	if got, want := g.Record(10, 11).URL, g.Post(5).URL; got != want {
+	if got, want := g.Record(10, 11).URL, g.Post(10, 5).URL; got != want {
 		t.Errorf("record 11 of 10 is %s, want the update of post 5 (%s)", got, want)
 	}
 }
@@ -47,10 +47,10 @@ func TestRecords(t *testing.T) {
 // six platforms, thirty units and ninety Vietnamese days, with updates that only grow.
 func TestPostsAreRealistic(t *testing.T) {
 	g := New(42)
-	if !reflect.DeepEqual(g.Post(7), New(42).Post(7)) {
+	if !reflect.DeepEqual(g.Post(100, 7), New(42).Post(100, 7)) {
 		t.Fatal("same seed and index give different posts")
 	}
-	if g.Post(7).URL == New(43).Post(7).URL {
+	if g.Post(100, 7).URL == New(43).Post(100, 7).URL {
 		t.Fatal("different seeds give the same link")
 	}
 	const n = 10_000
@@ -63,7 +63,7 @@ func TestPostsAreRealistic(t *testing.T) {
 	noMetrics, updated := 0, 0
 	first, last := g.Start, g.Start.AddDate(0, 0, Days)
 	for i := range n {
-		p := g.Post(i)
+		p := g.Post(n, i)
 		raw := p.URL
 		if !m.Has(p.Text) {
 			t.Fatalf("post %d lacks the campaign tag: %q", i, p.Text)
@@ -86,12 +86,15 @@ func TestPostsAreRealistic(t *testing.T) {
 			t.Fatalf("post %d published %s, outside the campaign", i, p.PublishedAt)
 		}
 		days[p.PublishedAt.In(g.Loc).Format("2006-01-02")] = true
+		if d := int(p.PublishedAt.Sub(g.Start).Hours()) / 24; d < i*Days/n-1 || d > i*Days/n+1 {
+			t.Fatalf("post %d published on day %d, want %d ± 1 (posts arrive in publication order)", i, d, i*Days/n)
+		}
 		if !p.Metrics.AnyKnown() {
 			noMetrics++
 		}
 		if HasUpdate(i) {
 			updated++
-			u := g.Update(i)
+			u := g.Update(n, i)
 			if err := u.Normalize(); err != nil || u.ID != p.ID {
 				t.Fatalf("update of post %d: id %s (want %s), %v", i, u.ID, p.ID, err)
 			}
