@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -92,7 +93,7 @@ func (s *Store) Upsert(ctx context.Context, posts []collector.Post) (UpsertResul
 				res.MetricsChanged++
 			}
 		}
-		return nil
+		return w.flush()
 	})
 	if err != nil {
 		return UpsertResult{}, err
@@ -144,21 +145,52 @@ func (s *Store) allUnchanged(posts []collector.Post, now time.Time) (bool, error
 	return unchanged, err
 }
 
+// writer applies upserts inside one write transaction. Rollup and hour changes are
+// summed per key in memory and written once per key by flush: a batch of a thousand
+// posts from a few days touches a few hundred rollups, not a thousand.
 type writer struct {
 	s                                         *Store
 	posts, snaps, byTime, rollups, hours, top *bolt.Bucket
+	tallies                                   map[string]*Tally
+	hourCounts                                map[string]int64
 }
 
 func (s *Store) writer(tx *bolt.Tx) *writer {
 	return &writer{
-		s:       s,
-		posts:   tx.Bucket(bucketPosts),
-		snaps:   tx.Bucket(bucketSnapshots),
-		byTime:  tx.Bucket(bucketByTime),
-		rollups: tx.Bucket(bucketRollups),
-		hours:   tx.Bucket(bucketHours),
-		top:     tx.Bucket(bucketTop),
+		s:          s,
+		posts:      tx.Bucket(bucketPosts),
+		snaps:      tx.Bucket(bucketSnapshots),
+		byTime:     tx.Bucket(bucketByTime),
+		rollups:    tx.Bucket(bucketRollups),
+		hours:      tx.Bucket(bucketHours),
+		top:        tx.Bucket(bucketTop),
+		tallies:    map[string]*Tally{},
+		hourCounts: map[string]int64{},
 	}
+}
+
+// flush writes the summed rollup and hour changes, in key order. It must run before the
+// transaction commits.
+func (w *writer) flush() error {
+	keys := slices.Sorted(maps.Keys(w.tallies))
+	for _, k := range keys {
+		if d := w.tallies[k]; !d.zero() {
+			if err := addTally(w.rollups, []byte(k), *d); err != nil {
+				return err
+			}
+		}
+	}
+	keys = slices.Sorted(maps.Keys(w.hourCounts))
+	for _, k := range keys {
+		if d := w.hourCounts[k]; d != 0 {
+			if err := addCount(w.hours, []byte(k), d); err != nil {
+				return err
+			}
+		}
+	}
+	clear(w.tallies)
+	clear(w.hourCounts)
+	return nil
 }
 
 func (w *writer) upsert(in collector.Post, now time.Time) (Outcome, bool, error) {
@@ -174,11 +206,8 @@ func (w *writer) upsert(in collector.Post, now time.Time) (Outcome, bool, error)
 		if err := w.index(&p, +1); err != nil {
 			return 0, false, err
 		}
-		if p.Metrics.AnyKnown() {
-			if err := w.snapshot(&p); err != nil {
-				return 0, false, err
-			}
-		}
+		// The post itself holds its latest metrics: the history only gets an entry when
+		// they are superseded, so a first ingest writes no snapshot at all.
 		return New, p.Metrics.AnyKnown(), nil
 	}
 	var old collector.Post
@@ -206,8 +235,11 @@ func (w *writer) upsert(in collector.Post, now time.Time) (Outcome, bool, error)
 			return 0, false, err
 		}
 	}
-	if metricsChanged {
-		if err := w.snapshot(&merged); err != nil {
+	// Newer metrics supersede the stored ones: keep those in the history. An older
+	// observation that only fills unknown counters changes the latest entry, which is
+	// the post itself.
+	if metricsChanged && merged.ObservedAt.After(old.ObservedAt) && old.Metrics.AnyKnown() {
+		if err := w.snapshot(old.ID, old.ObservedAt, old.Metrics); err != nil {
 			return 0, false, err
 		}
 	}
@@ -302,13 +334,13 @@ func (w *writer) put(p *collector.Post) error {
 	return w.posts.Put([]byte(p.ID), enc)
 }
 
-func (w *writer) snapshot(p *collector.Post) error {
-	at := p.ObservedAt
-	enc, err := json.Marshal(p.Metrics)
+// snapshot records metrics that were current until a newer observation replaced them.
+func (w *writer) snapshot(id string, at time.Time, m collector.Metrics) error {
+	enc, err := json.Marshal(m)
 	if err != nil {
 		return err
 	}
-	return w.snaps.Put(append([]byte(p.ID), timeKey(at)...), enc)
+	return w.snaps.Put(append([]byte(id), timeKey(at)...), enc)
 }
 
 // sameContribution reports whether two versions of a post count the same in every
@@ -351,13 +383,14 @@ func (w *writer) index(p *collector.Post, sign int64) error {
 		}
 		local := when.In(w.s.loc(c))
 		day := []byte(local.Format("20060102"))
-		if err := addTally(w.rollups, join(cb, day, []byte(p.Unit), []byte(p.Platform)), t); err != nil {
-			return err
+		rk := string(join(cb, day, []byte(p.Unit), []byte(p.Platform)))
+		if d, ok := w.tallies[rk]; ok {
+			d.Add(t)
+		} else {
+			d := t
+			w.tallies[rk] = &d
 		}
-		hk := append(join(cb, day), byte(local.Hour()))
-		if err := addCount(w.hours, hk, sign); err != nil {
-			return err
-		}
+		w.hourCounts[string(append(join(cb, day), byte(local.Hour())))] += sign
 	}
 	return nil
 }
@@ -387,7 +420,7 @@ func (s *Store) Reindex(ctx context.Context) error {
 			}
 		}
 		w := s.writer(tx)
-		return tx.Bucket(bucketPosts).ForEach(func(k, v []byte) error {
+		err := tx.Bucket(bucketPosts).ForEach(func(k, v []byte) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
@@ -397,5 +430,9 @@ func (s *Store) Reindex(ctx context.Context) error {
 			}
 			return w.index(&p, +1)
 		})
+		if err != nil {
+			return err
+		}
+		return w.flush()
 	})
 }
