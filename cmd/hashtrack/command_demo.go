@@ -137,4 +137,3 @@ func demoPosts(c *Config) ([]collector.Post, int, error) {
 	}
 	return posts, rows, nil
 }
-
