@@ -246,6 +246,10 @@ func (p *Post) Normalize() error {
 
 // MergeTags returns a followed by the tags of b not already in a (compared by hashtag.Key).
 func MergeTags(a, b []string) []string {
+	// Re-ingesting a post brings the very same tags: nothing to fold then.
+	if len(b) <= len(a) && slices.Equal(a[:len(b)], b) {
+		return a[:len(a):len(a)]
+	}
 	seen := make(map[string]bool, len(a)+len(b))
 	out := a[:len(a):len(a)]
 	for _, t := range a {
