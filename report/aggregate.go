@@ -148,6 +148,7 @@ type Report struct {
 	Sources    []SourceStatus
 	Quality    Quality
 	StaleAfter time.Duration
+	Units      collector.Units // the configured units, for names
 }
 
 // maxDays bounds a period so a typo in --from cannot ask for centuries of days.
@@ -193,7 +194,7 @@ func Aggregate(ctx context.Context, st *store.Store, in Input) (*Report, error) 
 	r := &Report{
 		Campaign: c, Lang: in.Lang, From: from, To: to, PrevFrom: prevFrom, PrevTo: prevTo,
 		GeneratedAt: now.In(loc), TimeZone: loc.String(), Target: c.Target,
-		UnitsTotal: len(in.Units), StaleAfter: in.StaleAfter,
+		UnitsTotal: len(in.Units), StaleAfter: in.StaleAfter, Units: in.Units,
 	}
 	if r.Lang != "en" {
 		r.Lang = "vi"
