@@ -88,7 +88,8 @@ func (r *Report) buildCharts() ([]Chart, error) {
 	line.AddSeries(l.Cumulative, cum, charts.WithLineChartOpts(opts.LineChart{YAxisIndex: 1, Symbol: "circle"}))
 	if r.Target > 0 {
 		line.AddSeries(l.TargetLine, target, charts.WithLineChartOpts(opts.LineChart{YAxisIndex: 1, Symbol: "none"}),
-			charts.WithLineStyleOpts(opts.LineStyle{Type: "dashed", Color: "#c0392b"}))
+			charts.WithLineStyleOpts(opts.LineStyle{Type: "dashed", Color: "#c0392b"}),
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: "#c0392b"}))
 	}
 	daily.Overlap(line)
 	if err := add("chart-daily", l.DailyChart, 320, daily, func(m map[string]any) {

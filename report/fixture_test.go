@@ -71,7 +71,12 @@ var fixtureSources = []string{"feed-a", "sheet-b", "feed-c", "never"}
 // openFixture builds the fixed dataset through the real store, as collectors do.
 func openFixture(t testing.TB, posts []collector.Post) *store.Store {
 	t.Helper()
-	now := fixtureNow
+	return openFixtureAt(t, posts, fixtureNow)
+}
+
+// openFixtureAt is openFixture with the clock (and the sources' health) at now.
+func openFixtureAt(t testing.TB, posts []collector.Post, now time.Time) *store.Store {
+	t.Helper()
 	st, err := store.Open(filepath.Join(t.TempDir(), "hashtrack.db"), store.Options{
 		Locations: map[string]*time.Location{"cds": hcm}, Now: func() time.Time { return now }})
 	if err != nil {
@@ -173,7 +178,7 @@ func demoPosts(n int) []collector.Post {
 
 func demoInput() Input {
 	c := fixtureCampaign
-	c.Target = 300
+	c.Target = 800
 	return Input{Campaign: c, Units: demoUnits, From: at(1, 3, 0, 0), To: at(30, 3, 0, 0),
 		Now: at(31, 3, 7, 0), Lang: "vi", StaleAfter: 48 * time.Hour, TopN: 10, Sources: []string{"feed-a", "sheet-b", "feed-c"}}
 }

@@ -15,6 +15,7 @@ type labels struct {
 	Title, Period, Generated, TimeZone                               string
 	Posts, PostsNew, PostsTotal, UnitsPosted, Engagement, Views      string
 	Target, TargetReached, TargetNotReached, NoTarget, VsPrev        string
+	PrevNA                                                           string
 	DailyChart, PlatformChart, UnitChart, EngagementChart, HeatChart string
 	Cumulative, TargetLine, Others, NoUnit                           string
 	WithoutPosts, WithoutPostsNone, WithoutPostsHint                 string
@@ -36,7 +37,7 @@ var vi = labels{
 	Posts: "Bài đăng", PostsNew: "mới trong kỳ", PostsTotal: "tổng cộng", UnitsPosted: "Đơn vị đã đăng",
 	Engagement: "Tương tác", Views: "Lượt xem ghi nhận",
 	Target: "Tiến độ mục tiêu", TargetReached: "đạt mục tiêu ngày", TargetNotReached: "chưa đạt mục tiêu", NoTarget: "chưa đặt mục tiêu",
-	VsPrev:     "so với kỳ trước",
+	VsPrev: "so với kỳ trước", PrevNA: "kỳ trước: không có số liệu",
 	DailyChart: "Bài đăng theo ngày", PlatformChart: "Bài đăng theo nền tảng", UnitChart: "Bảng xếp hạng đơn vị",
 	EngagementChart: "Tương tác theo thời gian, theo nền tảng", HeatChart: "Thời điểm đăng bài (thứ × giờ)",
 	Cumulative: "Lũy kế", TargetLine: "Mục tiêu", Others: "Các đơn vị khác", NoUnit: "(chưa rõ đơn vị)",
@@ -68,7 +69,7 @@ var en = labels{
 	Posts: "Posts", PostsNew: "new in the period", PostsTotal: "in total", UnitsPosted: "Units that posted",
 	Engagement: "Engagement", Views: "Recorded views",
 	Target: "Progress to target", TargetReached: "target reached on", TargetNotReached: "target not reached yet", NoTarget: "no target set",
-	VsPrev:     "vs previous period",
+	VsPrev: "vs previous period", PrevNA: "previous period: n/a",
 	DailyChart: "Posts per day", PlatformChart: "Posts by platform", UnitChart: "Unit leaderboard",
 	EngagementChart: "Engagement over time by platform", HeatChart: "When people post (weekday × hour)",
 	Cumulative: "Cumulative", TargetLine: "Target", Others: "Other units", NoUnit: "(no unit)",

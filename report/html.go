@@ -80,7 +80,10 @@ func clipText(s string, n int) string {
 func (r *Report) figures() []figure {
 	l := labelsFor(r.Lang)
 	d := func(x Delta) (string, bool, bool) {
-		return formatDelta(x, r.Lang) + " " + l.VsPrev, x.Known && x.N > 0, x.Known && x.N < 0
+		if !x.Known {
+			return l.PrevNA, false, false
+		}
+		return formatDelta(x, r.Lang) + " " + l.VsPrev, x.N > 0, x.N < 0
 	}
 	var fs []figure
 	pd, pu, pdn := d(r.PostsDelta)
