@@ -51,3 +51,46 @@ func TestRenderHTMLSelfContained(t *testing.T) {
 		t.Errorf("report is %d bytes, ECharts alone is %d: not inlined", len(html), len(echartsJS))
 	}
 }
+
+// TestHTMLSizeIndependentOfPosts: five times the posts over the same days and units
+// give a report of nearly the same size (only digits grow), as tables are top-N.
+func TestHTMLSizeIndependentOfPosts(t *testing.T) {
+	size := func(n int) int {
+		in := demoInput()
+		st := openFixtureAt(t, demoPosts(n), in.Now)
+		r := mustAggregate(t, st, in)
+		var b bytes.Buffer
+		if err := r.RenderHTML(&b); err != nil {
+			t.Fatal(err)
+		}
+		return b.Len()
+	}
+	small, large := size(1000), size(5000)
+	if d := large - small; d < 0 || d > 4096 {
+		t.Errorf("1.000 posts: %d bytes, 5.000 posts: %d bytes; want the same within 4 KB", small, large)
+	}
+}
+
+func TestSafeLink(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://www.facebook.com/x/posts/1": "https://www.facebook.com/x/posts/1",
+		"http://example.vn/a?b=c":            "http://example.vn/a?b=c",
+		"javascript:alert(1)":                "",
+		"data:text/html,<script>":            "",
+		"//evil.example/x":                   "",
+		"file:///etc/passwd":                 "",
+	} {
+		if got := safeLink(in); got != want {
+			t.Errorf("safeLink(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestRenderHTMLEnglish(t *testing.T) {
+	html := renderFixtureHTML(t, "en")
+	for _, want := range []string{`lang="en"`, "2023-03-05 – 2023-03-07", "Units with no post yet (1 / 4)", "2,000", "Recorded views", "target reached on 2023-03-06"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("English report lacks %q", want)
+		}
+	}
+}
