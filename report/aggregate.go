@@ -363,11 +363,7 @@ func Aggregate(ctx context.Context, st *store.Store, in Input) (*Report, error) 
 		}
 	}
 
-	start, end := from, to.AddDate(0, 0, 1)
-	top, err := st.TopPosts(c.ID, topN, func(p *collector.Post) bool {
-		w := p.When()
-		return !w.Before(start) && w.Before(end)
-	})
+	top, err := topPosts(ctx, st, c.ID, topN, from, to.AddDate(0, 0, 1), topByRanking(topN, r.PostsInPeriod, running))
 	if err != nil {
 		return nil, fmt.Errorf("report: campaign %s: %w", c.ID, err)
 	}
@@ -400,6 +396,51 @@ func Aggregate(ctx context.Context, st *store.Store, in Input) (*Report, error) 
 		r.Sources = append(r.Sources, s)
 	}
 	return r, nil
+}
+
+// topByRanking chooses how to find the top posts of a period: walking the campaign's
+// engagement ranking costs about topN × all / inPeriod posts read, reading the period's
+// posts through the time index costs inPeriod; take the cheaper.
+func topByRanking(topN int, inPeriod, all int64) bool {
+	return inPeriod*inPeriod >= int64(topN)*all
+}
+
+// topPosts returns the posts of [start, end) with the highest known engagement, highest
+// first, ties by post id, as the store's ranking orders them.
+func topPosts(ctx context.Context, st *store.Store, campaign string, n int, start, end time.Time, byRanking bool) ([]collector.Post, error) {
+	if byRanking {
+		return st.TopPosts(campaign, n, func(p *collector.Post) bool {
+			w := p.When()
+			return !w.Before(start) && w.Before(end)
+		})
+	}
+	type ranked struct {
+		eng int64
+		p   collector.Post
+	}
+	var best []ranked // at most n, kept sorted
+	less := func(a, b ranked) int { return cmp.Or(cmp.Compare(b.eng, a.eng), cmp.Compare(a.p.ID, b.p.ID)) }
+	err := st.Posts(ctx, store.Query{Campaign: campaign, From: start, To: end}, func(p collector.Post) error {
+		e, ok := p.Metrics.Engagement()
+		if !ok {
+			return nil
+		}
+		c := ranked{e, p}
+		if len(best) == n && less(c, best[n-1]) >= 0 {
+			return nil
+		}
+		i, _ := slices.BinarySearchFunc(best, c, less)
+		best = slices.Insert(best, i, c)
+		if len(best) > n {
+			best = best[:n]
+		}
+		return nil
+	})
+	out := make([]collector.Post, len(best))
+	for i, b := range best {
+		out[i] = b.p
+	}
+	return out, err
 }
 
 // StaleSources counts the sources shown as stale.

@@ -200,3 +200,31 @@ func TestFormatInt(t *testing.T) {
 }
 
 func itoa(n int64) string { return formatInt(n, "en") }
+
+// TestTopPostsBothWays: the ranking walk and the period scan give the same list.
+func TestTopPostsBothWays(t *testing.T) {
+	in := demoInput()
+	st := openFixtureAt(t, demoPosts(400), in.Now)
+	for _, period := range [][2]int{{1, 30}, {5, 5}, {10, 12}, {29, 30}} {
+		start, end := at(period[0], 3, 0, 0), at(period[1]+1, 3, 0, 0)
+		a, err := topPosts(context.Background(), st, "cds", 10, start, end, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := topPosts(context.Background(), st, "cds", 10, start, end, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a) != 10 || len(b) != 10 {
+			t.Fatalf("%v: %d and %d posts, want 10", period, len(a), len(b))
+		}
+		for i := range a {
+			if a[i].ID != b[i].ID {
+				t.Errorf("%v: row %d: ranking %s, scan %s", period, i, a[i].ID, b[i].ID)
+			}
+		}
+	}
+	if topByRanking(10, 2, 1000) || !topByRanking(10, 500, 1000) {
+		t.Error("topByRanking chooses the costlier way")
+	}
+}
