@@ -95,7 +95,7 @@ func openReport(t *testing.T, bctx context.Context, html []byte, charts int) pag
 			mu.Unlock()
 		}
 	}()
-	ctx, cancel := context.WithTimeout(tab, 60*time.Second)
+	ctx, cancel := context.WithTimeout(tab, 2*time.Minute)
 	defer cancel()
 	u := url.URL{Scheme: "file", Path: file}
 	if err := chromedp.Do(ctx, chromedp.Navigate(u.String())); err != nil {
@@ -104,7 +104,7 @@ func openReport(t *testing.T, bctx context.Context, html []byte, charts int) pag
 	var res pageResult
 	var err error
 	sel := `document.querySelectorAll('[_echarts_instance_]').length`
-	if _, err = chromedp.Run(ctx, chromedp.Poll[bool](sel+` >= `+itoa(int64(charts)), chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+	if _, err = chromedp.Run(ctx, chromedp.Poll[bool](sel+` >= `+itoa(int64(charts)), chromedp.WithPollingTimeout(time.Minute))); err != nil {
 		t.Errorf("waiting for %d charts: %v", charts, err)
 	}
 	// Let the page settle so a late error would still be heard.
