@@ -212,7 +212,7 @@ header .tag{font-weight:600;opacity:.95;word-break:break-all}
 header .meta{margin-top:6px;font-size:.9em;opacity:.9}
 section{background:#fff;border-radius:10px;padding:14px 16px;margin-top:14px;box-shadow:0 1px 2px rgba(0,0,0,.06);break-inside:avoid;page-break-inside:avoid}
 h2{font-size:1.1em;margin:0 0 10px;color:#0b4f9c}
-.figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(190px,1fr));gap:10px;background:none;box-shadow:none;padding:0}
+.figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(160px,1fr));gap:10px;background:none;box-shadow:none;padding:0}
 .figure{background:#fff;border-radius:10px;padding:12px 14px;box-shadow:0 1px 2px rgba(0,0,0,.06)}
 .figure .label{font-size:.85em;color:#5b6776;text-transform:uppercase;letter-spacing:.02em}
 .figure .value{font-size:1.6em;font-weight:700;margin:2px 0}
@@ -225,7 +225,7 @@ h2{font-size:1.1em;margin:0 0 10px;color:#0b4f9c}
 .chart{width:100%}
 .missing{border:2px solid #b3261e}
 .missing h2{color:#b3261e}
-.missing ol{columns:2;margin:6px 0 0;padding-left:1.4em}
+.missing ol{columns:3;margin:6px 0 0;padding-left:1.4em}
 .ok{color:#1e7d32}
 table{width:100%;border-collapse:collapse;font-size:.9em}
 th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e3e8ef;vertical-align:top}
@@ -239,9 +239,9 @@ ul.notes{margin:0;padding-left:1.2em}
 footer{font-size:.8em;color:#5b6776;margin:14px 0 4px;text-align:center}
 @media (max-width:720px){
  body{font-size:14px}
+ .missing ol{columns:1}
  main{padding:8px}
  .grid2{grid-template-columns:1fr}
- .missing ol{columns:1}
  .figure .value{font-size:1.35em}
 }
 @page{size:A4;margin:12mm}
@@ -286,16 +286,15 @@ var reportTemplate = template.Must(template.New("report").Funcs(funcs).Parse(`<!
 
 <section id="daily"><h2>{{.Daily.Title}}</h2><div class="chart" id="{{.Daily.ID}}" style="height: {{.Daily.Height}}px"></div></section>
 
-<div class="grid2">
 <section id="platforms"><h2>{{.Platform.Title}}</h2><div class="chart" id="{{.Platform.ID}}" style="height: {{.Platform.Height}}px"></div></section>
+
+<section id="units"><h2>{{.Units.Title}}</h2><div class="chart" id="{{.Units.ID}}" style="height: {{.Units.Height}}px"></div></section>
+
 <section id="without" class="missing"><h2>{{.L.WithoutPosts}} ({{.WithoutCount}})</h2>
 {{if .WithoutPosts}}<div class="sub">{{.L.WithoutPostsHint}}:</div>
 <ol>{{range .WithoutPosts}}<li>{{.}}</li>{{end}}</ol>
 {{else}}<p class="ok">{{.L.WithoutPostsNone}}</p>{{end}}
 </section>
-</div>
-
-<section id="units"><h2>{{.Units.Title}}</h2><div class="chart" id="{{.Units.ID}}" style="height: {{.Units.Height}}px"></div></section>
 
 <section id="engagement"><h2>{{.Engagement.Title}}</h2><div class="chart" id="{{.Engagement.ID}}" style="height: {{.Engagement.Height}}px"></div></section>
 
@@ -332,6 +331,10 @@ var reportTemplate = template.Must(template.New("report").Funcs(funcs).Parse(`<!
   var all = [];
   specs.forEach(function (s) {
     var el = document.getElementById(s.id);
+    var y = s.option.yAxis && s.option.yAxis[0];
+    if (y && y.axisLabel && y.axisLabel.width && el.clientWidth < 640) {
+      y.axisLabel.width = Math.round(el.clientWidth * 0.38); // long unit names on a phone
+    }
     var chart = echarts.init(el, null, {renderer: 'canvas'});
     chart.setOption(s.option);
     all.push(chart);
