@@ -104,6 +104,11 @@ type jsonUnit struct {
 	Engagement *int64 `json:"engagement"`
 }
 
+type jsonUnitRef struct {
+	Unit string `json:"unit"`
+	Name string `json:"name"`
+}
+
 type jsonDay struct {
 	Date       string           `json:"date"`
 	Posts      int64            `json:"posts"`
@@ -159,7 +164,7 @@ type jsonReport struct {
 	ByPlatform        map[string]int64 `json:"by_platform"`
 	ByUnit            []jsonUnit       `json:"by_unit"`
 	Daily             []jsonDay        `json:"daily"`
-	UnitsWithoutPosts []jsonUnit       `json:"units_without_posts"`
+	UnitsWithoutPosts []jsonUnitRef    `json:"units_without_posts"`
 	HeatMap           [7][24]int64     `json:"posts_by_weekday_hour"`
 	Top               []jsonTop        `json:"top_posts"`
 	Sources           []jsonSource     `json:"sources"`
@@ -184,7 +189,7 @@ func (r *Report) RenderJSON(w io.Writer) error {
 		Engagement: metricPtr(r.Engagement), Views: metricPtr(r.Views),
 		Previous: jsonPeriod{From: day(r.PrevFrom), To: day(r.PrevTo), Posts: r.PostsPrev, UnitsActive: r.UnitsActivePrev,
 			Engagement: metricPtr(r.EngagementPrev), Views: metricPtr(r.ViewsPrev)},
-		ByPlatform: map[string]int64{}, ByUnit: []jsonUnit{}, Daily: []jsonDay{}, UnitsWithoutPosts: []jsonUnit{},
+		ByPlatform: map[string]int64{}, ByUnit: []jsonUnit{}, Daily: []jsonDay{}, UnitsWithoutPosts: []jsonUnitRef{},
 		HeatMap: r.Heat, Top: []jsonTop{}, Sources: []jsonSource{}, Quality: r.Quality,
 	}
 	if r.Target > 0 {
@@ -205,7 +210,7 @@ func (r *Report) RenderJSON(w io.Writer) error {
 		j.Daily = append(j.Daily, jsonDay{Date: day(d.Date), Posts: d.Posts, Cumulative: d.Cumulative, Engagement: d.Engagement})
 	}
 	for _, u := range r.UnitsWithoutPosts {
-		j.UnitsWithoutPosts = append(j.UnitsWithoutPosts, jsonUnit{Unit: u.ID, Name: u.Name, Posts: 0, Engagement: nil})
+		j.UnitsWithoutPosts = append(j.UnitsWithoutPosts, jsonUnitRef{Unit: u.ID, Name: u.Name})
 	}
 	for _, t := range r.Top {
 		j.Top = append(j.Top, jsonTop{URL: t.URL, Title: t.Title, Unit: t.Unit, Platform: t.Platform,

@@ -190,3 +190,20 @@ func TestJSONExport(t *testing.T) {
 	}
 	_ = collector.Known
 }
+
+// FuzzNeutralize: whatever a member types, the cell never starts with a character a
+// spreadsheet reads as a formula, and nothing but the quote is added.
+func FuzzNeutralize(f *testing.F) {
+	for _, s := range []string{"=1+1", "+84", "-", "@x", "\tx", "\r=", "Tân Lợi", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := neutralize(s)
+		if got != "" && strings.ContainsRune("=+-@\t\r", rune(got[0])) {
+			t.Fatalf("neutralize(%q) = %q starts with a formula character", s, got)
+		}
+		if got != s && got != "'"+s {
+			t.Fatalf("neutralize(%q) = %q changed more than a leading quote", s, got)
+		}
+	})
+}
