@@ -45,7 +45,7 @@ func (r *Report) RenderText(w io.Writer) error {
 			continue
 		}
 		if en {
-			leaders = append(leaders, fmt.Sprintf("%d. %s (%s posts)", len(leaders)+1, u.Name, n(u.Posts)))
+			leaders = append(leaders, fmt.Sprintf("%d. %s (%s)", len(leaders)+1, u.Name, plural(u.Posts, "post", r.Lang)))
 		} else {
 			leaders = append(leaders, fmt.Sprintf("%d. %s (%s bài)", len(leaders)+1, u.Name, n(u.Posts)))
 		}
@@ -82,19 +82,27 @@ func (r *Report) RenderText(w io.Writer) error {
 			}
 		}
 		if en {
-			lines = append(lines, fmt.Sprintf("• No post yet (%d units): %s.", len(r.UnitsWithoutPosts), list))
+			lines = append(lines, fmt.Sprintf("• No post yet (%s): %s.", plural(int64(len(r.UnitsWithoutPosts)), "unit", r.Lang), list))
 		} else {
 			lines = append(lines, fmt.Sprintf("• Chưa có bài (%d đơn vị): %s.", len(r.UnitsWithoutPosts), list))
 		}
 	}
 	q := r.Quality
 	if en {
-		lines = append(lines, fmt.Sprintf("• Data: %s posts without figures, %s not yet verified; %d of %d sources stale.", n(q.MetricsUnknown), n(q.Unverified), r.StaleSources(), len(r.Sources)))
+		lines = append(lines, fmt.Sprintf("• Data: %s without figures, %s not yet verified; %d of %d sources stale.", plural(q.MetricsUnknown, "post", r.Lang), n(q.Unverified), r.StaleSources(), len(r.Sources)))
 	} else {
 		lines = append(lines, fmt.Sprintf("• Số liệu: %s bài không có số liệu, %s bài chưa xác minh; %d/%d nguồn quá hạn.", n(q.MetricsUnknown), n(q.Unverified), r.StaleSources(), len(r.Sources)))
 	}
 	_, err := io.WriteString(w, strings.Join(lines, "\n")+"\n")
 	return err
+}
+
+// plural writes "1 post", "2 posts" (English only; Vietnamese nouns do not change).
+func plural(n int64, noun, lang string) string {
+	if n != 1 {
+		noun += "s"
+	}
+	return formatInt(n, lang) + " " + noun
 }
 
 type jsonUnit struct {

@@ -32,9 +32,9 @@ func TestDigestLineByLine(t *testing.T) {
 			"• Posts: 5 new in the period (+3 vs previous period), 8 in total.",
 			"• Progress to target: 8 / 6 = 133 %, target reached on 2023-03-06.",
 			"• Units that posted: 3/4; engagement 48; recorded views 2,000.",
-			"• Leading units: 1. Đoàn phường Tân Lợi (2 posts), 2. Trường Đại học Y Dược Buôn Ma Thuột (1 posts), 3. Huyện Đoàn Ea Kar (1 posts).",
-			"• No post yet (1 units): Huyện Đoàn Krông Pắc.",
-			"• Data: 1 posts without figures, 3 not yet verified; 3 of 4 sources stale.",
+			"• Leading units: 1. Đoàn phường Tân Lợi (2 posts), 2. Trường Đại học Y Dược Buôn Ma Thuột (1 post), 3. Huyện Đoàn Ea Kar (1 post).",
+			"• No post yet (1 unit): Huyện Đoàn Krông Pắc.",
+			"• Data: 1 post without figures, 3 not yet verified; 3 of 4 sources stale.",
 		}},
 	}
 	for _, tc := range tests {
