@@ -82,6 +82,19 @@ func TestBenchSmallCampaign(t *testing.T) {
 	if got := cell(t, md, "re-ingest of unchanged data: 0 posts written"); got[0] != "0 at 2k, 0 at 3k" || got[1] != "met" {
 		t.Errorf("re-ingest target row %v", got)
 	}
+	size := regexp.MustCompile(`^[1-9][0-9,]* B$`)
+	for _, row := range []string{"report HTML: size", "report JSON: size"} {
+		for _, c := range cell(t, md, row) {
+			if !size.MatchString(c) {
+				t.Errorf("%s: %q is not a size in bytes", row, c)
+			}
+		}
+	}
+	for _, c := range cell(t, md, "report: peak memory (max RSS of the report process)") {
+		if !regexp.MustCompile(`^[1-9][0-9]*\.[0-9] MiB$`).MatchString(c) {
+			t.Errorf("report peak memory %q is not in MiB", c)
+		}
+	}
 	if got := cell(t, md, "report at 1M ≤ 2 × report at 10k (HTML and JSON)"); got[1] != "not measured" {
 		t.Errorf("report target without the 1m size: %v", got)
 	}
