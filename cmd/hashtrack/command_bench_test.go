@@ -205,3 +205,32 @@ func TestBenchTargets(t *testing.T) {
 		}
 	}
 }
+
+// TestBenchCollect serves 5 feeds of 3 items: the first run parses 5 bodies, the second
+// none (every feed answers 304), and bare gofeed and the collector see the same 15 items.
+func TestBenchCollect(t *testing.T) {
+	if _, ok := kinds["feed"]; !ok {
+		t.Skip("the feed kind is not in this build")
+	}
+	cfg := writeConfig(t, testConfig)
+	r := runCmd(t, cfg, "bench", "--sizes", "1k", "--runs", "2", "--feeds", "5", "--items", "3", "--dir", t.TempDir())
+	if r.code != 0 {
+		t.Fatalf("%+v", r)
+	}
+	md := r.stdout
+	if got := cell(t, md, "first run (every feed answers 200)"); got[1] != "5" || got[2] != "0" {
+		t.Errorf("first run: %v, want 5 bodies parsed and 0 failed sources", got)
+	}
+	if got := cell(t, md, "**second run (every feed answers 304)**"); got[1] != "**0**" || got[2] != "0" {
+		t.Errorf("second run: %v, want 0 bodies parsed and 0 failed sources", got)
+	}
+	if got := cell(t, md, "bare: net/http GET + gofeed Parse"); got[1] != "15" {
+		t.Errorf("bare gofeed saw %v items, want 15", got[1])
+	}
+	if got := cell(t, md, "through the collector (fetch client + feed kind + mapping to posts)"); got[1] != "15" {
+		t.Errorf("the collector stored %v items as posts, want 15", got[1])
+	}
+	if got := cell(t, md, "second collect of 5 unchanged feeds: 0 bodies parsed"); got[0] != "0 parsed" || got[1] != "met" {
+		t.Errorf("target row %v", got)
+	}
+}
