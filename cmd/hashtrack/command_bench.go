@@ -353,6 +353,11 @@ type childFigures struct {
 	Seconds float64 `json:"seconds"`
 	Bytes   int64   `json:"bytes"`
 	Files   int     `json:"files"`
+	// PeakRSS is the child's own high-water resident memory, from /proc/self/status
+	// (0 where there is none). On Linux the parent's rusage of a child can report the
+	// parent's memory: Go starts children with vfork, and exec folds the shared
+	// address space's high-water mark into the child's.
+	PeakRSS int64 `json:"peak_rss,omitempty"`
 }
 
 // benchReports measures the HTML and the JSON report of the store at db, each in a
@@ -412,7 +417,25 @@ func spawnBench(ctx context.Context, cfg, step, format, out string) (childFigure
 	if err := json.Unmarshal(stdout, &fig); err != nil {
 		return fig, 0, fmt.Errorf("%s: child printed %q: %w", step, stdout, err)
 	}
+	if fig.PeakRSS > 0 {
+		return fig, fig.PeakRSS, nil
+	}
 	return fig, maxRSS(cmd.ProcessState), nil
+}
+
+// selfPeakRSS reads this process's peak resident memory (VmHWM) in bytes; 0 if unknown.
+func selfPeakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(b)) {
+		if f := strings.Fields(line); len(f) == 3 && f[0] == "VmHWM:" && f[2] == "kB" {
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
 }
 
 // benchChild runs one measured step in this (child) process and prints its figures.
@@ -436,7 +459,7 @@ func benchChild(ctx context.Context, e *env, step, format, out string) error {
 	if err != nil {
 		return err
 	}
-	fig := childFigures{Seconds: d.Seconds(), Files: len(files)}
+	fig := childFigures{Seconds: d.Seconds(), Files: len(files), PeakRSS: selfPeakRSS()}
 	for _, f := range files {
 		if fi, err := os.Stat(f); err == nil {
 			fig.Bytes += fi.Size()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"regexp"
 	"strings"
@@ -91,8 +92,11 @@ func TestBenchSmallCampaign(t *testing.T) {
 		}
 	}
 	for _, c := range cell(t, md, "report: peak memory (max RSS of the report process)") {
-		if !regexp.MustCompile(`^[1-9][0-9]*\.[0-9] MiB$`).MatchString(c) {
-			t.Errorf("report peak memory %q is not in MiB", c)
+		var mib float64
+		if _, err := fmt.Sscanf(c, "%f MiB", &mib); err != nil || mib <= 0 || mib > 100 {
+			// A report of a few thousand posts needs a few tens of MiB; far more means
+			// the parent's memory was counted.
+			t.Errorf("report peak memory %q, want between 0 and 100 MiB", c)
 		}
 	}
 	if got := cell(t, md, "report at 1M ≤ 2 × report at 10k (HTML and JSON)"); got[1] != "not measured" {
