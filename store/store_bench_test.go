@@ -38,7 +38,7 @@ func BenchmarkUpsertNew(b *testing.B) {
 	next := 0
 	for b.Loop() {
 		b.StopTimer()
-		posts := benchPosts(b, g, 1<<30, next, next+batch)
+		posts := benchPosts(b, g, 1_000_000, next, next+batch)
 		next += batch
 		b.StartTimer()
 		r, err := s.Upsert(context.Background(), posts)

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -159,6 +158,10 @@ type writer struct {
 	posts, snaps, byTime, rollups, hours, top *bolt.Bucket
 	tallies                                   map[string]*Tally
 	hourCounts                                map[string]int64
+	// Index entries to add (true) or remove (false), the last change to a key winning.
+	// Written in key order: bbolt inserts into a node by moving every entry after the
+	// new one, so unordered inserts of a batch into the same pages cost quadratic time.
+	byTimeKeys, topKeys map[string]bool
 }
 
 func (s *Store) writer(tx *bolt.Tx) *writer {
@@ -172,12 +175,31 @@ func (s *Store) writer(tx *bolt.Tx) *writer {
 		top:        tx.Bucket(bucketTop),
 		tallies:    map[string]*Tally{},
 		hourCounts: map[string]int64{},
+		byTimeKeys: map[string]bool{},
+		topKeys:    map[string]bool{},
 	}
 }
 
-// flush writes the summed rollup and hour changes, in key order. It must run before the
-// transaction commits.
+// flush writes the pending index entries and the summed rollup and hour changes, in
+// key order. It must run before the transaction commits.
 func (w *writer) flush() error {
+	for _, ix := range []struct {
+		b    *bolt.Bucket
+		keys map[string]bool
+	}{{w.byTime, w.byTimeKeys}, {w.top, w.topKeys}} {
+		for _, k := range slices.Sorted(maps.Keys(ix.keys)) {
+			var err error
+			if ix.keys[k] {
+				err = ix.b.Put([]byte(k), nil)
+			} else {
+				err = ix.b.Delete([]byte(k))
+			}
+			if err != nil {
+				return err
+			}
+		}
+		clear(ix.keys)
+	}
 	keys := slices.Sorted(maps.Keys(w.tallies))
 	for _, k := range keys {
 		if d := w.tallies[k]; !d.zero() {
@@ -221,12 +243,7 @@ func (w *writer) upsert(in collector.Post, now time.Time) (Outcome, bool, error)
 		return 0, false, fmt.Errorf("store: post %s: %w", in.ID, err)
 	}
 	merged, metricsChanged := merge(&old, in, now)
-	merged.LastUpdated = old.LastUpdated
-	enc, err := json.Marshal(merged)
-	if err != nil {
-		return 0, false, err
-	}
-	if bytes.Equal(enc, raw) {
+	if samePost(&merged, &old) {
 		return Unchanged, false, nil
 	}
 	merged.LastUpdated = now
@@ -368,24 +385,9 @@ func (w *writer) index(p *collector.Post, sign int64) error {
 		cb := []byte(c)
 		timeK := join(cb, append(timeKey(when), p.ID...))
 		topK := join(cb, append(be64(^uint64(eng)), p.ID...))
-		if sign > 0 {
-			if err := w.byTime.Put(timeK, nil); err != nil {
-				return err
-			}
-			if engKnown {
-				if err := w.top.Put(topK, nil); err != nil {
-					return err
-				}
-			}
-		} else {
-			if err := w.byTime.Delete(timeK); err != nil {
-				return err
-			}
-			if engKnown {
-				if err := w.top.Delete(topK); err != nil {
-					return err
-				}
-			}
+		w.byTimeKeys[string(timeK)] = sign > 0
+		if engKnown {
+			w.topKeys[string(topK)] = sign > 0
 		}
 		local := when.In(w.s.loc(c))
 		day := []byte(local.Format("20060102"))
@@ -426,6 +428,7 @@ func (s *Store) Reindex(ctx context.Context) error {
 			}
 		}
 		w := s.writer(tx)
+		n := 0
 		err := tx.Bucket(bucketPosts).ForEach(func(k, v []byte) error {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -433,6 +436,12 @@ func (s *Store) Reindex(ctx context.Context) error {
 			var p collector.Post
 			if err := json.Unmarshal(v, &p); err != nil {
 				return fmt.Errorf("store: post %s: %w", k, err)
+			}
+			if n++; n%10_000 == 0 {
+				// Bound the pending maps on a large file.
+				if err := w.flush(); err != nil {
+					return err
+				}
 			}
 			return w.index(&p, +1)
 		})
