@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/tinhdoandaklak/hashtrack/store"
+)
+
+func init() {
+	register(&command{
+		name:    "backup",
+		usage:   "TỆP_HOẶC_THƯ_MỤC",
+		summary: "sao lưu cơ sở dữ liệu ra một tệp (bản sao nhất quán), rồi kiểm tra bản sao",
+		run:     runBackup,
+	})
+}
+
+// backupName is the file a backup into a folder gets: one a minute, sorted by time.
+const backupName = "hashtrack-2006-01-02-1504.db"
+
+func runBackup(ctx context.Context, e *env, args []string) error {
+	fs := e.flags(commands["backup"])
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError("need exactly one backup file or folder, got %d", len(pos))
+	}
+	c, err := e.config()
+	if err != nil {
+		return err
+	}
+	dest := pos[0]
+	if fi, err := os.Stat(dest); err == nil && fi.IsDir() {
+		dest = filepath.Join(dest, e.now().In(c.Location()).Format(backupName))
+	}
+	// A read-only open shares the file with other readers; a writer (the daemon) holds
+	// it alone, and then the daemon's own backup is the way.
+	st, err := e.openStore(c, true)
+	if err != nil {
+		if errors.Is(err, store.ErrLocked) {
+			return &exitError{code: exitUsage, err: fmt.Errorf("%w\nWhile `hashtrack serve` runs, it makes the backups itself; or stop it, back up, and start it again", err)}
+		}
+		return err
+	}
+	n, err := st.BackupFile(dest)
+	st.Close()
+	if err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	// The copy is only a backup if it opens: check it the way `hashtrack check` would.
+	b, err := store.Open(dest, store.Options{ReadOnly: true, Locations: campaignLocations(c)})
+	if err != nil {
+		return fmt.Errorf("the backup %s does not open: %w", dest, err)
+	}
+	defer b.Close()
+	r, err := b.Check(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Đã sao lưu %s → %s (%s byte, %s bài đăng).\n", c.DatabasePath(), dest, viNumber(n), viNumber(int64(r.Posts)))
+	if !r.OK() {
+		fmt.Fprintf(e.stdout, "Bản sao lưu có lỗi (cơ sở dữ liệu gốc cũng vậy) — chạy `hashtrack check`:\n%s\n", r)
+		return &exitError{code: exitPartial, err: errors.New("the backup fails its check"), silent: true}
+	}
+	fmt.Fprintln(e.stdout, "Kiểm tra bản sao: tốt.")
+	return nil
+}
+
+// campaignLocations maps each campaign to the time zone its days are cut in.
+func campaignLocations(c *Config) map[string]*time.Location {
+	locs := map[string]*time.Location{}
+	for _, k := range c.Campaigns() {
+		locs[k.ID] = k.Loc()
+	}
+	return locs
+}
