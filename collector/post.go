@@ -110,6 +110,9 @@ func (m Metrics) Validate() error {
 		if f.c.Known && f.c.N < 0 {
 			return fmt.Errorf("%w: %s is %d", ErrNegative, f.name, f.c.N)
 		}
+		if f.c.Known && f.c.N > MaxCount {
+			return fmt.Errorf("%w: %s is %d", ErrTooLarge, f.name, f.c.N)
+		}
 	}
 	return nil
 }
