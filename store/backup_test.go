@@ -110,3 +110,18 @@ func TestBackupKeepsOldCopyOnFailure(t *testing.T) {
 		t.Errorf("backup into a missing folder: %v; want an error naming %s", err, dest)
 	}
 }
+
+func BenchmarkBackup(b *testing.B) {
+	s := mustOpen(b, nil)
+	fillStore(b, s, 10_000)
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.Reset()
+		n, err := s.Backup(&buf)
+		if err != nil || n == 0 {
+			b.Fatal(err)
+		}
+		b.SetBytes(n)
+	}
+}

@@ -166,3 +166,16 @@ func TestPrintableEscapesControls(t *testing.T) {
 		t.Errorf("printable = %q, want %q", got, want)
 	}
 }
+
+// BenchmarkCheck checks a store of 10,000 posts (a large campaign): its cost is a full
+// read of the file plus an in-memory recount.
+func BenchmarkCheck(b *testing.B) {
+	s := mustOpen(b, nil)
+	fillStore(b, s, 10_000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if r := mustCheck(b, s); !r.OK() || r.Posts != 10_000 {
+			b.Fatalf("%s", r)
+		}
+	}
+}
