@@ -172,9 +172,12 @@ var lockArgs = map[string][][]string{
 	"posts":  {{}, {"--json"}},
 	"check":  {{}, {"--repair"}},
 	"backup": {{"BACKUP"}},
+	"report": {{}},
 }
 
-var noDatabase = map[string]bool{}
+var noDatabase = map[string]bool{
+	"demo": true, // its own scratch database in --out, never the configured one
+}
 
 func TestEveryCommandFailsFastWhenDatabaseInUse(t *testing.T) {
 	cfg := writeConfig(t, testConfig)
