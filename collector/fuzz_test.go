@@ -81,9 +81,12 @@ func FuzzNormalize(f *testing.F) {
 		if q.ID != p.ID || q.URL != p.URL {
 			t.Fatalf("%q → %q (%s) but its canonical form → %q (%s)", url, p.URL, p.ID, q.URL, q.ID)
 		}
-		for name, v := range map[string]string{"title": p.Title, "text": p.Text} {
+		for name, v := range map[string]string{"title": p.Title, "text": p.Text, "author": p.Author} {
 			if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
 				t.Fatalf("%s %q is not clean text", name, v)
+			}
+			if strings.ContainsAny(v, directionControls) {
+				t.Fatalf("%s %q keeps a direction control or line separator", name, v)
 			}
 		}
 		if n := utf8.RuneCountInString(p.Title); n > MaxTitle+1 {
@@ -110,6 +113,23 @@ func FuzzNormalize(f *testing.F) {
 			t.Fatalf("JSON of a post carries raw < > or line separators: %s", enc)
 		}
 	})
+}
+
+// directionControls are the characters CleanText must not let through.
+const directionControls = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029"
+
+func TestCleanTextRemovesDirectionControls(t *testing.T) {
+	for in, want := range map[string]string{
+		"Báo cáo \u202egnp.exe":            "Báo cáo gnp.exe",
+		"\u2066שלום\u2069 Đắk Lắk":         "שלום Đắk Lắk",
+		"Dòng một\u2028Dòng hai\u2029cuối": "Dòng một\nDòng hai\ncuối",
+		"a\x00b\xffc":                      "ab\ufffdc",
+		"\u202d\u202c":                     "",
+	} {
+		if got := CleanText(in, MaxTitle); got != want {
+			t.Errorf("CleanText(%q) = %q, want %q", in, got, want)
+		}
+	}
 }
 
 func TestCountLimits(t *testing.T) {

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -73,7 +75,7 @@ func TestHostileTextStoredAsText(t *testing.T) {
 				t.Errorf("long title stored with %d characters", utf8.RuneCountInString(p.Title))
 			}
 		}
-		if strings.ContainsRune(p.Title, 0) || !utf8.ValidString(p.Title) {
+		if strings.ContainsRune(p.Title, 0) || !utf8.ValidString(p.Title) || strings.ContainsAny(p.Title+p.Author+p.Note+p.Text, "\u202e\u2028\u2029") {
 			t.Errorf("%s: title %q is not clean text", p.URL, p.Title)
 		}
 		if utf8.RuneCountInString(p.Author) > collector.MaxShort+1 {
@@ -133,5 +135,59 @@ func TestHugeFieldIsClipped(t *testing.T) {
 	}
 	if len(r.stdout) > 200<<10 {
 		t.Errorf("posts --json wrote %d bytes for one post", len(r.stdout))
+	}
+}
+
+// TestHostileTextThroughReport submits hostile titles and authors and writes the report
+// in every format: nothing runs as HTML or JavaScript, no spreadsheet cell starts a
+// formula, the JSON is valid, and no direction override reaches a reader.
+func TestHostileTextThroughReport(t *testing.T) {
+	cfg := writeConfig(t, testConfig)
+	for i, h := range []struct{ title, author string }{
+		{`</script><script>alert("xss")</script>`, `<img src=x onerror=alert(1)>`},
+		{`__f__function(){alert(1)}__f__`, `=HYPERLINK("http://evil.example","bấm vào")`},
+		{"Dòng một\u2028Dòng hai \u202egnp.exe", "@SUM(1+1)"},
+		{strings.Repeat("Đắk Lắk ", 1250), "+84 912 345 678"},
+	} {
+		r := runCmd(t, cfg, "submit", fmt.Sprintf("https://www.tiktok.com/@doan/video/%d", 70+i), "--unit", "tan-loi",
+			"--published", "29/03/2023 08:00", "--likes", fmt.Sprint(10*(i+1)), "--title", h.title, "--author", h.author)
+		if r.code != 0 {
+			t.Fatalf("submit %d: %+v", i, r)
+		}
+	}
+	out := map[string]string{}
+	for _, f := range []string{"html", "text", "csv", "json"} {
+		r := runCmd(t, cfg, "report", "--from", "01/03/2023", "--to", "31/03/2023", "--format", f, "--out", "-")
+		if r.code != 0 {
+			t.Fatalf("report --format %s: %+v", f, r.stderr)
+		}
+		out[f] = r.stdout
+		if strings.ContainsAny(r.stdout, "\u202e\u2066") {
+			t.Errorf("%s report carries a direction override", f)
+		}
+	}
+	for _, raw := range []string{`<script>alert("xss")`, `</script><script>`, `<img src=x onerror`} {
+		if strings.Contains(out["html"], raw) {
+			t.Errorf("HTML report contains %q unescaped", raw)
+		}
+	}
+	// go-echarts turns "__f__…__f__" into live JavaScript by stripping the markers: the
+	// function may only appear with its markers around it, as text.
+	if n, m := strings.Count(out["html"], "function(){alert(1)}"), strings.Count(out["html"], "__f__function(){alert(1)}__f__"); n != m {
+		t.Errorf("HTML report has %d copies of the function, only %d with their __f__ markers", n, m)
+	}
+	if !json.Valid([]byte(out["json"])) {
+		t.Error("JSON report is not valid JSON")
+	}
+	rows, err := csv.NewReader(strings.NewReader(out["csv"])).ReadAll()
+	if err != nil {
+		t.Fatalf("CSV report: %v", err)
+	}
+	for _, row := range rows {
+		for _, cell := range row {
+			if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+				t.Errorf("CSV cell %q would start a formula", cell)
+			}
+		}
 	}
 }
