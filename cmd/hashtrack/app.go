@@ -133,7 +133,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	e.setupLog()
 	err := c.run(ctx, e, rest[1:])
 	if diskFull(err) {
-		err = &exitError{code: exitUsage, err: fmt.Errorf("%w\nthe disk holding the database is full (or a file size limit was reached); the failed step was not saved, the rest is intact: free some space, then run `hashtrack check`", err)}
+		err = &exitError{code: exitUsage, err: fmt.Errorf("%w\nthe disk is full (or a file size limit was reached): the failed step was not saved and the database keeps everything saved before; free some space, then run `hashtrack check`", err)}
 	}
 	if err != nil && !isSilent(err) {
 		// Prefix with the command so the one line on stderr says where it came from.

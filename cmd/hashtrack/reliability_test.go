@@ -53,6 +53,10 @@ func TestHelperProcess(t *testing.T) {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(3)
 		}
+		if a := os.Getenv("HASHTRACK_HELPER_ARGS"); a != "" {
+			code = helperRun(cfg, strings.Split(a, "\x1f"))
+			break
+		}
 		code = helperSubmitUntilFailure(cfg)
 	case "smallfs":
 		// The database lives on a small file system that fills up (a tmpfs of its own,
@@ -98,17 +102,21 @@ func TestHelperProcess(t *testing.T) {
 				os.Exit(0)
 			}
 		}
-		args := strings.Split(os.Getenv("HASHTRACK_HELPER_ARGS"), "\x1f")
-		var out, errb bytes.Buffer
-		err := run(context.Background(), append([]string{"--config", cfg}, args...), strings.NewReader(""), &out, &errb)
-		os.Stdout.Write(out.Bytes())
-		if err != nil && !isSilent(err) {
-			fmt.Fprintln(os.Stderr, "hashtrack:", err)
-		}
-		os.Stderr.Write(errb.Bytes())
-		code = exitCode(err)
+		code = helperRun(cfg, strings.Split(os.Getenv("HASHTRACK_HELPER_ARGS"), "\x1f"))
 	}
 	os.Exit(code)
+}
+
+// helperRun runs one command as main does and returns its exit code.
+func helperRun(cfg string, args []string) int {
+	var out, errb bytes.Buffer
+	err := run(context.Background(), append([]string{"--config", cfg}, args...), strings.NewReader(""), &out, &errb)
+	os.Stdout.Write(out.Bytes())
+	if err != nil && !isSilent(err) {
+		fmt.Fprintln(os.Stderr, "hashtrack:", err)
+	}
+	os.Stderr.Write(errb.Bytes())
+	return exitCode(err)
 }
 
 // helperSubmitUntilFailure submits long posts until one fails, printing the link of
@@ -284,6 +292,44 @@ func TestFullDiskLeavesDatabaseUsable(t *testing.T) {
 	}
 }
 
+// TestBackupOntoFullDiskKeepsOldBackup: a backup that does not fit fails clearly and
+// leaves the previous backup whole, with no temporary file behind.
+func TestBackupOntoFullDiskKeepsOldBackup(t *testing.T) {
+	cfg := writeConfig(t, testConfig)
+	submitN(t, cfg, 2)
+	dir := t.TempDir()
+	dest := filepath.Join(dir, "sao-luu.db")
+	if r := runCmd(t, cfg, "backup", dest); r.code != 0 {
+		t.Fatalf("first backup: %+v", r)
+	}
+	old, err := os.ReadFile(dest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// More posts, so the next backup is larger than the limit the helper sets.
+	text := strings.Repeat("Tuổi trẻ Đắk Lắk tiên phong chuyển đổi số. ", 450)
+	for i := range 20 {
+		if r := runCmd(t, cfg, "submit", fmt.Sprintf("https://zalo.me/p/big%d", i), "--text", text); r.code != 0 {
+			t.Fatal(r)
+		}
+	}
+	cmd := helperCommand(t, "fsize", cfg, "HASHTRACK_HELPER_LIMIT="+strconv.Itoa(len(old)), "HASHTRACK_HELPER_ARGS=backup\x1f"+dest)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitUsage || !strings.Contains(stderr.String(), "the disk is full") || !strings.Contains(stderr.String(), dest) {
+		t.Fatalf("backup onto a full disk: %v\nstdout %s\nstderr %s", err, stdout.String(), stderr.String())
+	}
+	now, err := os.ReadFile(dest)
+	if err != nil || !bytes.Equal(old, now) {
+		t.Errorf("the previous backup changed (%v)", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("files left in the backup folder: %v", entries)
+	}
+}
+
 // TestSmallFileSystemFillsUp fills a real (tmpfs) file system, where the failure comes
 // from writing pages rather than from growing the file.
 func TestSmallFileSystemFillsUp(t *testing.T) {
@@ -319,7 +365,7 @@ func TestSmallFileSystemFillsUp(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	if stored < 3 || !strings.Contains(stderr.String(), "the disk holding the database is full") {
+	if stored < 3 || !strings.Contains(stderr.String(), "the disk is full") {
 		t.Errorf("stored %d; stderr %s", stored, stderr.String())
 	}
 }
