@@ -63,7 +63,8 @@ func (p *problems) add(kind, format string, args ...any) {
 // rollups and the hour counts equal a recount from the posts (which also finds index
 // entries naming a post that does not exist). Snapshots of missing posts are reported
 // too. Check returns an error only when it cannot read the file; what is wrong with the
-// content is in the report. Reindex repairs everything but bbolt-level damage.
+// content is in the report. Source health records must decode too. Repair fixes
+// everything but bbolt-level damage and undecodable records.
 func (s *Store) Check(ctx context.Context) (*CheckReport, error) {
 	r := &CheckReport{}
 	pr := &problems{r: r, kinds: map[string]int{}}
@@ -121,6 +122,13 @@ func (s *Store) Check(ctx context.Context) (*CheckReport, error) {
 		})
 		compareValues(pr, "hour count", tx.Bucket(bucketHours), want.hours, bytes.Equal, func(k, got, wantV []byte) string {
 			return fmt.Sprintf("%s: stored %s, recount %s", describeHourKey(k), countString(got), countString(wantV))
+		})
+		tx.Bucket(bucketSources).ForEach(func(k, v []byte) error {
+			var h SourceHealth
+			if err := json.Unmarshal(v, &h); err != nil {
+				pr.add("source", "health of %s does not decode: %v", printable(k), err)
+			}
+			return nil
 		})
 		// Snapshots are keyed post id + 8 bytes of time.
 		posts := tx.Bucket(bucketPosts)

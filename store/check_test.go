@@ -106,6 +106,9 @@ func TestCheckFindsDamage(t *testing.T) {
 		{"newer schema", func(t *testing.T, tx *bolt.Tx, ps []collector.Post) error {
 			return tx.Bucket(bucketMeta).Put(keySchema, be64(7))
 		}, []string{"schema: schema version 7; this hashtrack reads 1 to 1"}, false},
+		{"source health garbled", func(t *testing.T, tx *bolt.Tx, ps []collector.Post) error {
+			return tx.Bucket(bucketSources).Put([]byte("bao-dak-lak"), []byte("{not json"))
+		}, []string{"source: health of bao-dak-lak does not decode"}, false},
 		{"bucket dropped", func(t *testing.T, tx *bolt.Tx, ps []collector.Post) error {
 			return tx.DeleteBucket(bucketHours)
 		}, []string{`bucket: bucket "hours" missing`}, false},
