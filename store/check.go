@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"hash/crc32"
+	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -69,12 +72,28 @@ func (s *Store) Check(ctx context.Context) (*CheckReport, error) {
 	r := &CheckReport{}
 	pr := &problems{r: r, kinds: map[string]int{}}
 	err := s.db.View(func(tx *bolt.Tx) error {
+		// Read every byte first, where a damaged page is a recoverable panic: bbolt's
+		// own check runs in a goroutine of its own, where a read outside the file
+		// would crash the program.
+		if err := readAll(tx); err != nil {
+			pr.add("bbolt", "%v", err)
+			pr.add("bbolt", "the file structure is damaged: contents not checked; restore the last backup")
+			return nil
+		}
+		damaged := false
 		for err := range tx.Check() {
 			// Drain the channel: its goroutine stops only when everything was sent.
 			pr.add("bbolt", "%v", err)
+			damaged = true
 		}
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if damaged {
+			// Reading damaged pages may crash: the content is not checked, and only a
+			// backup repairs the file.
+			pr.add("bbolt", "the file structure is damaged: contents not checked; restore the last backup")
+			return nil
 		}
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil {
@@ -148,6 +167,45 @@ func (s *Store) Check(ctx context.Context) (*CheckReport, error) {
 		return r, fmt.Errorf("store: check %s: %w", s.path, err)
 	}
 	return r, nil
+}
+
+// ErrDamaged means bbolt could not read the file's pages: only a backup restores it.
+var ErrDamaged = errors.New("the database file is damaged; restore the last backup (see `hashtrack check`)")
+
+// guard runs fn, turning a panic or a memory fault while bbolt reads a damaged file into
+// an error wrapping ErrDamaged, instead of a crash.
+func guard(fn func() error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %v", ErrDamaged, r)
+		}
+	}()
+	return fn()
+}
+
+// readAll reads every key and value of every bucket. A page damaged so that bbolt
+// reads outside the file faults; SetPanicOnFault turns that into a panic recovered here.
+func readAll(tx *bolt.Tx) error {
+	var sum uint32
+	var walk func(b *bolt.Bucket)
+	walk = func(b *bolt.Bucket) {
+		c := b.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			sum = crc32.Update(crc32.Update(sum, crc32.IEEETable, k), crc32.IEEETable, v)
+			if v == nil {
+				if nb := b.Bucket(k); nb != nil {
+					walk(nb)
+				}
+			}
+		}
+	}
+	return guard(func() error {
+		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
+			walk(b)
+			return nil
+		})
+	})
 }
 
 // expected is what the index buckets should hold, rebuilt in memory from the posts.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
 func init() {
@@ -27,6 +29,10 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	st, err := e.openStore(c, !repair)
+	if errors.Is(err, store.ErrDamaged) {
+		fmt.Fprintf(e.stdout, "Cơ sở dữ liệu %s bị hỏng, không đọc được — hãy khôi phục bản sao lưu gần nhất (xem docs/reliability.md):\n%v\n", c.DatabasePath(), err)
+		return &exitError{code: exitPartial, err: errors.New("the database file is damaged"), silent: true}
+	}
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -64,6 +65,35 @@ func TestCheckReportsAndRepairs(t *testing.T) {
 	}
 	if r := runCmd(t, cfg, "check"); r.code != 0 || !strings.Contains(r.stdout, "3 bài đăng, 3 ảnh chụp") {
 		t.Errorf("check after repair: %+v", r)
+	}
+}
+
+// TestCheckDamagedFile: a file whose pages are garbage is reported (exit 1, restore
+// the backup), not a crash; other commands refuse it with the same advice.
+func TestCheckDamagedFile(t *testing.T) {
+	cfg := writeConfig(t, testConfig)
+	submitN(t, cfg, 3)
+	path := filepath.Join(filepath.Dir(cfg), "data", "test.db")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const pageSize = 4096
+	for p := 2; p < len(b)/pageSize; p++ {
+		for i := range 16 {
+			b[p*pageSize+i] ^= 0x5a
+		}
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := runCmd(t, cfg, "check")
+	if r.code != exitPartial || !strings.Contains(r.stdout, "bị hỏng, không đọc được — hãy khôi phục bản sao lưu gần nhất") {
+		t.Fatalf("check of a damaged file: %+v", r)
+	}
+	r = runCmd(t, cfg, "posts")
+	if r.code == 0 || !strings.Contains(r.stderr, "the database file is damaged; restore the last backup") {
+		t.Errorf("posts on a damaged file: %+v", r)
 	}
 }
 
