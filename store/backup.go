@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -88,4 +90,36 @@ func sameFile(a, b string) (bool, error) {
 		return false, err
 	}
 	return os.SameFile(fa, fb), nil
+}
+
+// backupLayout names the backups made into a folder: they sort by time.
+const backupLayout = "hashtrack-2006-01-02-1504.db"
+
+// BackupName is the file name of a backup made at t (in t's time zone) into a folder.
+func BackupName(t time.Time) string { return t.Format(backupLayout) }
+
+// PruneBackups removes the oldest backups named by BackupName in dir so that at most
+// keep remain, and returns the files removed. Other files are never touched.
+func PruneBackups(dir string, keep int) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("store: prune backups in %s: %w", dir, err)
+	}
+	var backups []string
+	for _, e := range entries {
+		if _, err := time.Parse(backupLayout, e.Name()); err == nil && e.Type().IsRegular() {
+			backups = append(backups, e.Name())
+		}
+	}
+	slices.Sort(backups)
+	var removed []string
+	for len(backups) > max(keep, 1) {
+		p := filepath.Join(dir, backups[0])
+		if err := os.Remove(p); err != nil {
+			return removed, fmt.Errorf("store: prune backups: %w", err)
+		}
+		removed = append(removed, p)
+		backups = backups[1:]
+	}
+	return removed, nil
 }

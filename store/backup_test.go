@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 )
@@ -123,5 +125,35 @@ func BenchmarkBackup(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.SetBytes(n)
+	}
+}
+
+func TestPruneBackupsKeepsNewest(t *testing.T) {
+	dir := t.TempDir()
+	base := time.Date(2026, 11, 1, 2, 30, 0, 0, hcm)
+	for i := range 5 {
+		if err := os.WriteFile(filepath.Join(dir, BackupName(base.AddDate(0, 0, i))), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Not backups by name: never removed.
+	for _, other := range []string{"hashtrack.db", "hashtrack-notes.txt", "hashtrack-2026-13-01-0000.db"} {
+		os.WriteFile(filepath.Join(dir, other), []byte("x"), 0o600)
+	}
+	removed, err := PruneBackups(dir, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(removed) != 3 || filepath.Base(removed[0]) != "hashtrack-2026-11-01-0230.db" || filepath.Base(removed[2]) != "hashtrack-2026-11-03-0230.db" {
+		t.Errorf("removed %v", removed)
+	}
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	want := []string{"hashtrack-2026-11-04-0230.db", "hashtrack-2026-11-05-0230.db", "hashtrack-2026-13-01-0000.db", "hashtrack-notes.txt", "hashtrack.db"}
+	if !slices.Equal(names, want) {
+		t.Errorf("left %v, want %v", names, want)
 	}
 }

@@ -14,17 +14,15 @@ import (
 func init() {
 	register(&command{
 		name:    "backup",
-		usage:   "TỆP_HOẶC_THƯ_MỤC",
+		usage:   "TỆP_HOẶC_THƯ_MỤC [--keep N]",
 		summary: "sao lưu cơ sở dữ liệu ra một tệp (bản sao nhất quán), rồi kiểm tra bản sao",
 		run:     runBackup,
 	})
 }
 
-// backupName is the file a backup into a folder gets: one a minute, sorted by time.
-const backupName = "hashtrack-2006-01-02-1504.db"
-
 func runBackup(ctx context.Context, e *env, args []string) error {
 	fs := e.flags(commands["backup"])
+	keep := fs.Int("keep", 0, "with a folder: keep only the N newest backups there (0 = keep all)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -36,9 +34,13 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	dest := pos[0]
+	dest, folder := pos[0], ""
 	if fi, err := os.Stat(dest); err == nil && fi.IsDir() {
-		dest = filepath.Join(dest, e.now().In(c.Location()).Format(backupName))
+		folder = dest
+		dest = filepath.Join(dest, store.BackupName(e.now().In(c.Location())))
+	}
+	if *keep < 0 || (*keep > 0 && folder == "") {
+		return usageError("--keep needs a folder to back up into and a number of backups to keep, got %d and %q", *keep, pos[0])
 	}
 	// A read-only open shares the file with other readers; a writer (the daemon) holds
 	// it alone, and then the daemon's own backup is the way.
@@ -70,6 +72,15 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 		return &exitError{code: exitPartial, err: errors.New("the backup fails its check"), silent: true}
 	}
 	fmt.Fprintln(e.stdout, "Kiểm tra bản sao: tốt.")
+	if *keep > 0 {
+		removed, err := store.PruneBackups(folder, *keep)
+		if err != nil {
+			return err
+		}
+		if len(removed) > 0 {
+			fmt.Fprintf(e.stdout, "Đã xoá %d bản sao lưu cũ, giữ %d bản mới nhất trong %s.\n", len(removed), *keep, folder)
+		}
+	}
 	return nil
 }
 

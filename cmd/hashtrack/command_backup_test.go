@@ -73,6 +73,28 @@ func TestBackupIntoFolderNamesFileByTime(t *testing.T) {
 	}
 }
 
+func TestBackupKeepPrunesOldBackups(t *testing.T) {
+	cfg := writeConfig(t, testConfig)
+	submitN(t, cfg, 1)
+	dir := t.TempDir()
+	for _, old := range []string{"hashtrack-2000-01-01-0230.db", "hashtrack-2000-01-02-0230.db", "hashtrack-2000-01-03-0230.db", "ghi-chu.txt"} {
+		if err := os.WriteFile(filepath.Join(dir, old), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := runCmd(t, cfg, "backup", dir, "--keep", "2")
+	if r.code != 0 || !strings.Contains(r.stdout, "Đã xoá 2 bản sao lưu cũ, giữ 2 bản mới nhất") {
+		t.Fatalf("%+v", r)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 3 || entries[0].Name() != "ghi-chu.txt" || entries[1].Name() != "hashtrack-2000-01-03-0230.db" {
+		t.Errorf("left %v", entries)
+	}
+	if r := runCmd(t, cfg, "backup", filepath.Join(dir, "x.db"), "--keep", "2"); r.code != exitUsage || !strings.Contains(r.stderr, "--keep needs a folder") {
+		t.Errorf("--keep with a file: %+v", r)
+	}
+}
+
 func TestBackupErrors(t *testing.T) {
 	cfg := writeConfig(t, testConfig)
 	submitN(t, cfg, 1)
