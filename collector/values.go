@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 )
 
 var (
@@ -68,4 +69,35 @@ func ParseCount(s string) (n int64, ok bool, err error) {
 		return 0, false, fmt.Errorf("%q is too large", s)
 	}
 	return v, true, nil
+}
+
+// ParseDay reads a day typed by a person: 2023-03-29, 29/03/2023, 29/3/2023, 29-03-2023.
+func ParseDay(s string, loc *time.Location) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{"2006-01-02", "02/01/2006", "2/1/2006", "02-01-2006", "2-1-2006"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a date (write 29/03/2023 or 2023-03-29)", s)
+}
+
+// ParseTime reads a moment typed by a person, in loc unless it carries an offset:
+// RFC 3339, dates as in ParseDay, with an optional time "8:14", "08:14:05" (the form a
+// Google Forms export in Vietnamese writes: "29/03/2023 8:14:05").
+func ParseTime(s string, loc *time.Location) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04:05", "2006-01-02T15:04",
+		"2/1/2006 15:04:05", "2/1/2006 15:04", "2-1-2006 15:04:05", "2-1-2006 15:04", "15:04, 2/1/2006", "15:04 2/1/2006"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	if t, err := ParseDay(s, loc); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%q is not a date or time (write 29/03/2023, 29/03/2023 08:14 or 2023-03-29T08:14:00+07:00)", s)
 }

@@ -7,13 +7,14 @@ import (
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/canon"
+	"github.com/tinhdoandaklak/hashtrack/collector/enrich"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
 func init() {
 	register(&command{
 		name:    "submit",
-		usage:   "URL [--campaign ID] [--unit ĐƠN_VỊ] [--platform P] [--author A] [--text T] [--published NGÀY] [--likes N] [--comments N] [--shares N] [--views N]",
+		usage:   "URL [--no-fetch] [--campaign ID] [--unit ĐƠN_VỊ] [--platform P] [--author A] [--text T] [--published NGÀY] [--likes N] [--comments N] [--shares N] [--views N]",
 		summary: "ghi nhận một bài đăng gửi tay (đường dẫn và số liệu)",
 		run:     runSubmit,
 	})
@@ -58,6 +59,8 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	fs.Var(countFlag{&m.Comments}, "comments", "comments (bình luận)")
 	fs.Var(countFlag{&m.Shares}, "shares", "shares (chia sẻ)")
 	fs.Var(countFlag{&m.Views}, "views", "views (lượt xem)")
+	var noFetch bool
+	fs.BoolVar(&noFetch, "no-fetch", false, "do not read the link's page (title, date, hashtag check)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -104,6 +107,9 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	if c.EnrichEnabled() && !noFetch {
+		enrichSubmission(ctx, e, c, st, &p, camp)
+	}
 	res, err := st.Upsert(ctx, []collector.Post{p})
 	if err != nil {
 		return err
@@ -113,7 +119,40 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	printSubmission(e, c, res.Outcomes[0], saved)
+	if v := verificationText(saved.Verification); v != "" {
+		fmt.Fprintf(e.stdout, "  Hashtag:   %s\n", v)
+	}
 	return nil
+}
+
+// enrichSubmission reads the page of a link not yet in the store. The submission is
+// kept whatever happens; a page that cannot be read is a warning.
+func enrichSubmission(ctx context.Context, e *env, c *Config, st *store.Store, p *collector.Post, camp collector.Campaign) {
+	if _, known, err := st.Get(p.ID); err != nil || known {
+		return
+	}
+	q := *p
+	if err := enrich.Post(ctx, e.fetcher(c), &q, []collector.Campaign{camp}); err != nil {
+		fmt.Fprintf(e.stderr, "Cảnh báo: không đọc được trang của đường dẫn, bài vẫn được ghi nhận (page not read, submission kept): %v\n", err)
+		return
+	}
+	if err := q.Normalize(); err != nil {
+		return
+	}
+	*p = q
+}
+
+// verificationText says in Vietnamese what the page check found.
+func verificationText(v collector.Verification) string {
+	switch v {
+	case collector.Verified:
+		return "đã thấy hashtag của chiến dịch trên trang (verified)"
+	case collector.NotFound:
+		return "không thấy hashtag của chiến dịch trên trang (not found)"
+	case collector.Unverifiable:
+		return "không kiểm tra được — trang yêu cầu đăng nhập (unverifiable)"
+	}
+	return ""
 }
 
 // printSubmission says in Vietnamese what was recorded.
