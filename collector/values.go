@@ -54,7 +54,11 @@ func ParseCount(s string) (n int64, ok bool, err error) {
 			if err != nil {
 				return 0, false, fmt.Errorf("%q is not a number", s)
 			}
-			return int64(math.Round(f * m.factor)), true, nil
+			v := math.Round(f * m.factor)
+			if v >= math.MaxInt64 {
+				return 0, false, fmt.Errorf("%q is too large", s)
+			}
+			return int64(v), true, nil
 		}
 	}
 	switch {

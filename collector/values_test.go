@@ -34,6 +34,7 @@ func TestParseCount(t *testing.T) {
 		{"abc", 0, false, false, true},
 		{"1.5", 0, false, false, true},
 		{"12 con mèo", 0, false, false, true},
+		{"99999999999999999999K", 0, false, false, true},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
 			n, ok, err := ParseCount(tc.in)

@@ -95,15 +95,36 @@ func Decode(b []byte) (string, error) {
 		return decodeUTF16(b[2:], false), nil
 	case bytes.HasPrefix(b, []byte{0xFE, 0xFF}):
 		return decodeUTF16(b[2:], true), nil
-	case len(b) >= 4 && b[0] != 0 && b[1] == 0 && b[2] != 0 && b[3] == 0:
+	}
+	if le, be := zeroBytes(b); le {
 		return decodeUTF16(b, false), nil
-	case len(b) >= 4 && b[0] == 0 && b[1] != 0 && b[2] == 0 && b[3] != 0:
+	} else if be {
 		return decodeUTF16(b, true), nil
 	}
 	if !utf8.Valid(b) {
 		return "", ErrEncoding
 	}
 	return string(b), nil
+}
+
+// zeroBytes guesses UTF-16 without a byte order mark: text with Latin letters has a
+// zero in most high bytes, and UTF-8 text has no zero bytes at all.
+func zeroBytes(b []byte) (le, be bool) {
+	n := min(len(b), 1024) &^ 1
+	if n < 4 {
+		return false, false
+	}
+	var even, odd int
+	for i := 0; i < n; i += 2 {
+		if b[i] == 0 {
+			even++
+		}
+		if b[i+1] == 0 {
+			odd++
+		}
+	}
+	pairs := n / 2
+	return odd*3 > pairs && even == 0, even*3 > pairs && odd == 0
 }
 
 func decodeUTF16(b []byte, bigEndian bool) string {
