@@ -142,10 +142,13 @@ func (in *Inbox) readFile(name string, b []byte, mod time.Time, req collector.Re
 		f.Err = err
 		return f
 	}
-	f.Rows = len(t.Rows)
 	m := sheet.Mapper{File: name, Source: in.src.Name, Campaigns: req.Campaigns, Units: req.Units, Unit: in.src.Unit,
 		Observed: mod, Columns: in.columns}
 	f.Entries, f.Problems, f.Err = m.Map(t)
+	if f.Err != nil {
+		return f
+	}
+	f.Rows = len(t.Rows)
 	if cols, err := sheet.MapColumns(t.Header, in.columns); err == nil {
 		f.Ignored = cols.Ignored
 	}
