@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/canon"
@@ -58,8 +60,7 @@ func Post(ctx context.Context, f *fetch.Client, p *collector.Post, campaigns []c
 	}
 	fill(p, meta, base, loc)
 
-	doc.Find("script, style, noscript, template").Remove()
-	body := doc.Find("body").Text()
+	body := pageText(doc)
 	texts := []string{meta.first("og:title", "twitter:title"), meta.title, meta.first("og:description", "description", "twitter:description"),
 		meta.first("keywords"), body}
 	switch {
@@ -71,6 +72,34 @@ func Post(ctx context.Context, f *fetch.Client, p *collector.Post, campaigns []c
 		p.Verification = collector.NotFound
 	}
 	return nil
+}
+
+// pageText is the visible text of the page, text nodes separated by line breaks so
+// that "<p>#Tag</p><p>next</p>" does not read as one word "#Tagnext"; scripts and
+// styles are not text a reader sees.
+func pageText(doc *goquery.Document) string {
+	var b strings.Builder
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		switch n.Type {
+		case html.TextNode:
+			b.WriteString(n.Data)
+			b.WriteByte('\n')
+			return
+		case html.ElementNode:
+			switch n.DataAtom {
+			case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Head:
+				return
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	for _, n := range doc.Nodes {
+		walk(n)
+	}
+	return b.String()
 }
 
 // meta holds a page's <meta> values by lower-cased property or name, first one wins.
