@@ -398,6 +398,9 @@ func (im *importer) summary(files int) {
 
 // trimPathErr drops the path from an *os.PathError, which the line already starts with.
 func trimPathErr(err error, path string) error {
+	if errors.Is(err, os.ErrNotExist) {
+		return errors.New("file not found")
+	}
 	var pe *os.PathError
 	if errors.As(err, &pe) && pe.Path == path {
 		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
