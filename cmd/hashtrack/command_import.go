@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
@@ -322,12 +321,14 @@ func (im *importer) enrich(ctx context.Context, posts []collector.Post, where []
 			mu.Lock()
 			defer mu.Unlock()
 			done++
-			im.prog.show("Đang đọc trang các đường dẫn mới", done, len(todo))
 			if err != nil {
 				t.enrichFailed++
-				im.e.log.Warn("link kept, its page could not be read", slog.String("where", where[i]), slog.String("error", err.Error()))
+				im.prog.done() // the warning gets a line of its own
+				fmt.Fprintf(im.e.stderr, "%s: cảnh báo: không đọc được trang, bài vẫn được nhập (page not read, row kept): %v\n", where[i], err)
+				im.prog.show("Đang đọc trang các đường dẫn mới", done, len(todo))
 				return
 			}
+			im.prog.show("Đang đọc trang các đường dẫn mới", done, len(todo))
 			posts[i] = p
 			switch p.Verification {
 			case collector.Verified:

@@ -35,6 +35,10 @@ type Mapper struct {
 	Columns map[string]string
 }
 
+// maxTitleRows is how many rows under a header without a link column are tried as the
+// real header.
+const maxTitleRows = 5
+
 // Entry is one usable row as a normalized post.
 type Entry struct {
 	Line int
@@ -48,14 +52,26 @@ func (m *Mapper) Where(line int) string { return fmt.Sprintf("%s:%d", m.File, li
 // the error is only for a table that cannot be used at all (no link column).
 func (m *Mapper) Map(t *Table) ([]Entry, []collector.Problem, error) {
 	cols, err := MapColumns(t.Header, m.Columns)
+	rows := t.Rows
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", m.Where(t.HeaderLine), err)
+		// A title row ("DANH SÁCH BÀI ĐĂNG THÁNG 4") often sits above the header: take
+		// the first of the next rows that has a link column as the header.
+		found := false
+		for i := 0; i < min(len(rows), maxTitleRows); i++ {
+			if c, e := MapColumns(rows[i].Cells, m.Columns); e == nil {
+				cols, rows, found = c, rows[i+1:], true
+				break
+			}
+		}
+		if !found {
+			return nil, nil, fmt.Errorf("%s: %w", m.Where(t.HeaderLine), err)
+		}
 	}
 	var (
 		entries  []Entry
 		problems []collector.Problem
 	)
-	for _, row := range t.Rows {
+	for _, row := range rows {
 		p, err := m.Row(cols, row.Cells, t.Serial)
 		if err != nil {
 			problems = append(problems, collector.Problem{Where: m.Where(row.Line), Reason: err.Error()})

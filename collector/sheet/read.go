@@ -179,8 +179,17 @@ func ReadCSV(b []byte) (*Table, error) {
 	if err != nil {
 		return nil, err
 	}
+	comma := Delimiter(text)
+	// Excel understands a first line "sep=;" naming the separator, and writes one.
+	if first, rest, ok := strings.Cut(text, "\n"); ok || first != "" {
+		f := strings.TrimSpace(first)
+		if sep, found := strings.CutPrefix(strings.ToLower(f), "sep="); found && len(sep) == 1 && strings.Contains(",;\t|", sep) {
+			comma = rune(sep[0])
+			text = "\n" + rest // keep the line count for the line numbers
+		}
+	}
 	r := csv.NewReader(strings.NewReader(text))
-	r.Comma = Delimiter(text)
+	r.Comma = comma
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = true
 	t := &Table{}

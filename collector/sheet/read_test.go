@@ -51,6 +51,7 @@ func TestReadCSVVariants(t *testing.T) {
 		{"CRLF and blank trailing rows", []byte("Đơn vị,Link bài viết,Lượt thích\r\nTân Lợi,https://zalo.me/p/1,\"1,234\"\r\n,,\r\n\r\n , ,\r\n"), wantRows, []int{2}},
 		{"multi-line quoted answer", []byte("Nội dung,Link\r\n\"dòng 1\r\ndòng 2\",https://zalo.me/p/1\r\nx,https://zalo.me/p/2\r\n"),
 			[][]string{{"dòng 1\ndòng 2", "https://zalo.me/p/1"}, {"x", "https://zalo.me/p/2"}}, []int{2, 4}},
+		{"excel sep= line", []byte("sep=;\r\nĐơn vị;Link bài viết;Lượt thích\r\nTân Lợi;https://zalo.me/p/1;1,234\r\n"), wantRows, []int{3}},
 		{"blank lines before the header", []byte("\n\nLink\nhttps://zalo.me/p/1\n"), [][]string{{"https://zalo.me/p/1"}}, []int{4}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -85,6 +86,22 @@ func TestReadCSVErrors(t *testing.T) {
 	}
 	if _, err := ReadCSV([]byte("\n ,\n")); err != ErrEmpty {
 		t.Errorf("blank file: %v", err)
+	}
+}
+
+func TestTitleRowAboveHeader(t *testing.T) {
+	tab, err := ReadCSV([]byte("DANH SÁCH BÀI ĐĂNG THÁNG 4,,\nĐơn vị: Đoàn phường Tân Lợi,,\nSTT,Link bài viết,Lượt thích\n1,https://zalo.me/p/1,5\n2,,\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, problems, err := testMapper("f.csv").Map(tab)
+	if err != nil || len(entries) != 1 || entries[0].Line != 4 || entries[0].Post.Metrics.Likes.N != 5 ||
+		len(problems) != 1 || problems[0].Where != "f.csv:5" {
+		t.Fatalf("entries %+v problems %+v err %v", entries, problems, err)
+	}
+	tab, _ = ReadCSV([]byte("Tên,Ghi chú\nA,B\nC,D\n"))
+	if _, _, err := testMapper("f.csv").Map(tab); err == nil || !strings.HasPrefix(err.Error(), "f.csv:1: no link column") {
+		t.Errorf("no header anywhere: %v", err)
 	}
 }
 
