@@ -562,3 +562,21 @@ url = "%s/pub?output=csv"
 		}
 	}
 }
+
+func TestInboxAndSheetOptionsAreCheckedWithTheConfig(t *testing.T) {
+	for _, tc := range []struct{ source, want string }{
+		{"name = \"i\"\nkind = \"inbox\"\nurl = \"in\"\n[source.options]\nsettle = \"soon\"", `source "i": options.settle: "soon" is not a duration`},
+		{"name = \"i\"\nkind = \"inbox\"\nurl = \"in\"\n[source.options]\nsetle = \"30s\"", `source "i": options: unknown key setle (known: columns, settle, sheet)`},
+		{"name = \"s\"\nkind = \"sheet\"\nurl = \"https://x.vn/a.csv\"\n[source.options.columns]\n\"Số like\" = \"like\"", `source "s": options.columns."Số like": like is not one of url,`},
+	} {
+		cfg := writeConfig(t, importConfig+"\n[[source]]\n"+tc.source+"\n")
+		r := runCmd(t, cfg, "import", "x.csv")
+		if r.code != 2 || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%+v; want exit 2 and %q", r, tc.want)
+		}
+	}
+	bad := writeConfig(t, importConfig+"\n[import.columns]\n\"Số like\" = \"thich\"\n")
+	if r := runCmd(t, bad, "import", "x.csv"); r.code != 2 || !strings.Contains(r.stderr, `import.columns."Số like": "thich" is not one of url, unit`) {
+		t.Errorf("bad import.columns: %+v", r)
+	}
+}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/hashtag"
+	"github.com/tinhdoandaklak/hashtrack/collector/sheet"
 )
 
 // Config is hashtrack.toml as written by the user. It is decoded once, validated, and
@@ -378,6 +379,14 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("%s.max_items: must not be negative", where)
 		}
 	}
+	// Each kind checks its own options, so a typo there is a config error too.
+	for _, s := range c.Sources() {
+		if newKind, ok := kinds[s.Kind]; ok {
+			if _, err := newKind(s); err != nil {
+				return fmt.Errorf("source %q: %v", s.Name, err)
+			}
+		}
+	}
 	tokens := map[string]bool{}
 	for i, t := range c.Token {
 		where := fmt.Sprintf("token[%d]", i)
@@ -403,7 +412,7 @@ func (c *Config) Validate() error {
 var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
 // importFields are the fields a sheet column can map to.
-var importFields = []string{"url", "unit", "platform", "author", "title", "text", "published", "likes", "comments", "shares", "views", "timestamp", "note", "campaign"}
+var importFields = sheet.Fields
 
 func ensureHash(t string) string {
 	t = strings.TrimSpace(t)
