@@ -67,6 +67,12 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	var camp collector.Campaign
+	if sourceName == "" {
+		if camp, err = pickCampaign(c, campaignID); err != nil {
+			return err
+		}
+	}
 	st, cleanup, err := e.importStore(c, opts.dryRun)
 	if err != nil {
 		return err
@@ -79,11 +85,6 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	if sourceName != "" {
 		err = im.source(ctx, sourceName)
 	} else {
-		var camp collector.Campaign
-		camp, err = pickCampaign(c, campaignID)
-		if err != nil {
-			return err
-		}
 		for _, f := range files {
 			if err := im.file(ctx, f, camp, sheetName); err != nil {
 				return err
@@ -94,8 +95,8 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	im.summary(len(files))
-	if n := im.total.rejected + im.total.unreadable; n > 0 {
-		return partialError("%d dòng hoặc tệp không nhập được (xem các dòng báo lỗi ở trên)", n)
+	if t := im.total; t.rejected+t.unreadable > 0 {
+		return partialError("%d dòng bị từ chối, %d tệp không đọc được (xem các dòng báo lỗi ở trên)", t.rejected, t.unreadable)
 	}
 	return nil
 }
