@@ -157,3 +157,19 @@ func (c *Columns) Mapped() []string {
 	sort.Strings(out)
 	return out
 }
+
+// withLink returns the row's cells with the link column replaced by the target of its
+// hyperlink when the cell shows text that is not a link.
+func (c *Columns) withLink(r Row) []string {
+	i, ok := c.index[FieldURL]
+	if !ok || r.Links == nil || r.Links[i] == "" {
+		return r.Cells
+	}
+	if i < len(r.Cells) && strings.Contains(r.Cells[i], "://") {
+		return r.Cells
+	}
+	cells := make([]string, max(len(r.Cells), i+1))
+	copy(cells, r.Cells)
+	cells[i] = r.Links[i]
+	return cells
+}

@@ -72,7 +72,7 @@ func (m *Mapper) Map(t *Table) ([]Entry, []collector.Problem, error) {
 		problems []collector.Problem
 	)
 	for _, row := range rows {
-		p, err := m.Row(cols, row.Cells, t.Serial)
+		p, err := m.Row(cols, cols.withLink(row), t.Serial)
 		if err != nil {
 			problems = append(problems, collector.Problem{Where: m.Where(row.Line), Reason: err.Error()})
 			continue

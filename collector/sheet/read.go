@@ -40,6 +40,9 @@ type Table struct {
 type Row struct {
 	Line  int
 	Cells []string
+	// Links holds, by column index, the targets of cells of a workbook that carry a
+	// hyperlink under other text ("Bài viết" linking to the post).
+	Links map[int]string
 }
 
 // Problem is a line that could not be read.
@@ -256,6 +259,7 @@ func ReadXLSX(rd io.Reader, sheetName string) (*Table, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sheet %q: %w", name, err)
 	}
+	links := hyperlinks(f, name)
 	t := &Table{Serial: true}
 	for i, rec := range rows {
 		if blank(rec) {
@@ -265,12 +269,40 @@ func ReadXLSX(rd io.Reader, sheetName string) (*Table, error) {
 			t.Header, t.HeaderLine = rec, i+1
 			continue
 		}
-		t.Rows = append(t.Rows, Row{Line: i + 1, Cells: rec})
+		t.Rows = append(t.Rows, Row{Line: i + 1, Cells: rec, Links: links[i+1]})
 	}
 	if t.Header == nil {
 		return nil, ErrEmpty
 	}
 	return t, nil
+}
+
+// hyperlinks returns the http(s) targets of a sheet's external hyperlinks, by row
+// number and column index.
+func hyperlinks(f *excelize.File, sheet string) map[int]map[int]string {
+	cells, err := f.GetHyperLinkCells(sheet, "External")
+	if err != nil || len(cells) == 0 {
+		return nil
+	}
+	out := map[int]map[int]string{}
+	for _, ref := range cells {
+		col, row, err := excelize.CellNameToCoordinates(ref)
+		if err != nil {
+			continue
+		}
+		ok, target, err := f.GetCellHyperLink(sheet, ref)
+		if err != nil || !ok {
+			continue
+		}
+		if l := strings.ToLower(target); !strings.HasPrefix(l, "http://") && !strings.HasPrefix(l, "https://") {
+			continue
+		}
+		if out[row] == nil {
+			out[row] = map[int]string{}
+		}
+		out[row][col-1] = target
+	}
+	return out
 }
 
 func blank(rec []string) bool {

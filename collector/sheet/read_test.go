@@ -260,6 +260,24 @@ func TestXLSXGivesTheSamePosts(t *testing.T) {
 		t.Errorf("xlsx problems %q", fromXLSX.Problems)
 	}
 
+	// A link cell showing other text ("Xem bài") reads as its hyperlink's target.
+	wb, err := excelize.OpenReader(bytes.NewReader(xlsxOf(t, tab)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh := "Câu trả lời biểu mẫu 1"
+	wb.SetCellStr(sh, "E2", "Xem bài")
+	if err := wb.SetCellHyperLink(sh, "E2", "https://www.facebook.com/permalink.php?story_fbid=111&id=222", "External"); err != nil {
+		t.Fatal(err)
+	}
+	wb.SetCellStr(sh, "E3", "Xem bài không có link")
+	buf, _ := wb.WriteToBuffer()
+	linked := mapFile(t, "f.xlsx", buf.Bytes())
+	if len(linked.Posts) != 3 || linked.Posts[0].Post.URL != "https://facebook.com/permalink.php?id=222&story_fbid=111" ||
+		!strings.HasPrefix(linked.Problems[0], `google_forms.csv:3: link "Xem bài không có link" is not usable`) {
+		t.Errorf("hyperlinked cells: %d posts %+v problems %q", len(linked.Posts), linked.Posts[0].Post.URL, linked.Problems)
+	}
+
 	second, err := Read("f.xlsx", xlsxOf(t, tab), "ghi chú")
 	if err != nil || len(second.Rows) != 1 || second.Rows[0].Cells[0] != "https://zalo.me/p/from-second-sheet" || second.Rows[0].Line != 2 {
 		t.Errorf("--sheet: %+v %v", second, err)
