@@ -297,4 +297,3 @@ func TestForbidden(t *testing.T) {
 		}
 	}
 }
-
