@@ -103,9 +103,16 @@ type RawBody struct {
 	Item *gofeed.Item `json:"item"`
 }
 
-// RemapWith re-derives posts from raw items with MapItem and then extra (the youtube
-// kind adds its metrics there).
-func RemapWith(req collector.Request, raw []collector.RawItem, extra func(*collector.Post, *gofeed.Item)) (collector.Result, error) {
+// Hooks let a kind built on this one (youtube) see an item before the common mapping
+// (Before, e.g. to supply a description the feed keeps in an extension) and add to the
+// post after it (After, e.g. metrics). Either may be nil.
+type Hooks struct {
+	Before func(*gofeed.Item)
+	After  func(*collector.Post, *gofeed.Item)
+}
+
+// RemapWith re-derives posts from raw items with MapItem and the kind's hooks.
+func RemapWith(req collector.Request, raw []collector.RawItem, h *Hooks) (collector.Result, error) {
 	var res collector.Result
 	for _, r := range raw {
 		var b RawBody
@@ -114,7 +121,11 @@ func RemapWith(req collector.Request, raw []collector.RawItem, extra func(*colle
 			continue
 		}
 		res.ItemsSeen++
-		MapInto(&res, b.Item, b.Base, req, extra)
+		// The item was observed when it was fetched, not now: a remap must not make old
+		// metrics look newer than ones observed since.
+		at := req
+		at.Now = r.FetchedAt
+		MapInto(&res, b.Item, b.Base, at, h)
 	}
 	res.State = req.State
 	return res, nil
@@ -322,9 +333,20 @@ func jsonDepth(b []byte) error {
 	return nil
 }
 
-// MapInto maps one item and, when it is kept, appends the post and its raw item to
-// res; extra (may be nil) adds what a kind knows beyond the common mapping.
-func MapInto(res *collector.Result, it *gofeed.Item, base string, req collector.Request, extra func(*collector.Post, *gofeed.Item)) {
+// MapInto maps one item and, when it is kept, appends the post and its raw item (as
+// fetched, before any hook) to res; h (may be nil) adds what a kind knows beyond the
+// common mapping.
+func MapInto(res *collector.Result, it *gofeed.Item, base string, req collector.Request, h *Hooks) {
+	body, err := json.Marshal(RawBody{Base: base, Item: it})
+	if err != nil {
+		res.Problems = append(res.Problems, collector.Problem{Where: itemWhere(it, base), Reason: err.Error()})
+		return
+	}
+	if h != nil && h.Before != nil {
+		cp := *it
+		it = &cp
+		h.Before(it)
+	}
 	p, ok, err := MapItem(it, base, req)
 	if err != nil {
 		res.Problems = append(res.Problems, collector.Problem{Where: itemWhere(it, base), Reason: err.Error()})
@@ -333,13 +355,8 @@ func MapInto(res *collector.Result, it *gofeed.Item, base string, req collector.
 	if !ok {
 		return
 	}
-	if extra != nil {
-		extra(&p, it)
-	}
-	body, err := json.Marshal(RawBody{Base: base, Item: it})
-	if err != nil {
-		res.Problems = append(res.Problems, collector.Problem{Where: p.URL, Reason: err.Error()})
-		return
+	if h != nil && h.After != nil {
+		h.After(&p, it)
 	}
 	key := it.GUID
 	if key == "" {
@@ -388,7 +405,7 @@ func MapItem(it *gofeed.Item, base string, req collector.Request) (p collector.P
 	if len(desc) > len(text) {
 		text = desc
 	}
-	p = collector.Post{URL: link, Title: title, Text: text, Campaigns: camps, Verification: collector.Unverified}
+	p = collector.Post{URL: link, Title: title, Text: text, Campaigns: camps, Verification: collector.Unverified, ObservedAt: req.Now}
 	if len(camps) > 0 {
 		p.Verification = collector.Verified
 	}
