@@ -17,6 +17,9 @@ import (
 type collectOptions struct {
 	Names []string // only these sources (still subject to backoff unless All)
 	All   bool     // every source now, ignoring backoff
+	// DueOnly skips sources whose schedule has not come round since their last
+	// attempt (`hashtrack collect` with no names; the daemon's ticks).
+	DueOnly bool
 }
 
 // sourceOutcome is what one source's run did.
@@ -73,15 +76,17 @@ func collectSources(ctx context.Context, e *env, c *Config, st *store.Store, opt
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			out[i] = collectOne(ctx, e, c, st, f, s, opts.All)
+			out[i] = collectOne(ctx, e, c, st, f, s, opts)
 		}()
 	}
 	wg.Wait()
 	return out, nil
 }
 
-// collectOne runs one source and records its health. force ignores backoff.
-func collectOne(ctx context.Context, e *env, c *Config, st *store.Store, f *fetch.Client, src collector.Source, force bool) (o sourceOutcome) {
+// collectOne runs one source and records its health. opts.All ignores backoff and
+// schedules; opts.DueOnly skips a source whose next due time has not come.
+func collectOne(ctx context.Context, e *env, c *Config, st *store.Store, f *fetch.Client, src collector.Source, opts collectOptions) (o sourceOutcome) {
+	force := opts.All
 	o = sourceOutcome{Source: src.Name, Kind: src.Kind}
 	now := e.now()
 	h, _, err := st.Source(src.Name)
@@ -91,9 +96,16 @@ func collectOne(ctx context.Context, e *env, c *Config, st *store.Store, f *fetc
 	}
 	h.Name = src.Name
 	if !force && !h.NextAttempt.IsZero() && now.Before(h.NextAttempt) {
-		o.Skipped = fmt.Sprintf("waiting until %s after %d failures", h.NextAttempt.In(c.Location()).Format("02/01/2006 15:04"), h.ConsecutiveFailures)
+		o.Skipped = fmt.Sprintf("chờ đến %s sau %d lần lỗi liên tiếp", h.NextAttempt.In(c.Location()).Format("02/01/2006 15:04"), h.ConsecutiveFailures)
 		o.Health = h
 		return o
+	}
+	if !force && opts.DueOnly {
+		if due := nextDue(c, src, h); now.Before(due) {
+			o.Skipped = "chưa đến lịch, lần tới " + due.In(c.Location()).Format("02/01/2006 15:04")
+			o.Health = h
+			return o
+		}
 	}
 	defer func() {
 		// A panicking kind is a failed source, not a dead run.
@@ -134,13 +146,7 @@ func collectOne(ctx context.Context, e *env, c *Config, st *store.Store, f *fetc
 		o.Err = err
 		return o
 	}
-	var camps []collector.Campaign
-	for _, id := range src.Campaigns {
-		if k, ok := c.CampaignByID(id); ok {
-			camps = append(camps, k)
-		}
-	}
-	res, err := col.Collect(ctx, collector.Request{Source: src, State: h.State, Campaigns: camps, Units: c.Units(), Fetcher: f, Now: now})
+	res, err := col.Collect(ctx, collector.Request{Source: src, State: h.State, Campaigns: sourceCampaigns(c, src), Units: c.Units(), Fetcher: f, Now: now})
 	if err != nil {
 		o.Err = err
 		return o
@@ -200,4 +206,102 @@ func storePosts(ctx context.Context, st *store.Store, src collector.Source, post
 		}
 	}
 	return total, problems, flush()
+}
+
+// nextDue is when a source should next run: at once if it never ran; otherwise the
+// next time its schedule fires after the last attempt (a source without a schedule
+// runs once a day, from the next midnight in the configured time zone), and not
+// before the backoff or Retry-After of its last failure.
+func nextDue(c *Config, src collector.Source, h store.SourceHealth) time.Time {
+	if h.LastAttempt.IsZero() {
+		return h.NextAttempt
+	}
+	last := h.LastAttempt.In(c.Location())
+	var due time.Time
+	if src.Schedule == "" {
+		y, m, d := last.Date()
+		due = time.Date(y, m, d+1, 0, 0, 0, 0, c.Location())
+	} else if sched, err := cronParser.Parse(src.Schedule); err == nil {
+		due = sched.Next(last)
+	}
+	if h.NextAttempt.After(due) {
+		due = h.NextAttempt
+	}
+	return due
+}
+
+// remapOutcome is what re-deriving one source's posts did.
+type remapOutcome struct {
+	Source   string
+	Kind     string
+	Raw      int
+	Upsert   store.UpsertResult
+	Problems []collector.Problem
+	Err      error
+	Skipped  string
+}
+
+// remapSources re-derives posts from the raw items kept for the selected sources with
+// each kind's current mapping, without fetching. Health is left alone.
+func remapSources(ctx context.Context, e *env, c *Config, st *store.Store, names []string) ([]remapOutcome, error) {
+	var selected []collector.Source
+	for _, s := range c.Sources() {
+		if len(names) == 0 || slices.Contains(names, s.Name) {
+			selected = append(selected, s)
+		}
+	}
+	for _, n := range names {
+		if !slices.ContainsFunc(selected, func(s collector.Source) bool { return s.Name == n }) {
+			return nil, usageError("no source named %q in %s", n, c.path)
+		}
+	}
+	var out []remapOutcome
+	for _, src := range selected {
+		o := remapOutcome{Source: src.Name, Kind: src.Kind}
+		col, err := kinds[src.Kind](src)
+		if err != nil {
+			o.Err = err
+			out = append(out, o)
+			continue
+		}
+		rm, ok := col.(collector.Remapper)
+		if !ok {
+			o.Skipped = "loại nguồn này không lưu dữ liệu gốc"
+			out = append(out, o)
+			continue
+		}
+		var raw []collector.RawItem
+		if err := st.Raw(src.Name, func(it collector.RawItem) error { raw = append(raw, it); return nil }); err != nil {
+			o.Err = err
+			out = append(out, o)
+			continue
+		}
+		o.Raw = len(raw)
+		h, _, err := st.Source(src.Name)
+		if err != nil {
+			o.Err = err
+			out = append(out, o)
+			continue
+		}
+		res, err := rm.Remap(ctx, collector.Request{Source: src, State: h.State, Campaigns: sourceCampaigns(c, src), Units: c.Units(), Now: e.now()}, raw)
+		if err != nil {
+			o.Err = err
+			out = append(out, o)
+			continue
+		}
+		o.Upsert, o.Problems, o.Err = storePosts(ctx, st, src, res.Posts, e.now(), res.Problems)
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// sourceCampaigns resolves a source's campaign ids.
+func sourceCampaigns(c *Config, src collector.Source) []collector.Campaign {
+	var camps []collector.Campaign
+	for _, id := range src.Campaigns {
+		if k, ok := c.CampaignByID(id); ok {
+			camps = append(camps, k)
+		}
+	}
+	return camps
 }

@@ -401,6 +401,12 @@ func (c *Config) Validate() error {
 		if s.MaxItems < 0 {
 			return fmt.Errorf("%s.max_items: must not be negative", where)
 		}
+		// The kind checks its own options (and URL form) now, so a typo stops the
+		// config from loading instead of failing the source at every run.
+		if _, err := kinds[s.Kind](collector.Source{Name: s.Name, Kind: s.Kind, URL: s.URL, Schedule: s.Schedule, Unit: s.Unit,
+			Campaigns: s.Campaigns, AllItems: s.AllItems, MaxItems: s.MaxItems, Options: s.Options}); err != nil {
+			return err
+		}
 	}
 	tokens := map[string]bool{}
 	for i, t := range c.Token {
