@@ -210,10 +210,14 @@ func storePosts(ctx context.Context, st *store.Store, src collector.Source, post
 
 // nextDue is when a source should next run: at once if it never ran; otherwise the
 // next time its schedule fires after the last attempt (a source without a schedule
-// runs once a day, from the next midnight in the configured time zone), and not
-// before the backoff or Retry-After of its last failure.
+// runs once a day, from the next midnight in the configured time zone); a failing
+// source when its backoff or Retry-After ends.
 func nextDue(c *Config, src collector.Source, h store.SourceHealth) time.Time {
 	if h.LastAttempt.IsZero() {
+		return h.NextAttempt
+	}
+	if h.ConsecutiveFailures > 0 && !h.NextAttempt.IsZero() {
+		// A failing source is retried on its backoff, not its schedule.
 		return h.NextAttempt
 	}
 	last := h.LastAttempt.In(c.Location())

@@ -109,6 +109,10 @@ type Item struct {
 	Date   string `json:"date,omitempty"`
 	Author string `json:"author,omitempty"`
 	Body   string `json:"body,omitempty"` // text of the item's own page, when followed
+
+	// problem says why the item cannot become a post (no usable link); URL then says
+	// where it is on the page. It is reported only if the item carries a campaign tag.
+	problem string
 }
 
 // Collect fetches the list page, reads its items and, with follow, the pages of items
@@ -136,6 +140,12 @@ func (c *Collector) Collect(ctx context.Context, req collector.Request) (collect
 	followed := 0
 	for i := range items {
 		it := &items[i]
+		if it.problem != "" {
+			if req.Source.AllItems || len(collector.MatchCampaigns(req.Campaigns, it.Title, it.Text)) > 0 {
+				res.Problems = append(res.Problems, collector.Problem{Where: it.URL, Reason: it.problem})
+			}
+			continue
+		}
 		if c.sel.Follow && !req.Source.AllItems && len(collector.MatchCampaigns(req.Campaigns, it.Title, it.Text)) == 0 {
 			if followed >= c.sel.FollowMax {
 				continue
@@ -219,7 +229,7 @@ func MapItem(it Item, req collector.Request) (p collector.Post, ok bool, problem
 }
 
 // Parse reads the items of a list page (at most max, default 1,000). Items without a
-// usable link are problems; the others are kept.
+// usable link come back with a problem set.
 func (c *Collector) Parse(body []byte, contentType, pageURL string, max int) ([]Item, []collector.Problem, error) {
 	if max <= 0 {
 		max = feed.DefaultMaxItems
@@ -243,17 +253,18 @@ func (c *Collector) Parse(body []byte, contentType, pageURL string, max int) ([]
 			problems = append(problems, collector.Problem{Where: pageURL, Reason: fmt.Sprintf("more than %d items; only the first %d were read", max, max)})
 			return false
 		}
+		it := Item{}
 		href := pick(s, c.sel.Link, "href")
 		if href == "" {
-			problems = append(problems, collector.Problem{Where: fmt.Sprintf("%s item %d", pageURL, i+1), Reason: fmt.Sprintf("no link (options.link %q found nothing)", c.sel.Link)})
-			return true
+			it.problem = fmt.Sprintf("no link (options.link %q found nothing)", c.sel.Link)
+		} else if link, err := feed.Resolve(pageURL, href); err != nil {
+			it.problem = err.Error()
+		} else {
+			it.URL = link
 		}
-		link, err := feed.Resolve(pageURL, href)
-		if err != nil {
-			problems = append(problems, collector.Problem{Where: fmt.Sprintf("%s item %d", pageURL, i+1), Reason: err.Error()})
-			return true
+		if it.problem != "" {
+			it.URL = fmt.Sprintf("%s item %d", pageURL, i+1)
 		}
-		it := Item{URL: link}
 		if c.sel.Title != "" {
 			it.Title = pick(s, c.sel.Title, "")
 		} else {
