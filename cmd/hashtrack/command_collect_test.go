@@ -346,7 +346,7 @@ start = 2023-03-01
 const faultConfig = testConfig + `
 [fetch]
 allow_networks = ["127.0.0.0/8"]
-timeout = "1s"
+timeout = "3s"
 ` + `
 [[source]]
 name = "good"

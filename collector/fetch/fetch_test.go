@@ -18,12 +18,11 @@ import (
 
 var loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
 
-// testClient has short timeouts so the slow-server cases end quickly; the defaults are
-// checked on their own in TestDefaults.
+// testClient allows loopback; the defaults are checked on their own in TestDefaults.
 func testClient(opts Options) *Client {
 	opts.Allow = loopback
 	if opts.Timeout == 0 {
-		opts.Timeout = 500 * time.Millisecond
+		opts.Timeout = 10 * time.Second
 	}
 	return New(opts)
 }
@@ -49,6 +48,7 @@ func TestFaults(t *testing.T) {
 		name    string
 		handler http.HandlerFunc
 		check   func(t *testing.T, err error)
+		timeout time.Duration // short for the cases that wait for it
 	}{
 		{"no answer", func(w http.ResponseWriter, r *http.Request) {
 			<-r.Context().Done()
@@ -56,7 +56,7 @@ func TestFaults(t *testing.T) {
 			if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "timed out") {
 				t.Errorf("want a timeout, got %v", err)
 			}
-		}},
+		}, 500 * time.Millisecond},
 		{"trickle", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/rss+xml")
 			w.WriteHeader(200)
@@ -75,14 +75,14 @@ func TestFaults(t *testing.T) {
 			if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "reading body") {
 				t.Errorf("want a timeout while reading the body, got %v", err)
 			}
-		}},
+		}, 500 * time.Millisecond},
 		{"50 MiB body", func(w http.ResponseWriter, r *http.Request) {
 			w.Write(big)
 		}, func(t *testing.T, err error) {
 			if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "more than 10485760 bytes") {
 				t.Errorf("want ErrTooLarge, got %v", err)
 			}
-		}},
+		}, 0},
 		{"gzip bomb", func(w http.ResponseWriter, r *http.Request) {
 			if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
 				t.Errorf("no gzip in Accept-Encoding")
@@ -93,7 +93,7 @@ func TestFaults(t *testing.T) {
 			if !errors.Is(err, ErrTooLarge) {
 				t.Errorf("want ErrTooLarge, got %v", err)
 			}
-		}},
+		}, 0},
 		{"500", func(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "boom", 500)
 		}, func(t *testing.T, err error) {
@@ -101,7 +101,7 @@ func TestFaults(t *testing.T) {
 			if !errors.As(err, &se) || se.StatusCode != 500 || se.RetryAfter != 0 || !strings.Contains(err.Error(), "HTTP 500 Internal Server Error") {
 				t.Errorf("want StatusError 500, got %v", err)
 			}
-		}},
+		}, 0},
 		{"429 retry after seconds", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Retry-After", "7200")
 			w.WriteHeader(429)
@@ -110,7 +110,7 @@ func TestFaults(t *testing.T) {
 			if !errors.As(err, &se) || se.StatusCode != 429 || se.RetryAfter != 2*time.Hour || !strings.Contains(err.Error(), "retry after 2h0m0s") {
 				t.Errorf("want 429 with 2h, got %v", err)
 			}
-		}},
+		}, 0},
 		{"503 retry after date", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Retry-After", time.Now().Add(3*time.Hour).UTC().Format(http.TimeFormat))
 			w.WriteHeader(503)
@@ -119,28 +119,28 @@ func TestFaults(t *testing.T) {
 			if !errors.As(err, &se) || se.StatusCode != 503 || se.RetryAfter < 2*time.Hour+59*time.Minute || se.RetryAfter > 3*time.Hour {
 				t.Errorf("want 503 with about 3h, got %v", err)
 			}
-		}},
+		}, 0},
 		{"redirect loop", func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "/loop?n="+r.URL.Query().Get("n")+"x", http.StatusFound)
 		}, func(t *testing.T, err error) {
 			if !errors.Is(err, ErrTooManyRedirects) || !strings.Contains(err.Error(), "more than 5") {
 				t.Errorf("want ErrTooManyRedirects, got %v", err)
 			}
-		}},
+		}, 0},
 		{"redirect to file scheme", func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "file:///etc/passwd", http.StatusFound)
 		}, func(t *testing.T, err error) {
 			if !errors.Is(err, ErrUnsupportedScheme) {
 				t.Errorf("want ErrUnsupportedScheme, got %v", err)
 			}
-		}},
+		}, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := httptest.NewServer(tc.handler)
 			defer srv.Close()
 			defer srv.CloseClientConnections()
-			resp, err := testClient(Options{}).Get(context.Background(), Request{URL: srv.URL + "/feed"})
+			resp, err := testClient(Options{Timeout: tc.timeout}).Get(context.Background(), Request{URL: srv.URL + "/feed"})
 			if err == nil {
 				t.Fatalf("no error; got %d bytes", len(resp.Body))
 			}
