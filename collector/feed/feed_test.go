@@ -256,3 +256,30 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkParseAndMap measures a 1,000-item feed, the cap, through the guard, gofeed
+// and the mapping.
+func BenchmarkParseAndMap(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(`<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>`)
+	for i := range 1000 {
+		fmt.Fprintf(&sb, "<item><title>Tin %d</title><link>https://x.example.vn/%d</link><description>&lt;p&gt;Nội dung #TuoitreDakLakTienphongChuyendoiso&lt;/p&gt;</description><pubDate>Wed, 29 Mar 2023 01:14:00 GMT</pubDate></item>", i, i)
+	}
+	sb.WriteString("</channel></rss>")
+	body := []byte(sb.String())
+	req := request(false)
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		f, _, err := Parse(body, "", "", 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var res collector.Result
+		for _, it := range f.Items {
+			MapInto(&res, it, "https://x.example.vn/", req, nil)
+		}
+		if len(res.Posts) != 1000 {
+			b.Fatalf("%d posts", len(res.Posts))
+		}
+	}
+}

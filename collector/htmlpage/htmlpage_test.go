@@ -226,3 +226,35 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestAttributeSelector(t *testing.T) {
+	body, err := os.ReadFile("testdata/list.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	col, err := New(collector.Source{Name: "s", Options: map[string]any{"item": "article.news-item", "link": "h3 a@href", "date": "time@datetime", "title": "h3"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, _, err := col.(*Collector).Parse(body, "text/html", "https://tanloi.example.vn/doan/tin-tuc/", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 5 || items[2].Date != "2023-03-31T20:00:00+07:00" || items[0].Date != "" || items[2].Title != "Ngày hội #TuoitreDaklakTienphongChuyendoiso" ||
+		items[1].URL != "https://tanloi.example.vn/doan/tin-tuc/tin-tuc/cho-40-124.html" {
+		t.Fatalf("%+v", items)
+	}
+}
+
+func BenchmarkParseList(b *testing.B) {
+	body, err := os.ReadFile("testdata/list.html")
+	if err != nil {
+		b.Fatal(err)
+	}
+	col, _ := New(collector.Source{Name: "s", Options: options(false)})
+	for b.Loop() {
+		if _, _, err := col.(*Collector).Parse(body, "text/html", "https://tanloi.example.vn/", 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
