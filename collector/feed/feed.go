@@ -386,20 +386,21 @@ func MapItem(it *gofeed.Item, base string, req collector.Request) (p collector.P
 	if link == "" && (strings.HasPrefix(it.GUID, "http://") || strings.HasPrefix(it.GUID, "https://")) {
 		link = it.GUID
 	}
-	if link == "" {
-		return p, false, errors.New("item has no link")
-	}
-	link, err = Resolve(base, link)
-	if err != nil {
-		return p, false, err
-	}
 	title := StripHTML(it.Title)
 	desc := StripHTML(it.Description)
 	content := StripHTML(it.Content)
 	texts := append([]string{title, desc, content}, it.Categories...)
 	camps := collector.MatchCampaigns(req.Campaigns, texts...)
 	if len(camps) == 0 && !req.Source.AllItems {
+		// An untagged item is none of our business, whatever is wrong with it.
 		return p, false, nil
+	}
+	if link == "" {
+		return p, false, errors.New("item has no link")
+	}
+	link, err = Resolve(base, link)
+	if err != nil {
+		return p, false, err
 	}
 	text := content
 	if len(desc) > len(text) {

@@ -116,6 +116,34 @@ func TestMappingDetails(t *testing.T) {
 	}
 }
 
+func TestItemProblems(t *testing.T) {
+	body := []byte(`<rss version="2.0"><channel><title>t</title>
+<item><title>#TuoitreDakLakTienphongChuyendoiso không có link</title></item>
+<item><title>không có tag, không có link</title></item>
+<item><title>#TuoitreDakLakTienphongChuyendoiso</title><link>javascript:alert(1)</link></item>
+<item><title>#TuoitreDakLakTienphongChuyendoiso</title><link>https://ok.example.vn/1</link></item>
+</channel></rss>`)
+	f, _, err := Parse(body, "", "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res collector.Result
+	for _, it := range f.Items {
+		MapInto(&res, it, "https://feed.example.vn/rss", request(false), nil)
+	}
+	var got []string
+	for _, p := range res.Problems {
+		got = append(got, p.String())
+	}
+	want := []string{
+		`https://feed.example.vn/rss item "#TuoitreDakLakTienphongChuyendoiso không có link": item has no link`,
+		`https://feed.example.vn/rss item "javascript:alert(1)": link "javascript:alert(1)" is not an http or https address`,
+	}
+	if len(res.Posts) != 1 || strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("posts %d, problems:\n%s", len(res.Posts), strings.Join(got, "\n"))
+	}
+}
+
 func TestAllItems(t *testing.T) {
 	body, _ := os.ReadFile("testdata/rss2_category.xml")
 	f, _, err := Parse(body, "", "", 0)
