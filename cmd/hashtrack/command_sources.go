@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"text/tabwriter"
 	"time"
 
@@ -37,13 +38,18 @@ type sourceStatus struct {
 	Failing             bool      `json:"failing"` // failingAfter or more consecutive failures
 }
 
-// sourceStatuses joins the configured sources with their recorded health.
+// sourceStatuses joins the configured sources with their recorded health (st nil: no
+// database yet, nothing ran).
 func sourceStatuses(c *Config, st *store.Store, now time.Time) ([]sourceStatus, error) {
 	var out []sourceStatus
 	for _, src := range c.Sources() {
-		h, ok, err := st.Source(src.Name)
-		if err != nil {
-			return nil, err
+		var h store.SourceHealth
+		var ok bool
+		if st != nil {
+			var err error
+			if h, ok, err = st.Source(src.Name); err != nil {
+				return nil, err
+			}
 		}
 		due := nextDue(c, src, h)
 		if due.IsZero() || due.Before(now) {
@@ -70,11 +76,13 @@ func runSources(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := e.openStore(c, true)
-	if err != nil {
-		return err
+	var st *store.Store
+	if _, err := os.Stat(c.DatabasePath()); err == nil {
+		if st, err = e.openStore(c, true); err != nil {
+			return err
+		}
+		defer st.Close()
 	}
-	defer st.Close()
 	now := e.now()
 	rows, err := sourceStatuses(c, st, now)
 	if err != nil {
