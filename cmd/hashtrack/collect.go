@@ -40,7 +40,7 @@ const (
 	backoffBase = time.Hour
 	backoffCap  = 24 * time.Hour
 	// failingAfter consecutive failures a source is flagged in `sources` and the report.
-	failingAfter = 3
+	failingAfter = store.FailingAfter
 	upsertBatch  = 1000
 )
 

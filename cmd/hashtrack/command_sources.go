@@ -59,7 +59,7 @@ func sourceStatuses(c *Config, st *store.Store, now time.Time) ([]sourceStatus, 
 			Name: src.Name, Kind: src.Kind, URL: src.URL, Unit: src.Unit, Schedule: src.Schedule, NeverRun: !ok,
 			LastAttempt: h.LastAttempt, LastSuccess: h.LastSuccess, LastError: h.LastError,
 			ConsecutiveFailures: h.ConsecutiveFailures, ItemsSeen: h.ItemsSeen, ItemsStored: h.ItemsStored,
-			NextDue: due, Failing: h.ConsecutiveFailures >= failingAfter,
+			NextDue: due, Failing: h.Failing(),
 		})
 	}
 	return out, nil
