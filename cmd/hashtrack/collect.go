@@ -42,6 +42,8 @@ const (
 	// failingAfter consecutive failures a source is flagged in `sources` and the report.
 	failingAfter = store.FailingAfter
 	upsertBatch  = 1000
+	// maxRetryAfter caps how long a 429/503 Retry-After can hold a source.
+	maxRetryAfter = 7 * 24 * time.Hour
 )
 
 func backoff(failures int) time.Duration {
@@ -119,7 +121,9 @@ func collectOne(ctx context.Context, e *env, c *Config, st *store.Store, f *fetc
 			wait := backoff(h.ConsecutiveFailures)
 			var se *fetch.StatusError
 			if errors.As(o.Err, &se) && se.RetryAfter > wait {
-				wait = se.RetryAfter
+				// Respect the server, but not a Retry-After that would silence the
+				// source for the rest of the campaign.
+				wait = min(se.RetryAfter, maxRetryAfter)
 			}
 			h.NextAttempt = now.Add(wait)
 		} else {
