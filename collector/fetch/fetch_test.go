@@ -297,3 +297,44 @@ func TestForbidden(t *testing.T) {
 		}
 	}
 }
+
+func TestGlobalLimit(t *testing.T) {
+	var cur, peak atomic.Int32
+	release := make(chan struct{})
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := cur.Add(1)
+		for {
+			p := peak.Load()
+			if n <= p || peak.CompareAndSwap(p, n) {
+				break
+			}
+		}
+		<-release
+		cur.Add(-1)
+	})
+	// Three servers are three hosts (host:port): only the global limit holds them.
+	var urls []string
+	for range 3 {
+		srv := httptest.NewServer(h)
+		defer srv.Close()
+		urls = append(urls, srv.URL)
+	}
+	c := testClient(Options{Global: 2})
+	var wg sync.WaitGroup
+	for _, u := range urls {
+		wg.Go(func() {
+			if _, err := c.Get(context.Background(), Request{URL: u}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	for cur.Load() < 2 {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond)
+	close(release)
+	wg.Wait()
+	if peak.Load() != 2 {
+		t.Fatalf("peak concurrent requests = %d, want the global limit 2", peak.Load())
+	}
+}
