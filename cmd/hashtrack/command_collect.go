@@ -18,15 +18,15 @@ func init() {
 	})
 }
 
-// names is a repeatable string flag.
-type names []string
+// sourceFlag is the repeatable --source flag.
+type sourceFlag []string
 
-func (n *names) String() string     { return strings.Join(*n, ",") }
-func (n *names) Set(v string) error { *n = append(*n, v); return nil }
+func (n *sourceFlag) String() string     { return strings.Join(*n, ",") }
+func (n *sourceFlag) Set(v string) error { *n = append(*n, v); return nil }
 
 func runCollect(ctx context.Context, e *env, args []string) error {
 	fs := e.flags(commands["collect"])
-	var sel names
+	var sel sourceFlag
 	var all bool
 	fs.Var(&sel, "source", "collect only the source with this `name` (repeatable); still waits out a failing source's backoff")
 	fs.BoolVar(&all, "all", false, "collect every source (or the named ones) now, ignoring schedules and backoff")

@@ -16,7 +16,7 @@ func init() {
 
 func runRemap(ctx context.Context, e *env, args []string) error {
 	fs := e.flags(commands["remap"])
-	var sel names
+	var sel sourceFlag
 	fs.Var(&sel, "source", "only the source with this `name` (repeatable)")
 	pos, err := parse(fs, args)
 	if err != nil {
