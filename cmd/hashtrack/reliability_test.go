@@ -175,20 +175,32 @@ func holdDatabase(t *testing.T, cfg string) {
 // another process holds it. A command added later that opens the database must be
 // added here (the test below fails until it is); noDatabase lists those that do not.
 var lockArgs = map[string][][]string{
-	"init":   {{}},
-	"submit": {{"https://www.tiktok.com/@doantanloi/video/1", "--likes", "3"}},
-	"posts":  {{}, {"--json"}},
-	"check":  {{}, {"--repair"}},
-	"backup": {{"BACKUP"}},
-	"report": {{}},
+	"init":    {{}},
+	"submit":  {{"https://www.tiktok.com/@doantanloi/video/1", "--likes", "3"}},
+	"posts":   {{}, {"--json"}},
+	"check":   {{}, {"--repair"}},
+	"backup":  {{"BACKUP"}},
+	"report":  {{}},
+	"import":  {{"testdata/google_forms.csv"}},
+	"collect": {{}},
+	"sources": {{}},
+	"remap":   {{}},
 }
+
+// lockConfig has a source, so that `collect` gets as far as opening the database.
+const lockConfig = testConfig + `
+[[source]]
+name = "tinh-doan-rss"
+kind = "feed"
+url = "https://tinhdoandaklak.vn/feed/"
+`
 
 var noDatabase = map[string]bool{
 	"demo": true, // its own scratch database in --out, never the configured one
 }
 
 func TestEveryCommandFailsFastWhenDatabaseInUse(t *testing.T) {
-	cfg := writeConfig(t, testConfig)
+	cfg := writeConfig(t, lockConfig)
 	if r := runCmd(t, cfg, "submit", "https://zalo.me/p/1"); r.code != 0 {
 		t.Fatalf("setup: %+v", r)
 	}
