@@ -25,6 +25,11 @@ start = 2023-03-01
 end = 2023-12-31
 target = 300
 
+# Tests never touch the internet: no page is read for submitted links unless a test
+# turns enrichment on against its own loopback server.
+[fetch]
+enrich = false
+
 [[unit]]
 id = "tan-loi"
 name = "Đoàn phường Tân Lợi"
@@ -34,6 +39,12 @@ aliases = ["Tân Lợi"]
 id = "dh-y-duoc-bmt"
 name = "Trường Đại học Y Dược Buôn Ma Thuột"
 `
+
+// withFetch adds lines to the [fetch] table of a test configuration (TOML allows a
+// table to be written once).
+func withFetch(cfg, lines string) string {
+	return strings.Replace(cfg, "[fetch]\n", "[fetch]\n"+lines+"\n", 1)
+}
 
 // writeConfig writes a config file into a fresh folder and returns its path.
 func writeConfig(t *testing.T, text string) string {
