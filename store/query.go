@@ -142,26 +142,11 @@ func (s *Store) TopPosts(campaign string, n int, keep func(*collector.Post) bool
 	return out, err
 }
 
-// Snapshots returns the metric history of a post, oldest first: the superseded
-// observations kept in the snapshots bucket, then the post's current metrics (when any
-// counter is known).
+// Snapshots returns the metric history of a post, oldest first.
 func (s *Store) Snapshots(id string) ([]collector.Snapshot, error) {
 	var out []collector.Snapshot
 	prefix := []byte(id)
 	err := s.db.View(func(tx *bolt.Tx) error {
-		p, err := getPost(tx.Bucket(bucketPosts), id)
-		if err != nil || p == nil {
-			return err
-		}
-		defer func() {
-			// Files written before snapshots became lazy also hold the current entry.
-			if n := len(out); n > 0 && !out[n-1].At.Before(p.ObservedAt) {
-				out = out[:n-1]
-			}
-			if p.Metrics.AnyKnown() {
-				out = append(out, collector.Snapshot{At: p.ObservedAt, Metrics: p.Metrics})
-			}
-		}()
 		c := tx.Bucket(bucketSnapshots).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			if len(k) != len(prefix)+8 {

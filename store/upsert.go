@@ -234,8 +234,11 @@ func (w *writer) upsert(in collector.Post, now time.Time) (Outcome, bool, error)
 		if err := w.index(&p, +1); err != nil {
 			return 0, false, err
 		}
-		// The post itself holds its latest metrics: the history only gets an entry when
-		// they are superseded, so a first ingest writes no snapshot at all.
+		if p.Metrics.AnyKnown() {
+			if err := w.snapshot(p.ID, p.ObservedAt, p.Metrics); err != nil {
+				return 0, false, err
+			}
+		}
 		return New, p.Metrics.AnyKnown(), nil
 	}
 	var old collector.Post
@@ -258,11 +261,8 @@ func (w *writer) upsert(in collector.Post, now time.Time) (Outcome, bool, error)
 			return 0, false, err
 		}
 	}
-	// Newer metrics supersede the stored ones: keep those in the history. An older
-	// observation that only fills unknown counters changes the latest entry, which is
-	// the post itself.
-	if metricsChanged && merged.ObservedAt.After(old.ObservedAt) && old.Metrics.AnyKnown() {
-		if err := w.snapshot(old.ID, old.ObservedAt, old.Metrics); err != nil {
+	if metricsChanged {
+		if err := w.snapshot(merged.ID, merged.ObservedAt, merged.Metrics); err != nil {
 			return 0, false, err
 		}
 	}
@@ -357,7 +357,7 @@ func (w *writer) put(p *collector.Post) error {
 	return w.posts.Put([]byte(p.ID), enc)
 }
 
-// snapshot records metrics that were current until a newer observation replaced them.
+// snapshot records a post's metrics as observed at one moment.
 func (w *writer) snapshot(id string, at time.Time, m collector.Metrics) error {
 	enc, err := json.Marshal(m)
 	if err != nil {
