@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
-	"github.com/tinhdoandaklak/hashtrack/collector/canon"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
@@ -73,59 +73,33 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	p := collector.Post{URL: pos[0], Campaigns: []string{camp.ID}, Author: author, Title: title, Text: text,
-		Note: note, Metrics: m, Sources: []string{"cli"}, ObservedAt: e.now(), FirstSeen: e.now()}
-	if unit != "" {
-		u, err := c.Units().Find(unit)
-		if err != nil {
-			return usageError("--unit: %v", err)
+	p, err := buildSubmission(c, submission{URL: pos[0], Campaign: camp.ID, Unit: unit, Platform: platform, Published: published,
+		Author: author, Title: title, Text: text, Note: note, Metrics: m, Source: "cli"}, e.now())
+	var fe fieldErrors
+	if errors.As(err, &fe) {
+		if fe[0].Field == "url" {
+			return usageError("%s: %v", pos[0], fe[0].Err)
 		}
-		p.Unit = u.ID
-	}
-	if platform != "" {
-		pl, ok := canon.NormalizePlatform(platform)
-		if !ok {
-			return usageError("--platform: unknown platform %q (one of %s)", platform, strings.Join(canon.Platforms, ", "))
-		}
-		p.Platform = pl
-	}
-	if published != "" {
-		t, err := ParseTime(published, camp.Loc())
-		if err != nil {
-			return usageError("--published: %v", err)
-		}
-		p.PublishedAt = t
-	}
-	if err := p.Normalize(); err != nil {
-		return usageError("%s: %v", pos[0], err)
+		return usageError("--%s: %v", fe[0].Field, fe[0].Err)
+	} else if err != nil {
+		return err
 	}
 	st, err := e.openStore(c, false)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	res, err := st.Upsert(ctx, []collector.Post{p})
+	out, saved, err := saveSubmission(ctx, st, p)
 	if err != nil {
 		return err
 	}
-	saved, _, err := st.Get(p.ID)
-	if err != nil {
-		return err
-	}
-	printSubmission(e, c, res.Outcomes[0], saved)
+	printSubmission(e, c, out, saved)
 	return nil
 }
 
 // printSubmission says in Vietnamese what was recorded.
 func printSubmission(e *env, c *Config, out store.Outcome, p collector.Post) {
-	switch out {
-	case store.New:
-		fmt.Fprintln(e.stdout, "Đã ghi nhận bài đăng mới.")
-	case store.Updated:
-		fmt.Fprintln(e.stdout, "Bài này đã được gửi trước đó — đã cập nhật số liệu.")
-	default:
-		fmt.Fprintln(e.stdout, "Bài này đã được gửi trước đó — không có gì thay đổi.")
-	}
+	fmt.Fprintln(e.stdout, outcomeMessage(out))
 	unit := "(chưa rõ đơn vị)"
 	if u, ok := c.Units().ByID(p.Unit); ok {
 		unit = u.Name
