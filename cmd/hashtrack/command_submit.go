@@ -19,45 +19,21 @@ func init() {
 	})
 }
 
-// countFlag is a metric flag: unset means unknown, not zero.
-type countFlag struct{ c *collector.Count }
-
-func (f countFlag) String() string {
-	if f.c == nil || !f.c.Known {
-		return ""
-	}
-	return f.c.String()
-}
-
-func (f countFlag) Set(s string) error {
-	n, ok, err := collector.ParseCount(s)
-	if err != nil {
-		return err
-	}
-	if ok {
-		*f.c = collector.Known(n)
-	}
-	return nil
-}
-
 func runSubmit(ctx context.Context, e *env, args []string) error {
 	fs := e.flags(commands["submit"])
-	var (
-		campaignID, unit, platform, author, text, title, published, note string
-		m                                                                collector.Metrics
-	)
-	fs.StringVar(&campaignID, "campaign", "", "campaign `id` (may be left out when only one is configured)")
-	fs.StringVar(&unit, "unit", "", "unit (đơn vị): id, name or alias")
-	fs.StringVar(&platform, "platform", "", "platform (detected from the link when left out)")
-	fs.StringVar(&author, "author", "", "author / page name")
-	fs.StringVar(&title, "title", "", "title")
-	fs.StringVar(&text, "text", "", "post text")
-	fs.StringVar(&note, "note", "", "note")
-	fs.StringVar(&published, "published", "", "publication `date`: 29/03/2023, 29/03/2023 08:14 or RFC 3339")
-	fs.Var(countFlag{&m.Likes}, "likes", "likes (lượt thích)")
-	fs.Var(countFlag{&m.Comments}, "comments", "comments (bình luận)")
-	fs.Var(countFlag{&m.Shares}, "shares", "shares (chia sẻ)")
-	fs.Var(countFlag{&m.Views}, "views", "views (lượt xem)")
+	in := submissionInput{Source: "cli", ObservedAt: e.now()}
+	fs.StringVar(&in.Campaign, "campaign", "", "campaign `id` (may be left out when only one is configured)")
+	fs.StringVar(&in.Unit, "unit", "", "unit (đơn vị): id, name or alias")
+	fs.StringVar(&in.Platform, "platform", "", "platform (detected from the link when left out)")
+	fs.StringVar(&in.Author, "author", "", "author / page name")
+	fs.StringVar(&in.Title, "title", "", "title")
+	fs.StringVar(&in.Text, "text", "", "post text")
+	fs.StringVar(&in.Note, "note", "", "note")
+	fs.StringVar(&in.Published, "published", "", "publication `date`: 29/03/2023, 29/03/2023 08:14 or RFC 3339")
+	fs.StringVar(&in.Likes, "likes", "", "likes (lượt thích); left out = unknown")
+	fs.StringVar(&in.Comments, "comments", "", "comments (bình luận)")
+	fs.StringVar(&in.Shares, "shares", "", "shares (chia sẻ)")
+	fs.StringVar(&in.Views, "views", "", "views (lượt xem)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -65,23 +41,20 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 {
 		return usageError("need exactly one link (URL), got %d", len(pos))
 	}
+	in.URL = pos[0]
 	c, err := e.config()
 	if err != nil {
 		return err
 	}
-	camp, err := pickCampaign(c, campaignID)
+	p, err := buildSubmission(c, in)
 	if err != nil {
-		return err
-	}
-	p, err := buildSubmission(c, submission{URL: pos[0], Campaign: camp.ID, Unit: unit, Platform: platform, Published: published,
-		Author: author, Title: title, Text: text, Note: note, Metrics: m, Source: "cli"}, e.now())
-	var fe fieldErrors
-	if errors.As(err, &fe) {
-		if fe[0].Field == "url" {
-			return usageError("%s: %v", pos[0], fe[0].Err)
+		var fe *FieldError
+		if errors.As(err, &fe) && fe.Field == "url" {
+			return usageError("%s: %v", in.URL, fe.Err)
 		}
-		return usageError("--%s: %v", fe[0].Field, fe[0].Err)
-	} else if err != nil {
+		if errors.As(err, &fe) && fe.Field != "campaign" {
+			return usageError("--%s: %v", fe.Field, fe.Err)
+		}
 		return err
 	}
 	st, err := e.openStore(c, false)
@@ -89,17 +62,28 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	out, saved, err := saveSubmission(ctx, st, p)
+	res, err := st.Upsert(ctx, []collector.Post{p})
 	if err != nil {
 		return err
 	}
-	printSubmission(e, c, out, saved)
+	saved, _, err := st.Get(p.ID)
+	if err != nil {
+		return err
+	}
+	printSubmission(e, c, res.Outcomes[0], saved)
 	return nil
 }
 
 // printSubmission says in Vietnamese what was recorded.
 func printSubmission(e *env, c *Config, out store.Outcome, p collector.Post) {
-	fmt.Fprintln(e.stdout, outcomeMessage(out))
+	switch out {
+	case store.New:
+		fmt.Fprintln(e.stdout, "Đã ghi nhận bài đăng mới.")
+	case store.Updated:
+		fmt.Fprintln(e.stdout, "Bài này đã được gửi trước đó — đã cập nhật số liệu.")
+	default:
+		fmt.Fprintln(e.stdout, "Bài này đã được gửi trước đó — không có gì thay đổi.")
+	}
 	unit := "(chưa rõ đơn vị)"
 	if u, ok := c.Units().ByID(p.Unit); ok {
 		unit = u.Name

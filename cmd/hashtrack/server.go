@@ -322,8 +322,7 @@ func (s *server) submitForm(w http.ResponseWriter, r *http.Request, tok TokenCon
 	for _, cn := range countNames {
 		v.Counts[cn.field] = r.PostFormValue(cn.field)
 	}
-	sub, errs := s.submissionFrom(tok, v, "form")
-	out, saved, errs, err := s.accept(r.Context(), sub, errs)
+	out, saved, errs, err := s.accept(r.Context(), s.submissionFrom(tok, v, "form"))
 	if err != nil {
 		s.log.Error("form submission not stored", slog.Any("error", err))
 		page := s.formPage(tok, v, nil)
@@ -332,51 +331,30 @@ func (s *server) submitForm(w http.ResponseWriter, r *http.Request, tok TokenCon
 		return
 	}
 	if len(errs) > 0 {
-		s.render(w, http.StatusUnprocessableEntity, "form.html", s.formPage(tok, v, errs.byField()))
+		s.render(w, http.StatusUnprocessableEntity, "form.html", s.formPage(tok, v, errs.messages()))
 		return
 	}
 	s.render(w, http.StatusOK, "done.html", s.donePage(tok, out, saved))
 }
 
-// submissionFrom fixes the unit and campaign the token allows and reads the counts.
-func (s *server) submissionFrom(tok TokenConfig, v formValues, source string) (submission, fieldErrors) {
-	sub := submission{URL: v.URL, Campaign: v.Campaign, Unit: v.Unit, Platform: v.Platform, Published: v.Published, Note: v.Note, Source: source}
+// submissionFrom fixes the unit and campaign the token allows.
+func (s *server) submissionFrom(tok TokenConfig, v formValues, source string) submissionInput {
+	in := submissionInput{URL: v.URL, Campaign: v.Campaign, Unit: v.Unit, Platform: v.Platform, Published: v.Published, Note: v.Note,
+		Likes: v.Counts["likes"], Comments: v.Counts["comments"], Shares: v.Counts["shares"], Views: v.Counts["views"],
+		Source: source, ObservedAt: s.now()}
 	if tok.Campaign != "" {
-		sub.Campaign = tok.Campaign
+		in.Campaign = tok.Campaign
 	}
 	if tok.Unit != "" {
-		sub.Unit = tok.Unit
+		in.Unit = tok.Unit
 	}
-	var errs fieldErrors
-	for _, cn := range countNames {
-		c, fe := parseCountField(cn.field, cn.vi, v.Counts[cn.field])
-		if fe != nil {
-			errs = append(errs, fe)
-		}
-		switch cn.field {
-		case "likes":
-			sub.Metrics.Likes = c
-		case "comments":
-			sub.Metrics.Comments = c
-		case "shares":
-			sub.Metrics.Shares = c
-		case "views":
-			sub.Metrics.Views = c
-		}
-	}
-	return sub, errs
+	return in
 }
 
-// accept builds, enriches and stores a submission. Field problems come back in errs;
+// accept builds, enriches and stores a submission. Wrong fields come back in errs;
 // err is a failure of the server itself.
-func (s *server) accept(ctx context.Context, sub submission, errs fieldErrors) (store.Outcome, collector.Post, fieldErrors, error) {
-	p, err := buildSubmission(s.c, sub, s.now())
-	var fe fieldErrors
-	if errors.As(err, &fe) {
-		errs = append(errs, fe...)
-	} else if err != nil {
-		return 0, collector.Post{}, nil, err
-	}
+func (s *server) accept(ctx context.Context, in submissionInput) (store.Outcome, collector.Post, formErrors, error) {
+	p, errs := buildAll(s.c, in)
 	if len(errs) > 0 {
 		return 0, collector.Post{}, errs, nil
 	}
@@ -390,7 +368,7 @@ func (s *server) accept(ctx context.Context, sub submission, errs fieldErrors) (
 		return 0, collector.Post{}, nil, err
 	}
 	s.log.Info("submission stored", slog.String("outcome", out.String()), slog.String("url", saved.URL),
-		slog.String("unit", saved.Unit), slog.String("source", sub.Source))
+		slog.String("unit", saved.Unit), slog.String("source", in.Source))
 	return out, saved, nil, nil
 }
 
@@ -459,7 +437,7 @@ type apiSubmission struct {
 	Views     json.RawMessage `json:"views"`
 }
 
-// countText turns a JSON count into the text parseCountField reads.
+// countText turns a JSON count into the text the builder reads.
 func countText(raw json.RawMessage) string {
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
@@ -493,22 +471,16 @@ func (s *server) submitAPI(w http.ResponseWriter, r *http.Request, tok TokenConf
 	}
 	v := formValues{URL: in.URL, Campaign: in.Campaign, Unit: in.Unit, Platform: in.Platform, Published: in.Published, Note: in.Note,
 		Counts: map[string]string{"likes": countText(in.Likes), "comments": countText(in.Comments), "shares": countText(in.Shares), "views": countText(in.Views)}}
-	sub, errs := s.submissionFrom(tok, v, "api")
-	sub.Author, sub.Title = in.Author, in.Title
-	out, saved, errs, err := s.accept(r.Context(), sub, errs)
+	in2 := s.submissionFrom(tok, v, "api")
+	in2.Author, in2.Title = in.Author, in.Title
+	out, saved, errs, err := s.accept(r.Context(), in2)
 	if err != nil {
 		s.log.Error("api submission not stored", slog.Any("error", err))
 		writeJSON(w, http.StatusInternalServerError, map[string]any{"error": "the server could not store the post; try again later"})
 		return
 	}
 	if len(errs) > 0 {
-		fields := map[string]string{}
-		for _, e := range errs {
-			if _, ok := fields[e.Field]; !ok {
-				fields[e.Field] = e.Err.Error()
-			}
-		}
-		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": errs.Error(), "fields": fields, "messages": errs.byField()})
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": errs.Error(), "fields": errs.details(), "messages": errs.messages()})
 		return
 	}
 	status := http.StatusOK

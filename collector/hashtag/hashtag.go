@@ -52,7 +52,8 @@ func Extract(text string) []string {
 // "#TuổiTrẻĐắkLắkTiênPhongChuyểnĐổiSố", "TuoitreDakLakTienphongChuyendoiso" and the NFD
 // form of the first all give "tuoitredaklaktienphongchuyendoiso". Returns "" for an empty tag.
 //
-// Invalid UTF-8 bytes become U+FFFD so that Key(Key(x)) == Key(x) holds for any input.
+// Every leading '#' is removed, and invalid UTF-8 bytes become U+FFFD, so that a key is
+// valid UTF-8 and Key(Key(x)) == Key(x) for any input.
 func Key(tag string) string {
 	var buf [128]byte
 	return string(appendKey(buf[:0], tag))
@@ -69,9 +70,6 @@ func Key(tag string) string {
 // NFD's canonical reordering is skipped: it only reorders marks, most of which are
 // dropped, and the final NFC orders whatever is left.
 func appendKey(dst []byte, tag string) []byte {
-	// All leading '#'s go, not just one: otherwise Key("##x") = "#x" and Key would not
-	// be idempotent.
-	tag = strings.TrimLeft(tag, "#")
 	start := len(dst)
 	needNFC := false
 	appendFolded := func(r rune) {
@@ -120,6 +118,15 @@ func appendKey(dst []byte, tag string) []byte {
 		nfc := norm.NFC.String(string(dst[start:]))
 		dst = append(dst[:start], nfc...)
 	}
+	// Every leading '#' goes, and only after marks are stripped: otherwise "##x" or
+	// "\u0301#x" would key to "#x", and Key of that to "x" — Key must be idempotent.
+	n := 0
+	for start+n < len(dst) && dst[start+n] == '#' {
+		n++
+	}
+	if n > 0 {
+		dst = append(dst[:start], dst[start+n:]...)
+	}
 	return dst
 }
 
@@ -132,8 +139,8 @@ func fold(r rune) rune {
 	case 'đ', 'Đ', 'Ð', 'ð':
 		return 'd'
 	}
-	// Upper then lower, rather than lower alone, so that case variants with no direct
-	// lower-case mapping between them (ſ/s, ς/σ, Kelvin sign/k) meet.
+	// Upper then lower, rather than lower alone, so that letters that are case variants
+	// without one being the other's lower case (ſ/s, ς/σ) meet.
 	return unicode.ToLower(unicode.ToUpper(r))
 }
 
@@ -260,9 +267,8 @@ func (s *scanner) next() (string, bool) {
 				if size == 1 && r == utf8.RuneError || !isTagRune(r) {
 					break
 				}
-				if r == '_' || unicode.IsMark(r) {
-					// Allowed inside a tag but cannot make one on their own ("#_").
-				} else {
+				// '_' and marks may sit inside a tag but cannot make one on their own ("#_").
+				if r != '_' && !unicode.IsMark(r) {
 					hasAlnum = true
 				}
 				j += size

@@ -34,11 +34,11 @@ func newRefKey() func(tag string) string {
 		norm.NFC,
 	)
 	return func(tag string) string {
-		s, _, err := transform.String(t, strings.TrimLeft(tag, "#"))
+		s, _, err := transform.String(t, tag)
 		if err != nil {
 			panic(err)
 		}
-		return s
+		return strings.TrimLeft(s, "#")
 	}
 }
 
@@ -69,12 +69,15 @@ func TestKey(t *testing.T) {
 		{"only digits", "#2023", "2023"},
 		{"every leading hash removed", "##" + campaign, campaignKey},
 		{"inner hash kept", "C#", "c#"},
+		{"hash behind a stripped mark", "\ufe23#0", "0"},
+		{"hashes around a stripped mark", "#\u0301#Đắk", "dak"},
 		{"empty", "", ""},
 		{"hash only", "#", ""},
 		{"hashes only", "###", ""},
 		{"invalid utf-8 replaced", "#Đắk\xffLắk", "dak\uFFFDlak"},
 		{"long s folds to s", "ſố", "so"},
 		{"final sigma folds to sigma", "ΟΔΟΣ", "οδοσ"},
+		{"final sigma lower case", "οδος", "οδοσ"},
 		{"hangul recomposed", norm.NFD.String("한국"), "한국"},
 	}
 	for _, tt := range tests {
@@ -149,7 +152,7 @@ func TestExtract(t *testing.T) {
 		{"only digits is a tag", "Năm #2023 thi đua", []string{"2023"}},
 		{"underscore then digits", "#_2023", []string{"_2023"}},
 		{"hash alone", "Điểm # 10", nil},
-		{"hash at end", "Điểm 10#", nil},
+		{"hash at end", "Điểm 10 #", nil},
 		{"double hash alone", "##", nil},
 		{"underscore only", "#_ #__", nil},
 		{"keycap emoji", "Bình chọn #️⃣ ngay", nil},
@@ -401,6 +404,17 @@ func FuzzExtract(f *testing.F) {
 			keys[k] = true
 			if !NewMatcher(tag).Has(text) {
 				t.Fatalf("NewMatcher(%q).Has(text) = false for a tag Extract found", tag)
+			}
+		}
+		// Uncapped, Match over every extracted tag must find exactly what Extract found:
+		// the two share the scanner but de-duplicate separately.
+		if len(tags) < maxTags {
+			m := NewMatcher(tags...)
+			if got := m.Match(text); !slices.Equal(got, tags) {
+				t.Fatalf("Match = %q, Extract = %q", got, tags)
+			}
+			if m.Has(text) != (len(tags) > 0) {
+				t.Fatalf("Has = %v with %d tags extracted", m.Has(text), len(tags))
 			}
 		}
 		if k := Key(text); Key(k) != k {

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	_ "embed"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/tinhdoandaklak/hashtrack"
+	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/store"
+)
+
+// demoSubmissions is a realistic sample of the campaign's submissions, in the shape of a
+// Google Forms export: 338 submissions of 312 posts from 13 of the 15 example units,
+// with re-submissions under tracking-parameter and mobile URL variants, NFD-encoded
+// text, and posts whose numbers nobody gave.
+//
+//go:embed demodata/submissions.csv
+var demoSubmissions string
+
+func init() {
+	register(&command{
+		name:    "demo",
+		usage:   "[--out THƯ_MỤC]",
+		summary: "chạy thử với dữ liệu mẫu của chiến dịch (không cần mạng, không cần cấu hình)",
+		run:     runDemo,
+	})
+}
+
+func runDemo(ctx context.Context, e *env, args []string) error {
+	fs := e.flags(commands["demo"])
+	out := fs.String("out", "demo", "`folder` for the scratch database and the report")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	dir, err := filepath.Abs(*out)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	// The demo never reads the user's configuration: it runs the example one, with its
+	// files inside the demo folder.
+	c, err := parseConfig(filepath.Join(dir, "hashtrack.toml"), hashtrack.ExampleConfig)
+	if err != nil {
+		return err
+	}
+	c.Database = "demo.db"
+	c.ReportDir = "reports"
+	// A scratch database: start from nothing so two runs show the same numbers.
+	if err := os.Remove(c.DatabasePath()); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return &exitError{code: exitUsage, err: err}
+	}
+	e.cfg = c
+	st, err := e.openStore(c, false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	posts, rows, err := demoPosts(c)
+	if err != nil {
+		return err
+	}
+	var res store.UpsertResult
+	// One submission at a time, as they arrive from the branches.
+	for _, p := range posts {
+		r, err := st.Upsert(ctx, []collector.Post{p})
+		if err != nil {
+			return err
+		}
+		res.Add(r)
+	}
+	n, err := st.Count()
+	if err != nil {
+		return err
+	}
+	files, err := writeReports(ctx, e, c, st, reportOptions{})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Đã nạp %d lượt gửi của dữ liệu mẫu: %d bài đăng mới, %d lượt gửi lại đã cập nhật số liệu, %d không đổi.\n",
+		rows, res.New, res.Updated, res.Unchanged)
+	fmt.Fprintf(e.stdout, "Cơ sở dữ liệu: %s (%d bài đăng)\n", c.DatabasePath(), n)
+	for _, f := range files {
+		if strings.HasSuffix(f, "latest.html") {
+			fmt.Fprintf(e.stdout, "Báo cáo: %s\n", f)
+		}
+	}
+	return nil
+}
+
+// demoPosts reads the bundled sample through the same submission path as `submit`.
+func demoPosts(c *Config) ([]collector.Post, int, error) {
+	r := csv.NewReader(strings.NewReader(demoSubmissions))
+	header, err := r.Read()
+	if err != nil {
+		return nil, 0, fmt.Errorf("demo data: %w", err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[h] = i
+	}
+	var posts []collector.Post
+	rows := 0
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, rows, fmt.Errorf("demo data: %w", err)
+		}
+		rows++
+		line, _ := r.FieldPos(0)
+		get := func(name string) string { return rec[col[name]] }
+		submitted, err := ParseTime(get("Dấu thời gian"), c.Location())
+		if err != nil {
+			return nil, rows, fmt.Errorf("demo data line %d: %w", line, err)
+		}
+		p, err := buildSubmission(c, submissionInput{
+			URL: get("Link bài viết"), Unit: get("Đơn vị"), Author: get("Họ và tên"), Platform: get("Nền tảng"),
+			Published: get("Ngày đăng"), Likes: get("Lượt thích"), Comments: get("Bình luận"), Shares: get("Chia sẻ"),
+			Views: get("Lượt xem"), Text: get("Nội dung"), Source: "demo", ObservedAt: submitted,
+		})
+		if err != nil {
+			return nil, rows, fmt.Errorf("demo data line %d: %w", line, err)
+		}
+		posts = append(posts, p)
+	}
+	return posts, rows, nil
+}
