@@ -298,3 +298,27 @@ func TestServeStopsOnSIGTERM(t *testing.T) {
 		t.Errorf("posts after stop: %d %v", n, err)
 	}
 }
+
+// TestServeReportJob: the report job collects the sources without a schedule of their
+// own, then writes the report.
+func TestServeReportJob(t *testing.T) {
+	resetTestRuns()
+	cfg := writeConfig(t, strings.Replace(testConfig, "report_dir = \"reports\"\n", "report_dir = \"reports\"\n\n[report]\nschedule = \"@every 1s\"\n", 1)+
+		testSource("daily", "count", "", ""))
+	_, log, stop := startServe(t, cfg)
+	waitFor(t, "the report job to collect the unscheduled source", func() bool { return testStarts("daily") >= 1 })
+	waitFor(t, "the report job to finish", func() bool {
+		return strings.Contains(log.String(), `job=report`) &&
+			(strings.Contains(log.String(), `msg="job done" job=report`) || strings.Contains(log.String(), `msg="job failed" job=report`))
+	})
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	l := log.String()
+	if !strings.Contains(l, `msg="source collected" source=daily seen=1 new=1 updated=0`) {
+		t.Errorf("log:\n%s", l)
+	}
+	if strings.Contains(l, `msg="job failed" job=report`) && !strings.Contains(l, "not built yet") {
+		t.Errorf("report job failed:\n%s", l)
+	}
+}

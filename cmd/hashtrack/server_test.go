@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/net/html"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/store"
@@ -42,9 +45,12 @@ type testServer struct {
 }
 
 // newTestServer serves the daemon's handler on loopback with its own database.
-func newTestServer(t *testing.T, extra string) *testServer {
+func newTestServer(t testing.TB, extra string) *testServer {
 	t.Helper()
-	cfg := writeConfig(t, testConfig+testTokens+extra)
+	cfg := filepath.Join(t.TempDir(), "hashtrack.toml")
+	if err := os.WriteFile(cfg, []byte(testConfig+testTokens+extra), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	c, err := loadConfig(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -177,6 +183,9 @@ func TestFormErrorsInlineAndEscaped(t *testing.T) {
 	if strings.Contains(r.body, payload) {
 		t.Errorf("payload echoed raw")
 	}
+	if err := onlyOurMarkup(r.body); err != nil {
+		t.Errorf("form with errors: %v", err)
+	}
 	if n, _ := s.st.Count(); n != 0 {
 		t.Errorf("%d posts stored from a bad submission", n)
 	}
@@ -184,6 +193,9 @@ func TestFormErrorsInlineAndEscaped(t *testing.T) {
 	r = s.postForm(t, campaignToken, url.Values{"url": {"https://zalo.me/s/123"}, "note": {payload}})
 	if r.status != 200 || strings.Contains(r.body, payload) || !strings.Contains(r.body, `<dd id="rec-note">&lt;img src=x onerror=alert(1)&gt;</dd>`) {
 		t.Errorf("confirmation: %d\n%s", r.status, r.body)
+	}
+	if err := onlyOurMarkup(r.body); err != nil {
+		t.Errorf("confirmation: %v", err)
 	}
 }
 
@@ -435,5 +447,86 @@ func TestReadingPages(t *testing.T) {
 				t.Errorf("%d %+v; want %d %s", code, h, tc.code, tc.status)
 			}
 		})
+	}
+}
+
+// FuzzFormSubmit posts arbitrary values through the form: the answer is a confirmation
+// or the form with errors, never a server error, and nothing typed comes back unescaped.
+func FuzzFormSubmit(f *testing.F) {
+	f.Add("https://www.facebook.com/tdtn.daklak/posts/1", "12", "29/03/2023", "ghi chú")
+	f.Add("javascript:alert(1)", "1,2K", "hôm qua", `<img src=x onerror=alert(1)>`)
+	f.Add(`https://zalo.me/"><script>alert(1)</script>`, "-3", "2023-02-30", "</textarea><script>x</script>")
+	f.Add("", "", "", "")
+	s := newTestServer(f, "")
+	s.perAddr = newRateLimiter(1<<30, 1<<30, nil) // fuzzing is a flood by design
+	s.perTok = newRateLimiter(1<<30, 1<<30, nil)
+	h := s.handler()
+	f.Fuzz(func(t *testing.T, link, likes, published, note string) {
+		form := url.Values{"url": {link}, "likes": {likes}, "published": {published}, "note": {note}, "unit": {"tan-loi"}}
+		req := httptest.NewRequest("POST", "/submit/"+campaignToken, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 && rec.Code != 422 {
+			t.Fatalf("status %d for %q", rec.Code, form.Encode())
+		}
+		if err := onlyOurMarkup(rec.Body.String()); err != nil {
+			t.Fatalf("%v for %q", err, form.Encode())
+		}
+	})
+}
+
+// ourTags are the elements the page templates write; anything else in a page came
+// from a submitter and was not escaped.
+var ourTags = map[string]bool{"html": true, "head": true, "meta": true, "title": true, "link": true, "body": true, "main": true,
+	"h1": true, "h2": true, "p": true, "div": true, "form": true, "label": true, "input": true, "select": true, "option": true,
+	"textarea": true, "fieldset": true, "legend": true, "button": true, "script": true, "br": true, "strong": true, "a": true,
+	"dl": true, "dt": true, "dd": true, "section": true}
+
+// onlyOurMarkup checks a page holds only our elements, no event handler attributes,
+// and no script but our own file.
+func onlyOurMarkup(page string) error {
+	z := html.NewTokenizer(strings.NewReader(page))
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			if z.Err() == io.EOF {
+				return nil
+			}
+			return z.Err()
+		case html.StartTagToken, html.SelfClosingTagToken:
+			tok := z.Token()
+			if !ourTags[tok.Data] {
+				return fmt.Errorf("foreign element <%s>", tok.Data)
+			}
+			for _, a := range tok.Attr {
+				if strings.HasPrefix(strings.ToLower(a.Key), "on") {
+					return fmt.Errorf("event handler %s on <%s>", a.Key, tok.Data)
+				}
+				if a.Key == "href" && strings.HasPrefix(strings.ToLower(strings.TrimSpace(a.Val)), "javascript:") {
+					return fmt.Errorf("javascript: link")
+				}
+			}
+			if tok.Data == "script" && (len(tok.Attr) != 1 || tok.Attr[0].Val != "/static/form.js") {
+				return fmt.Errorf("foreign script %v", tok.Attr)
+			}
+		}
+	}
+}
+
+func BenchmarkFormSubmit(b *testing.B) {
+	s := newTestServer(b, "")
+	s.perAddr = newRateLimiter(1<<30, 1<<30, nil)
+	s.perTok = newRateLimiter(1<<30, 1<<30, nil)
+	h := s.handler()
+	form := url.Values{"url": {"https://www.facebook.com/tdtn.daklak/posts/1"}, "likes": {"1,2K"}, "published": {"29/03/2023"}, "note": {"ghi chú"}}.Encode()
+	for b.Loop() {
+		req := httptest.NewRequest("POST", "/submit/"+unitToken, strings.NewReader(form))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			b.Fatalf("status %d", rec.Code)
+		}
 	}
 }
