@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
 func init() {
@@ -43,9 +45,9 @@ func runDaily(ctx context.Context, e *env, args []string) error {
 	}
 	failed := reportOutcomes(e, outcomes)
 
-	files, err := writeReports(ctx, e, c, st, reportOptions{})
+	files, err := writeDailyReports(ctx, e, c, st)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "hashtrack run: report: %v\n", err)
+		fmt.Fprintf(e.stderr, "hashtrack run: report: %s\n", oneLine(err.Error()))
 		return &exitError{code: exitPartial, err: fmt.Errorf("report not written: %w", err), silent: true}
 	}
 	if e.verbose {
@@ -103,4 +105,21 @@ func outcomeSummary(o sourceOutcome) string {
 // oneLine keeps a message on one line so each problem is one line in cron's mail.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// dailyFormats are the reports of the day: the HTML page, then the text digest for Zalo.
+var dailyFormats = []string{"html", "text"}
+
+// writeDailyReports writes the day's reports of every campaign into the report folder.
+// The HTML report comes first; without it there is no point writing the digest.
+func writeDailyReports(ctx context.Context, e *env, c *Config, st *store.Store) ([]string, error) {
+	var files []string
+	for _, f := range dailyFormats {
+		written, err := writeReports(ctx, e, c, st, reportOptions{Format: f})
+		files = append(files, written...)
+		if err != nil {
+			return files, err
+		}
+	}
+	return files, nil
 }

@@ -220,7 +220,7 @@ func (d *daemon) report(ctx context.Context, daily []string) error {
 			}
 		}
 	}
-	files, err := writeReports(ctx, d.e, d.c, d.st, reportOptions{})
+	files, err := writeDailyReports(ctx, d.e, d.c, d.st)
 	if err != nil {
 		return err
 	}
