@@ -504,12 +504,7 @@ func (s *server) index(w http.ResponseWriter, r *http.Request) {
 		if !k.End.IsZero() {
 			card.Period += " đến " + k.End.Format("02/01/2006")
 		}
-		var best *reportFile
-		for i, f := range reports {
-			if (strings.Contains(f.path, k.ID) || len(s.c.Campaigns()) == 1) && (best == nil || f.mod.After(best.mod)) {
-				best = &reports[i]
-			}
-		}
+		best := latestReport(reports, k.ID, len(s.c.Campaigns()) == 1)
 		if best != nil {
 			card.Latest = "/reports/" + best.path
 			card.LatestTime = best.mod.In(k.Loc()).Format("02/01/2006 15:04")
@@ -517,6 +512,25 @@ func (s *server) index(w http.ResponseWriter, r *http.Request) {
 		cards = append(cards, card)
 	}
 	s.render(w, http.StatusOK, "index.html", map[string]any{"Campaigns": cards})
+}
+
+// latestReport picks a campaign's newest report: the report package's
+// <campaign>/latest.html when there is one, else the newest HTML file that names the
+// campaign (any report but the archive index when there is a single campaign).
+func latestReport(files []reportFile, id string, only bool) *reportFile {
+	var best *reportFile
+	for i, f := range files {
+		if f.path == id+"/latest.html" {
+			return &files[i]
+		}
+		if path.Base(f.path) == "index.html" || !(strings.Contains(f.path, id) || only) {
+			continue
+		}
+		if best == nil || f.mod.After(best.mod) {
+			best = &files[i]
+		}
+	}
+	return best
 }
 
 type reportFile struct {

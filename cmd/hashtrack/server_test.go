@@ -396,6 +396,7 @@ func TestReadingPages(t *testing.T) {
 		mt := testNow.Add(time.Duration(i-2) * time.Hour)
 		os.Chtimes(f, mt, mt)
 	}
+	os.WriteFile(filepath.Join(dir, "index.html"), []byte("<h1>Lưu trữ</h1>"), 0o644) // the archive, newest of all
 	os.WriteFile(filepath.Join(filepath.Dir(s.cfg), "secret.txt"), []byte("outside"), 0o644)
 	os.Symlink(filepath.Join(filepath.Dir(s.cfg), "secret.txt"), filepath.Join(dir, "link.txt"))
 
@@ -403,6 +404,14 @@ func TestReadingPages(t *testing.T) {
 	if r.status != 200 || !strings.Contains(r.body, `<a href="/reports/cds/2023-03-30.html">Báo cáo mới nhất</a> (30/03/2023 08:00)`) ||
 		!strings.Contains(r.body, `<a href="/reports/">Lưu trữ báo cáo</a>`) || !strings.Contains(r.body, "từ 01/03/2023 đến 31/12/2023") {
 		t.Errorf("index: %d\n%s", r.status, r.body)
+	}
+	os.WriteFile(filepath.Join(dir, "cds", "latest.html"), []byte("<h1>Báo cáo mới nhất</h1>"), 0o644)
+	os.Chtimes(filepath.Join(dir, "cds", "latest.html"), testNow.Add(-3*time.Hour), testNow.Add(-3*time.Hour))
+	if r := s.do(t, "GET", "/", "", "", nil); !strings.Contains(r.body, `<a href="/reports/cds/latest.html">Báo cáo mới nhất</a> (30/03/2023 06:00)`) {
+		t.Errorf("index with latest.html:\n%s", r.body)
+	}
+	if r := s.do(t, "GET", "/reports/", "", "", nil); r.status != 200 || r.body != "<h1>Lưu trữ</h1>" {
+		t.Errorf("archive: %d %q", r.status, r.body)
 	}
 	r = s.do(t, "GET", "/reports/cds/2023-03-30.html", "", "", nil)
 	if r.status != 200 || r.body != "<h1>Báo cáo 2023-03-30.html</h1>" || !strings.Contains(r.header.Get("Content-Security-Policy"), "script-src 'unsafe-inline'") {
