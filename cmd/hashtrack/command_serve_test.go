@@ -322,3 +322,35 @@ func TestServeReportJob(t *testing.T) {
 		t.Errorf("report job failed:\n%s", l)
 	}
 }
+
+// TestServeJobDeadline: a run that outlives --job-timeout is cancelled and counted as
+// a failure of its source; the daemon logs JSON with --log-format json.
+func TestServeJobDeadline(t *testing.T) {
+	resetTestRuns()
+	cfg := writeConfig(t, testConfig+testSource("stuck", "slow", "@every 1s", "sleep = \"1h\"\n"))
+	addr, log, stop := startServe(t, cfg, "--job-timeout", "1500ms", "--log-format", "json")
+	waitFor(t, "the stuck source to hit its deadline", func() bool {
+		_, h := getHealth(t, addr)
+		return h.source("stuck").ConsecutiveFailures == 1
+	})
+	_, h := getHealth(t, addr)
+	if s := h.source("stuck"); s.LastError != "context deadline exceeded" || !s.LastSuccess.IsZero() || s.NextAttempt.IsZero() {
+		t.Errorf("stuck health %+v", s)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	var sawFailure bool
+	for _, line := range strings.Split(strings.TrimSpace(log.String()), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("not a JSON log line: %q", line)
+		}
+		if rec["msg"] == "job failed" && rec["job"] == "source stuck" && rec["error"] == "context deadline exceeded" {
+			sawFailure = true
+		}
+	}
+	if !sawFailure {
+		t.Errorf("no JSON line for the failed job:\n%s", log)
+	}
+}

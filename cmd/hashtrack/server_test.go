@@ -539,3 +539,33 @@ func BenchmarkFormSubmit(b *testing.B) {
 		}
 	}
 }
+
+func TestFormSeveralCampaigns(t *testing.T) {
+	s := newTestServer(t, `
+[[campaign]]
+id = "stem"
+name = "Tuổi trẻ sáng tạo"
+hashtag = "#TuoitreSangtao"
+start = 2023-01-01
+`)
+	r := s.do(t, "GET", "/submit/"+unitToken, "", "", nil)
+	if !strings.Contains(r.body, `<select id="campaign" name="campaign">`) || !strings.Contains(r.body, `<option value="stem">Tuổi trẻ sáng tạo</option>`) {
+		t.Fatalf("no campaign choice for a token without one:\n%s", r.body)
+	}
+	r = s.do(t, "GET", "/submit/"+campaignToken, "", "", nil)
+	if strings.Contains(r.body, `<select id="campaign"`) || !strings.Contains(r.body, "#TuoitreDakLakTienphongChuyendoiso") {
+		t.Fatalf("a campaign token must fix the campaign:\n%s", r.body)
+	}
+	r = s.postForm(t, unitToken, url.Values{"url": {"https://zalo.me/s/1"}, "campaign": {"stem"}})
+	if r.status != 200 || !strings.Contains(r.body, `<dd id="rec-campaign">Tuổi trẻ sáng tạo</dd>`) {
+		t.Fatalf("%d\n%s", r.status, r.body)
+	}
+	r = s.postForm(t, unitToken, url.Values{"url": {"https://zalo.me/s/2"}})
+	if r.status != 422 || !strings.Contains(r.body, `<p class="error" id="error-campaign">Hãy chọn chiến dịch.</p>`) {
+		t.Fatalf("no campaign: %d\n%s", r.status, r.body)
+	}
+	r = s.postForm(t, campaignToken, url.Values{"url": {"https://zalo.me/s/3"}, "campaign": {"stem"}, "unit": {"tan-loi"}})
+	if p := s.post(t, "https://zalo.me/s/3"); r.status != 200 || len(p.Campaigns) != 1 || p.Campaigns[0] != "cds" {
+		t.Fatalf("campaign token overridden: %d %+v", r.status, p.Campaigns)
+	}
+}
