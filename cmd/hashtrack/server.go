@@ -93,7 +93,7 @@ func (s *server) handler() http.Handler {
 
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.log.Warn("cross-origin request refused", slog.String("path", r.URL.Path), slog.String("origin", r.Header.Get("Origin")), slog.String("remote", clientAddr(r)))
+		s.log.Warn("cross-origin request refused", slog.String("path", redactToken(r.URL.Path)), slog.String("origin", r.Header.Get("Origin")), slog.String("remote", clientAddr(r)))
 		s.fail(w, r, http.StatusForbidden, "Yêu cầu bị từ chối",
 			"Biểu mẫu chỉ nhận bài gửi từ chính trang của hashtrack. Hãy mở lại đường dẫn được chia sẻ và gửi lại.")
 	}))
@@ -127,6 +127,16 @@ func clientAddr(r *http.Request) string {
 	return host
 }
 
+// redactToken keeps form tokens out of the logs: /submit/SECRET becomes /submit/….
+func redactToken(p string) string {
+	for _, prefix := range []string{"/submit/", "/api/submit/"} {
+		if rest, ok := strings.CutPrefix(p, prefix); ok && rest != "" {
+			return prefix + "…"
+		}
+	}
+	return p
+}
+
 // lookupToken finds a configured token, comparing every one in constant time.
 func (s *server) lookupToken(given string) (TokenConfig, bool) {
 	var found TokenConfig
@@ -153,7 +163,7 @@ func (s *server) withToken(h func(http.ResponseWriter, *http.Request, TokenConfi
 		}
 		tok, ok := s.lookupToken(r.PathValue("token"))
 		if !ok {
-			s.log.Warn("submission with an unknown token refused", slog.String("remote", addr), slog.String("path", r.URL.Path))
+			s.log.Warn("submission with an unknown token refused", slog.String("remote", addr), slog.String("path", redactToken(r.URL.Path)))
 			s.fail(w, r, http.StatusForbidden, "Đường dẫn không hợp lệ",
 				"Đường dẫn gửi bài này không đúng hoặc đã hết hiệu lực. Hãy dùng đúng đường dẫn mà Tỉnh Đoàn đã chia sẻ trong nhóm Zalo.")
 			return

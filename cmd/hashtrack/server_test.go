@@ -309,6 +309,12 @@ func TestProtections(t *testing.T) {
 			t.Errorf("same-origin: %d", r.status)
 		}
 	})
+	t.Run("tokens stay out of the log", func(t *testing.T) {
+		l := s.log.String()
+		if !strings.Contains(l, `msg="cross-origin request refused" path=/submit/…`) || strings.Contains(l, unitToken) || strings.Contains(l, "wrong-0123456789abcdef") {
+			t.Errorf("log:\n%s", l)
+		}
+	})
 	t.Run("security headers", func(t *testing.T) {
 		r := s.do(t, "GET", "/submit/"+unitToken, "", "", nil)
 		for k, v := range map[string]string{
