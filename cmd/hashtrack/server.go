@@ -302,7 +302,7 @@ func (s *server) form(w http.ResponseWriter, r *http.Request, tok TokenConfig) {
 	s.render(w, http.StatusOK, "form.html", s.formPage(tok, formValues{}, nil))
 }
 
-// readBody applies the size cap; a body over it is answered 413 and ok is false.
+// tooLarge answers 413 when err says the body went over the cap, and says so.
 func (s *server) tooLarge(w http.ResponseWriter, r *http.Request, err error) bool {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
