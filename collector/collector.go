@@ -67,6 +67,10 @@ type Result struct {
 	NotModified bool // the source answered 304: nothing was parsed
 	ItemsSeen   int
 	Problems    []Problem
+	// Commit, when set, must be called by whoever stores Posts, once they are stored
+	// (stored true) or storing failed (false). Kinds whose input must not be touched
+	// until its posts are safe use it: the inbox moves its files to processed/ only then.
+	Commit func(stored bool) error
 }
 
 // Collector is what every source kind implements. Collect fetches and maps; it never

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 )
 
 var (
@@ -53,7 +54,11 @@ func ParseCount(s string) (n int64, ok bool, err error) {
 			if err != nil {
 				return 0, false, fmt.Errorf("%q is not a number", s)
 			}
-			return int64(math.Round(f * m.factor)), true, nil
+			v := math.Round(f * m.factor)
+			if v >= math.MaxInt64 {
+				return 0, false, fmt.Errorf("%q is too large", s)
+			}
+			return int64(v), true, nil
 		}
 	}
 	switch {
@@ -68,4 +73,83 @@ func ParseCount(s string) (n int64, ok bool, err error) {
 		return 0, false, fmt.Errorf("%q is too large", s)
 	}
 	return v, true, nil
+}
+
+// ParseDay reads a day typed by a person: 2023-03-29, 29/03/2023, 29/3/2023, 29-03-2023.
+func ParseDay(s string, loc *time.Location) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{"2006-01-02", "02/01/2006", "2/1/2006", "02-01-2006", "2-1-2006"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a date (write 29/03/2023 or 2023-03-29)", s)
+}
+
+// ParseTime reads a moment typed by a person, in loc unless it carries an offset:
+// RFC 3339, dates as in ParseDay, with an optional time "8:14", "08:14:05" (the form a
+// Google Forms export in Vietnamese writes: "29/03/2023 8:14:05").
+func ParseTime(s string, loc *time.Location) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04:05", "2006-01-02T15:04",
+		"2/1/2006 15:04:05", "2/1/2006 15:04", "2-1-2006 15:04:05", "2-1-2006 15:04", "15:04, 2/1/2006", "15:04 2/1/2006"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	if t, err := ParseDay(s, loc); err == nil {
+		return t, nil
+	}
+	if t, ok := formsTime(s, loc); ok {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%q is not a date or time (write 29/03/2023, 29/03/2023 08:14 or 2023-03-29T08:14:00+07:00)", s)
+}
+
+// formsStamp is the timestamp of a CSV downloaded straight from Google Forms:
+// "2023/03/29 8:14:05 SA GMT+7" (SA/CH are the Vietnamese AM/PM), "2023/03/29 8:14:05 PM GMT+07:00".
+var formsStamp = regexp.MustCompile(`^(\d{4})/(\d{1,2})/(\d{1,2})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*(AM|PM|SA|CH|am|pm|sa|ch))?)?(?:\s*GMT([+-])(\d{1,2})(?::?(\d{2}))?)?$`)
+
+func formsTime(s string, loc *time.Location) (time.Time, bool) {
+	m := formsStamp.FindStringSubmatch(s)
+	if m == nil {
+		return time.Time{}, false
+	}
+	num := func(i int) int {
+		n, _ := strconv.Atoi(m[i])
+		return n
+	}
+	y, mo, d, h, mi, sec := num(1), num(2), num(3), num(4), num(5), num(6)
+	switch strings.ToUpper(m[7]) {
+	case "PM", "CH":
+		if h < 12 {
+			h += 12
+		}
+	case "AM", "SA":
+		if h == 12 {
+			h = 0
+		}
+	}
+	if mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	zone := loc
+	if m[8] != "" {
+		off := (num(9)*60 + num(10)) * 60
+		if off > 14*3600 {
+			return time.Time{}, false
+		}
+		if m[8] == "-" {
+			off = -off
+		}
+		zone = time.FixedZone("", off)
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, sec, 0, zone)
+	if t.Day() != d {
+		return time.Time{}, false // 31/02
+	}
+	return t.In(loc), true
 }

@@ -3,6 +3,7 @@ package collector
 import (
 	"errors"
 	"testing"
+	"time"
 )
 
 func TestParseCount(t *testing.T) {
@@ -34,6 +35,7 @@ func TestParseCount(t *testing.T) {
 		{"abc", 0, false, false, true},
 		{"1.5", 0, false, false, true},
 		{"12 con mèo", 0, false, false, true},
+		{"99999999999999999999K", 0, false, false, true},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
 			n, ok, err := ParseCount(tc.in)
@@ -89,5 +91,36 @@ func TestMetricsOverAndEngagement(t *testing.T) {
 	}
 	if _, ok := (Metrics{Views: Known(3)}).Engagement(); ok {
 		t.Error("views alone must not make engagement known")
+	}
+}
+
+func TestParseTimeAsPeopleAndFormsWriteIt(t *testing.T) {
+	loc := DefaultLocation()
+	for in, want := range map[string]string{
+		"29/03/2023":                   "2023-03-29T00:00:00+07:00",
+		"29/3/2023 8:14":               "2023-03-29T08:14:00+07:00",
+		"29/03/2023 8:14:05":           "2023-03-29T08:14:05+07:00",
+		"2023-03-29":                   "2023-03-29T00:00:00+07:00",
+		"2023-03-29T08:14:00+07:00":    "2023-03-29T08:14:00+07:00",
+		"2023-03-29T01:14:00Z":         "2023-03-29T01:14:00Z",
+		"2023/03/29 8:14:05 SA GMT+7":  "2023-03-29T08:14:05+07:00",
+		"2023/03/29 8:14:05 CH GMT+7":  "2023-03-29T20:14:05+07:00",
+		"2023/03/29 12:05:00 AM GMT+7": "2023-03-29T00:05:00+07:00",
+		"2023/03/29 1:00:00 PM GMT+0":  "2023-03-29T20:00:00+07:00",
+		"2023/03/29":                   "2023-03-29T00:00:00+07:00",
+	} {
+		got, err := ParseTime(in, loc)
+		if err != nil {
+			t.Errorf("%q: %v", in, err)
+			continue
+		}
+		if got.Format(time.RFC3339) != want {
+			t.Errorf("%q → %s; want %s", in, got.Format(time.RFC3339), want)
+		}
+	}
+	for _, bad := range []string{"hôm qua", "31/02/2023", "2023/02/31 8:00", "2023/03/29 25:00", "32/13/2023", "3/29/2023 8:14:05"} {
+		if _, err := ParseTime(bad, loc); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
 	}
 }

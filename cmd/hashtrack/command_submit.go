@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/collector/enrich"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
@@ -34,6 +35,7 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&in.Comments, "comments", "", "comments (bình luận)")
 	fs.StringVar(&in.Shares, "shares", "", "shares (chia sẻ)")
 	fs.StringVar(&in.Views, "views", "", "views (lượt xem)")
+	noFetch := fs.Bool("no-fetch", false, "do not read the link's page (title, date, hashtag check)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -62,6 +64,10 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	if c.EnrichEnabled() && !*noFetch {
+		camp, _ := c.CampaignByID(p.Campaigns[0])
+		enrichSubmission(ctx, e, c, st, &p, camp)
+	}
 	res, err := st.Upsert(ctx, []collector.Post{p})
 	if err != nil {
 		return err
@@ -71,7 +77,40 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	printSubmission(e, c, res.Outcomes[0], saved)
+	if v := verificationText(saved.Verification); v != "" {
+		fmt.Fprintf(e.stdout, "  Hashtag:   %s\n", v)
+	}
 	return nil
+}
+
+// enrichSubmission reads the page of a link not yet in the store. The submission is
+// kept whatever happens; a page that cannot be read is a warning.
+func enrichSubmission(ctx context.Context, e *env, c *Config, st *store.Store, p *collector.Post, camp collector.Campaign) {
+	if _, known, err := st.Get(p.ID); err != nil || known {
+		return
+	}
+	q := *p
+	if err := enrich.Post(ctx, e.fetcher(c), &q, []collector.Campaign{camp}); err != nil {
+		fmt.Fprintf(e.stderr, "Cảnh báo: không đọc được trang của đường dẫn, bài vẫn được ghi nhận (page not read, submission kept): %v\n", err)
+		return
+	}
+	if err := q.Normalize(); err != nil {
+		return
+	}
+	*p = q
+}
+
+// verificationText says in Vietnamese what the page check found.
+func verificationText(v collector.Verification) string {
+	switch v {
+	case collector.Verified:
+		return "đã thấy hashtag của chiến dịch trên trang (verified)"
+	case collector.NotFound:
+		return "không thấy hashtag của chiến dịch trên trang (not found)"
+	case collector.Unverifiable:
+		return "không kiểm tra được — trang yêu cầu đăng nhập (unverifiable)"
+	}
+	return ""
 }
 
 // printSubmission says in Vietnamese what was recorded.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/hashtag"
+	"github.com/tinhdoandaklak/hashtrack/collector/sheet"
 )
 
 // Config is hashtrack.toml as written by the user. It is decoded once, validated, and
@@ -157,35 +158,11 @@ func (d Date) In(loc *time.Location) time.Time {
 	return time.Date(d.Y, d.M, d.D, 0, 0, 0, 0, loc)
 }
 
-// ParseDay reads a day typed by a person: 2023-03-29, 29/03/2023, 29/3/2023, 29-03-2023.
-func ParseDay(s string, loc *time.Location) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	for _, layout := range []string{"2006-01-02", "02/01/2006", "2/1/2006", "02-01-2006", "2-1-2006"} {
-		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("%q is not a date (write 29/03/2023 or 2023-03-29)", s)
-}
+// ParseDay reads a day typed by a person (see collector.ParseDay).
+func ParseDay(s string, loc *time.Location) (time.Time, error) { return collector.ParseDay(s, loc) }
 
-// ParseTime reads a moment typed by a person, in loc unless it carries an offset:
-// RFC 3339, dates as in ParseDay, with an optional time "8:14", "08:14:05".
-func ParseTime(s string, loc *time.Location) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04:05", "2006-01-02T15:04",
-		"2/1/2006 15:04:05", "2/1/2006 15:04", "15:04, 2/1/2006", "15:04 2/1/2006"} {
-		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			return t, nil
-		}
-	}
-	if t, err := ParseDay(s, loc); err == nil {
-		return t, nil
-	}
-	return time.Time{}, fmt.Errorf("%q is not a date or time (write 29/03/2023, 29/03/2023 08:14 or 2023-03-29T08:14:00+07:00)", s)
-}
+// ParseTime reads a moment typed by a person (see collector.ParseTime).
+func ParseTime(s string, loc *time.Location) (time.Time, error) { return collector.ParseTime(s, loc) }
 
 // ConfigError is a problem in the configuration file; it maps to exit code 2.
 type ConfigError struct {
@@ -402,6 +379,14 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("%s.max_items: must not be negative", where)
 		}
 	}
+	// Each kind checks its own options, so a typo there is a config error too.
+	for _, s := range c.Sources() {
+		if newKind, ok := kinds[s.Kind]; ok {
+			if _, err := newKind(s); err != nil {
+				return fmt.Errorf("source %q: %v", s.Name, err)
+			}
+		}
+	}
 	tokens := map[string]bool{}
 	for i, t := range c.Token {
 		where := fmt.Sprintf("token[%d]", i)
@@ -427,7 +412,7 @@ func (c *Config) Validate() error {
 var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
 // importFields are the fields a sheet column can map to.
-var importFields = []string{"url", "unit", "platform", "author", "title", "text", "published", "likes", "comments", "shares", "views", "timestamp", "note", "campaign"}
+var importFields = sheet.Fields
 
 func ensureHash(t string) string {
 	t = strings.TrimSpace(t)
@@ -493,8 +478,12 @@ func (c *Config) Sources() []collector.Source {
 		if s.Kind == "inbox" {
 			u = c.resolve(u)
 		}
+		opts := s.Options
+		if (s.Kind == "inbox" || s.Kind == "sheet") && len(c.Import.Columns) > 0 {
+			opts = withImportColumns(opts, c.Import.Columns)
+		}
 		out = append(out, collector.Source{Name: s.Name, Kind: s.Kind, URL: u, Schedule: s.Schedule, Unit: s.Unit,
-			Campaigns: camps, AllItems: s.AllItems, MaxItems: s.MaxItems, Options: s.Options})
+			Campaigns: camps, AllItems: s.AllItems, MaxItems: s.MaxItems, Options: opts})
 	}
 	return out
 }
@@ -510,5 +499,26 @@ func (c *Config) AllowedNetworks() []netip.Prefix {
 			out = append(out, p)
 		}
 	}
+	return out
+}
+
+// withImportColumns returns a source's options with [import.columns] under its own
+// options.columns (the source's mapping wins), so inbox and sheet sources read the same
+// headers as `hashtrack import`.
+func withImportColumns(opts map[string]any, cols map[string]string) map[string]any {
+	out := make(map[string]any, len(opts)+1)
+	for k, v := range opts {
+		out[k] = v
+	}
+	merged := map[string]any{}
+	for h, f := range cols {
+		merged[h] = f
+	}
+	if own, ok := opts["columns"].(map[string]any); ok {
+		for h, f := range own {
+			merged[h] = f
+		}
+	}
+	out["columns"] = merged
 	return out
 }

@@ -2,8 +2,13 @@ package main
 
 import (
 	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/collector/inbox"
+	"github.com/tinhdoandaklak/hashtrack/collector/sheet"
 )
 
 // kinds maps a [[source]] kind to the constructor of its collector. The constructor
 // checks the source's kind options and fails naming the bad one.
-var kinds = map[string]func(collector.Source) (collector.Collector, error){}
+var kinds = map[string]func(collector.Source) (collector.Collector, error){
+	"inbox": inbox.New,
+	"sheet": sheet.New,
+}

@@ -25,6 +25,11 @@ start = 2023-03-01
 end = 2023-12-31
 target = 300
 
+# Tests never touch the internet: no page is read for submitted links unless a test
+# turns enrichment on against its own loopback server.
+[fetch]
+enrich = false
+
 [[unit]]
 id = "tan-loi"
 name = "Đoàn phường Tân Lợi"

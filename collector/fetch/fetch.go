@@ -150,6 +150,9 @@ type Request struct {
 	LastModified string
 	MaxBody      int64 // 0 = the client's cap
 	Accept       string
+	// Truncate keeps the first MaxBody bytes of a longer body instead of failing with
+	// ErrTooLarge (reading a page's <head> does not need the rest of it).
+	Truncate bool
 }
 
 // Response is a successful answer (2xx or 304) with its body read in full.
@@ -159,6 +162,7 @@ type Response struct {
 	Header       http.Header
 	Body         []byte
 	NotModified  bool
+	Truncated    bool // the body was cut at the cap (Request.Truncate)
 	ETag         string
 	LastModified string
 }
@@ -225,6 +229,11 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 		return nil, fmt.Errorf("fetch: GET %s: reading body: %w", u.Redacted(), unwrapURLError(err))
 	}
 	if int64(len(body)) > limit {
+		if r.Truncate {
+			out.Body = body[:limit]
+			out.Truncated = true
+			return out, nil
+		}
 		return nil, fmt.Errorf("fetch: GET %s: %w (more than %d bytes)", u.Redacted(), ErrTooLarge, limit)
 	}
 	out.Body = body

@@ -1,0 +1,472 @@
+// Package report turns what the store holds about a campaign into the report staff
+// hand on: a pure aggregation step (Aggregate, testable without HTML) that reads only
+// the store's per-day rollups, hour counts, engagement ranking and source health — so
+// its cost grows with days × units, not with posts — and rendering steps that write
+// the aggregate as a self-contained HTML page, a short Vietnamese text digest, a CSV of
+// the period's posts and a JSON document.
+package report
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/store"
+)
+
+// Input is everything Aggregate needs besides the store, as plain values.
+type Input struct {
+	Campaign collector.Campaign
+	Units    collector.Units
+	// From and To are the first and last day of the period (inclusive); only the
+	// calendar date in the campaign's time zone counts. Zero From = the campaign's
+	// start; zero To = today (Now in the campaign's zone), or the campaign's end if it
+	// is over.
+	From, To time.Time
+	Now      time.Time
+	Lang     string // "vi" (default) or "en"
+	// StaleAfter: a source without a success for this long is stale.
+	StaleAfter time.Duration
+	TopN       int      // rows of the top-posts table; 0 = 10
+	Sources    []string // the configured source names, in config order
+}
+
+// Metric is a sum that may be unknown: unknown when no post of the set showed the number.
+type Metric struct {
+	N     int64 `json:"n"`
+	Known bool  `json:"known"`
+}
+
+// Delta is the change of a metric against the previous period; unknown when either side is.
+type Delta struct {
+	N     int64
+	Known bool
+}
+
+func deltaOf(cur, prev Metric) Delta {
+	if !cur.Known || !prev.Known {
+		return Delta{}
+	}
+	return Delta{N: cur.N - prev.N, Known: true}
+}
+
+// UnitStat is one row of the unit leaderboard.
+type UnitStat struct {
+	ID         string // "" for posts without a unit
+	Name       string
+	Configured bool
+	Posts      int64
+	Engagement Metric
+}
+
+// PlatformStat is one slice of the platform donut.
+type PlatformStat struct {
+	Platform   string
+	Posts      int64
+	Engagement Metric
+}
+
+// Day is one day of the period.
+type Day struct {
+	Date       time.Time // midnight in the campaign's zone
+	Posts      int64
+	Cumulative int64 // every post of the campaign up to the end of this day
+	// Engagement per platform (only platforms with a known engagement on that day).
+	Engagement map[string]int64
+}
+
+// TopPost is one row of the top-posts table.
+type TopPost struct {
+	collector.Post
+	UnitName   string
+	Engagement int64
+}
+
+// SourceStatus is one row of the source health table.
+type SourceStatus struct {
+	Name                string
+	Ran                 bool // false: the source never ran
+	LastSuccess         time.Time
+	LastAttempt         time.Time
+	LastError           string
+	ConsecutiveFailures int
+	Stale               bool
+}
+
+// Quality counts what the figures rest on, from the rollups' tallies of the period.
+type Quality struct {
+	MetricsUnknown  int64 // posts with no counter known at all
+	EngagementKnown int64 // posts whose engagement is known
+	ViewsKnown      int64 // posts whose views are known
+	Verified        int64
+	Unverified      int64
+	NotFound        int64
+	Unverifiable    int64
+	WithoutUnit     int64 // posts attributed to no unit
+}
+
+// Report is the aggregate behind every rendering.
+type Report struct {
+	Campaign    collector.Campaign
+	Lang        string
+	From, To    time.Time // first and last day, midnight in the campaign's zone
+	PrevFrom    time.Time // the previous period of equal length, immediately before
+	PrevTo      time.Time
+	GeneratedAt time.Time
+	TimeZone    string
+
+	PostsTotal    int64 // every post of the campaign up to the end of To
+	PostsInPeriod int64
+	PostsPrev     int64
+	PostsDelta    Delta
+
+	UnitsTotal      int // configured units
+	UnitsActive     int // configured units with at least one post in the period
+	UnitsActivePrev int
+	UnitsDelta      Delta
+
+	Engagement, EngagementPrev Metric
+	EngagementDelta            Delta
+	Views, ViewsPrev           Metric
+	ViewsDelta                 Delta
+
+	Target        int
+	TargetPercent int       // PostsTotal * 100 / Target, rounded; 0 without a target
+	TargetReached time.Time // the day the cumulative count reached the target; zero = not yet
+
+	Daily             []Day
+	ByPlatform        []PlatformStat // by posts, most first
+	ByUnit            []UnitStat     // by posts, then engagement, most first
+	UnitsWithoutPosts []collector.Unit
+	// Heat counts posts by weekday (0 = Monday … 6 = Sunday) and hour, in the period.
+	Heat       [7][24]int64
+	Platforms  []string // platforms with posts in the period, in display order
+	Top        []TopPost
+	Sources    []SourceStatus
+	Quality    Quality
+	StaleAfter time.Duration
+	Units      collector.Units // the configured units, for names
+}
+
+// maxDays bounds a period so a typo in --from cannot ask for centuries of days.
+const maxDays = 3660
+
+// Aggregate computes the report of one campaign from the store's rollups. It never
+// reads every post: rollups and hour counts are per day, the top list walks the
+// engagement ranking until it has TopN posts of the period.
+func Aggregate(ctx context.Context, st *store.Store, in Input) (*Report, error) {
+	c := in.Campaign
+	loc := c.Loc()
+	now := in.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	from, to := in.From, in.To
+	if from.IsZero() {
+		from = c.Start
+	}
+	if to.IsZero() {
+		to = midnight(now.In(loc), loc)
+		if !c.End.IsZero() && c.End.Before(to) {
+			to = c.End
+		}
+	}
+	from, to = midnight(from, loc), midnight(to, loc)
+	if from.IsZero() {
+		from = to
+	}
+	if to.Before(from) {
+		return nil, fmt.Errorf("report: campaign %s: the period ends (%s) before it starts (%s)", c.ID, to.Format("02/01/2006"), from.Format("02/01/2006"))
+	}
+	days := daysBetween(from, to) + 1
+	if days > maxDays {
+		return nil, fmt.Errorf("report: campaign %s: a period of %d days is too long (at most %d)", c.ID, days, maxDays)
+	}
+	prevTo := from.AddDate(0, 0, -1)
+	prevFrom := from.AddDate(0, 0, -days)
+	topN := in.TopN
+	if topN <= 0 {
+		topN = 10
+	}
+	r := &Report{
+		Campaign: c, Lang: in.Lang, From: from, To: to, PrevFrom: prevFrom, PrevTo: prevTo,
+		GeneratedAt: now.In(loc), TimeZone: loc.String(), Target: c.Target,
+		UnitsTotal: len(in.Units), StaleAfter: in.StaleAfter, Units: in.Units,
+	}
+	if r.Lang != "en" {
+		r.Lang = "vi"
+	}
+
+	configured := map[string]collector.Unit{}
+	for _, u := range in.Units {
+		configured[u.ID] = u
+	}
+	dayIndex := map[string]int{}
+	r.Daily = make([]Day, days)
+	for i := range r.Daily {
+		d := from.AddDate(0, 0, i)
+		r.Daily[i] = Day{Date: d}
+		dayIndex[d.Format("20060102")] = i
+	}
+	type unitAcc struct {
+		posts        int64
+		eng, engKnow int64
+	}
+	units := map[string]*unitAcc{}
+	plats := map[string]*PlatformStat{}
+	var before int64 // posts before the period
+	var cur, prev store.Tally
+	prevActive := map[string]bool{}
+	var targetDay string
+	var running int64
+
+	// One pass over every rollup up to To: the days before the period give the running
+	// total (and the day the target was reached), the previous period its own figures.
+	err := st.Rollups(c.ID, time.Time{}, to, func(row store.RollupRow) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		day := midnight(row.Day, loc)
+		running += row.Posts
+		if c.Target > 0 && targetDay == "" && running >= int64(c.Target) {
+			// Rollups come in day order, so the first day the sum crosses the target
+			// is when it was reached (the rest of that day's rows only add).
+			targetDay = day.Format("20060102")
+		}
+		switch {
+		case day.Before(prevFrom):
+			before += row.Posts
+		case day.Before(from):
+			before += row.Posts
+			prev.Add(row.Tally)
+			if _, ok := configured[row.Unit]; ok && row.Posts > 0 {
+				prevActive[row.Unit] = true
+			}
+		default:
+			cur.Add(row.Tally)
+			i := dayIndex[day.Format("20060102")]
+			d := &r.Daily[i]
+			d.Posts += row.Posts
+			if row.EngagementKnown > 0 {
+				if d.Engagement == nil {
+					d.Engagement = map[string]int64{}
+				}
+				d.Engagement[row.Platform] += row.Engagement
+			}
+			u := units[row.Unit]
+			if u == nil {
+				u = &unitAcc{}
+				units[row.Unit] = u
+			}
+			u.posts += row.Posts
+			u.eng += row.Engagement
+			u.engKnow += row.EngagementKnown
+			p := plats[row.Platform]
+			if p == nil {
+				p = &PlatformStat{Platform: row.Platform}
+				plats[row.Platform] = p
+			}
+			p.Posts += row.Posts
+			if row.EngagementKnown > 0 {
+				p.Engagement.N += row.Engagement
+				p.Engagement.Known = true
+			}
+			if row.Unit == "" {
+				r.Quality.WithoutUnit += row.Posts
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("report: campaign %s: %w", c.ID, err)
+	}
+	if targetDay != "" {
+		r.TargetReached, _ = time.ParseInLocation("20060102", targetDay, loc)
+	}
+
+	cum := before
+	for i := range r.Daily {
+		cum += r.Daily[i].Posts
+		r.Daily[i].Cumulative = cum
+	}
+	r.PostsTotal = cum
+	r.PostsInPeriod = cur.Posts
+	r.PostsPrev = prev.Posts
+	r.PostsDelta = Delta{N: cur.Posts - prev.Posts, Known: true}
+	r.Engagement = Metric{N: cur.Engagement, Known: cur.EngagementKnown > 0}
+	r.EngagementPrev = Metric{N: prev.Engagement, Known: prev.EngagementKnown > 0}
+	r.EngagementDelta = deltaOf(r.Engagement, r.EngagementPrev)
+	r.Views = Metric{N: cur.Views, Known: cur.ViewsKnown > 0}
+	r.ViewsPrev = Metric{N: prev.Views, Known: prev.ViewsKnown > 0}
+	r.ViewsDelta = deltaOf(r.Views, r.ViewsPrev)
+	if c.Target > 0 {
+		r.TargetPercent = int((r.PostsTotal*100 + int64(c.Target)/2) / int64(c.Target))
+	}
+	r.Quality.MetricsUnknown = cur.MetricsUnknown
+	r.Quality.EngagementKnown = cur.EngagementKnown
+	r.Quality.ViewsKnown = cur.ViewsKnown
+	r.Quality.Verified = cur.Verified
+	r.Quality.Unverified = cur.Unverified
+	r.Quality.NotFound = cur.NotFound
+	r.Quality.Unverifiable = cur.Unverifiable
+
+	for id, u := range units {
+		if u.posts <= 0 {
+			continue
+		}
+		s := UnitStat{ID: id, Posts: u.posts, Engagement: Metric{N: u.eng, Known: u.engKnow > 0}}
+		if cu, ok := configured[id]; ok {
+			s.Name, s.Configured = cu.Name, true
+			r.UnitsActive++
+		} else {
+			s.Name = id
+		}
+		r.ByUnit = append(r.ByUnit, s)
+	}
+	slices.SortFunc(r.ByUnit, func(a, b UnitStat) int {
+		return cmp.Or(cmp.Compare(b.Posts, a.Posts), cmp.Compare(b.Engagement.N, a.Engagement.N), cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
+	})
+	for _, u := range in.Units {
+		if a := units[u.ID]; a == nil || a.posts <= 0 {
+			r.UnitsWithoutPosts = append(r.UnitsWithoutPosts, u)
+		}
+	}
+	r.UnitsActivePrev = len(prevActive)
+	r.UnitsDelta = Delta{N: int64(r.UnitsActive - r.UnitsActivePrev), Known: true}
+
+	for _, p := range plats {
+		if p.Posts > 0 {
+			r.ByPlatform = append(r.ByPlatform, *p)
+		}
+	}
+	slices.SortFunc(r.ByPlatform, func(a, b PlatformStat) int {
+		return cmp.Or(cmp.Compare(b.Posts, a.Posts), cmp.Compare(platformOrder(a.Platform), platformOrder(b.Platform)), cmp.Compare(a.Platform, b.Platform))
+	})
+	for _, p := range r.ByPlatform {
+		r.Platforms = append(r.Platforms, p.Platform)
+	}
+	slices.SortFunc(r.Platforms, func(a, b string) int {
+		return cmp.Or(cmp.Compare(platformOrder(a), platformOrder(b)), cmp.Compare(a, b))
+	})
+
+	hours, err := st.Hours(c.ID, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("report: campaign %s: %w", c.ID, err)
+	}
+	for _, h := range hours {
+		wd := (int(h.Day.Weekday()) + 6) % 7 // Monday first, as Vietnamese calendars do
+		if h.Hour >= 0 && h.Hour < 24 {
+			r.Heat[wd][h.Hour] += h.Posts
+		}
+	}
+
+	top, err := topPosts(ctx, st, c.ID, topN, from, to.AddDate(0, 0, 1), topByRanking(topN, r.PostsInPeriod, running))
+	if err != nil {
+		return nil, fmt.Errorf("report: campaign %s: %w", c.ID, err)
+	}
+	for _, p := range top {
+		e, _ := p.Metrics.Engagement()
+		tp := TopPost{Post: p, Engagement: e, UnitName: p.Unit}
+		if u, ok := configured[p.Unit]; ok {
+			tp.UnitName = u.Name
+		}
+		r.Top = append(r.Top, tp)
+	}
+
+	health, err := st.Sources()
+	if err != nil {
+		return nil, fmt.Errorf("report: campaign %s: %w", c.ID, err)
+	}
+	byName := map[string]store.SourceHealth{}
+	for _, h := range health {
+		byName[h.Name] = h
+	}
+	for _, name := range in.Sources {
+		s := SourceStatus{Name: name}
+		if h, ok := byName[name]; ok {
+			s.Ran = true
+			s.LastSuccess, s.LastAttempt = h.LastSuccess, h.LastAttempt
+			s.LastError, s.ConsecutiveFailures = h.LastError, h.ConsecutiveFailures
+		}
+		s.Stale = !s.Ran || s.LastSuccess.IsZero() || s.ConsecutiveFailures >= 3 ||
+			(in.StaleAfter > 0 && now.Sub(s.LastSuccess) > in.StaleAfter)
+		r.Sources = append(r.Sources, s)
+	}
+	return r, nil
+}
+
+// topByRanking chooses how to find the top posts of a period: walking the campaign's
+// engagement ranking costs about topN × all / inPeriod posts read, reading the period's
+// posts through the time index costs inPeriod; take the cheaper.
+func topByRanking(topN int, inPeriod, all int64) bool {
+	return inPeriod*inPeriod >= int64(topN)*all
+}
+
+// topPosts returns the posts of [start, end) with the highest known engagement, highest
+// first, ties by post id, as the store's ranking orders them.
+func topPosts(ctx context.Context, st *store.Store, campaign string, n int, start, end time.Time, byRanking bool) ([]collector.Post, error) {
+	if byRanking {
+		return st.TopPosts(campaign, n, func(p *collector.Post) bool {
+			w := p.When()
+			return !w.Before(start) && w.Before(end)
+		})
+	}
+	type ranked struct {
+		eng int64
+		p   collector.Post
+	}
+	var best []ranked // at most n, kept sorted
+	less := func(a, b ranked) int { return cmp.Or(cmp.Compare(b.eng, a.eng), cmp.Compare(a.p.ID, b.p.ID)) }
+	err := st.Posts(ctx, store.Query{Campaign: campaign, From: start, To: end}, func(p collector.Post) error {
+		e, ok := p.Metrics.Engagement()
+		if !ok {
+			return nil
+		}
+		c := ranked{e, p}
+		if len(best) == n && less(c, best[n-1]) >= 0 {
+			return nil
+		}
+		i, _ := slices.BinarySearchFunc(best, c, less)
+		best = slices.Insert(best, i, c)
+		if len(best) > n {
+			best = best[:n]
+		}
+		return nil
+	})
+	out := make([]collector.Post, len(best))
+	for i, b := range best {
+		out[i] = b.p
+	}
+	return out, err
+}
+
+// StaleSources counts the sources shown as stale.
+func (r *Report) StaleSources() int {
+	n := 0
+	for _, s := range r.Sources {
+		if s.Stale {
+			n++
+		}
+	}
+	return n
+}
+
+// Days is the length of the period in days.
+func (r *Report) Days() int { return len(r.Daily) }
+
+func midnight(t time.Time, loc *time.Location) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
+}
+
+// daysBetween counts calendar days from a to b (both midnights in one zone).
+func daysBetween(a, b time.Time) int {
+	ua := time.Date(a.Year(), a.Month(), a.Day(), 0, 0, 0, 0, time.UTC)
+	ub := time.Date(b.Year(), b.Month(), b.Day(), 0, 0, 0, 0, time.UTC)
+	return int(ub.Sub(ua).Hours() / 24)
+}

@@ -1,0 +1,215 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/tinhdoandaklak/hashtrack/collector/canon"
+)
+
+// labels are the words of every rendering, in Vietnamese and English.
+type labels struct {
+	Lang                                                             string
+	Title, Period, Generated, TimeZone                               string
+	Posts, PostsNew, PostsTotal, UnitsPosted, Engagement, Views      string
+	Target, TargetReached, TargetNotReached, NoTarget, VsPrev        string
+	PrevNA                                                           string
+	DailyChart, PlatformChart, UnitChart, EngagementChart, HeatChart string
+	Cumulative, TargetLine, Others, NoUnit                           string
+	WithoutPosts, WithoutPostsNone, WithoutPostsHint                 string
+	TopPosts, Unit, Platform, Date, Likes, Comments, Shares, Link    string
+	Open, NoTopPosts                                                 string
+	SourceHealth, Source, LastSuccess, Failures, LastError, Status   string
+	Stale, OK, NeverRan, NoSources, Never                            string
+	Notes, NotesPosts, NotesEngagement, NotesViews, NotesUnknown     string
+	NotesUnverified, NotesNoUnit, NotesDays                          string
+	NA                                                               string
+	Weekdays                                                         [7]string
+	Hour                                                             string
+	IndexTitle, IndexLatest, IndexEmpty                              string
+}
+
+var vi = labels{
+	Lang:  "vi",
+	Title: "Báo cáo chiến dịch", Period: "Kỳ báo cáo", Generated: "Lập lúc", TimeZone: "múi giờ",
+	Posts: "Bài đăng", PostsNew: "mới trong kỳ", PostsTotal: "tổng cộng", UnitsPosted: "Đơn vị đã đăng",
+	Engagement: "Tương tác", Views: "Lượt xem ghi nhận",
+	Target: "Tiến độ mục tiêu", TargetReached: "đạt mục tiêu ngày", TargetNotReached: "chưa đạt mục tiêu", NoTarget: "chưa đặt mục tiêu",
+	VsPrev: "so với kỳ trước", PrevNA: "kỳ trước: không có số liệu",
+	DailyChart: "Bài đăng theo ngày", PlatformChart: "Bài đăng theo nền tảng", UnitChart: "Bảng xếp hạng đơn vị",
+	EngagementChart: "Tương tác theo thời gian, theo nền tảng", HeatChart: "Thời điểm đăng bài (thứ × giờ)",
+	Cumulative: "Lũy kế", TargetLine: "Mục tiêu", Others: "Các đơn vị khác", NoUnit: "(chưa rõ đơn vị)",
+	WithoutPosts: "Đơn vị chưa có bài đăng", WithoutPostsNone: "Tất cả đơn vị đã có bài đăng trong kỳ.",
+	WithoutPostsHint: "Danh sách để nhắc các Đoàn cơ sở",
+	TopPosts:         "Bài đăng nổi bật (theo tương tác)", Unit: "Đơn vị", Platform: "Nền tảng", Date: "Ngày đăng",
+	Likes: "Thích", Comments: "Bình luận", Shares: "Chia sẻ", Link: "Liên kết", Open: "Mở bài",
+	NoTopPosts:   "Chưa có bài đăng nào có số liệu tương tác trong kỳ.",
+	SourceHealth: "Tình trạng nguồn thu thập", Source: "Nguồn", LastSuccess: "Lần thành công gần nhất",
+	Failures: "Lỗi liên tiếp", LastError: "Lỗi gần nhất", Status: "Trạng thái",
+	Stale: "Quá hạn", OK: "Tốt", NeverRan: "Chưa chạy lần nào", NoSources: "Chưa cấu hình nguồn tự động (chỉ nhận bài gửi tay).", Never: "chưa lần nào",
+	Notes:           "Ghi chú số liệu",
+	NotesPosts:      "Bài đăng: số bài đã loại trùng (cùng một liên kết chỉ tính một lần).",
+	NotesEngagement: "Tương tác: lượt thích + bình luận + chia sẻ, ở những nơi nền tảng công khai số liệu.",
+	NotesViews:      "Lượt xem ghi nhận: chỉ tính ở những nền tảng hiển thị lượt xem.",
+	NotesUnknown:    "%s bài không có số liệu tương tác hay lượt xem (hiển thị “không có số liệu”, không tính là 0).",
+	NotesUnverified: "%s bài chưa được xác minh có gắn hashtag; %s bài đã xác minh; %s bài không xác minh được (trang cần đăng nhập).",
+	NotesNoUnit:     "%s bài chưa rõ đơn vị.",
+	NotesDays:       "Ngày được tính theo giờ Việt Nam (%s), từ 00:00 đến 24:00.",
+	NA:              "không có số liệu",
+	Weekdays:        [7]string{"Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"},
+	Hour:            "Giờ",
+	IndexTitle:      "Các báo cáo chiến dịch", IndexLatest: "Báo cáo mới nhất", IndexEmpty: "Chưa có báo cáo nào.",
+}
+
+var en = labels{
+	Lang:  "en",
+	Title: "Campaign report", Period: "Period", Generated: "Generated", TimeZone: "time zone",
+	Posts: "Posts", PostsNew: "new in the period", PostsTotal: "in total", UnitsPosted: "Units that posted",
+	Engagement: "Engagement", Views: "Recorded views",
+	Target: "Progress to target", TargetReached: "target reached on", TargetNotReached: "target not reached yet", NoTarget: "no target set",
+	VsPrev: "vs previous period", PrevNA: "previous period: n/a",
+	DailyChart: "Posts per day", PlatformChart: "Posts by platform", UnitChart: "Unit leaderboard",
+	EngagementChart: "Engagement over time by platform", HeatChart: "When people post (weekday × hour)",
+	Cumulative: "Cumulative", TargetLine: "Target", Others: "Other units", NoUnit: "(no unit)",
+	WithoutPosts: "Units with no post yet", WithoutPostsNone: "Every unit posted in the period.",
+	WithoutPostsHint: "The list to remind branches",
+	TopPosts:         "Top posts by engagement", Unit: "Unit", Platform: "Platform", Date: "Date",
+	Likes: "Likes", Comments: "Comments", Shares: "Shares", Link: "Link", Open: "Open",
+	NoTopPosts:   "No post with engagement figures in the period yet.",
+	SourceHealth: "Source health", Source: "Source", LastSuccess: "Last success",
+	Failures: "Consecutive failures", LastError: "Last error", Status: "Status",
+	Stale: "Stale", OK: "OK", NeverRan: "Never ran", NoSources: "No automatic sources configured (manual submissions only).", Never: "never",
+	Notes:           "Data notes",
+	NotesPosts:      "Posts: de-duplicated posts (one link counts once).",
+	NotesEngagement: "Engagement: likes + comments + shares, where the platform shows them publicly.",
+	NotesViews:      "Recorded views: only where a platform shows view counts.",
+	NotesUnknown:    "%s posts have no engagement or view figures (shown as “n/a”, never counted as 0).",
+	NotesUnverified: "%s posts not yet verified to carry the hashtag; %s verified; %s cannot be verified (page behind a login).",
+	NotesNoUnit:     "%s posts have no unit.",
+	NotesDays:       "Days are counted in Vietnam time (%s), midnight to midnight.",
+	NA:              "n/a",
+	Weekdays:        [7]string{"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"},
+	Hour:            "Hour",
+	IndexTitle:      "Campaign reports", IndexLatest: "Latest report", IndexEmpty: "No report yet.",
+}
+
+func labelsFor(lang string) *labels {
+	if lang == "en" {
+		return &en
+	}
+	return &vi
+}
+
+// platformNames are the display names of platforms.
+var platformNames = map[string]string{
+	canon.Facebook: "Facebook", canon.Zalo: "Zalo", canon.Instagram: "Instagram", canon.TikTok: "TikTok",
+	canon.YouTube: "YouTube", canon.Threads: "Threads", canon.X: "X", canon.Web: "Web",
+}
+
+func platformName(p string) string {
+	if n, ok := platformNames[p]; ok {
+		return n
+	}
+	if p == "" {
+		return "?"
+	}
+	return p
+}
+
+func platformOrder(p string) int {
+	if i := slices.Index(canon.Platforms, p); i >= 0 {
+		return i
+	}
+	return len(canon.Platforms)
+}
+
+// formatInt writes n with thousands separators: "1.234" in Vietnamese, "1,234" in English.
+func formatInt(n int64, lang string) string {
+	sep := byte('.')
+	if lang == "en" {
+		sep = ','
+	}
+	s := strconv.FormatInt(n, 10)
+	neg := false
+	if n < 0 {
+		neg, s = true, s[1:]
+	}
+	var b []byte
+	for i := range len(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b = append(b, sep)
+		}
+		b = append(b, s[i])
+	}
+	if neg {
+		return "-" + string(b)
+	}
+	return string(b)
+}
+
+// formatMetric writes a metric, or the words for "unknown".
+func formatMetric(m Metric, lang string) string {
+	if !m.Known {
+		return labelsFor(lang).NA
+	}
+	return formatInt(m.N, lang)
+}
+
+// formatDelta writes a change with its sign ("+12", "-3", "±0"), or the words for unknown.
+func formatDelta(d Delta, lang string) string {
+	if !d.Known {
+		return labelsFor(lang).NA
+	}
+	switch {
+	case d.N > 0:
+		return "+" + formatInt(d.N, lang)
+	case d.N < 0:
+		return formatInt(d.N, lang)
+	}
+	return "±0"
+}
+
+// formatDate writes a day as dd/mm/yyyy (Vietnamese) or yyyy-mm-dd (English).
+func formatDate(t time.Time, lang string) string {
+	if t.IsZero() {
+		return labelsFor(lang).NA
+	}
+	if lang == "en" {
+		return t.Format("2006-01-02")
+	}
+	return t.Format("02/01/2006")
+}
+
+func formatDateTime(t time.Time, loc *time.Location, lang string) string {
+	if t.IsZero() {
+		return labelsFor(lang).Never
+	}
+	t = t.In(loc)
+	if lang == "en" {
+		return t.Format("2006-01-02 15:04")
+	}
+	return t.Format("15:04 02/01/2006")
+}
+
+// formatProgress writes "312 / 300 = 104 %".
+func (r *Report) formatProgress() string {
+	l := labelsFor(r.Lang)
+	if r.Target <= 0 {
+		return formatInt(r.PostsTotal, r.Lang) + " (" + l.NoTarget + ")"
+	}
+	return fmt.Sprintf("%s / %s = %d %%", formatInt(r.PostsTotal, r.Lang), formatInt(int64(r.Target), r.Lang), r.TargetPercent)
+}
+
+// formatReached says when the target was reached, or that it was not.
+func (r *Report) formatReached() string {
+	l := labelsFor(r.Lang)
+	if r.Target <= 0 {
+		return ""
+	}
+	if r.TargetReached.IsZero() {
+		return l.TargetNotReached
+	}
+	return l.TargetReached + " " + formatDate(r.TargetReached, r.Lang)
+}
