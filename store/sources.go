@@ -24,6 +24,13 @@ type SourceHealth struct {
 	NextAttempt         time.Time             `json:"next_attempt,omitzero"` // backoff or Retry-After; zero = when scheduled
 }
 
+// FailingAfter consecutive failures a source is flagged (in `hashtrack sources` and
+// the report).
+const FailingAfter = 3
+
+// Failing reports whether the source has failed FailingAfter times or more in a row.
+func (h SourceHealth) Failing() bool { return h.ConsecutiveFailures >= FailingAfter }
+
 // Source returns the health of the named source; ok is false if it never ran.
 func (s *Store) Source(name string) (h SourceHealth, ok bool, err error) {
 	err = s.db.View(func(tx *bolt.Tx) error {

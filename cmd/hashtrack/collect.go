@@ -17,6 +17,9 @@ import (
 type collectOptions struct {
 	Names []string // only these sources (still subject to backoff unless All)
 	All   bool     // every source now, ignoring backoff
+	// DueOnly skips sources whose schedule has not come round since their last
+	// attempt (`hashtrack collect` with no names; the daemon's ticks).
+	DueOnly bool
 }
 
 // sourceOutcome is what one source's run did.
@@ -37,8 +40,10 @@ const (
 	backoffBase = time.Hour
 	backoffCap  = 24 * time.Hour
 	// failingAfter consecutive failures a source is flagged in `sources` and the report.
-	failingAfter = 3
+	failingAfter = store.FailingAfter
 	upsertBatch  = 1000
+	// maxRetryAfter caps how long a 429/503 Retry-After can hold a source.
+	maxRetryAfter = 7 * 24 * time.Hour
 )
 
 func backoff(failures int) time.Duration {
@@ -73,15 +78,17 @@ func collectSources(ctx context.Context, e *env, c *Config, st *store.Store, opt
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			out[i] = collectOne(ctx, e, c, st, f, s, opts.All)
+			out[i] = collectOne(ctx, e, c, st, f, s, opts)
 		}()
 	}
 	wg.Wait()
 	return out, nil
 }
 
-// collectOne runs one source and records its health. force ignores backoff.
-func collectOne(ctx context.Context, e *env, c *Config, st *store.Store, f *fetch.Client, src collector.Source, force bool) (o sourceOutcome) {
+// collectOne runs one source and records its health. opts.All ignores backoff and
+// schedules; opts.DueOnly skips a source whose next due time has not come.
+func collectOne(ctx context.Context, e *env, c *Config, st *store.Store, f *fetch.Client, src collector.Source, opts collectOptions) (o sourceOutcome) {
+	force := opts.All
 	o = sourceOutcome{Source: src.Name, Kind: src.Kind}
 	now := e.now()
 	h, _, err := st.Source(src.Name)
@@ -91,9 +98,16 @@ func collectOne(ctx context.Context, e *env, c *Config, st *store.Store, f *fetc
 	}
 	h.Name = src.Name
 	if !force && !h.NextAttempt.IsZero() && now.Before(h.NextAttempt) {
-		o.Skipped = fmt.Sprintf("waiting until %s after %d failures", h.NextAttempt.In(c.Location()).Format("02/01/2006 15:04"), h.ConsecutiveFailures)
+		o.Skipped = fmt.Sprintf("chờ đến %s sau %d lần lỗi liên tiếp", h.NextAttempt.In(c.Location()).Format("02/01/2006 15:04"), h.ConsecutiveFailures)
 		o.Health = h
 		return o
+	}
+	if !force && opts.DueOnly {
+		if due := nextDue(c, src, h); now.Before(due) {
+			o.Skipped = "chưa đến lịch, lần tới " + due.In(c.Location()).Format("02/01/2006 15:04")
+			o.Health = h
+			return o
+		}
 	}
 	defer func() {
 		// A panicking kind is a failed source, not a dead run.
@@ -107,7 +121,9 @@ func collectOne(ctx context.Context, e *env, c *Config, st *store.Store, f *fetc
 			wait := backoff(h.ConsecutiveFailures)
 			var se *fetch.StatusError
 			if errors.As(o.Err, &se) && se.RetryAfter > wait {
-				wait = se.RetryAfter
+				// Respect the server, but not a Retry-After that would silence the
+				// source for the rest of the campaign.
+				wait = min(se.RetryAfter, maxRetryAfter)
 			}
 			h.NextAttempt = now.Add(wait)
 		} else {
@@ -134,13 +150,7 @@ func collectOne(ctx context.Context, e *env, c *Config, st *store.Store, f *fetc
 		o.Err = err
 		return o
 	}
-	var camps []collector.Campaign
-	for _, id := range src.Campaigns {
-		if k, ok := c.CampaignByID(id); ok {
-			camps = append(camps, k)
-		}
-	}
-	res, err := col.Collect(ctx, collector.Request{Source: src, State: h.State, Campaigns: camps, Units: c.Units(), Fetcher: f, Now: now})
+	res, err := col.Collect(ctx, collector.Request{Source: src, State: h.State, Campaigns: sourceCampaigns(c, src), Units: c.Units(), Fetcher: f, Now: now})
 	if err != nil {
 		o.Err = err
 		return o
@@ -151,9 +161,16 @@ func collectOne(ctx context.Context, e *env, c *Config, st *store.Store, f *fetc
 	h.State = res.State
 	if err := st.PutRaw(src.Name, res.Raw); err != nil {
 		o.Err = err
-		return o
+	} else {
+		o.Upsert, o.Problems, o.Err = storePosts(ctx, st, src, res.Posts, now, o.Problems)
 	}
-	o.Upsert, o.Problems, o.Err = storePosts(ctx, st, src, res.Posts, now, o.Problems)
+	// A kind that must act once its posts are safe (the inbox moves its files to
+	// processed/) is told whether they were stored.
+	if res.Commit != nil {
+		if err := res.Commit(o.Err == nil); err != nil && o.Err == nil {
+			o.Err = err
+		}
+	}
 	return o
 }
 
@@ -200,4 +217,106 @@ func storePosts(ctx context.Context, st *store.Store, src collector.Source, post
 		}
 	}
 	return total, problems, flush()
+}
+
+// nextDue is when a source should next run: at once if it never ran; otherwise the
+// next time its schedule fires after the last attempt (a source without a schedule
+// runs once a day, from the next midnight in the configured time zone); a failing
+// source when its backoff or Retry-After ends.
+func nextDue(c *Config, src collector.Source, h store.SourceHealth) time.Time {
+	if h.LastAttempt.IsZero() {
+		return h.NextAttempt
+	}
+	if h.ConsecutiveFailures > 0 && !h.NextAttempt.IsZero() {
+		// A failing source is retried on its backoff, not its schedule.
+		return h.NextAttempt
+	}
+	last := h.LastAttempt.In(c.Location())
+	var due time.Time
+	if src.Schedule == "" {
+		y, m, d := last.Date()
+		due = time.Date(y, m, d+1, 0, 0, 0, 0, c.Location())
+	} else if sched, err := cronParser.Parse(src.Schedule); err == nil {
+		due = sched.Next(last)
+	}
+	if h.NextAttempt.After(due) {
+		due = h.NextAttempt
+	}
+	return due
+}
+
+// remapOutcome is what re-deriving one source's posts did.
+type remapOutcome struct {
+	Source   string
+	Kind     string
+	Raw      int
+	Upsert   store.UpsertResult
+	Problems []collector.Problem
+	Err      error
+	Skipped  string
+}
+
+// remapSources re-derives posts from the raw items kept for the selected sources with
+// each kind's current mapping, without fetching. Health is left alone.
+func remapSources(ctx context.Context, e *env, c *Config, st *store.Store, names []string) ([]remapOutcome, error) {
+	var selected []collector.Source
+	for _, s := range c.Sources() {
+		if len(names) == 0 || slices.Contains(names, s.Name) {
+			selected = append(selected, s)
+		}
+	}
+	for _, n := range names {
+		if !slices.ContainsFunc(selected, func(s collector.Source) bool { return s.Name == n }) {
+			return nil, usageError("no source named %q in %s", n, c.path)
+		}
+	}
+	var out []remapOutcome
+	for _, src := range selected {
+		o := remapOutcome{Source: src.Name, Kind: src.Kind}
+		col, err := kinds[src.Kind](src)
+		if err != nil {
+			o.Err = err
+			out = append(out, o)
+			continue
+		}
+		rm, ok := col.(collector.Remapper)
+		if !ok {
+			o.Skipped = "loại nguồn này không lưu dữ liệu gốc"
+			out = append(out, o)
+			continue
+		}
+		var raw []collector.RawItem
+		if err := st.Raw(src.Name, func(it collector.RawItem) error { raw = append(raw, it); return nil }); err != nil {
+			o.Err = err
+			out = append(out, o)
+			continue
+		}
+		o.Raw = len(raw)
+		h, _, err := st.Source(src.Name)
+		if err != nil {
+			o.Err = err
+			out = append(out, o)
+			continue
+		}
+		res, err := rm.Remap(ctx, collector.Request{Source: src, State: h.State, Campaigns: sourceCampaigns(c, src), Units: c.Units(), Now: e.now()}, raw)
+		if err != nil {
+			o.Err = err
+			out = append(out, o)
+			continue
+		}
+		o.Upsert, o.Problems, o.Err = storePosts(ctx, st, src, res.Posts, e.now(), res.Problems)
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// sourceCampaigns resolves a source's campaign ids.
+func sourceCampaigns(c *Config, src collector.Source) []collector.Campaign {
+	var camps []collector.Campaign
+	for _, id := range src.Campaigns {
+		if k, ok := c.CampaignByID(id); ok {
+			camps = append(camps, k)
+		}
+	}
+	return camps
 }

@@ -40,6 +40,12 @@ id = "dh-y-duoc-bmt"
 name = "Trường Đại học Y Dược Buôn Ma Thuột"
 `
 
+// withFetch adds lines to the [fetch] table of a test configuration (TOML allows a
+// table to be written once).
+func withFetch(cfg, lines string) string {
+	return strings.Replace(cfg, "[fetch]\n", "[fetch]\n"+lines+"\n", 1)
+}
+
 // writeConfig writes a config file into a fresh folder and returns its path.
 func writeConfig(t *testing.T, text string) string {
 	t.Helper()

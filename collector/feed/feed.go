@@ -1,0 +1,502 @@
+// Package feed collects RSS 0.9x/1.0/2.0, Atom 1.0 and JSON Feed sources: it fetches
+// through the shared fetcher (conditional GET), guards the parser against hostile
+// feeds (nesting depth, item count, bad encodings), and keeps the items that carry a
+// campaign hashtag in their title, text or categories. The youtube kind reuses it.
+package feed
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mmcdole/gofeed"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/charset"
+
+	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/collector/fetch"
+)
+
+// MappingVersion is stored with every raw item; raise it when MapItem changes so
+// `hashtrack remap` can tell which items were read by an older mapping.
+const MappingVersion = 1
+
+// Limits that keep a hostile feed from exhausting memory (gofeed has none of its own:
+// a 14 MB feed nested a million deep took 1.4 GB).
+const (
+	DefaultMaxItems = 1000
+	MaxDepth        = 200
+)
+
+// Errors callers may branch on.
+var (
+	ErrTooDeep     = errors.New("nested too deeply")
+	ErrInvalidUTF8 = errors.New("invalid UTF-8")
+)
+
+var parses atomic.Int64
+
+// Parses returns how many feed bodies this process has parsed; a 304 parses none.
+func Parses() int64 { return parses.Load() }
+
+// Collector is the `feed` kind.
+type Collector struct {
+	src     collector.Source
+	charset string // forced charset for feeds that declare a wrong one
+}
+
+// New checks the source's options: `charset` (optional, e.g. "windows-1258") is the
+// only one.
+func New(src collector.Source) (collector.Collector, error) {
+	c := &Collector{src: src}
+	for k, v := range src.Options {
+		switch k {
+		case "charset":
+			s, ok := v.(string)
+			if !ok {
+				return nil, fmt.Errorf("feed: source %q: options.charset must be a string", src.Name)
+			}
+			if _, name := charset.Lookup(s); name == "" {
+				return nil, fmt.Errorf("feed: source %q: options.charset: unknown charset %q", src.Name, s)
+			}
+			c.charset = s
+		default:
+			return nil, fmt.Errorf("feed: source %q: unknown option %q (the feed kind has: charset)", src.Name, k)
+		}
+	}
+	return c, nil
+}
+
+// Collect fetches the feed and maps its tagged items.
+func (c *Collector) Collect(ctx context.Context, req collector.Request) (collector.Result, error) {
+	f, res, base, err := Fetch(ctx, req, c.charset)
+	if err != nil || res.NotModified {
+		return res, err
+	}
+	for _, it := range f.Items {
+		MapInto(&res, it, base, req, nil)
+	}
+	return res, nil
+}
+
+// Remap re-derives posts from raw items kept by an earlier Collect.
+func (c *Collector) Remap(ctx context.Context, req collector.Request, raw []collector.RawItem) (collector.Result, error) {
+	return RemapWith(req, raw, nil)
+}
+
+// RawBody is what is kept of a feed item: the item as gofeed read it and the address
+// its relative links are resolved against.
+type RawBody struct {
+	Base string       `json:"base"`
+	Item *gofeed.Item `json:"item"`
+}
+
+// Hooks let a kind built on this one (youtube) see an item before the common mapping
+// (Before, e.g. to supply a description the feed keeps in an extension) and add to the
+// post after it (After, e.g. metrics). Either may be nil.
+type Hooks struct {
+	Before func(*gofeed.Item)
+	After  func(*collector.Post, *gofeed.Item)
+}
+
+// RemapWith re-derives posts from raw items with MapItem and the kind's hooks.
+func RemapWith(req collector.Request, raw []collector.RawItem, h *Hooks) (collector.Result, error) {
+	var res collector.Result
+	for _, r := range raw {
+		var b RawBody
+		if err := json.Unmarshal(r.Body, &b); err != nil || b.Item == nil {
+			res.Problems = append(res.Problems, collector.Problem{Where: r.Key, Reason: fmt.Sprintf("raw item unreadable: %v", err)})
+			continue
+		}
+		res.ItemsSeen++
+		// The item was observed when it was fetched, not now: a remap must not make old
+		// metrics look newer than ones observed since.
+		at := req
+		at.Now = r.FetchedAt
+		MapInto(&res, b.Item, b.Base, at, h)
+	}
+	res.State = req.State
+	return res, nil
+}
+
+// Fetch does the conditional GET of req.Source.URL and parses the answer. On a 304 the
+// result has NotModified set and the feed is nil. The result's State carries the new
+// validators; its ItemsSeen counts the feed's items (after the cap).
+func Fetch(ctx context.Context, req collector.Request, forceCharset string) (*gofeed.Feed, collector.Result, string, error) {
+	res := collector.Result{State: req.State}
+	if req.Fetcher == nil {
+		return nil, res, "", errors.New("feed: no fetcher")
+	}
+	resp, err := req.Fetcher.Get(ctx, fetch.Request{
+		URL: req.Source.URL, ETag: req.State.ETag, LastModified: req.State.LastModified,
+		Accept: "application/rss+xml, application/atom+xml, application/feed+json, application/json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
+	})
+	if err != nil {
+		return nil, res, "", err
+	}
+	if resp.NotModified {
+		res.NotModified = true
+		return nil, res, "", nil
+	}
+	res.State.ETag, res.State.LastModified = resp.ETag, resp.LastModified
+	max := req.Source.MaxItems
+	if max <= 0 {
+		max = DefaultMaxItems
+	}
+	f, truncated, err := Parse(resp.Body, resp.Header.Get("Content-Type"), forceCharset, max)
+	if err != nil {
+		return nil, res, "", fmt.Errorf("feed: %s: %w", resp.URL, err)
+	}
+	if truncated {
+		res.Problems = append(res.Problems, collector.Problem{Where: resp.URL, Reason: fmt.Sprintf("more than %d items; only the first %d were read (raise max_items to read more)", max, max)})
+	}
+	res.ItemsSeen = len(f.Items)
+	return f, res, resp.URL, nil
+}
+
+// Parse reads a feed body. contentType is the HTTP header (for its charset); a
+// non-empty forceCharset overrides what the feed declares. At most maxItems items are
+// read (truncated reports that some were left). Declared legacy charsets are decoded;
+// a body that is not valid UTF-8 after that fails, naming the line.
+func Parse(body []byte, contentType, forceCharset string, maxItems int) (f *gofeed.Feed, truncated bool, err error) {
+	parses.Add(1)
+	body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	isJSON := len(trimmed) > 0 && trimmed[0] == '{'
+	if !isJSON {
+		if body, err = toUTF8(body, contentType, forceCharset); err != nil {
+			return nil, false, err
+		}
+	}
+	if i := invalidUTF8(body); i >= 0 {
+		return nil, false, fmt.Errorf("%w at line %d (byte %d); the feed must be UTF-8 or declare its charset", ErrInvalidUTF8, 1+bytes.Count(body[:i], []byte("\n")), i)
+	}
+	if maxItems <= 0 {
+		maxItems = DefaultMaxItems
+	}
+	if isJSON {
+		if err := jsonDepth(body); err != nil {
+			return nil, false, err
+		}
+	} else if body, truncated, err = guardXML(body, maxItems); err != nil {
+		return nil, false, err
+	}
+	f, err = gofeed.NewParser().Parse(bytes.NewReader(body))
+	if err != nil {
+		if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
+			return nil, false, errors.New("not an RSS, Atom or JSON feed")
+		}
+		return nil, false, fmt.Errorf("invalid feed: %w", err)
+	}
+	if len(f.Items) > maxItems {
+		f.Items, truncated = f.Items[:maxItems], true
+	}
+	return f, truncated, nil
+}
+
+func invalidUTF8(b []byte) int {
+	if utf8.Valid(b) {
+		return -1
+	}
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return -1
+}
+
+var xmlDeclEncoding = regexp.MustCompile(`^(<\?xml[^>]*?encoding\s*=\s*["'])([A-Za-z0-9._:-]+)(["'])`)
+
+// toUTF8 decodes a body in a legacy charset (declared in the XML declaration, the
+// Content-Type header, or forced by the config) and rewrites the declaration to UTF-8
+// so the parser does not decode it twice.
+func toUTF8(body []byte, contentType, force string) ([]byte, error) {
+	label := force
+	m := xmlDeclEncoding.FindSubmatchIndex(body)
+	if label == "" && m != nil {
+		label = string(body[m[4]:m[5]])
+	}
+	if label == "" {
+		if _, params, err := mime.ParseMediaType(contentType); err == nil {
+			label = params["charset"]
+		}
+	}
+	if label == "" {
+		return body, nil
+	}
+	enc, name := charset.Lookup(label)
+	if enc == nil {
+		return nil, fmt.Errorf("unknown charset %q", label)
+	}
+	if name == "utf-8" {
+		return body, nil
+	}
+	out, err := io.ReadAll(enc.NewDecoder().Reader(bytes.NewReader(body)))
+	if err != nil {
+		return nil, fmt.Errorf("decoding %s: %w", name, err)
+	}
+	if m := xmlDeclEncoding.FindSubmatchIndex(out); m != nil {
+		out = slices.Concat(out[:m[4]], []byte("UTF-8"), out[m[5]:])
+	}
+	return out, nil
+}
+
+// guardXML scans the document's tokens without building anything: it rejects nesting
+// deeper than MaxDepth and, past maxItems items or entries, cuts the document after the
+// last kept one and closes the open elements, so the parser never sees the rest.
+func guardXML(body []byte, maxItems int) ([]byte, bool, error) {
+	d := xml.NewDecoder(bytes.NewReader(body))
+	d.Strict = false
+	d.Entity = xml.HTMLEntity
+	d.CharsetReader = func(label string, in io.Reader) (io.Reader, error) { return in, nil }
+	var stack []xml.Name
+	items := 0
+	for {
+		before := d.InputOffset()
+		tok, err := d.RawToken()
+		if err == io.EOF {
+			return body, false, nil
+		}
+		if err != nil {
+			return nil, false, fmt.Errorf("invalid XML: %w", err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			local := strings.ToLower(t.Name.Local)
+			if (local == "item" || local == "entry") && items == maxItems {
+				var b bytes.Buffer
+				b.Write(body[:before])
+				for i := len(stack) - 1; i >= 0; i-- {
+					b.WriteString("</")
+					if stack[i].Space != "" {
+						b.WriteString(stack[i].Space + ":")
+					}
+					b.WriteString(stack[i].Local + ">")
+				}
+				return b.Bytes(), true, nil
+			}
+			stack = append(stack, t.Name)
+			if len(stack) > MaxDepth {
+				return nil, false, fmt.Errorf("%w (more than %d levels)", ErrTooDeep, MaxDepth)
+			}
+		case xml.EndElement:
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
+			local := strings.ToLower(t.Name.Local)
+			if local == "item" || local == "entry" {
+				items++
+			}
+		}
+	}
+}
+
+// jsonDepth rejects JSON nested deeper than MaxDepth.
+func jsonDepth(b []byte) error {
+	depth, inStr, esc := 0, false, false
+	for _, c := range b {
+		switch {
+		case inStr:
+			if esc {
+				esc = false
+			} else if c == '\\' {
+				esc = true
+			} else if c == '"' {
+				inStr = false
+			}
+		case c == '"':
+			inStr = true
+		case c == '{' || c == '[':
+			depth++
+			if depth > MaxDepth {
+				return fmt.Errorf("%w (more than %d levels)", ErrTooDeep, MaxDepth)
+			}
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return nil
+}
+
+// MapInto maps one item and, when it is kept, appends the post and its raw item (as
+// fetched, before any hook) to res; h (may be nil) adds what a kind knows beyond the
+// common mapping.
+func MapInto(res *collector.Result, it *gofeed.Item, base string, req collector.Request, h *Hooks) {
+	body, err := json.Marshal(RawBody{Base: base, Item: it})
+	if err != nil {
+		res.Problems = append(res.Problems, collector.Problem{Where: itemWhere(it, base), Reason: err.Error()})
+		return
+	}
+	if h != nil && h.Before != nil {
+		cp := *it
+		it = &cp
+		h.Before(it)
+	}
+	p, ok, err := MapItem(it, base, req)
+	if err != nil {
+		res.Problems = append(res.Problems, collector.Problem{Where: itemWhere(it, base), Reason: err.Error()})
+		return
+	}
+	if !ok {
+		return
+	}
+	if h != nil && h.After != nil {
+		h.After(&p, it)
+	}
+	key := it.GUID
+	if key == "" {
+		key = p.URL
+	}
+	res.Posts = append(res.Posts, p)
+	res.Raw = append(res.Raw, collector.RawItem{Key: key, MappingVersion: MappingVersion, FetchedAt: req.Now, Body: body})
+}
+
+func itemWhere(it *gofeed.Item, base string) string {
+	for _, s := range []string{it.Link, it.GUID, it.Title} {
+		if s != "" {
+			return base + " item " + fmt.Sprintf("%q", s)
+		}
+	}
+	return base + " item"
+}
+
+// MapItem turns a feed item into a post. ok is false for an item without a campaign
+// tag (unless the source keeps all items). Tags are looked for in the title, the text
+// of the description and content (HTML stripped) and the categories.
+func MapItem(it *gofeed.Item, base string, req collector.Request) (p collector.Post, ok bool, err error) {
+	link := it.Link
+	if link == "" && len(it.Links) > 0 {
+		link = it.Links[0]
+	}
+	if link == "" && (strings.HasPrefix(it.GUID, "http://") || strings.HasPrefix(it.GUID, "https://")) {
+		link = it.GUID
+	}
+	title := StripHTML(it.Title)
+	desc := StripHTML(it.Description)
+	content := StripHTML(it.Content)
+	texts := append([]string{title, desc, content}, it.Categories...)
+	camps := collector.MatchCampaigns(req.Campaigns, texts...)
+	if len(camps) == 0 && !req.Source.AllItems {
+		// An untagged item is none of our business, whatever is wrong with it.
+		return p, false, nil
+	}
+	if link == "" {
+		return p, false, errors.New("item has no link")
+	}
+	link, err = Resolve(base, link)
+	if err != nil {
+		return p, false, err
+	}
+	text := content
+	if len(desc) > len(text) {
+		text = desc
+	}
+	p = collector.Post{URL: link, Title: title, Text: text, Campaigns: camps, Verification: collector.Unverified, ObservedAt: req.Now}
+	if len(camps) > 0 {
+		p.Verification = collector.Verified
+	}
+	if len(it.Authors) > 0 && it.Authors[0] != nil {
+		p.Author = it.Authors[0].Name
+	} else if it.Author != nil {
+		p.Author = it.Author.Name
+	} else if it.DublinCoreExt != nil && len(it.DublinCoreExt.Creator) > 0 {
+		p.Author = it.DublinCoreExt.Creator[0]
+	}
+	if it.Image != nil {
+		p.Image = it.Image.URL
+	}
+	when := it.PublishedParsed
+	if when == nil {
+		when = it.UpdatedParsed
+	}
+	if when != nil {
+		p.PublishedAt = when.In(zone(req))
+	}
+	for _, c := range req.Campaigns {
+		m := c.Matcher()
+		for _, cat := range it.Categories {
+			cat = strings.TrimSpace(cat)
+			if !strings.ContainsAny(cat, " \t") && m.MatchTags([]string{cat}) {
+				p.Hashtags = collector.MergeTags(p.Hashtags, []string{strings.TrimPrefix(cat, "#")})
+			}
+		}
+	}
+	return p, true, nil
+}
+
+func zone(req collector.Request) *time.Location {
+	if len(req.Campaigns) > 0 {
+		return req.Campaigns[0].Loc()
+	}
+	return collector.DefaultLocation()
+}
+
+// Resolve makes ref absolute against base and accepts only http and https links.
+func Resolve(base, ref string) (string, error) {
+	r, err := url.Parse(strings.TrimSpace(ref))
+	if err != nil {
+		return "", fmt.Errorf("link %q: %w", ref, err)
+	}
+	if b, err := url.Parse(base); err == nil && base != "" {
+		r = b.ResolveReference(r)
+	}
+	if r.Scheme != "http" && r.Scheme != "https" {
+		return "", fmt.Errorf("link %q is not an http or https address", ref)
+	}
+	return r.String(), nil
+}
+
+// inline elements do not separate words ("<b>Tuổi</b>trẻ" is one word).
+var inline = map[string]bool{"a": true, "b": true, "i": true, "em": true, "strong": true, "span": true, "u": true,
+	"small": true, "mark": true, "sub": true, "sup": true, "abbr": true, "code": true, "font": true, "s": true}
+
+// StripHTML returns the text of an HTML fragment, with a space wherever a tag stood
+// (so "a</p><p>#Tag" stays two words; inline tags join and the tag is found), scripts and styles
+// dropped, entities decoded and runs of white space collapsed.
+func StripHTML(s string) string {
+	if !strings.ContainsAny(s, "<&") {
+		return strings.Join(strings.Fields(s), " ")
+	}
+	z := html.NewTokenizer(strings.NewReader(s))
+	var b strings.Builder
+	skip := 0
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			return strings.Join(strings.Fields(b.String()), " ")
+		case html.TextToken:
+			if skip == 0 {
+				b.Write(z.Text())
+			}
+		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
+			name, _ := z.TagName()
+			n := string(name)
+			if (n == "script" || n == "style") && tt != html.SelfClosingTagToken {
+				if tt == html.StartTagToken {
+					skip++
+				} else if skip > 0 {
+					skip--
+				}
+			}
+			if !inline[n] {
+				b.WriteByte(' ')
+			}
+		}
+	}
+}
