@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/tinhdoandaklak/hashtrack/store"
@@ -24,7 +25,7 @@ func runDaily(ctx context.Context, e *env, args []string) error {
 	fs := e.flags(commands["run"])
 	var all bool
 	fs.BoolVar(&e.verbose, "v", false, "print a summary of what was collected and written")
-	fs.BoolVar(&all, "all", false, "collect every source now, even one waiting after failures")
+	fs.BoolVar(&all, "all", false, "collect every source now, even one not due or waiting after failures")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -39,7 +40,7 @@ func runDaily(ctx context.Context, e *env, args []string) error {
 	}
 	defer st.Close()
 
-	outcomes, err := collectSources(ctx, e, c, st, collectOptions{All: all})
+	outcomes, err := collectSources(ctx, e, c, st, collectOptions{All: all, DueOnly: true})
 	if err != nil {
 		return err
 	}
@@ -116,7 +117,11 @@ func writeDailyReports(ctx context.Context, e *env, c *Config, st *store.Store) 
 	var files []string
 	for _, f := range dailyFormats {
 		written, err := writeReports(ctx, e, c, st, reportOptions{Format: f})
-		files = append(files, written...)
+		for _, w := range written {
+			if !slices.Contains(files, w) {
+				files = append(files, w)
+			}
+		}
 		if err != nil {
 			return files, err
 		}

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -91,9 +92,35 @@ func TestRunTwiceAddsNoDuplicates(t *testing.T) {
 	if !strings.Contains(r.stdout, "Nguồn page: 1 mục đã đọc, 1 bài mới, 0 cập nhật, 0 không đổi, 0 lỗi\n") {
 		t.Fatalf("first run summary:\n%s\n%s", r.stdout, r.stderr)
 	}
+	reports := func() []string {
+		var files []string
+		filepath.WalkDir(filepath.Join(filepath.Dir(cfg), "reports"), func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				files = append(files, p)
+			}
+			return nil
+		})
+		return files
+	}
+	first := reports()
+	if !slices.ContainsFunc(first, func(f string) bool { return strings.HasSuffix(f, ".html") }) ||
+		!slices.ContainsFunc(first, func(f string) bool { return strings.HasSuffix(f, ".txt") }) {
+		t.Fatalf("the day's HTML report and text digest: %v", first)
+	}
+	if n := strings.Count(r.stdout, "Báo cáo: "); n != len(first) {
+		t.Errorf("-v lists %d report files, %d on disk:\n%s", n, len(first), r.stdout)
+	}
+	// The same day again: the source is not due (once a day), the report is rewritten.
 	r = runCmd(t, cfg, "run", "-v")
+	if r.code != 0 || !strings.Contains(r.stdout, "Nguồn page: bỏ qua lần này (chưa đến lịch, lần tới ") {
+		t.Fatalf("second run:\n%+v", r)
+	}
+	r = runCmd(t, cfg, "run", "-v", "--all")
 	if !strings.Contains(r.stdout, "Nguồn page: 1 mục đã đọc, 0 bài mới, 1 cập nhật, 0 không đổi, 0 lỗi\n") {
-		t.Fatalf("second run summary:\n%s\n%s", r.stdout, r.stderr)
+		t.Fatalf("third run (--all) summary:\n%s\n%s", r.stdout, r.stderr)
+	}
+	if again := reports(); !slices.Equal(first, again) {
+		t.Errorf("report files changed: %v then %v", first, again)
 	}
 	r = runCmd(t, cfg, "posts", "--json")
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")

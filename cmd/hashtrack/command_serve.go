@@ -71,6 +71,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return &exitError{code: exitUsage, err: err}
 	}
 	defer srv.Close()
+	if c.EnrichEnabled() {
+		srv.enrich = newEnricher(c, st, e.fetcher(c))
+	}
 	d := newDaemon(ctx, e, c, st, jobTimeout)
 	if err := d.schedule(); err != nil {
 		return &exitError{code: exitUsage, err: err}
@@ -185,7 +188,7 @@ func (d *daemon) add(spec, name string, fn func(ctx context.Context) error) erro
 
 // collect runs one source, with backoff, and logs its problems one by one.
 func (d *daemon) collect(ctx context.Context, src collector.Source) error {
-	o := collectOne(ctx, d.e, d.c, d.st, d.f, src, false)
+	o := collectOne(ctx, d.e, d.c, d.st, d.f, src, collectOptions{})
 	d.logOutcome(o)
 	if o.Err != nil {
 		return o.Err
@@ -209,7 +212,7 @@ func (d *daemon) logOutcome(o sourceOutcome) {
 // report collects the sources without a schedule of their own, then writes the reports.
 func (d *daemon) report(ctx context.Context, daily []string) error {
 	if len(daily) > 0 {
-		outs, err := collectSources(ctx, d.e, d.c, d.st, collectOptions{Names: daily})
+		outs, err := collectSources(ctx, d.e, d.c, d.st, collectOptions{Names: daily, DueOnly: true})
 		if err != nil {
 			return err
 		}

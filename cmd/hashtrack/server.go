@@ -384,6 +384,7 @@ func (s *server) accept(ctx context.Context, in submissionInput) (store.Outcome,
 
 type donePage struct {
 	Token, Message, CampaignName, UnitName, Published string
+	Verification                                      string // what the page check found, "" if not checked
 	Likes, Comments, Shares, Views                    string
 	New                                               bool
 	Post                                              collector.Post
@@ -401,6 +402,7 @@ func (s *server) donePage(tok TokenConfig, out store.Outcome, p collector.Post) 
 		}
 	}
 	d.CampaignName = strings.Join(names, ", ")
+	d.Verification = verificationText(p.Verification)
 	if u, ok := s.c.Units().ByID(p.Unit); ok {
 		d.UnitName = u.Name
 	}
@@ -574,61 +576,50 @@ func (s *server) reportFiles() []reportFile {
 	return out
 }
 
-// sourceStatus is one source in /healthz.
-type sourceStatus struct {
-	Name                string    `json:"name"`
-	Kind                string    `json:"kind"`
-	Schedule            string    `json:"schedule,omitempty"`
-	LastAttempt         time.Time `json:"last_attempt,omitzero"`
-	LastSuccess         time.Time `json:"last_success,omitzero"`
-	ConsecutiveFailures int       `json:"consecutive_failures"`
-	LastError           string    `json:"last_error,omitempty"`
-	NextAttempt         time.Time `json:"next_attempt,omitzero"`
-	Status              string    `json:"status"` // ok, pending (never ran), failing, stale
-	Reason              string    `json:"reason,omitempty"`
+// healthSource is one source in /healthz: its row of `hashtrack sources` and a verdict.
+type healthSource struct {
+	sourceStatus
+	Status string `json:"status"` // ok, pending (never ran), failing, stale
+	Reason string `json:"reason,omitempty"`
 }
 
-// sourceState judges a source's health: failing after failingAfter failures in a row,
-// stale when its last success is older than staleAfter, pending before its first run.
-func sourceState(h store.SourceHealth, ran bool, now time.Time, staleAfter time.Duration) (status, reason string) {
+// sourceState judges a source's health: failing after store.FailingAfter failures in
+// a row, stale when its last success is older than staleAfter, pending before its
+// first run.
+func sourceState(r sourceStatus, now time.Time, staleAfter time.Duration) (status, reason string) {
 	switch {
-	case !ran || h.LastAttempt.IsZero():
+	case r.NeverRun || r.LastAttempt.IsZero():
 		return "pending", ""
-	case h.ConsecutiveFailures >= failingAfter:
-		return "failing", fmt.Sprintf("%d failures in a row", h.ConsecutiveFailures)
-	case h.LastSuccess.IsZero():
+	case r.Failing:
+		return "failing", fmt.Sprintf("%d failures in a row", r.ConsecutiveFailures)
+	case r.LastSuccess.IsZero():
 		return "ok", ""
-	case now.Sub(h.LastSuccess) > staleAfter:
-		return "stale", fmt.Sprintf("no success for %s (threshold %s)", now.Sub(h.LastSuccess).Round(time.Minute), staleAfter)
+	case now.Sub(r.LastSuccess) > staleAfter:
+		return "stale", fmt.Sprintf("no success for %s (threshold %s)", now.Sub(r.LastSuccess).Round(time.Minute), staleAfter)
 	}
 	return "ok", ""
 }
 
 func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 	now := s.now()
+	rows, err := sourceStatuses(s.c, s.st, now)
+	if err != nil {
+		s.log.Error("healthz: read source health", slog.Any("error", err))
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "error", "error": err.Error()})
+		return
+	}
 	status := http.StatusOK
-	var list []sourceStatus
-	for _, src := range s.c.Sources() {
-		h, ran, err := s.st.Source(src.Name)
-		if err != nil {
-			s.log.Error("healthz: read source health", slog.String("source", src.Name), slog.Any("error", err))
-			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "error", "error": err.Error()})
-			return
-		}
-		st, reason := sourceState(h, ran, now, s.c.Report.StaleAfter.Duration)
+	list := []healthSource{}
+	for _, row := range rows {
+		st, reason := sourceState(row, now, s.c.Report.StaleAfter.Duration)
 		if st == "failing" || st == "stale" {
 			status = http.StatusServiceUnavailable
 		}
-		list = append(list, sourceStatus{Name: src.Name, Kind: src.Kind, Schedule: src.Schedule, LastAttempt: h.LastAttempt,
-			LastSuccess: h.LastSuccess, ConsecutiveFailures: h.ConsecutiveFailures, LastError: h.LastError,
-			NextAttempt: h.NextAttempt, Status: st, Reason: reason})
+		list = append(list, healthSource{sourceStatus: row, Status: st, Reason: reason})
 	}
 	overall := "ok"
 	if status != http.StatusOK {
 		overall = "degraded"
-	}
-	if list == nil {
-		list = []sourceStatus{}
 	}
 	writeJSON(w, status, map[string]any{"status": overall, "time": now, "sources": list})
 }

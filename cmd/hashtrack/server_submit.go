@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/canon"
+	"github.com/tinhdoandaklak/hashtrack/collector/enrich"
+	"github.com/tinhdoandaklak/hashtrack/collector/fetch"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
@@ -136,6 +139,38 @@ func viFieldMessage(fe *FieldError, typed submissionInput) string {
 		return "Đường dẫn có chứa tên đăng nhập hoặc mật khẩu — không nhận link này."
 	}
 	return "Đường dẫn không hợp lệ — hãy sao chép lại link bài đăng (ví dụ https://www.facebook.com/…)."
+}
+
+// enrichTimeout bounds how long a branch secretary waits for the page of a link to be
+// read before the post is stored as submitted.
+const enrichTimeout = 15 * time.Second
+
+// newEnricher reads the page of a link not yet in the store (title, date, author, and
+// whether it carries the campaign hashtag), as `hashtrack submit` does. The fetcher's
+// guard keeps links typed by the public away from private addresses.
+func newEnricher(c *Config, st *store.Store, f *fetch.Client) func(context.Context, *collector.Post) error {
+	return func(ctx context.Context, p *collector.Post) error {
+		if _, known, err := st.Get(p.ID); err != nil || known {
+			return err
+		}
+		var camps []collector.Campaign
+		for _, id := range p.Campaigns {
+			if k, ok := c.CampaignByID(id); ok {
+				camps = append(camps, k)
+			}
+		}
+		ctx, cancel := context.WithTimeout(ctx, enrichTimeout)
+		defer cancel()
+		q := *p
+		if err := enrich.Post(ctx, f, &q, camps); err != nil {
+			return err
+		}
+		if err := q.Normalize(); err != nil {
+			return err
+		}
+		*p = q
+		return nil
+	}
 }
 
 // saveSubmission stores a built post and returns what the store now holds for it.

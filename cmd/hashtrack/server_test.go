@@ -575,3 +575,46 @@ start = 2023-01-01
 		t.Fatalf("campaign token overridden: %d %+v", r.status, p.Campaigns)
 	}
 }
+
+// TestFormEnrichment: the daemon reads the page of a new link (here a fixture on
+// loopback) and says on the confirmation whether it carries the campaign hashtag.
+func TestFormEnrichment(t *testing.T) {
+	pages := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		switch r.URL.Path {
+		case "/tagged":
+			io.WriteString(w, `<html><head><meta property="og:title" content="Ra quân chuyển đổi số"></head><body><p>Tuổi trẻ Tân Lợi #TuoitreDakLakTienphongChuyendoiso</p></body></html>`)
+		case "/untagged":
+			io.WriteString(w, `<html><head><title>Tin khác</title></head><body><p>Không có thẻ</p></body></html>`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer pages.Close()
+	s := newTestServer(t, "")
+	s.enrich = newEnricher(s.c, s.st, (&env{fetchAllow: []string{"127.0.0.0/8"}}).fetcher(s.c))
+
+	for _, tc := range []struct{ path, shown, title string }{
+		{"/tagged", "đã thấy hashtag của chiến dịch trên trang (verified)", "Ra quân chuyển đổi số"},
+		{"/untagged", "không thấy hashtag của chiến dịch trên trang (not found)", "Tin khác"},
+		{"/gone", "", ""},
+	} {
+		r := s.postForm(t, unitToken, url.Values{"url": {pages.URL + tc.path}})
+		if r.status != 200 || !strings.Contains(r.body, "Đã ghi nhận bài đăng mới.") {
+			t.Fatalf("%s: %d\n%s", tc.path, r.status, r.body)
+		}
+		p := s.post(t, pages.URL+tc.path)
+		if tc.shown == "" {
+			if strings.Contains(r.body, `id="rec-verification"`) || p.Verification != collector.Unverified {
+				t.Errorf("%s: unreadable page shown as checked (%s)", tc.path, p.Verification)
+			}
+			continue
+		}
+		if !strings.Contains(r.body, `<dd id="rec-verification">`+tc.shown+`</dd>`) || p.Title != tc.title {
+			t.Errorf("%s: title %q, page:\n%s", tc.path, p.Title, r.body)
+		}
+	}
+	if !strings.Contains(s.log.String(), `msg="link enrichment failed; storing the post as submitted"`) {
+		t.Errorf("the unreadable page is not logged:\n%s", s.log)
+	}
+}
