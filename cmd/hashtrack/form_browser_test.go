@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"io"
+	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -162,4 +164,29 @@ func TestFormInBrowser(t *testing.T) {
 			t.Errorf("%d posts; the bad one must not be stored", n)
 		}
 	})
+}
+
+// TestReportServedInBrowser: the day's report, served by the daemon under its own
+// Content-Security-Policy, still draws its charts.
+func TestReportServedInBrowser(t *testing.T) {
+	s := newTestServer(t, "")
+	r := s.postForm(t, unitToken, url.Values{"url": {"https://www.facebook.com/tdtn.daklak/posts/1"}, "published": {"2023-03-29"}, "likes": {"12"}})
+	if r.status != 200 {
+		t.Fatalf("submit: %d", r.status)
+	}
+	files, err := writeDailyReports(context.Background(), &env{now: s.now, stdout: io.Discard, stderr: io.Discard}, s.c, s.st)
+	if err != nil || len(files) == 0 {
+		t.Fatalf("reports: %v %v", files, err)
+	}
+	ctx := newBrowser(t)
+	within(t, ctx,
+		chromedp.Navigate(s.ts.URL+"/"),
+		chromedp.Click(chromedp.CSS(`a[href="/reports/cds/latest.html"]`)),
+		chromedp.WaitReady(chromedp.CSS("[_echarts_instance_]")))
+	if n := read(t, ctx, chromedp.Evaluate[float64](`document.querySelectorAll('[_echarts_instance_]').length`)); n < 1 {
+		t.Errorf("%v charts drawn", n)
+	}
+	if loc := read(t, ctx, chromedp.Location()); loc != s.ts.URL+"/reports/cds/latest.html" {
+		t.Errorf("at %s", loc)
+	}
 }
