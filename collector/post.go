@@ -110,6 +110,9 @@ func (m Metrics) Validate() error {
 		if f.c.Known && f.c.N < 0 {
 			return fmt.Errorf("%w: %s is %d", ErrNegative, f.name, f.c.N)
 		}
+		if f.c.Known && f.c.N > MaxCount {
+			return fmt.Errorf("%w: %s is %d", ErrTooLarge, f.name, f.c.N)
+		}
 	}
 	return nil
 }
@@ -263,13 +266,16 @@ func MergeTags(a, b []string) []string {
 }
 
 // CleanText returns s as NFC, valid UTF-8, without NUL bytes, trimmed, and cut to at
-// most max runes.
+// most max runes. Bidirectional embedding, override and isolate controls are removed
+// (a right-to-left override makes "gnp.exe" read as "exe.png" in a report, a digest or a
+// spreadsheet; text in any language displays without them), and the line and paragraph
+// separators U+2028/U+2029 become ordinary line breaks.
 func CleanText(s string, max int) string {
 	if s == "" {
 		return s
 	}
 	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.ReplaceAll(s, "\x00", "")
+	s = textCleaner.Replace(s)
 	s = norm.NFC.String(strings.TrimSpace(s))
 	if utf8.RuneCountInString(s) > max {
 		r := []rune(s)
@@ -277,6 +283,13 @@ func CleanText(s string, max int) string {
 	}
 	return s
 }
+
+var textCleaner = strings.NewReplacer(
+	"\x00", "",
+	"\u202a", "", "\u202b", "", "\u202c", "", "\u202d", "", "\u202e", "",
+	"\u2066", "", "\u2067", "", "\u2068", "", "\u2069", "",
+	"\u2028", "\n", "\u2029", "\n",
+)
 
 // Snapshot is a post's metrics as observed at one moment; the store keeps one per change.
 type Snapshot struct {

@@ -28,6 +28,13 @@ var multipliers = []struct {
 // unknownWords mean "no number" in a sheet cell.
 var unknownWords = map[string]bool{"-": true, "—": true, "n/a": true, "na": true, "?": true, "khong ro": true, "khong co": true, "chua ro": true}
 
+// MaxCount is the largest count accepted: more than any post has had, and small enough
+// that sums over a campaign's posts cannot overflow.
+const MaxCount = 1_000_000_000_000
+
+// ErrTooLarge is a count above MaxCount.
+var ErrTooLarge = fmt.Errorf("number too large (more than %d)", int64(MaxCount))
+
 // ParseCount reads a count as people type it: "1234", "1.234" and "1,234" (thousands),
 // "1,2K", "1.2k", "3 N", "2 nghìn", "1 Tr", "1,5 triệu". Blank (or "-", "n/a", "không
 // rõ") is unknown: ok is false and err nil. Negative numbers and other text are errors.
@@ -54,9 +61,11 @@ func ParseCount(s string) (n int64, ok bool, err error) {
 			if err != nil {
 				return 0, false, fmt.Errorf("%q is not a number", s)
 			}
+			// Checked as a float: converting an out-of-range float to int64 gives a
+			// negative number.
 			v := math.Round(f * m.factor)
-			if v >= math.MaxInt64 {
-				return 0, false, fmt.Errorf("%q is too large", s)
+			if v > MaxCount {
+				return 0, false, fmt.Errorf("%w: %q", ErrTooLarge, s)
 			}
 			return int64(v), true, nil
 		}
@@ -69,8 +78,8 @@ func ParseCount(s string) (n int64, ok bool, err error) {
 		return 0, false, fmt.Errorf("%q is not a whole number (write 1234, 1.234 or 1,2K)", s)
 	}
 	v, err := strconv.ParseInt(k, 10, 64)
-	if err != nil {
-		return 0, false, fmt.Errorf("%q is too large", s)
+	if err != nil || v > MaxCount {
+		return 0, false, fmt.Errorf("%w: %q", ErrTooLarge, s)
 	}
 	return v, true, nil
 }

@@ -91,19 +91,21 @@ func Open(path string, opts Options) (*Store, error) {
 		s.now = time.Now
 	}
 	if opts.ReadOnly {
-		err = db.View(func(tx *bolt.Tx) error { return checkSchema(tx) })
+		err = guard(func() error { return db.View(func(tx *bolt.Tx) error { return checkSchema(tx) }) })
 	} else {
-		err = db.Update(func(tx *bolt.Tx) error {
-			for _, b := range allBuckets {
-				if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-					return err
+		err = guard(func() error {
+			return db.Update(func(tx *bolt.Tx) error {
+				for _, b := range allBuckets {
+					if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+						return err
+					}
 				}
-			}
-			meta := tx.Bucket(bucketMeta)
-			if meta.Get(keySchema) == nil {
-				return meta.Put(keySchema, be64(SchemaVersion))
-			}
-			return checkSchema(tx)
+				meta := tx.Bucket(bucketMeta)
+				if meta.Get(keySchema) == nil {
+					return meta.Put(keySchema, be64(SchemaVersion))
+				}
+				return checkSchema(tx)
+			})
 		})
 	}
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
@@ -131,6 +132,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	e.setupLog()
 	err := c.run(ctx, e, rest[1:])
+	if diskFull(err) {
+		err = &exitError{code: exitUsage, err: fmt.Errorf("%w\nthe disk is full (or a file size limit was reached): the failed step was not saved and the database keeps everything saved before; free some space, then run `hashtrack check`", err)}
+	}
 	if err != nil && !isSilent(err) {
 		// Prefix with the command so the one line on stderr says where it came from.
 		var ee *exitError
@@ -140,6 +144,24 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	return err
+}
+
+// diskFull reports whether err comes from a full disk or a file size limit. bbolt
+// formats some file errors with %s, so the text is checked too.
+func diskFull(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EFBIG) || errors.Is(err, syscall.EDQUOT) {
+		return true
+	}
+	msg := err.Error()
+	for _, s := range []string{syscall.ENOSPC.Error(), syscall.EFBIG.Error(), syscall.EDQUOT.Error()} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }
 
 func (e *env) commonFlags(fs *flag.FlagSet) {
@@ -222,6 +244,12 @@ func (e *env) openStore(c *Config, readOnly bool) (*store.Store, error) {
 	locs := map[string]*time.Location{}
 	for _, k := range c.Campaigns() {
 		locs[k.ID] = k.Loc()
+	}
+	if readOnly {
+		// bbolt's message for a missing file is a bare "no such file or directory".
+		if _, err := os.Stat(c.DatabasePath()); errors.Is(err, os.ErrNotExist) {
+			return nil, &exitError{code: exitUsage, err: fmt.Errorf("store: open %s: the database does not exist yet: run `hashtrack init`, or check `database` in %s: %w", c.DatabasePath(), c.path, err)}
+		}
 	}
 	st, err := store.Open(c.DatabasePath(), store.Options{Locations: locs, ReadOnly: readOnly, Now: e.now})
 	if err != nil {

@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/store"
+)
+
+func submitN(t *testing.T, cfg string, n int) {
+	t.Helper()
+	for i := range n {
+		r := runCmd(t, cfg, "submit", fmt.Sprintf("https://www.tiktok.com/@doantanloi/video/%d", 100+i), "--likes", fmt.Sprint(i), "--unit", "tan-loi")
+		if r.code != 0 {
+			t.Fatalf("submit %d: %+v", i, r)
+		}
+	}
+}
+
+func TestBackupThenRestore(t *testing.T) {
+	cfg := writeConfig(t, testConfig)
+	submitN(t, cfg, 3)
+	dest := filepath.Join(t.TempDir(), "sao-luu.db")
+	r := runCmd(t, cfg, "backup", dest)
+	if r.code != 0 {
+		t.Fatalf("backup: %+v", r)
+	}
+	if !strings.Contains(r.stdout, "3 bài đăng") || !strings.Contains(r.stdout, "Kiểm tra bản sao: tốt.") || !strings.Contains(r.stdout, dest) {
+		t.Errorf("backup said:\n%s", r.stdout)
+	}
+	// Posts after the backup are not in it…
+	submitN(t, cfg, 5)
+	if r := runCmd(t, cfg, "posts", "--json"); strings.Count(r.stdout, "\n") != 5 {
+		t.Fatalf("%d posts before restore", strings.Count(r.stdout, "\n"))
+	}
+	// …and restoring as the docs say (stop the daemon, copy the backup over the
+	// database, run check) brings back exactly the three.
+	db := filepath.Join(filepath.Dir(cfg), "data", "test.db")
+	b, err := os.ReadFile(dest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(db, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := runCmd(t, cfg, "check"); r.code != 0 || !strings.Contains(r.stdout, "tốt (phiên bản 1, 3 bài đăng, 3 ảnh chụp số liệu)") {
+		t.Errorf("check after restore: %+v", r)
+	}
+	r = runCmd(t, cfg, "posts", "--json")
+	if n := strings.Count(r.stdout, "\n"); n != 3 || !strings.Contains(r.stdout, `"likes":2`) {
+		t.Errorf("%d posts after restore:\n%s", n, r.stdout)
+	}
+}
+
+func TestBackupIntoFolderNamesFileByTime(t *testing.T) {
+	cfg := writeConfig(t, testConfig)
+	submitN(t, cfg, 1)
+	dir := t.TempDir()
+	if r := runCmd(t, cfg, "backup", dir); r.code != 0 {
+		t.Fatalf("%+v", r)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 || !regexp.MustCompile(`^hashtrack-\d{4}-\d\d-\d\d-\d{4}\.db$`).MatchString(entries[0].Name()) {
+		t.Fatalf("folder holds %v", entries)
+	}
+}
+
+func TestBackupKeepPrunesOldBackups(t *testing.T) {
+	cfg := writeConfig(t, testConfig)
+	submitN(t, cfg, 1)
+	dir := t.TempDir()
+	for _, old := range []string{"hashtrack-2000-01-01-0230.db", "hashtrack-2000-01-02-0230.db", "hashtrack-2000-01-03-0230.db", "ghi-chu.txt"} {
+		if err := os.WriteFile(filepath.Join(dir, old), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := runCmd(t, cfg, "backup", dir, "--keep", "2")
+	if r.code != 0 || !strings.Contains(r.stdout, "Đã xoá 2 bản sao lưu cũ, giữ 2 bản mới nhất") {
+		t.Fatalf("%+v", r)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 3 || entries[0].Name() != "ghi-chu.txt" || entries[1].Name() != "hashtrack-2000-01-03-0230.db" {
+		t.Errorf("left %v", entries)
+	}
+	if r := runCmd(t, cfg, "backup", filepath.Join(dir, "x.db"), "--keep", "2"); r.code != exitUsage || !strings.Contains(r.stderr, "--keep needs a folder") {
+		t.Errorf("--keep with a file: %+v", r)
+	}
+}
+
+func TestBackupErrors(t *testing.T) {
+	cfg := writeConfig(t, testConfig)
+	submitN(t, cfg, 1)
+	db := filepath.Join(filepath.Dir(cfg), "data", "test.db")
+	missing := filepath.Join(t.TempDir(), "khong-co", "b.db")
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no file", []string{"backup"}, "need exactly one backup file or folder, got 0"},
+		{"two files", []string{"backup", "a.db", "b.db"}, "got 2"},
+		{"missing folder", []string{"backup", missing}, "backup to " + missing},
+		{"onto the database", []string{"backup", db}, "the backup file is the database itself"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runCmd(t, cfg, tc.args...)
+			if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) {
+				t.Errorf("code %d stderr %q; want 2 and %q", r.code, r.stderr, tc.want)
+			}
+		})
+	}
+	if r := runCmd(t, cfg, "check"); r.code != 0 {
+		t.Errorf("database hurt: %+v", r)
+	}
+}
+
+// TestBackupWhileDaemonWrites takes a backup through the open store while posts keep
+// arriving, as `serve` will (its process holds the file, so the CLI cannot open it),
+// and checks the copy with the CLI.
+func TestBackupWhileDaemonWrites(t *testing.T) {
+	cfg := writeConfig(t, testConfig)
+	c, err := loadConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := (&env{now: time.Now}).openStore(c, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; ctx.Err() == nil; i++ {
+			p := collector.Post{URL: fmt.Sprintf("https://zalo.me/p/%d", i), Campaigns: []string{"cds"}, Metrics: collector.Metrics{Views: collector.Known(int64(i))}}
+			if err := p.Normalize(); err != nil {
+				t.Error(err)
+				return
+			}
+			if _, err := st.Upsert(context.Background(), []collector.Post{p}); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	time.Sleep(100 * time.Millisecond)
+	dest := filepath.Join(t.TempDir(), "daemon-backup.db")
+	if _, err := st.BackupFile(dest); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	wg.Wait()
+	// The CLI cannot back up the held file: it says why and what to do.
+	r := runCmd(t, cfg, "backup", filepath.Join(t.TempDir(), "x.db"))
+	if r.code != exitUsage || !strings.Contains(r.stderr, "While `hashtrack serve` runs, it makes the backups itself") {
+		t.Errorf("CLI backup while held: %+v", r)
+	}
+	cfg2 := writeConfig(t, strings.Replace(testConfig, `database = "data/test.db"`, `database = "`+dest+`"`, 1))
+	r = runCmd(t, cfg2, "check")
+	if r.code != 0 || !strings.Contains(r.stdout, "tốt") {
+		t.Fatalf("check of the backup: %+v", r)
+	}
+	b, err := store.Open(dest, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	n, _ := b.Count()
+	total, _ := st.Count()
+	if n == 0 || n > total {
+		t.Errorf("backup holds %d posts, store %d", n, total)
+	}
+}
