@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -160,7 +162,45 @@ func (d *daemon) schedule() error {
 			return err
 		}
 	}
-	return d.add(d.c.Report.Schedule, "report", func(ctx context.Context) error { return d.report(ctx, daily) })
+	if err := d.add(d.c.Report.Schedule, "report", func(ctx context.Context) error { return d.report(ctx, daily) }); err != nil {
+		return err
+	}
+	if d.c.BackupPath() != "" {
+		return d.add(d.c.Backup.Schedule, "backup", d.backup)
+	}
+	return nil
+}
+
+// backup copies the database into the backup folder while the daemon goes on
+// writing, checks that the copy opens and reads, and keeps the newest ones.
+func (d *daemon) backup(ctx context.Context) error {
+	dir := d.c.BackupPath()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	dest := filepath.Join(dir, store.BackupName(d.e.now().In(d.c.Location())))
+	n, err := d.st.BackupFile(dest)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	b, err := store.Open(dest, store.Options{ReadOnly: true, Locations: campaignLocations(d.c)})
+	if err != nil {
+		return fmt.Errorf("backup: the copy %s does not open: %w", dest, err)
+	}
+	r, err := b.Check(ctx)
+	b.Close()
+	if err != nil {
+		return fmt.Errorf("backup: check %s: %w", dest, err)
+	}
+	if !r.OK() {
+		return fmt.Errorf("backup: %s fails its check (so does the database; run `hashtrack check` after stopping the daemon): %s", dest, oneLine(r.String()))
+	}
+	removed, err := store.PruneBackups(dir, d.c.Backup.Keep)
+	if err != nil {
+		return err
+	}
+	d.log.Info("backup written", slog.String("file", dest), slog.Int64("bytes", n), slog.Int("posts", r.Posts), slog.Int("pruned", len(removed)))
+	return nil
 }
 
 // add schedules fn under name. Each job gets its own chain so the logs name it:

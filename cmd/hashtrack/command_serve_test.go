@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -14,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/canon"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
@@ -352,5 +355,58 @@ func TestServeJobDeadline(t *testing.T) {
 	}
 	if !sawFailure {
 		t.Errorf("no JSON line for the failed job:\n%s", log)
+	}
+}
+
+// TestServeBackup: the daemon makes its own backups (no other process can open the
+// database while it runs); each one opens and holds what was submitted before it.
+func TestServeBackup(t *testing.T) {
+	cfg := writeConfig(t, testConfig+"\n[backup]\ndir = \"sao-luu\"\nschedule = \"@every 1s\"\nkeep = 2\n"+
+		"\n[[token]]\ntoken = \"tanloi-0123456789abcdef\"\nunit = \"tan-loi\"\n")
+	addr, log, stop := startServe(t, cfg)
+	resp, err := http.Post("http://"+addr+"/api/submit/tanloi-0123456789abcdef", "application/json",
+		strings.NewReader(`{"url":"https://www.facebook.com/tdtn.daklak/posts/777","likes":5}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("submit: %s", resp.Status)
+	}
+	waitFor(t, "a backup with the submitted post", func() bool {
+		return strings.Contains(log.String(), `msg="backup written"`) && strings.Contains(log.String(), "posts=1 pruned=")
+	})
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(filepath.Dir(cfg), "sao-luu")
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) != 1 || !strings.HasPrefix(entries[0].Name(), "hashtrack-") {
+		t.Fatalf("backup folder: %v %v", entries, err)
+	}
+	b, err := store.Open(filepath.Join(dir, entries[0].Name()), store.Options{ReadOnly: true, LockTimeout: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	p, ok, err := b.Get(mustPostID(t, "https://www.facebook.com/tdtn.daklak/posts/777"))
+	if err != nil || !ok || p.Metrics.Likes != collector.Known(5) {
+		t.Errorf("backup lacks the post: %v %v %+v", ok, err, p.Metrics)
+	}
+}
+
+func TestBackupConfig(t *testing.T) {
+	c, err := parseConfig("t.toml", testConfig)
+	if err != nil || c.BackupPath() != "" || c.Backup.Schedule != "30 2 * * *" || c.Backup.Keep != 30 {
+		t.Fatalf("defaults: %+v %v", c.Backup, err)
+	}
+	for _, tc := range []struct{ table, want string }{
+		{"[backup]\ndir = \"b\"\nschedule = \"mỗi đêm\"\n", `backup.schedule: "mỗi đêm"`},
+		{"[backup]\ndir = \"b\"\nkeep = -1\n", "backup.keep: must not be negative"},
+	} {
+		_, err := parseConfig("t.toml", testConfig+"\n"+tc.table)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: %v; want %s", tc.table, err, tc.want)
+		}
 	}
 }
