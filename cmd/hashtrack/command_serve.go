@@ -112,7 +112,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		e.log.Error("hashtrack serve: the web server stopped", slog.Any("error", serveErr))
 	}
 	// Stop in order: no new jobs; let submissions in flight finish; let running jobs
-	// finish or hit their deadline; then the database closes (deferred above).
+	// finish or hit their deadline; then the database is closed.
 	jobsDone := d.cron.Stop()
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()

@@ -120,7 +120,7 @@ func TestFormInBrowser(t *testing.T) {
 		if got := read(t, ctx, chromedp.Text(chromedp.ID("outcome"))); got != "Đã ghi nhận bài đăng mới." {
 			t.Errorf("outcome %q", got)
 		}
-		for id, want := range map[string]string{"rec-unit": "Đoàn phường Tân Lợi", "rec-platform": "tiktok", "rec-published": "29/03/2023",
+		for id, want := range map[string]string{"rec-unit": "Đoàn phường Tân Lợi", "rec-platform": "TikTok", "rec-published": "29/03/2023",
 			"rec-likes": "1.200", "rec-shares": "không có số liệu", "rec-note": xssPayload} {
 			if got := read(t, ctx, chromedp.Text(chromedp.ID(id))); got != want {
 				t.Errorf("%s shows %q; want %q", id, got, want)

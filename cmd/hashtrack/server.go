@@ -385,6 +385,7 @@ func (s *server) accept(ctx context.Context, in submissionInput) (store.Outcome,
 type donePage struct {
 	Token, Message, CampaignName, UnitName, Published string
 	Verification                                      string // what the page check found, "" if not checked
+	Platform                                          string
 	Likes, Comments, Shares, Views                    string
 	New                                               bool
 	Post                                              collector.Post
@@ -403,6 +404,10 @@ func (s *server) donePage(tok TokenConfig, out store.Outcome, p collector.Post) 
 	}
 	d.CampaignName = strings.Join(names, ", ")
 	d.Verification = verificationText(p.Verification)
+	d.Platform = p.Platform
+	if l, ok := platformLabels[p.Platform]; ok {
+		d.Platform = l
+	}
 	if u, ok := s.c.Units().ByID(p.Unit); ok {
 		d.UnitName = u.Name
 	}

@@ -134,7 +134,7 @@ func TestFormSubmitAndRepeat(t *testing.T) {
 	for _, want := range []string{
 		`<p class="ok" id="outcome" role="status">Đã ghi nhận bài đăng mới.</p>`,
 		`<dd id="rec-unit">Đoàn phường Tân Lợi</dd>`, // the token fixes the unit, whatever was posted
-		`<dd id="rec-platform">facebook</dd>`,
+		`<dd id="rec-platform">Facebook</dd>`,
 		`<dd id="rec-published">29/03/2023</dd>`,
 		`<dd id="rec-likes">1.200</dd>`,
 		`<dd id="rec-comments">15</dd>`,
