@@ -197,6 +197,7 @@ url = "https://tinhdoandaklak.vn/feed/"
 
 var noDatabase = map[string]bool{
 	"demo": true, // its own scratch database in --out, never the configured one
+	"tokens": true, // prints form links from the configuration only
 }
 
 func TestEveryCommandFailsFastWhenDatabaseInUse(t *testing.T) {

@@ -189,7 +189,8 @@ func saveSubmission(ctx context.Context, st *store.Store, p collector.Post) (sto
 	return res.Outcomes[0], saved, nil
 }
 
-// outcomeMessage is the sentence `hashtrack submit` prints first, for the form and API.
+// outcomeMessage says what a submission did: the first line of `hashtrack submit`, the
+// confirmation of the form, the message of the API.
 func outcomeMessage(out store.Outcome) string {
 	switch out {
 	case store.New:
