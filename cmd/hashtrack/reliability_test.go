@@ -196,7 +196,7 @@ url = "https://tinhdoandaklak.vn/feed/"
 `
 
 var noDatabase = map[string]bool{
-	"demo": true, // its own scratch database in --out, never the configured one
+	"demo":   true, // its own scratch database in --out, never the configured one
 	"tokens": true, // prints form links from the configuration only
 }
 
