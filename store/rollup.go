@@ -138,15 +138,7 @@ type RollupRow struct {
 // in day order. Its cost grows with days × units × platforms, not with posts.
 func (s *Store) Rollups(campaign string, from, to time.Time, fn func(RollupRow) error) error {
 	loc := s.loc(campaign)
-	prefix := append([]byte(campaign), 0)
-	start := prefix
-	if !from.IsZero() {
-		start = append(bytes.Clone(prefix), from.Format("20060102")...)
-	}
-	var last []byte
-	if !to.IsZero() {
-		last = append(bytes.Clone(prefix), to.Format("20060102")...)
-	}
+	prefix, start, last := dayRange(campaign, from, to)
 	return s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketRollups).Cursor()
 		for k, v := c.Seek(start); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
@@ -177,6 +169,20 @@ func (s *Store) Rollups(campaign string, from, to time.Time, fn func(RollupRow) 
 	})
 }
 
+// dayRange returns the key prefix of a campaign in the day-keyed buckets, the key to
+// seek to for from, and the last day key to read (nil = to the end).
+func dayRange(campaign string, from, to time.Time) (prefix, start, last []byte) {
+	prefix = append([]byte(campaign), 0)
+	start = prefix
+	if !from.IsZero() {
+		start = append(bytes.Clone(prefix), from.Format("20060102")...)
+	}
+	if !to.IsZero() {
+		last = append(bytes.Clone(prefix), to.Format("20060102")...)
+	}
+	return prefix, start, last
+}
+
 // HourRow counts a campaign's posts in one hour of one day (campaign time zone).
 type HourRow struct {
 	Day   time.Time
@@ -187,15 +193,7 @@ type HourRow struct {
 // Hours returns the hour counts of campaign for days in [from, to] (inclusive, zero = open).
 func (s *Store) Hours(campaign string, from, to time.Time) ([]HourRow, error) {
 	loc := s.loc(campaign)
-	prefix := append([]byte(campaign), 0)
-	start := prefix
-	if !from.IsZero() {
-		start = append(bytes.Clone(prefix), from.Format("20060102")...)
-	}
-	var last []byte
-	if !to.IsZero() {
-		last = append(bytes.Clone(prefix), to.Format("20060102")...)
-	}
+	prefix, start, last := dayRange(campaign, from, to)
 	var out []HourRow
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketHours).Cursor()
