@@ -393,6 +393,17 @@ func TestServeBackup(t *testing.T) {
 	if err != nil || !ok || p.Metrics.Likes != collector.Known(5) {
 		t.Errorf("backup lacks the post: %v %v %+v", ok, err, p.Metrics)
 	}
+	b.Close()
+	// The copy taken while the daemon ran passes `hashtrack check`.
+	backupCfg := filepath.Join(filepath.Dir(cfg), "backup.toml")
+	text := strings.Replace(testConfig, `database = "data/test.db"`, `database = "sao-luu/`+entries[0].Name()+`"`, 1)
+	if !strings.Contains(text, "sao-luu/hashtrack-") {
+		t.Fatal("test config still names the daemon's database")
+	}
+	os.WriteFile(backupCfg, []byte(text), 0o644)
+	if r := runCmd(t, backupCfg, "check"); r.code != 0 {
+		t.Errorf("check of the daemon's backup: %+v", r)
+	}
 }
 
 func TestBackupConfig(t *testing.T) {
