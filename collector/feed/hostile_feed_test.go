@@ -226,4 +226,3 @@ func TestHostileCharsets(t *testing.T) {
 		})
 	}
 }
-
