@@ -23,6 +23,16 @@ import (
 // MaxFileSize bounds what one import reads into memory.
 const MaxFileSize = 64 << 20
 
+// MaxRows bounds the rows read from one file or sheet: a campaign's sheet has
+// thousands, and a million mapped rows would take over a gigabyte. The rows after it
+// are reported as not read.
+const MaxRows = 200_000
+
+// tooManyRows is the problem reported at the first row past MaxRows.
+func tooManyRows(line int) Problem {
+	return Problem{Line: line, Reason: fmt.Sprintf("the file has more than %d rows; this row and the ones after it were not read (split the file)", MaxRows)}
+}
+
 // Table is a sheet as read: the header row and the rows under it, each with the line
 // (CSV) or row number (XLSX) a person sees in their editor.
 type Table struct {
@@ -182,6 +192,11 @@ func ReadCSV(b []byte) (*Table, error) {
 	if err != nil {
 		return nil, err
 	}
+	// NUL bytes (padding some exporters leave) are no part of what anyone typed; kept,
+	// they would make a unit name or a number unrecognisable.
+	if strings.IndexByte(text, 0) >= 0 {
+		text = strings.ReplaceAll(text, "\x00", "")
+	}
 	comma := Delimiter(text)
 	// Excel understands a first line "sep=;" naming the separator, and writes one.
 	if first, rest, ok := strings.Cut(text, "\n"); ok || first != "" {
@@ -221,6 +236,10 @@ func ReadCSV(b []byte) (*Table, error) {
 		if t.Header == nil {
 			t.Header, t.HeaderLine = rec, line
 			continue
+		}
+		if len(t.Rows) == MaxRows {
+			t.Problems = append(t.Problems, tooManyRows(line))
+			break
 		}
 		t.Rows = append(t.Rows, Row{Line: line, Cells: rec})
 	}
@@ -268,6 +287,10 @@ func ReadXLSX(rd io.Reader, sheetName string) (*Table, error) {
 		if t.Header == nil {
 			t.Header, t.HeaderLine = rec, i+1
 			continue
+		}
+		if len(t.Rows) == MaxRows {
+			t.Problems = append(t.Problems, tooManyRows(i+1))
+			break
 		}
 		t.Rows = append(t.Rows, Row{Line: i + 1, Cells: rec, Links: links[i+1]})
 	}
