@@ -3,10 +3,13 @@ package main
 import (
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"unicode/utf8"
 
@@ -173,5 +176,103 @@ func checkClean(t *testing.T, p collector.Post) {
 	}
 	if n := utf8.RuneCountInString(p.Author); n > collector.MaxShort+1 {
 		t.Errorf("author of %d characters", n)
+	}
+}
+
+// TestHostileLinksThroughTheDaemon: links the public may submit through the form and
+// the API. Script and file links are refused with the field named; links to this
+// machine or its network (directly, through a redirect, or by a name that resolves
+// to loopback) are stored as submitted and unverified, and the enrichment makes no
+// connection to them.
+func TestHostileLinksThroughTheDaemon(t *testing.T) {
+	var reached atomic.Int64
+	secret := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reached.Add(1)
+		io.WriteString(w, `<html><head><title>bí mật nội bộ</title></head><body>#TuoitreDakLakTienphongChuyendoiso</body></html>`)
+	})
+	target := httptest.NewServer(secret)
+	defer target.Close()
+	_, port, _ := net.SplitHostPort(target.Listener.Addr().String())
+	var v6 string
+	if ln, err := net.Listen("tcp", "[::1]:0"); err == nil {
+		t6 := &httptest.Server{Listener: ln, Config: &http.Server{Handler: secret}}
+		t6.Start()
+		defer t6.Close()
+		v6 = t6.URL
+	}
+	// The redirector plays a public site (127.0.0.2 is allowed); where it sends the
+	// enrichment is not.
+	rl, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		t.Skipf("cannot listen on 127.0.0.2: %v", err)
+	}
+	redirector := &httptest.Server{Listener: rl, Config: &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, r.URL.Query().Get("to"), http.StatusFound)
+	})}}
+	redirector.Start()
+	defer redirector.Close()
+
+	s := newTestServer(t, "")
+	s.perAddr = newRateLimiter(1<<20, 1<<20, nil)
+	s.perTok = newRateLimiter(1<<20, 1<<20, nil)
+	s.enrich = newEnricher(s.c, s.st, (&env{fetchAllow: []string{"127.0.0.2/32"}}).fetcher(s.c))
+
+	t.Run("script and file links refused", func(t *testing.T) {
+		for _, link := range []string{"javascript:alert(1)", "JaVaScRiPt:alert(document.cookie)", "file:///etc/passwd", "data:text/html,<script>alert(1)</script>", "vbscript:msgbox(1)"} {
+			r := s.postForm(t, unitToken, url.Values{"url": {link}})
+			if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `<p class="error" id="error-url">`) || strings.Contains(r.body, "<script>alert") {
+				t.Errorf("form %q: %d", link, r.status)
+			}
+			b, _ := json.Marshal(map[string]string{"url": link})
+			r = s.postJSON(t, unitToken, string(b))
+			if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `"url": "canon: `) {
+				t.Errorf("api %q: %d %s", link, r.status, r.body)
+			}
+		}
+		if n, _ := s.st.Count(); n != 0 {
+			t.Errorf("%d posts stored", n)
+		}
+	})
+
+	links := []string{
+		target.URL + "/",
+		"http://[::ffff:127.0.0.1]:" + port + "/",
+		"http://localhost:" + port + "/",
+		"http://169.254.169.254/latest/meta-data/",
+		"http://10.0.0.1/",
+		"http://[fd00::1]/",
+		redirector.URL + "/?to=" + url.QueryEscape(target.URL+"/"),
+		redirector.URL + "/?to=" + url.QueryEscape("http://localhost:"+port+"/"),
+		redirector.URL + "/?to=" + url.QueryEscape("http://169.254.169.254/latest/meta-data/"),
+	}
+	if v6 != "" {
+		links = append(links, v6+"/", redirector.URL+"/?to="+url.QueryEscape(v6+"/"))
+	}
+	for i, link := range links {
+		t.Run(link, func(t *testing.T) {
+			var r reply
+			if i%2 == 0 {
+				r = s.postForm(t, unitToken, url.Values{"url": {link}})
+			} else {
+				b, _ := json.Marshal(map[string]string{"url": link})
+				r = s.postJSON(t, unitToken, string(b))
+			}
+			if r.status != 200 && r.status != http.StatusCreated {
+				t.Fatalf("status %d %.300s", r.status, r.body)
+			}
+			p := s.post(t, link)
+			if p.Verification != collector.Unverified || p.Title != "" {
+				t.Errorf("stored %s with verification %s and title %q", link, p.Verification, p.Title)
+			}
+		})
+	}
+	if n := reached.Load(); n != 0 {
+		t.Errorf("the enrichment made %d connections to this machine's servers", n)
+	}
+	if n, _ := s.st.Count(); n != len(links) {
+		t.Errorf("%d posts stored, want %d", n, len(links))
+	}
+	if !strings.Contains(s.log.String(), "refused to connect to") {
+		t.Errorf("the refusals are not logged:\n%s", s.log)
 	}
 }
