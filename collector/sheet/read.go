@@ -7,6 +7,7 @@
 package sheet
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -93,6 +94,9 @@ func Read(name string, b []byte, sheetName string) (*Table, error) {
 		return nil, ErrTooLarge
 	}
 	if IsWorkbook(name) {
+		if err := checkZip(b); err != nil {
+			return nil, fmt.Errorf("not a readable .xlsx workbook: %w", err)
+		}
 		return ReadXLSX(bytes.NewReader(b), sheetName)
 	}
 	return ReadCSV(b)
@@ -249,11 +253,43 @@ func ReadCSV(b []byte) (*Table, error) {
 	return t, nil
 }
 
+// maxUnzip bounds what a workbook may unpack to, all parts together.
+const maxUnzip = 256 << 20
+
+// checkZip inflates every part of a workbook once, to io.Discard, before excelize
+// reads it: excelize ignores a part that inflates past the size it declares (a zip
+// bomb that lies about its size) and would report an empty sheet instead.
+func checkZip(b []byte) error {
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return err
+	}
+	var total uint64
+	for _, f := range zr.File {
+		total += f.UncompressedSize64
+		if total > maxUnzip {
+			return fmt.Errorf("it would unpack to more than %d MiB (a zip bomb?)", maxUnzip>>20)
+		}
+	}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.Name, err)
+		}
+		_, err = io.Copy(io.Discard, rc)
+		rc.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w (the part is damaged or larger than it says)", f.Name, err)
+		}
+	}
+	return nil
+}
+
 // ReadXLSX reads one worksheet of a workbook: sheetName, or the first when "". Cells
 // are read raw, so dates arrive as serial numbers and are converted by the mapper in
 // the campaign's time zone.
 func ReadXLSX(rd io.Reader, sheetName string) (*Table, error) {
-	f, err := excelize.OpenReader(rd, excelize.Options{UnzipSizeLimit: 256 << 20, UnzipXMLSizeLimit: 64 << 20})
+	f, err := excelize.OpenReader(rd, excelize.Options{UnzipSizeLimit: maxUnzip, UnzipXMLSizeLimit: 64 << 20})
 	if err != nil {
 		return nil, fmt.Errorf("not a readable .xlsx workbook: %w", err)
 	}
