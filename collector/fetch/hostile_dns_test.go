@@ -86,6 +86,37 @@ func (d *fakeDNS) answer(q []byte) ([]byte, error) {
 	return b.Finish()
 }
 
+// countingHTTP serves "secret" over HTTP on loopback and counts the connections it
+// accepts. (listenCounting answers before reading the request, which is fine for
+// connections that must never be made but races a client that really connects.)
+type countingHTTP struct {
+	net.Listener
+	port    string
+	accepts atomic.Int64
+}
+
+func (l *countingHTTP) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		l.accepts.Add(1)
+	}
+	return c, err
+}
+
+func serveCounting(t *testing.T) *countingHTTP {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &countingHTTP{Listener: ln}
+	_, l.port, _ = net.SplitHostPort(ln.Addr().String())
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("secret")) })}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	return l
+}
+
 // resolver sends every lookup to the fake server, whatever /etc/resolv.conf names.
 func (d *fakeDNS) resolver() *net.Resolver {
 	return &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
@@ -101,7 +132,7 @@ func (d *fakeDNS) resolver() *net.Resolver {
 // names do resolve and connect, so the refusal is the guard's.
 func TestHostileNamesThatResolveToLoopback(t *testing.T) {
 	dns := startFakeDNS(t)
-	target := listenCounting(t, "127.0.0.1:0")
+	target := serveCounting(t)
 	redirector := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, r.URL.Query().Get("to"), http.StatusFound)
 	})}
@@ -189,7 +220,7 @@ func TestHostileNumericHostsThroughTheSystemResolver(t *testing.T) {
 			t.Skipf("the system resolver does not read %s as 127.0.0.1 here (%v %v)", name, addrs, err)
 		}
 	}
-	target := listenCounting(t, "127.0.0.1:0")
+	target := serveCounting(t)
 	redirector := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, r.URL.Query().Get("to"), http.StatusFound)
 	})}
