@@ -225,41 +225,4 @@ func TestBrowserReport(t *testing.T) {
 			t.Errorf("console errors: %v", errs)
 		}
 	})
-
-	t.Run("demo picture", func(t *testing.T) {
-		if !*update {
-			t.Skip("run with -update to rewrite docs/report.png")
-		}
-		st := openFixtureAt(t, demoPosts(640), demoInput().Now)
-		r := mustAggregate(t, st, demoInput())
-		var b bytes.Buffer
-		if err := r.RenderHTML(&b); err != nil {
-			t.Fatal(err)
-		}
-		file := filepath.Join(t.TempDir(), "demo.html")
-		if err := os.WriteFile(file, b.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		tab, cancel := chromedp.NewContext(bctx)
-		defer cancel()
-		if err := chromedp.Do(tab); err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancelT := context.WithTimeout(tab, 60*time.Second)
-		defer cancelT()
-		u := url.URL{Scheme: "file", Path: file}
-		err := chromedp.Do(ctx, chromedp.EmulateViewport(1100, 2600), chromedp.Navigate(u.String()),
-			chromedp.Sleep(time.Second))
-		if err != nil {
-			t.Fatal(err)
-		}
-		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join("..", "docs", "report.png"), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("docs/report.png: %d bytes", len(png))
-	})
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files (and docs/report.png from the browser test)")
+var update = flag.Bool("update", false, "rewrite golden files")
 
 var hcm = collector.DefaultLocation()
 

@@ -215,7 +215,7 @@ h2{font-size:1.1em;margin:0 0 10px;color:#0b4f9c}
 .figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(160px,1fr));gap:10px;background:none;box-shadow:none;padding:0}
 .figure{background:#fff;border-radius:10px;padding:12px 14px;box-shadow:0 1px 2px rgba(0,0,0,.06)}
 .figure .label{font-size:.85em;color:#5b6776;text-transform:uppercase;letter-spacing:.02em}
-.figure .value{font-size:1.6em;font-weight:700;margin:2px 0}
+.figure .value{font-size:1.45em;font-weight:700;margin:2px 0;white-space:nowrap}
 .figure .sub,.figure .delta{font-size:.85em;color:#5b6776}
 .figure .up{color:#1e7d32}.figure .down{color:#b3261e}
 .bar{height:8px;background:#e3e8ef;border-radius:4px;margin-top:6px;overflow:hidden}
@@ -242,7 +242,7 @@ footer{font-size:.8em;color:#5b6776;margin:14px 0 4px;text-align:center}
  .missing ol{columns:1}
  main{padding:8px}
  .grid2{grid-template-columns:1fr}
- .figure .value{font-size:1.35em}
+ .figure .value{font-size:1.35em;white-space:normal}
 }
 @page{size:A4;margin:12mm}
 @media print{

@@ -8,15 +8,21 @@ import (
 	"testing"
 )
 
-// Every TOML example in docs/sources.md loads: a user copying one gets a valid config.
+// Every TOML example in the README's "Sources" section loads: a user copying one gets a
+// valid config.
 func TestDocsExamplesLoad(t *testing.T) {
-	doc, err := os.ReadFile("../../docs/sources.md")
+	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	blocks := regexp.MustCompile("(?s)```toml\n(.*?)```").FindAllStringSubmatch(string(doc), -1)
+	_, doc, ok := strings.Cut(string(readme), "\n## Sources")
+	if !ok {
+		t.Fatal("README has no Sources section")
+	}
+	doc, _, _ = strings.Cut(doc, "\n## ")
+	blocks := regexp.MustCompile("(?s)```toml\n(.*?)```").FindAllStringSubmatch(doc, -1)
 	if len(blocks) != 5 {
-		t.Fatalf("%d toml blocks in docs/sources.md", len(blocks))
+		t.Fatalf("%d toml blocks in the README's Sources section", len(blocks))
 	}
 	text := `database = "data/t.db"
 [[campaign]]

@@ -115,14 +115,7 @@ func verificationText(v collector.Verification) string {
 
 // printSubmission says in Vietnamese what was recorded.
 func printSubmission(e *env, c *Config, out store.Outcome, p collector.Post) {
-	switch out {
-	case store.New:
-		fmt.Fprintln(e.stdout, "Đã ghi nhận bài đăng mới.")
-	case store.Updated:
-		fmt.Fprintln(e.stdout, "Bài này đã được gửi trước đó — đã cập nhật số liệu.")
-	default:
-		fmt.Fprintln(e.stdout, "Bài này đã được gửi trước đó — không có gì thay đổi.")
-	}
+	fmt.Fprintln(e.stdout, outcomeMessage(out))
 	unit := "(chưa rõ đơn vị)"
 	if u, ok := c.Units().ByID(p.Unit); ok {
 		unit = u.Name

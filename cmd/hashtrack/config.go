@@ -30,6 +30,7 @@ type Config struct {
 	Report   ReportConfig     `toml:"report"`
 	Fetch    FetchConfig      `toml:"fetch"`
 	Server   ServerConfig     `toml:"server"`
+	Backup   BackupConfig     `toml:"backup"`
 	Import   ImportConfig     `toml:"import"`
 	Campaign []CampaignConfig `toml:"campaign"`
 	Unit     []UnitConfig     `toml:"unit"`
@@ -64,6 +65,14 @@ type FetchConfig struct {
 type ServerConfig struct {
 	Addr      string `toml:"addr"`       // default 127.0.0.1:8080
 	PublicURL string `toml:"public_url"` // how branches reach the form, for the links printed by `hashtrack tokens`
+}
+
+// BackupConfig is the [backup] table: the daemon's own nightly backup (while it runs,
+// no other process can open the database to copy it).
+type BackupConfig struct {
+	Dir      string `toml:"dir"`      // folder for the backups; "" = the daemon makes none
+	Schedule string `toml:"schedule"` // cron expression; default "30 2 * * *"
+	Keep     int    `toml:"keep"`     // newest backups kept in Dir; default 30
 }
 
 // ImportConfig is the [import] table.
@@ -255,6 +264,18 @@ func (c *Config) Validate() error {
 	if c.Report.TopN <= 0 {
 		c.Report.TopN = 10
 	}
+	if c.Backup.Schedule == "" {
+		c.Backup.Schedule = "30 2 * * *"
+	}
+	if _, err := cronParser.Parse(c.Backup.Schedule); err != nil {
+		return fmt.Errorf("backup.schedule: %q: %v", c.Backup.Schedule, err)
+	}
+	if c.Backup.Keep < 0 {
+		return fmt.Errorf("backup.keep: must not be negative")
+	}
+	if c.Backup.Keep == 0 {
+		c.Backup.Keep = 30
+	}
 	if c.Server.Addr == "" {
 		c.Server.Addr = "127.0.0.1:8080"
 	}
@@ -441,6 +462,9 @@ func (c *Config) resolve(p string) string {
 
 // DatabasePath is the database file.
 func (c *Config) DatabasePath() string { return c.resolve(c.Database) }
+
+// BackupPath is the daemon's backup folder, "" when it makes no backups.
+func (c *Config) BackupPath() string { return c.resolve(c.Backup.Dir) }
 
 // ReportPath is the report folder.
 func (c *Config) ReportPath() string { return c.resolve(c.ReportDir) }

@@ -43,6 +43,9 @@ type Options struct {
 	// Allow lists networks that may be reached although the guard refuses them
 	// (an office intranet, or 127.0.0.0/8 for tests); any port is allowed there.
 	Allow []netip.Prefix
+	// Resolver looks up host names; nil is the system's. Tests give one that answers
+	// from a local DNS server, to prove the guard judges what a name resolves to.
+	Resolver *net.Resolver
 }
 
 // Client fetches URLs. It is safe for concurrent use.
@@ -115,7 +118,7 @@ func New(opts Options) *Client {
 		opts.Global = DefaultGlobal
 	}
 	c := &Client{opts: opts, global: make(chan struct{}, opts.Global), hosts: map[string]chan struct{}{}}
-	dialer := &net.Dialer{Timeout: opts.ConnectTimeout, KeepAlive: 30 * time.Second, Control: c.control}
+	dialer := &net.Dialer{Timeout: opts.ConnectTimeout, KeepAlive: 30 * time.Second, Control: c.control, Resolver: opts.Resolver}
 	transport := &http.Transport{
 		// No proxy from the environment: a proxy would make the guard check the
 		// proxy's address instead of the target's.

@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -95,7 +96,19 @@ func TestHostileSlowServers(t *testing.T) {
 			}
 		}},
 		{"slow trickle", func(conn net.Conn) {
-			// Headers at once, then one byte of body every 100 ms, for ever.
+			// Headers at once, then one byte of body every 100 ms, for ever. The request
+			// is read first: an answer sent before it arrives is dropped by the client
+			// as unsolicited, and the test would see that instead of the trickle.
+			br := bufio.NewReader(conn)
+			for {
+				line, err := br.ReadString('\n')
+				if err != nil {
+					return
+				}
+				if line == "\r\n" {
+					break
+				}
+			}
 			conn.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n"))
 			for {
 				if _, err := conn.Write([]byte("<")); err != nil {

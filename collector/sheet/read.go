@@ -7,6 +7,7 @@
 package sheet
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -22,6 +23,16 @@ import (
 
 // MaxFileSize bounds what one import reads into memory.
 const MaxFileSize = 64 << 20
+
+// MaxRows bounds the rows read from one file or sheet: a campaign's sheet has
+// thousands, and a million mapped rows would take over a gigabyte. The rows after it
+// are reported as not read.
+const MaxRows = 200_000
+
+// tooManyRows is the problem reported at the first row past MaxRows.
+func tooManyRows(line int) Problem {
+	return Problem{Line: line, Reason: fmt.Sprintf("the file has more than %d rows; this row and the ones after it were not read (split the file)", MaxRows)}
+}
 
 // Table is a sheet as read: the header row and the rows under it, each with the line
 // (CSV) or row number (XLSX) a person sees in their editor.
@@ -83,6 +94,9 @@ func Read(name string, b []byte, sheetName string) (*Table, error) {
 		return nil, ErrTooLarge
 	}
 	if IsWorkbook(name) {
+		if err := checkZip(b); err != nil {
+			return nil, fmt.Errorf("not a readable .xlsx workbook: %w", err)
+		}
 		return ReadXLSX(bytes.NewReader(b), sheetName)
 	}
 	return ReadCSV(b)
@@ -182,6 +196,11 @@ func ReadCSV(b []byte) (*Table, error) {
 	if err != nil {
 		return nil, err
 	}
+	// NUL bytes (padding some exporters leave) are no part of what anyone typed; kept,
+	// they would make a unit name or a number unrecognisable.
+	if strings.IndexByte(text, 0) >= 0 {
+		text = strings.ReplaceAll(text, "\x00", "")
+	}
 	comma := Delimiter(text)
 	// Excel understands a first line "sep=;" naming the separator, and writes one.
 	if first, rest, ok := strings.Cut(text, "\n"); ok || first != "" {
@@ -222,6 +241,10 @@ func ReadCSV(b []byte) (*Table, error) {
 			t.Header, t.HeaderLine = rec, line
 			continue
 		}
+		if len(t.Rows) == MaxRows {
+			t.Problems = append(t.Problems, tooManyRows(line))
+			break
+		}
 		t.Rows = append(t.Rows, Row{Line: line, Cells: rec})
 	}
 	if t.Header == nil {
@@ -230,11 +253,43 @@ func ReadCSV(b []byte) (*Table, error) {
 	return t, nil
 }
 
+// maxUnzip bounds what a workbook may unpack to, all parts together.
+const maxUnzip = 256 << 20
+
+// checkZip inflates every part of a workbook once, to io.Discard, before excelize
+// reads it: excelize ignores a part that inflates past the size it declares (a zip
+// bomb that lies about its size) and would report an empty sheet instead.
+func checkZip(b []byte) error {
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return err
+	}
+	var total uint64
+	for _, f := range zr.File {
+		total += f.UncompressedSize64
+		if total > maxUnzip {
+			return fmt.Errorf("it would unpack to more than %d MiB (a zip bomb?)", maxUnzip>>20)
+		}
+	}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.Name, err)
+		}
+		_, err = io.Copy(io.Discard, rc)
+		rc.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w (the part is damaged or larger than it says)", f.Name, err)
+		}
+	}
+	return nil
+}
+
 // ReadXLSX reads one worksheet of a workbook: sheetName, or the first when "". Cells
 // are read raw, so dates arrive as serial numbers and are converted by the mapper in
 // the campaign's time zone.
 func ReadXLSX(rd io.Reader, sheetName string) (*Table, error) {
-	f, err := excelize.OpenReader(rd, excelize.Options{UnzipSizeLimit: 256 << 20, UnzipXMLSizeLimit: 64 << 20})
+	f, err := excelize.OpenReader(rd, excelize.Options{UnzipSizeLimit: maxUnzip, UnzipXMLSizeLimit: 64 << 20})
 	if err != nil {
 		return nil, fmt.Errorf("not a readable .xlsx workbook: %w", err)
 	}
@@ -268,6 +323,10 @@ func ReadXLSX(rd io.Reader, sheetName string) (*Table, error) {
 		if t.Header == nil {
 			t.Header, t.HeaderLine = rec, i+1
 			continue
+		}
+		if len(t.Rows) == MaxRows {
+			t.Problems = append(t.Problems, tooManyRows(i+1))
+			break
 		}
 		t.Rows = append(t.Rows, Row{Line: i + 1, Cells: rec, Links: links[i+1]})
 	}

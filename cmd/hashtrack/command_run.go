@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/tinhdoandaklak/hashtrack/store"
+)
+
+func init() {
+	register(&command{
+		name:    "run",
+		usage:   "[-v] [--all]",
+		summary: "việc hằng ngày cho cron: thu thập mọi nguồn đến hạn rồi viết báo cáo trong ngày",
+		run:     runDaily,
+	})
+}
+
+// runDaily is the job a crontab line starts every morning. It follows cron's
+// conventions: nothing on stdout or stderr when all is well (cron mails any output),
+// one line per problem on stderr, and the exit code says how it went.
+func runDaily(ctx context.Context, e *env, args []string) error {
+	fs := e.flags(commands["run"])
+	var all bool
+	fs.BoolVar(&e.verbose, "v", false, "print a summary of what was collected and written")
+	fs.BoolVar(&all, "all", false, "collect every source now, even one not due or waiting after failures")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	e.setupLog()
+	c, err := e.config()
+	if err != nil {
+		return err
+	}
+	st, err := e.openStore(c, false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	outcomes, err := collectSources(ctx, e, c, st, collectOptions{All: all, DueOnly: true})
+	if err != nil {
+		return err
+	}
+	failed := reportOutcomes(e, outcomes)
+
+	files, err := writeDailyReports(ctx, e, c, st)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "hashtrack run: report: %s\n", oneLine(err.Error()))
+		return &exitError{code: exitPartial, err: fmt.Errorf("report not written: %w", err), silent: true}
+	}
+	if e.verbose {
+		for _, f := range files {
+			fmt.Fprintf(e.stdout, "Báo cáo: %s\n", f)
+		}
+	}
+	if err := st.Close(); err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	if failed > 0 {
+		return &exitError{code: exitPartial, err: fmt.Errorf("%d source(s) had problems", failed), silent: true}
+	}
+	return nil
+}
+
+// reportOutcomes prints each source's problems on stderr, one line each, and with -v
+// a summary line per source on stdout. It returns how many sources had problems.
+func reportOutcomes(e *env, outcomes []sourceOutcome) int {
+	failed := 0
+	for _, o := range outcomes {
+		bad := false
+		if o.Err != nil {
+			fmt.Fprintf(e.stderr, "hashtrack run: source %s: %s\n", o.Source, oneLine(o.Err.Error()))
+			bad = true
+		}
+		for _, p := range o.Problems {
+			fmt.Fprintf(e.stderr, "hashtrack run: source %s: %s\n", o.Source, oneLine(p.String()))
+			bad = true
+		}
+		if bad {
+			failed++
+		}
+		if e.verbose {
+			fmt.Fprintln(e.stdout, outcomeSummary(o))
+		}
+	}
+	return failed
+}
+
+// outcomeSummary is one Vietnamese line about a source's run.
+func outcomeSummary(o sourceOutcome) string {
+	switch {
+	case o.Skipped != "":
+		return fmt.Sprintf("Nguồn %s: bỏ qua lần này (%s)", o.Source, o.Skipped)
+	case o.Err != nil:
+		return fmt.Sprintf("Nguồn %s: lỗi (%d lần liên tiếp)", o.Source, o.Health.ConsecutiveFailures)
+	case o.NotModified:
+		return fmt.Sprintf("Nguồn %s: không có gì mới", o.Source)
+	}
+	return fmt.Sprintf("Nguồn %s: %d mục đã đọc, %d bài mới, %d cập nhật, %d không đổi, %d lỗi",
+		o.Source, o.Seen, o.Upsert.New, o.Upsert.Updated, o.Upsert.Unchanged, len(o.Problems))
+}
+
+// oneLine keeps a message on one line so each problem is one line in cron's mail.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// dailyFormats are the reports of the day: the HTML page, then the text digest for Zalo.
+var dailyFormats = []string{"html", "text"}
+
+// writeDailyReports writes the day's reports of every campaign into the report folder.
+// The HTML report comes first; without it there is no point writing the digest.
+func writeDailyReports(ctx context.Context, e *env, c *Config, st *store.Store) ([]string, error) {
+	var files []string
+	for _, f := range dailyFormats {
+		written, err := writeReports(ctx, e, c, st, reportOptions{Format: f})
+		for _, w := range written {
+			if !slices.Contains(files, w) {
+				files = append(files, w)
+			}
+		}
+		if err != nil {
+			return files, err
+		}
+	}
+	return files, nil
+}

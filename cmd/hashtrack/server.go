@@ -1,0 +1,630 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/collector/canon"
+	"github.com/tinhdoandaklak/hashtrack/store"
+)
+
+// The daemon's pages: the branches' submission form, its JSON twin, the campaign
+// index, the report files and the health check.
+
+//go:embed web
+var webFiles embed.FS
+
+var pages = template.Must(template.New("").ParseFS(webFiles, "web/*.html"))
+
+// maxSubmissionBody is the most a form post or API call may send.
+const maxSubmissionBody = 64 << 10
+
+// Default rate limits. Many phones in Việt Nam share one carrier address, and a
+// campaign token is shared by every branch, so they are generous; they are there to
+// stop a script, not a busy morning.
+const (
+	addrPerMinute, addrBurst   = 60, 30
+	tokenPerMinute, tokenBurst = 120, 120
+)
+
+// server holds what the handlers need. The store is the daemon's, open for its lifetime.
+type server struct {
+	c       *Config
+	st      *store.Store
+	log     *slog.Logger
+	now     func() time.Time
+	perAddr *rateLimiter
+	perTok  *rateLimiter
+	reports *os.Root
+	// enrich, when set, reads a submitted link's page (title, date, author, hashtag)
+	// before the post is stored. It is the one place link enrichment plugs into the
+	// form and the API.
+	enrich func(ctx context.Context, p *collector.Post) error
+}
+
+func newServer(c *Config, st *store.Store, log *slog.Logger, now func() time.Time) (*server, error) {
+	dir := c.ReportPath()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("serve: report folder: %w", err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("serve: report folder: %w", err)
+	}
+	return &server{c: c, st: st, log: log, now: now, reports: root,
+		perAddr: newRateLimiter(addrPerMinute, addrBurst, now),
+		perTok:  newRateLimiter(tokenPerMinute, tokenBurst, now)}, nil
+}
+
+func (s *server) Close() error { return s.reports.Close() }
+
+// handler routes the requests and wraps them in the protections every page gets.
+func (s *server) handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", s.index)
+	// os.Root keeps every path, symlinks included, inside the report folder.
+	mux.Handle("GET /reports/", http.StripPrefix("/reports", http.FileServerFS(s.reports.FS())))
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /static/{file}", s.static)
+	mux.HandleFunc("GET /submit/{token}", s.withToken(s.form))
+	mux.HandleFunc("POST /submit/{token}", s.withToken(s.submitForm))
+	mux.HandleFunc("POST /api/submit/{token}", s.withToken(s.submitAPI))
+	// A link without its token is refused like a wrong one.
+	for _, p := range []string{"/submit", "/submit/{$}", "/api/submit", "/api/submit/{$}"} {
+		mux.HandleFunc(p, s.withToken(nil))
+	}
+
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.log.Warn("cross-origin request refused", slog.String("path", redactToken(r.URL.Path)), slog.String("origin", r.Header.Get("Origin")), slog.String("remote", clientAddr(r)))
+		s.fail(w, r, http.StatusForbidden, "Yêu cầu bị từ chối",
+			"Biểu mẫu chỉ nhận bài gửi từ chính trang của hashtrack. Hãy mở lại đường dẫn được chia sẻ và gửi lại.")
+	}))
+	return securityHeaders(cop.Handler(mux))
+}
+
+// securityHeaders: nothing on our pages runs inline, so the policy is 'self' only.
+// Report files carry their charts inline (built with escaped data by the report
+// package) and get a policy of their own that still forbids anything from elsewhere.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		if strings.HasPrefix(r.URL.Path, "/reports/") {
+			h.Set("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:; font-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+		} else {
+			h.Set("Content-Security-Policy", "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+		}
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer") // the form's URL carries its token
+		h.Set("X-Frame-Options", "DENY")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// clientAddr is the address a request came from, without the port.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// redactToken keeps form tokens out of the logs: /submit/SECRET becomes /submit/….
+func redactToken(p string) string {
+	for _, prefix := range []string{"/submit/", "/api/submit/"} {
+		if rest, ok := strings.CutPrefix(p, prefix); ok && rest != "" {
+			return prefix + "…"
+		}
+	}
+	return p
+}
+
+// lookupToken finds a configured token, comparing every one in constant time.
+func (s *server) lookupToken(given string) (TokenConfig, bool) {
+	var found TokenConfig
+	ok := false
+	if given == "" {
+		return found, false
+	}
+	for _, t := range s.c.Token {
+		if subtle.ConstantTimeCompare([]byte(given), []byte(t.Token)) == 1 {
+			found, ok = t, true
+		}
+	}
+	return found, ok
+}
+
+// withToken applies the per-address limit, refuses a wrong token, then applies the
+// per-token limit, in that order so guessing tokens is slowed down too.
+func (s *server) withToken(h func(http.ResponseWriter, *http.Request, TokenConfig)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		addr := clientAddr(r)
+		if ok, wait := s.perAddr.allow(addr); !ok {
+			s.tooMany(w, r, wait, slog.String("remote", addr))
+			return
+		}
+		tok, ok := s.lookupToken(r.PathValue("token"))
+		if !ok {
+			s.log.Warn("submission with an unknown token refused", slog.String("remote", addr), slog.String("path", redactToken(r.URL.Path)))
+			s.fail(w, r, http.StatusForbidden, "Đường dẫn không hợp lệ",
+				"Đường dẫn gửi bài này không đúng hoặc đã hết hiệu lực. Hãy dùng đúng đường dẫn mà Tỉnh Đoàn đã chia sẻ trong nhóm Zalo.")
+			return
+		}
+		if ok, wait := s.perTok.allow(tok.Token); !ok {
+			s.tooMany(w, r, wait, slog.String("unit", tok.Unit), slog.String("campaign", tok.Campaign))
+			return
+		}
+		h(w, r, tok)
+	}
+}
+
+func (s *server) tooMany(w http.ResponseWriter, r *http.Request, wait time.Duration, attrs ...any) {
+	secs := retryAfterSeconds(wait)
+	s.log.Warn("rate limit: request refused", append(attrs, slog.Int("retry_after", secs))...)
+	w.Header().Set("Retry-After", fmt.Sprint(secs))
+	s.fail(w, r, http.StatusTooManyRequests, "Gửi quá nhanh",
+		fmt.Sprintf("Có quá nhiều lượt gửi trong thời gian ngắn. Hãy thử lại sau %d giây.", secs))
+}
+
+// fail answers an error: JSON for the API, a small Vietnamese page otherwise.
+func (s *server) fail(w http.ResponseWriter, r *http.Request, status int, title, msg string) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		writeJSON(w, status, map[string]any{"error": msg})
+		return
+	}
+	s.render(w, status, "message.html", map[string]string{"Title": title, "Message": msg})
+}
+
+func (s *server) render(w http.ResponseWriter, status int, name string, data any) {
+	var buf bytes.Buffer
+	if err := pages.ExecuteTemplate(&buf, name, data); err != nil {
+		s.log.Error("page template failed", slog.String("page", name), slog.Any("error", err))
+		http.Error(w, "lỗi máy chủ", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+func (s *server) static(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("file")
+	var ctype string
+	switch path.Ext(name) {
+	case ".css":
+		ctype = "text/css; charset=utf-8"
+	case ".js":
+		ctype = "text/javascript; charset=utf-8"
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	b, err := webFiles.ReadFile("web/" + name)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	w.Write(b)
+}
+
+// ── the form ─────────────────────────────────────────────────────────────────────
+
+type option struct{ ID, Name string }
+
+type countField struct {
+	Field, Label, Value, Error string
+}
+
+type formPage struct {
+	Token     string
+	Campaign  collector.Campaign   // shown at the top
+	Campaigns []collector.Campaign // a choice, when the token does not fix one
+	FixedUnit *collector.Unit
+	Units     collector.Units
+	Platforms []option
+	Counts    []countField
+	V         formValues
+	Errors    map[string]string
+	Failure   string
+}
+
+// formValues are the fields as typed, to show them back after an error.
+type formValues struct {
+	URL, Campaign, Unit, Platform, Published, Note string
+	Counts                                         map[string]string
+}
+
+var platformLabels = map[string]string{
+	canon.Facebook: "Facebook", canon.Zalo: "Zalo", canon.Instagram: "Instagram", canon.TikTok: "TikTok",
+	canon.YouTube: "YouTube", canon.Threads: "Threads", canon.X: "X (Twitter)", canon.Web: "Trang web / báo điện tử",
+}
+
+func (s *server) formPage(tok TokenConfig, v formValues, errs map[string]string) formPage {
+	p := formPage{Token: tok.Token, Units: s.c.Units(), V: v, Errors: errs}
+	if p.Errors == nil {
+		p.Errors = map[string]string{}
+	}
+	if k, ok := s.c.CampaignByID(tok.Campaign); ok {
+		p.Campaign = k
+	} else {
+		all := s.c.Campaigns()
+		p.Campaign = all[0]
+		if k, ok := s.c.CampaignByID(v.Campaign); ok {
+			p.Campaign = k
+		}
+		if len(all) > 1 {
+			p.Campaigns = all
+		}
+	}
+	if u, ok := s.c.Units().ByID(tok.Unit); ok {
+		p.FixedUnit = &u
+	}
+	for _, pl := range canon.Platforms {
+		p.Platforms = append(p.Platforms, option{pl, platformLabels[pl]})
+	}
+	for _, cn := range countNames {
+		p.Counts = append(p.Counts, countField{Field: cn.field, Label: cn.vi, Value: v.Counts[cn.field], Error: p.Errors[cn.field]})
+	}
+	return p
+}
+
+func (s *server) form(w http.ResponseWriter, r *http.Request, tok TokenConfig) {
+	s.render(w, http.StatusOK, "form.html", s.formPage(tok, formValues{}, nil))
+}
+
+// tooLarge answers 413 when err says the body went over the cap, and says so.
+func (s *server) tooLarge(w http.ResponseWriter, r *http.Request, err error) bool {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		s.log.Warn("submission body too large", slog.String("remote", clientAddr(r)), slog.Int64("limit", mbe.Limit))
+		s.fail(w, r, http.StatusRequestEntityTooLarge, "Nội dung quá lớn",
+			fmt.Sprintf("Nội dung gửi lên quá lớn (tối đa %d KiB). Hãy rút gọn phần ghi chú.", maxSubmissionBody>>10))
+		return true
+	}
+	return false
+}
+
+func (s *server) submitForm(w http.ResponseWriter, r *http.Request, tok TokenConfig) {
+	if r.ContentLength > maxSubmissionBody {
+		s.tooLarge(w, r, &http.MaxBytesError{Limit: maxSubmissionBody})
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxSubmissionBody)
+	if err := r.ParseForm(); err != nil {
+		if !s.tooLarge(w, r, err) {
+			s.fail(w, r, http.StatusBadRequest, "Không đọc được biểu mẫu", "Không đọc được nội dung gửi lên. Hãy tải lại trang và gửi lại.")
+		}
+		return
+	}
+	v := formValues{URL: r.PostFormValue("url"), Campaign: r.PostFormValue("campaign"), Unit: r.PostFormValue("unit"),
+		Platform: r.PostFormValue("platform"), Published: r.PostFormValue("published"), Note: r.PostFormValue("note"),
+		Counts: map[string]string{}}
+	for _, cn := range countNames {
+		v.Counts[cn.field] = r.PostFormValue(cn.field)
+	}
+	out, saved, errs, err := s.accept(r.Context(), s.submissionFrom(tok, v, "form"))
+	if err != nil {
+		s.log.Error("form submission not stored", slog.Any("error", err))
+		page := s.formPage(tok, v, nil)
+		page.Failure = "Máy chủ chưa lưu được bài này. Hãy thử gửi lại sau ít phút."
+		s.render(w, http.StatusInternalServerError, "form.html", page)
+		return
+	}
+	if len(errs) > 0 {
+		s.render(w, http.StatusUnprocessableEntity, "form.html", s.formPage(tok, v, errs.messages()))
+		return
+	}
+	s.render(w, http.StatusOK, "done.html", s.donePage(tok, out, saved))
+}
+
+// submissionFrom fixes the unit and campaign the token allows.
+func (s *server) submissionFrom(tok TokenConfig, v formValues, source string) submissionInput {
+	in := submissionInput{URL: v.URL, Campaign: v.Campaign, Unit: v.Unit, Platform: v.Platform, Published: v.Published, Note: v.Note,
+		Likes: v.Counts["likes"], Comments: v.Counts["comments"], Shares: v.Counts["shares"], Views: v.Counts["views"],
+		Source: source, ObservedAt: s.now()}
+	if tok.Campaign != "" {
+		in.Campaign = tok.Campaign
+	}
+	if tok.Unit != "" {
+		in.Unit = tok.Unit
+	}
+	return in
+}
+
+// accept builds, enriches and stores a submission. Wrong fields come back in errs;
+// err is a failure of the server itself.
+func (s *server) accept(ctx context.Context, in submissionInput) (store.Outcome, collector.Post, formErrors, error) {
+	p, errs := buildAll(s.c, in)
+	if len(errs) > 0 {
+		return 0, collector.Post{}, errs, nil
+	}
+	if s.enrich != nil {
+		if err := s.enrich(ctx, &p); err != nil {
+			s.log.Warn("link enrichment failed; storing the post as submitted", slog.String("url", p.URL), slog.Any("error", err))
+		}
+	}
+	out, saved, err := saveSubmission(ctx, s.st, p)
+	if err != nil {
+		return 0, collector.Post{}, nil, err
+	}
+	s.log.Info("submission stored", slog.String("outcome", out.String()), slog.String("url", saved.URL),
+		slog.String("unit", saved.Unit), slog.String("source", in.Source))
+	return out, saved, nil, nil
+}
+
+type donePage struct {
+	Token, Message, CampaignName, UnitName, Published string
+	Verification                                      string // what the page check found, "" if not checked
+	Platform                                          string
+	Likes, Comments, Shares, Views                    string
+	New                                               bool
+	Post                                              collector.Post
+}
+
+func (s *server) donePage(tok TokenConfig, out store.Outcome, p collector.Post) donePage {
+	d := donePage{Token: tok.Token, Message: outcomeMessage(out), New: out == store.New, Post: p,
+		UnitName: "(chưa rõ đơn vị)", Published: "(chưa rõ)",
+		Likes: viCountLong(p.Metrics.Likes), Comments: viCountLong(p.Metrics.Comments),
+		Shares: viCountLong(p.Metrics.Shares), Views: viCountLong(p.Metrics.Views)}
+	var names []string
+	for _, id := range p.Campaigns {
+		if k, ok := s.c.CampaignByID(id); ok {
+			names = append(names, k.Name)
+		}
+	}
+	d.CampaignName = strings.Join(names, ", ")
+	d.Verification = verificationText(p.Verification)
+	d.Platform = p.Platform
+	if l, ok := platformLabels[p.Platform]; ok {
+		d.Platform = l
+	}
+	if u, ok := s.c.Units().ByID(p.Unit); ok {
+		d.UnitName = u.Name
+	}
+	if !p.PublishedAt.IsZero() {
+		loc := s.c.Location()
+		if len(p.Campaigns) > 0 {
+			if k, ok := s.c.CampaignByID(p.Campaigns[0]); ok {
+				loc = k.Loc()
+			}
+		}
+		t := p.PublishedAt.In(loc)
+		d.Published = t.Format("02/01/2006")
+		if t.Hour() != 0 || t.Minute() != 0 {
+			d.Published = t.Format("02/01/2006 15:04")
+		}
+	}
+	return d
+}
+
+// viCountLong shows a count for people reading the form: unknown is spelled out.
+func viCountLong(c collector.Count) string {
+	if !c.Known {
+		return "không có số liệu"
+	}
+	return viNumber(c.N)
+}
+
+// ── the JSON API ─────────────────────────────────────────────────────────────────
+
+// apiSubmission is the body of POST /api/submit/{token}. Counts may be numbers,
+// strings as people type them ("1,2K"), or null/absent for unknown.
+type apiSubmission struct {
+	URL       string          `json:"url"`
+	Campaign  string          `json:"campaign"`
+	Unit      string          `json:"unit"`
+	Platform  string          `json:"platform"`
+	Published string          `json:"published"`
+	Author    string          `json:"author"`
+	Title     string          `json:"title"`
+	Note      string          `json:"note"`
+	Likes     json.RawMessage `json:"likes"`
+	Comments  json.RawMessage `json:"comments"`
+	Shares    json.RawMessage `json:"shares"`
+	Views     json.RawMessage `json:"views"`
+}
+
+// countText turns a JSON count into the text the builder reads.
+func countText(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	t := strings.TrimSpace(string(raw))
+	if t == "null" {
+		return ""
+	}
+	return t
+}
+
+func (s *server) submitAPI(w http.ResponseWriter, r *http.Request, tok TokenConfig) {
+	if r.ContentLength > maxSubmissionBody {
+		s.tooLarge(w, r, &http.MaxBytesError{Limit: maxSubmissionBody})
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxSubmissionBody))
+	if err != nil {
+		if !s.tooLarge(w, r, err) {
+			writeJSON(w, http.StatusBadRequest, map[string]any{"error": "cannot read the body: " + err.Error()})
+		}
+		return
+	}
+	var in apiSubmission
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "body is not a submission: " + err.Error()})
+		return
+	}
+	v := formValues{URL: in.URL, Campaign: in.Campaign, Unit: in.Unit, Platform: in.Platform, Published: in.Published, Note: in.Note,
+		Counts: map[string]string{"likes": countText(in.Likes), "comments": countText(in.Comments), "shares": countText(in.Shares), "views": countText(in.Views)}}
+	in2 := s.submissionFrom(tok, v, "api")
+	in2.Author, in2.Title = in.Author, in.Title
+	out, saved, errs, err := s.accept(r.Context(), in2)
+	if err != nil {
+		s.log.Error("api submission not stored", slog.Any("error", err))
+		writeJSON(w, http.StatusInternalServerError, map[string]any{"error": "the server could not store the post; try again later"})
+		return
+	}
+	if len(errs) > 0 {
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": errs.Error(), "fields": errs.details(), "messages": errs.messages()})
+		return
+	}
+	status := http.StatusOK
+	if out == store.New {
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, map[string]any{"outcome": out.String(), "message": outcomeMessage(out), "post": saved})
+}
+
+// ── reading pages ────────────────────────────────────────────────────────────────
+
+type campaignCard struct {
+	Name, Hashtag, Period, Latest, LatestTime string
+}
+
+func (s *server) index(w http.ResponseWriter, r *http.Request) {
+	reports := s.reportFiles()
+	var cards []campaignCard
+	for _, k := range s.c.Campaigns() {
+		card := campaignCard{Name: k.Name, Hashtag: k.Hashtag, Period: "từ " + k.Start.Format("02/01/2006")}
+		if !k.End.IsZero() {
+			card.Period += " đến " + k.End.Format("02/01/2006")
+		}
+		best := latestReport(reports, k.ID, len(s.c.Campaigns()) == 1)
+		if best != nil {
+			card.Latest = "/reports/" + best.path
+			card.LatestTime = best.mod.In(k.Loc()).Format("02/01/2006 15:04")
+		}
+		cards = append(cards, card)
+	}
+	s.render(w, http.StatusOK, "index.html", map[string]any{"Campaigns": cards})
+}
+
+// latestReport picks a campaign's newest report: the report package's
+// <campaign>/latest.html when there is one, else the newest HTML file that names the
+// campaign (any report but the archive index when there is a single campaign).
+func latestReport(files []reportFile, id string, only bool) *reportFile {
+	var best *reportFile
+	for i, f := range files {
+		if f.path == id+"/latest.html" {
+			return &files[i]
+		}
+		if path.Base(f.path) == "index.html" || !(strings.Contains(f.path, id) || only) {
+			continue
+		}
+		if best == nil || f.mod.After(best.mod) {
+			best = &files[i]
+		}
+	}
+	return best
+}
+
+type reportFile struct {
+	path string
+	mod  time.Time
+}
+
+// reportFiles lists the HTML reports in the report folder (two levels deep at most).
+func (s *server) reportFiles() []reportFile {
+	var out []reportFile
+	fsys := s.reports.FS()
+	fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() {
+			if strings.Count(p, "/") >= 2 {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if path.Ext(p) != ".html" {
+			return nil
+		}
+		if info, err := d.Info(); err == nil {
+			out = append(out, reportFile{path: p, mod: info.ModTime()})
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b reportFile) int { return strings.Compare(a.path, b.path) })
+	return out
+}
+
+// healthSource is one source in /healthz: its row of `hashtrack sources` and a verdict.
+type healthSource struct {
+	sourceStatus
+	Status string `json:"status"` // ok, pending (never ran), failing, stale
+	Reason string `json:"reason,omitempty"`
+}
+
+// sourceState judges a source's health: failing after store.FailingAfter failures in
+// a row, stale when its last success is older than staleAfter, pending before its
+// first run.
+func sourceState(r sourceStatus, now time.Time, staleAfter time.Duration) (status, reason string) {
+	switch {
+	case r.NeverRun || r.LastAttempt.IsZero():
+		return "pending", ""
+	case r.Failing:
+		return "failing", fmt.Sprintf("%d failures in a row", r.ConsecutiveFailures)
+	case r.LastSuccess.IsZero():
+		return "ok", ""
+	case now.Sub(r.LastSuccess) > staleAfter:
+		return "stale", fmt.Sprintf("no success for %s (threshold %s)", now.Sub(r.LastSuccess).Round(time.Minute), staleAfter)
+	}
+	return "ok", ""
+}
+
+func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
+	now := s.now()
+	rows, err := sourceStatuses(s.c, s.st, now)
+	if err != nil {
+		s.log.Error("healthz: read source health", slog.Any("error", err))
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "error", "error": err.Error()})
+		return
+	}
+	status := http.StatusOK
+	list := []healthSource{}
+	for _, row := range rows {
+		st, reason := sourceState(row, now, s.c.Report.StaleAfter.Duration)
+		if st == "failing" || st == "stale" {
+			status = http.StatusServiceUnavailable
+		}
+		list = append(list, healthSource{sourceStatus: row, Status: st, Reason: reason})
+	}
+	overall := "ok"
+	if status != http.StatusOK {
+		overall = "degraded"
+	}
+	writeJSON(w, status, map[string]any{"status": overall, "time": now, "sources": list})
+}
