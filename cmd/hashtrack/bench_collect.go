@@ -104,19 +104,17 @@ func benchCollect(ctx context.Context, e *env, opts benchOptions, g *synth.Gener
 				return res
 			}
 			parsed := int(srv.full.Load() - full)
-			failed, problem, stored := 0, "", 0
+			failed, problem := 0, ""
 			for _, o := range outs {
 				if o.Err != nil {
 					failed++
 					problem = o.Source + ": " + o.Err.Error()
 				}
-				stored += o.Upsert.New + o.Upsert.Updated
 			}
 			if pass == 0 {
 				res.First = append(res.First, d)
 				res.FirstParsed = max(res.FirstParsed, parsed)
 				res.FirstErrors = max(res.FirstErrors, failed)
-				res.FirstStored = stored
 				res.firstProblem = cmp.Or(res.firstProblem, problem)
 			} else {
 				res.Second = append(res.Second, d)

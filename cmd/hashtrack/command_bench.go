@@ -44,16 +44,15 @@ type benchOptions struct {
 
 // sizeResult holds every run's figures for one campaign size; the table shows medians.
 type sizeResult struct {
-	N, Records                int
-	Ingest, Bare, Reingest    []time.Duration
-	ReWritten                 int   // posts new or updated on re-ingest (max over runs)
-	RePageWrites              int64 // bbolt page writes during re-ingest (max over runs)
-	DBBytes                   int64
-	ReportHTML, ReportJSON    []time.Duration
-	HTMLBytes, JSONBytes      int64
-	ReportRSS                 []int64 // max RSS of the report process, bytes (max of HTML and JSON)
-	ReportErr                 string  // why the report was not measured
-	ingestDone, reportSkipped bool
+	N, Records             int
+	Ingest, Bare, Reingest []time.Duration
+	ReWritten              int   // posts new or updated on re-ingest (max over runs)
+	RePageWrites           int64 // bbolt page writes during re-ingest (max over runs)
+	DBBytes                int64
+	ReportHTML, ReportJSON []time.Duration
+	HTMLBytes, JSONBytes   int64
+	ReportRSS              []int64 // max RSS of the report process, bytes (max of HTML and JSON)
+	ReportErr              string  // why the report was not measured
 }
 
 // collectResult holds the collect figures (200 feeds on loopback).
@@ -61,7 +60,6 @@ type collectResult struct {
 	Feeds, Items                int
 	First, Second               []time.Duration
 	FirstParsed, SecondParsed   int // feed bodies served with 200 (and so parsed), max over runs
-	FirstStored                 int // posts stored by the first run
 	BareParse, CollectorParse   []time.Duration
 	BareItems, CollectorItems   int
 	Err                         string // why collect was not measured
@@ -624,7 +622,7 @@ func (r *benchReport) writeMarkdown(w io.Writer) {
 	}
 
 	c := r.Collect
-	fmt.Fprintf(w, "\n## Collect (%d feeds × %d items, served on loopback)\n\n", c.Feeds, c.Items)
+	fmt.Fprintf(w, "\n## Collect (%d feeds × %d items, served on loopback)\n\n", r.Options.Feeds, r.Options.Items)
 	if r.Options.Feeds == 0 {
 		fmt.Fprintf(w, "Not measured: skipped with --feeds 0\n")
 	} else if c.Err != "" {
