@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -256,54 +255,185 @@ func toUTF8(body []byte, contentType, force string) ([]byte, error) {
 	return out, nil
 }
 
-// guardXML scans the document's tokens without building anything: it rejects nesting
-// deeper than MaxDepth and, past maxItems items or entries, cuts the document after the
-// last kept one and closes the open elements, so the parser never sees the rest.
+// guardXML scans the document's markup in one pass over the bytes, building nothing:
+// it rejects nesting deeper than MaxDepth and, past maxItems items or entries (any
+// prefix, any case), cuts the document right before the next one and closes the open
+// elements, so the parser never sees the rest. Comments, CDATA sections, processing
+// instructions, DOCTYPE (internal subset included) and quoted attribute values are
+// skipped. When the scanner cannot make sense of the markup it stops guarding and
+// hands the body as it is to the parser, which reports what is wrong; the depth seen
+// up to that point has been checked.
 func guardXML(body []byte, maxItems int) ([]byte, bool, error) {
-	d := xml.NewDecoder(bytes.NewReader(body))
-	d.Strict = false
-	d.Entity = xml.HTMLEntity
-	d.CharsetReader = func(label string, in io.Reader) (io.Reader, error) { return in, nil }
-	var stack []xml.Name
-	items := 0
+	var stack [MaxDepth + 1][]byte
+	depth, items := 0, 0
+	n := len(body)
+	i := 0
 	for {
-		before := d.InputOffset()
-		tok, err := d.RawToken()
-		if err == io.EOF {
+		lt := bytes.IndexByte(body[i:], '<')
+		if lt < 0 {
 			return body, false, nil
 		}
-		if err != nil {
-			return nil, false, fmt.Errorf("invalid XML: %w", err)
+		i += lt
+		tagStart := i
+		if i+1 >= n {
+			return body, false, nil
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			local := strings.ToLower(t.Name.Local)
-			if (local == "item" || local == "entry") && items == maxItems {
-				var b bytes.Buffer
-				b.Write(body[:before])
-				for i := len(stack) - 1; i >= 0; i-- {
-					b.WriteString("</")
-					if stack[i].Space != "" {
-						b.WriteString(stack[i].Space + ":")
-					}
-					b.WriteString(stack[i].Local + ">")
+		switch c := body[i+1]; {
+		case c == '!':
+			switch {
+			case bytes.HasPrefix(body[i:], []byte("<!--")):
+				e := bytes.Index(body[i+4:], []byte("-->"))
+				if e < 0 {
+					return body, false, nil
 				}
-				return b.Bytes(), true, nil
+				i += 4 + e + 3
+			case bytes.HasPrefix(body[i:], []byte("<![CDATA[")):
+				e := bytes.Index(body[i+9:], []byte("]]>"))
+				if e < 0 {
+					return body, false, nil
+				}
+				i += 9 + e + 3
+			default:
+				e := skipDirective(body, i+2)
+				if e < 0 {
+					return body, false, nil
+				}
+				i = e
 			}
-			stack = append(stack, t.Name)
-			if len(stack) > MaxDepth {
-				return nil, false, fmt.Errorf("%w (more than %d levels)", ErrTooDeep, MaxDepth)
+		case c == '?':
+			e := bytes.Index(body[i+2:], []byte("?>"))
+			if e < 0 {
+				return body, false, nil
 			}
-		case xml.EndElement:
-			if len(stack) > 0 {
-				stack = stack[:len(stack)-1]
+			i += 2 + e + 2
+		case c == '/':
+			j := i + 2
+			for j < n && !isXMLSpace(body[j]) && body[j] != '>' {
+				j++
 			}
-			local := strings.ToLower(t.Name.Local)
-			if local == "item" || local == "entry" {
+			name := body[i+2 : j]
+			e := bytes.IndexByte(body[j:], '>')
+			if len(name) == 0 || e < 0 {
+				return body, false, nil
+			}
+			i = j + e + 1
+			if depth > 0 {
+				depth--
+			}
+			if isItemName(name) {
 				items++
 			}
+		default:
+			j := i + 1
+			for j < n && !isXMLSpace(body[j]) && body[j] != '/' && body[j] != '>' {
+				j++
+			}
+			name := body[i+1 : j]
+			if len(name) == 0 {
+				return body, false, nil
+			}
+			// The rest of the tag: attributes, whose quoted values may hold '>'.
+			self := false
+			for {
+				if j >= n {
+					return body, false, nil
+				}
+				b := body[j]
+				if b == '"' || b == '\'' {
+					e := bytes.IndexByte(body[j+1:], b)
+					if e < 0 {
+						return body, false, nil
+					}
+					j += 1 + e + 1
+					continue
+				}
+				if b == '>' {
+					self = body[j-1] == '/'
+					j++
+					break
+				}
+				j++
+			}
+			item := isItemName(name)
+			if item && items == maxItems {
+				return cutXML(body[:tagStart], stack[:depth]), true, nil
+			}
+			if depth == MaxDepth {
+				return nil, false, fmt.Errorf("%w (more than %d levels)", ErrTooDeep, MaxDepth)
+			}
+			if self {
+				if item {
+					items++
+				}
+			} else {
+				stack[depth] = name
+				depth++
+			}
+			i = j
 		}
 	}
+}
+
+// skipDirective returns the offset just past the '>' ending the declaration (DOCTYPE,
+// ENTITY...) whose body starts at i, honouring quotes, comments and an internal
+// subset in [...]; -1 when it does not end.
+func skipDirective(body []byte, i int) int {
+	n := len(body)
+	subset := false
+	for i < n {
+		switch b := body[i]; {
+		case b == '"' || b == '\'':
+			e := bytes.IndexByte(body[i+1:], b)
+			if e < 0 {
+				return -1
+			}
+			i += 1 + e + 1
+		case subset && bytes.HasPrefix(body[i:], []byte("<!--")):
+			e := bytes.Index(body[i+4:], []byte("-->"))
+			if e < 0 {
+				return -1
+			}
+			i += 4 + e + 3
+		case b == '[':
+			subset = true
+			i++
+		case b == ']':
+			subset = false
+			i++
+		case b == '>' && !subset:
+			return i + 1
+		default:
+			i++
+		}
+	}
+	return -1
+}
+
+// cutXML returns head followed by end tags closing the open elements, innermost first.
+func cutXML(head []byte, open [][]byte) []byte {
+	size := len(head)
+	for _, name := range open {
+		size += len(name) + 3
+	}
+	out := make([]byte, 0, size)
+	out = append(out, head...)
+	for i := len(open) - 1; i >= 0; i-- {
+		out = append(out, "</"...)
+		out = append(out, open[i]...)
+		out = append(out, '>')
+	}
+	return out
+}
+
+func isXMLSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }
+
+// isItemName reports whether an element name's local part (after a prefix "p:") is
+// item or entry, in any case.
+func isItemName(name []byte) bool {
+	if k := bytes.IndexByte(name, ':'); k > 0 && k < len(name)-1 && bytes.Count(name, []byte(":")) == 1 {
+		name = name[k+1:]
+	}
+	return bytes.EqualFold(name, []byte("item")) || bytes.EqualFold(name, []byte("entry"))
 }
 
 // jsonDepth rejects JSON nested deeper than MaxDepth.
