@@ -26,6 +26,7 @@ import (
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/fetch"
+	"github.com/tinhdoandaklak/hashtrack/collector/hashtag"
 )
 
 // MappingVersion is stored with every raw item; raise it when MapItem changes so
@@ -84,8 +85,9 @@ func (c *Collector) Collect(ctx context.Context, req collector.Request) (collect
 	if err != nil || res.NotModified {
 		return res, err
 	}
+	m := newMapper(req)
 	for _, it := range f.Items {
-		MapInto(&res, it, base, req, nil)
+		m.mapInto(&res, it, base, req.Now, nil)
 	}
 	return res, nil
 }
@@ -113,6 +115,7 @@ type Hooks struct {
 // RemapWith re-derives posts from raw items with MapItem and the kind's hooks.
 func RemapWith(req collector.Request, raw []collector.RawItem, h *Hooks) (collector.Result, error) {
 	var res collector.Result
+	m := newMapper(req)
 	for _, r := range raw {
 		var b RawBody
 		if err := json.Unmarshal(r.Body, &b); err != nil || b.Item == nil {
@@ -122,9 +125,7 @@ func RemapWith(req collector.Request, raw []collector.RawItem, h *Hooks) (collec
 		res.ItemsSeen++
 		// The item was observed when it was fetched, not now: a remap must not make old
 		// metrics look newer than ones observed since.
-		at := req
-		at.Now = r.FetchedAt
-		MapInto(&res, b.Item, b.Base, at, h)
+		m.mapInto(&res, b.Item, b.Base, r.FetchedAt, h)
 	}
 	res.State = req.State
 	return res, nil
@@ -465,24 +466,58 @@ func jsonDepth(b []byte) error {
 
 // MapInto maps one item and, when it is kept, appends the post and its raw item (as
 // fetched, before any hook) to res; h (may be nil) adds what a kind knows beyond the
-// common mapping.
+// common mapping. Mapping many items of one request, Collect and RemapWith build the
+// campaigns' matchers once; MapInto builds them for this item.
 func MapInto(res *collector.Result, it *gofeed.Item, base string, req collector.Request, h *Hooks) {
-	body, err := json.Marshal(RawBody{Base: base, Item: it})
-	if err != nil {
-		res.Problems = append(res.Problems, collector.Problem{Where: itemWhere(it, base), Reason: err.Error()})
-		return
+	newMapper(req).mapInto(res, it, base, req.Now, h)
+}
+
+// mapper holds what the mapping of one request's items shares: the campaigns, their
+// matchers and the time zone.
+type mapper struct {
+	req      collector.Request
+	matchers []*hashtag.Matcher
+	loc      *time.Location
+}
+
+func newMapper(req collector.Request) *mapper {
+	m := &mapper{req: req, loc: zone(req), matchers: make([]*hashtag.Matcher, len(req.Campaigns))}
+	for i, c := range req.Campaigns {
+		m.matchers[i] = c.Matcher()
+	}
+	return m
+}
+
+// mapInto is MapInto for an item observed at now.
+func (m *mapper) mapInto(res *collector.Result, it *gofeed.Item, base string, now time.Time, h *Hooks) {
+	// The raw item is kept as fetched: before a hook may change it, or, without one,
+	// only for a kept item (most of a feed's cost is not spent on items dropped).
+	var body []byte
+	marshal := func() bool {
+		var err error
+		if body, err = json.Marshal(RawBody{Base: base, Item: it}); err != nil {
+			res.Problems = append(res.Problems, collector.Problem{Where: itemWhere(it, base), Reason: err.Error()})
+			return false
+		}
+		return true
 	}
 	if h != nil && h.Before != nil {
+		if !marshal() {
+			return
+		}
 		cp := *it
 		it = &cp
 		h.Before(it)
 	}
-	p, ok, err := MapItem(it, base, req)
+	p, ok, err := m.mapItem(it, base, now)
 	if err != nil {
 		res.Problems = append(res.Problems, collector.Problem{Where: itemWhere(it, base), Reason: err.Error()})
 		return
 	}
 	if !ok {
+		return
+	}
+	if body == nil && !marshal() {
 		return
 	}
 	if h != nil && h.After != nil {
@@ -493,7 +528,7 @@ func MapInto(res *collector.Result, it *gofeed.Item, base string, req collector.
 		key = p.URL
 	}
 	res.Posts = append(res.Posts, p)
-	res.Raw = append(res.Raw, collector.RawItem{Key: key, MappingVersion: MappingVersion, FetchedAt: req.Now, Body: body})
+	res.Raw = append(res.Raw, collector.RawItem{Key: key, MappingVersion: MappingVersion, FetchedAt: now, Body: body})
 }
 
 func itemWhere(it *gofeed.Item, base string) string {
@@ -509,6 +544,11 @@ func itemWhere(it *gofeed.Item, base string) string {
 // tag (unless the source keeps all items). Tags are looked for in the title, the text
 // of the description and content (HTML stripped) and the categories.
 func MapItem(it *gofeed.Item, base string, req collector.Request) (p collector.Post, ok bool, err error) {
+	return newMapper(req).mapItem(it, base, req.Now)
+}
+
+func (m *mapper) mapItem(it *gofeed.Item, base string, now time.Time) (p collector.Post, ok bool, err error) {
+	req := m.req
 	link := it.Link
 	if link == "" && len(it.Links) > 0 {
 		link = it.Links[0]
@@ -519,8 +559,7 @@ func MapItem(it *gofeed.Item, base string, req collector.Request) (p collector.P
 	title := StripHTML(it.Title)
 	desc := StripHTML(it.Description)
 	content := StripHTML(it.Content)
-	texts := append([]string{title, desc, content}, it.Categories...)
-	camps := collector.MatchCampaigns(req.Campaigns, texts...)
+	camps := m.match(title, desc, content, it.Categories)
 	if len(camps) == 0 && !req.Source.AllItems {
 		// An untagged item is none of our business, whatever is wrong with it.
 		return p, false, nil
@@ -536,7 +575,7 @@ func MapItem(it *gofeed.Item, base string, req collector.Request) (p collector.P
 	if len(desc) > len(text) {
 		text = desc
 	}
-	p = collector.Post{URL: link, Title: title, Text: text, Campaigns: camps, Verification: collector.Unverified, ObservedAt: req.Now}
+	p = collector.Post{URL: link, Title: title, Text: text, Campaigns: camps, Verification: collector.Unverified, ObservedAt: now}
 	if len(camps) > 0 {
 		p.Verification = collector.Verified
 	}
@@ -555,18 +594,30 @@ func MapItem(it *gofeed.Item, base string, req collector.Request) (p collector.P
 		when = it.UpdatedParsed
 	}
 	if when != nil {
-		p.PublishedAt = when.In(zone(req))
+		p.PublishedAt = when.In(m.loc)
 	}
-	for _, c := range req.Campaigns {
-		m := c.Matcher()
+	for _, mt := range m.matchers {
 		for _, cat := range it.Categories {
 			cat = strings.TrimSpace(cat)
-			if !strings.ContainsAny(cat, " \t") && m.MatchTags([]string{cat}) {
+			if !strings.ContainsAny(cat, " \t") && mt.MatchTags([]string{cat}) {
 				p.Hashtags = collector.MergeTags(p.Hashtags, []string{strings.TrimPrefix(cat, "#")})
 			}
 		}
 	}
 	return p, true, nil
+}
+
+// match returns the IDs of the campaigns whose tag is in one of the texts or
+// categories, as collector.MatchCampaigns does, with the matchers built once.
+func (m *mapper) match(title, desc, content string, cats []string) []string {
+	var ids []string
+	for i, mt := range m.matchers {
+		has := func(t string) bool { return mt.Has(t) || mt.MatchTags([]string{t}) }
+		if has(title) || has(desc) || has(content) || slices.ContainsFunc(cats, has) {
+			ids = append(ids, m.req.Campaigns[i].ID)
+		}
+	}
+	return ids
 }
 
 func zone(req collector.Request) *time.Location {
