@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/mmcdole/gofeed"
@@ -612,7 +613,10 @@ func (m *mapper) mapItem(it *gofeed.Item, base string, now time.Time) (p collect
 func (m *mapper) match(title, desc, content string, cats []string) []string {
 	var ids []string
 	for i, mt := range m.matchers {
-		has := func(t string) bool { return mt.Has(t) || mt.MatchTags([]string{t}) }
+		// Has finds only a tag written with '#': a text without one is not scanned.
+		has := func(t string) bool {
+			return strings.IndexByte(t, '#') >= 0 && mt.Has(t) || mt.MatchTags([]string{t})
+		}
 		if has(title) || has(desc) || has(content) || slices.ContainsFunc(cats, has) {
 			ids = append(ids, m.req.Campaigns[i].ID)
 		}
@@ -651,7 +655,7 @@ var inline = map[string]bool{"a": true, "b": true, "i": true, "em": true, "stron
 // dropped, entities decoded and runs of white space collapsed.
 func StripHTML(s string) string {
 	if !strings.ContainsAny(s, "<&") {
-		return strings.Join(strings.Fields(s), " ")
+		return collapseSpace(s)
 	}
 	z := html.NewTokenizer(strings.NewReader(s))
 	var b strings.Builder
@@ -660,7 +664,7 @@ func StripHTML(s string) string {
 		tt := z.Next()
 		switch tt {
 		case html.ErrorToken:
-			return strings.Join(strings.Fields(b.String()), " ")
+			return collapseSpace(b.String())
 		case html.TextToken:
 			if skip == 0 {
 				b.Write(z.Text())
@@ -680,4 +684,55 @@ func StripHTML(s string) string {
 			}
 		}
 	}
+}
+
+// collapseSpace is strings.Join(strings.Fields(s), " ") without the slice of words; s
+// itself when it has nothing to collapse.
+func collapseSpace(s string) string {
+	if collapsed(s) {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	inWord, gap := false, false
+	for i := 0; i < len(s); {
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
+		if unicode.IsSpace(r) {
+			gap = gap || inWord
+			inWord = false
+		} else {
+			if gap {
+				b = append(b, ' ')
+				gap = false
+			}
+			b = append(b, s[i:i+size]...)
+			inWord = true
+		}
+		i += size
+	}
+	return string(b)
+}
+
+// collapsed reports whether s has no leading or trailing space and only single ' '
+// between words.
+func collapsed(s string) bool {
+	prevSpace := true
+	for i := 0; i < len(s); {
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
+		if unicode.IsSpace(r) {
+			if r != ' ' || prevSpace {
+				return false
+			}
+			prevSpace = true
+		} else {
+			prevSpace = false
+		}
+		i += size
+	}
+	return !prevSpace || len(s) == 0
 }
