@@ -479,12 +479,18 @@ type mapper struct {
 	req      collector.Request
 	matchers []*hashtag.Matcher
 	loc      *time.Location
+	// spaceKey is true when a campaign tag's key holds a ' ': otherwise a text with a
+	// ' ' between words cannot be a tag as a whole and MatchTags need not key it.
+	spaceKey bool
 }
 
 func newMapper(req collector.Request) *mapper {
 	m := &mapper{req: req, loc: zone(req), matchers: make([]*hashtag.Matcher, len(req.Campaigns))}
 	for i, c := range req.Campaigns {
 		m.matchers[i] = c.Matcher()
+		for _, t := range c.Tags() {
+			m.spaceKey = m.spaceKey || strings.Contains(hashtag.Key(t), " ")
+		}
 	}
 	return m
 }
@@ -615,13 +621,19 @@ func (m *mapper) match(title, desc, content string, cats []string) []string {
 	for i, mt := range m.matchers {
 		// Has finds only a tag written with '#': a text without one is not scanned.
 		has := func(t string) bool {
-			return strings.IndexByte(t, '#') >= 0 && mt.Has(t) || mt.MatchTags([]string{t})
+			return strings.IndexByte(t, '#') >= 0 && mt.Has(t) || m.maybeTag(t) && mt.MatchTags([]string{t})
 		}
 		if has(title) || has(desc) || has(content) || slices.ContainsFunc(cats, has) {
 			ids = append(ids, m.req.Campaigns[i].ID)
 		}
 	}
 	return ids
+}
+
+// maybeTag is false for a text that cannot be a whole tag: one with a ' ' inside (Key
+// keeps ASCII bytes but for case) when no campaign tag's key has one.
+func (m *mapper) maybeTag(t string) bool {
+	return m.spaceKey || !strings.Contains(strings.TrimSpace(t), " ")
 }
 
 func zone(req collector.Request) *time.Location {
@@ -696,10 +708,14 @@ func collapseSpace(s string) string {
 	inWord, gap := false, false
 	for i := 0; i < len(s); {
 		r, size := rune(s[i]), 1
-		if r >= utf8.RuneSelf {
+		var space bool
+		if r < utf8.RuneSelf {
+			space = asciiSpace[r]
+		} else {
 			r, size = utf8.DecodeRuneInString(s[i:])
+			space = unicode.IsSpace(r)
 		}
-		if unicode.IsSpace(r) {
+		if space {
 			gap = gap || inWord
 			inWord = false
 		} else {
@@ -721,10 +737,14 @@ func collapsed(s string) bool {
 	prevSpace := true
 	for i := 0; i < len(s); {
 		r, size := rune(s[i]), 1
-		if r >= utf8.RuneSelf {
+		var space bool
+		if r < utf8.RuneSelf {
+			space = asciiSpace[r]
+		} else {
 			r, size = utf8.DecodeRuneInString(s[i:])
+			space = unicode.IsSpace(r)
 		}
-		if unicode.IsSpace(r) {
+		if space {
 			if r != ' ' || prevSpace {
 				return false
 			}
@@ -736,3 +756,6 @@ func collapsed(s string) bool {
 	}
 	return !prevSpace || len(s) == 0
 }
+
+// asciiSpace is unicode.IsSpace for ASCII.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}

@@ -45,12 +45,33 @@ func FuzzMatch(f *testing.F) {
 	second := campaign()
 	second.ID, second.Hashtag, second.Variants = "other", "#ThanhNienTinhNguyen", nil
 	req.Campaigns = append(req.Campaigns, second)
-	m := newMapper(req)
+	// A tag with a space in its key turns off the mapper's shortcut for texts with one.
+	spaced := req
+	third := campaign()
+	third.ID, third.Hashtag, third.Variants = "spaced", "Tuổi trẻ", nil
+	spaced.Campaigns = append(slices.Clone(req.Campaigns), third)
+	f.Add("Tuổi trẻ", "", "", " tuoi  tre ")
 	f.Fuzz(func(t *testing.T, title, desc, content, cat string) {
-		got := m.match(title, desc, content, []string{cat})
-		want := collector.MatchCampaigns(req.Campaigns, title, desc, content, cat)
-		if !slices.Equal(got, want) {
-			t.Fatalf("match(%q, %q, %q, %q) = %v, want %v", title, desc, content, cat, got, want)
+		for _, r := range []collector.Request{req, spaced} {
+			got := newMapper(r).match(title, desc, content, []string{cat})
+			want := collector.MatchCampaigns(r.Campaigns, title, desc, content, cat)
+			if !slices.Equal(got, want) {
+				t.Fatalf("match(%q, %q, %q, %q) = %v, want %v", title, desc, content, cat, got, want)
+			}
 		}
 	})
+}
+
+func TestMatchSpacedTag(t *testing.T) {
+	req := request(false)
+	c := campaign()
+	c.ID, c.Hashtag, c.Variants = "spaced", "Tuổi trẻ", nil
+	req.Campaigns = append(req.Campaigns, c)
+	m := newMapper(req)
+	if got := m.match("x", " tuoi tre ", "", nil); !slices.Equal(got, []string{"spaced"}) {
+		t.Fatalf("got %v, want [spaced]", got)
+	}
+	if got := newMapper(request(false)).match("#TuoitreDakLakTienphongChuyendoiso nay", "", "", []string{"tuoi tre"}); !slices.Equal(got, []string{"cds"}) {
+		t.Fatalf("got %v, want [cds]", got)
+	}
 }
