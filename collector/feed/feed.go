@@ -377,33 +377,36 @@ func guardXML(body []byte, maxItems int) ([]byte, bool, error) {
 }
 
 // skipDirective returns the offset just past the '>' ending the declaration (DOCTYPE,
-// ENTITY...) whose body starts at i, honouring quotes, comments and an internal
-// subset in [...]; -1 when it does not end.
+// ENTITY...) whose body starts at i, -1 when it does not end. Like encoding/xml, it
+// skips quoted strings and comments and counts nested '<' '>' pairs, which steps over
+// an internal subset in [...] with its declarations.
 func skipDirective(body []byte, i int) int {
-	n := len(body)
-	subset := false
-	for i < n {
-		switch b := body[i]; {
-		case b == '"' || b == '\'':
+	depth := 0
+	for i < len(body) {
+		switch b := body[i]; b {
+		case '"', '\'':
 			e := bytes.IndexByte(body[i+1:], b)
 			if e < 0 {
 				return -1
 			}
 			i += 1 + e + 1
-		case subset && bytes.HasPrefix(body[i:], []byte("<!--")):
+		case '>':
+			if depth == 0 {
+				return i + 1
+			}
+			depth--
+			i++
+		case '<':
+			if !bytes.HasPrefix(body[i:], []byte("<!--")) {
+				depth++
+				i++
+				continue
+			}
 			e := bytes.Index(body[i+4:], []byte("-->"))
 			if e < 0 {
 				return -1
 			}
 			i += 4 + e + 3
-		case b == '[':
-			subset = true
-			i++
-		case b == ']':
-			subset = false
-			i++
-		case b == '>' && !subset:
-			return i + 1
 		default:
 			i++
 		}
