@@ -148,3 +148,28 @@ func FuzzGuardXML(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkGuardXML compares the byte scanner with the encoding/xml reference on a
+// 2,000-item feed cut at the default cap.
+func BenchmarkGuardXML(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(`<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>`)
+	for i := range 2000 {
+		fmt.Fprintf(&sb, `<item><title>Tin %d</title><link>https://x.example.vn/%d</link><description>&lt;p&gt;Nội dung #TuoitreDakLakTienphongChuyendoiso&lt;/p&gt;</description><category domain="x">a</category></item>`, i, i)
+	}
+	sb.WriteString("</channel></rss>")
+	body := []byte(sb.String())
+	for _, g := range []struct {
+		name  string
+		guard func([]byte, int) ([]byte, bool, error)
+	}{{"scanner", guardXML}, {"encoding-xml", guardXMLReference}} {
+		b.Run(g.name, func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				if _, cut, err := g.guard(body, DefaultMaxItems); err != nil || !cut {
+					b.Fatal(cut, err)
+				}
+			}
+		})
+	}
+}
