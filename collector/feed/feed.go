@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +18,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/mmcdole/gofeed"
@@ -27,6 +27,7 @@ import (
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/fetch"
+	"github.com/tinhdoandaklak/hashtrack/collector/hashtag"
 )
 
 // MappingVersion is stored with every raw item; raise it when MapItem changes so
@@ -85,8 +86,9 @@ func (c *Collector) Collect(ctx context.Context, req collector.Request) (collect
 	if err != nil || res.NotModified {
 		return res, err
 	}
+	m := newMapper(req)
 	for _, it := range f.Items {
-		MapInto(&res, it, base, req, nil)
+		m.mapInto(&res, it, base, req.Now, nil)
 	}
 	return res, nil
 }
@@ -114,6 +116,7 @@ type Hooks struct {
 // RemapWith re-derives posts from raw items with MapItem and the kind's hooks.
 func RemapWith(req collector.Request, raw []collector.RawItem, h *Hooks) (collector.Result, error) {
 	var res collector.Result
+	m := newMapper(req)
 	for _, r := range raw {
 		var b RawBody
 		if err := json.Unmarshal(r.Body, &b); err != nil || b.Item == nil {
@@ -123,9 +126,7 @@ func RemapWith(req collector.Request, raw []collector.RawItem, h *Hooks) (collec
 		res.ItemsSeen++
 		// The item was observed when it was fetched, not now: a remap must not make old
 		// metrics look newer than ones observed since.
-		at := req
-		at.Now = r.FetchedAt
-		MapInto(&res, b.Item, b.Base, at, h)
+		m.mapInto(&res, b.Item, b.Base, r.FetchedAt, h)
 	}
 	res.State = req.State
 	return res, nil
@@ -256,54 +257,188 @@ func toUTF8(body []byte, contentType, force string) ([]byte, error) {
 	return out, nil
 }
 
-// guardXML scans the document's tokens without building anything: it rejects nesting
-// deeper than MaxDepth and, past maxItems items or entries, cuts the document after the
-// last kept one and closes the open elements, so the parser never sees the rest.
+// guardXML scans the document's markup in one pass over the bytes, building nothing:
+// it rejects nesting deeper than MaxDepth and, past maxItems items or entries (any
+// prefix, any case), cuts the document right before the next one and closes the open
+// elements, so the parser never sees the rest. Comments, CDATA sections, processing
+// instructions, DOCTYPE (internal subset included) and quoted attribute values are
+// skipped. When the scanner cannot make sense of the markup it stops guarding and
+// hands the body as it is to the parser, which reports what is wrong; the depth seen
+// up to that point has been checked.
 func guardXML(body []byte, maxItems int) ([]byte, bool, error) {
-	d := xml.NewDecoder(bytes.NewReader(body))
-	d.Strict = false
-	d.Entity = xml.HTMLEntity
-	d.CharsetReader = func(label string, in io.Reader) (io.Reader, error) { return in, nil }
-	var stack []xml.Name
-	items := 0
+	var stack [MaxDepth + 1][]byte
+	depth, items := 0, 0
+	n := len(body)
+	i := 0
 	for {
-		before := d.InputOffset()
-		tok, err := d.RawToken()
-		if err == io.EOF {
+		lt := bytes.IndexByte(body[i:], '<')
+		if lt < 0 {
 			return body, false, nil
 		}
-		if err != nil {
-			return nil, false, fmt.Errorf("invalid XML: %w", err)
+		i += lt
+		tagStart := i
+		if i+1 >= n {
+			return body, false, nil
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			local := strings.ToLower(t.Name.Local)
-			if (local == "item" || local == "entry") && items == maxItems {
-				var b bytes.Buffer
-				b.Write(body[:before])
-				for i := len(stack) - 1; i >= 0; i-- {
-					b.WriteString("</")
-					if stack[i].Space != "" {
-						b.WriteString(stack[i].Space + ":")
-					}
-					b.WriteString(stack[i].Local + ">")
+		switch c := body[i+1]; {
+		case c == '!':
+			switch {
+			case bytes.HasPrefix(body[i:], []byte("<!--")):
+				e := bytes.Index(body[i+4:], []byte("-->"))
+				if e < 0 {
+					return body, false, nil
 				}
-				return b.Bytes(), true, nil
+				i += 4 + e + 3
+			case bytes.HasPrefix(body[i:], []byte("<![CDATA[")):
+				e := bytes.Index(body[i+9:], []byte("]]>"))
+				if e < 0 {
+					return body, false, nil
+				}
+				i += 9 + e + 3
+			default:
+				e := skipDirective(body, i+2)
+				if e < 0 {
+					return body, false, nil
+				}
+				i = e
 			}
-			stack = append(stack, t.Name)
-			if len(stack) > MaxDepth {
-				return nil, false, fmt.Errorf("%w (more than %d levels)", ErrTooDeep, MaxDepth)
+		case c == '?':
+			e := bytes.Index(body[i+2:], []byte("?>"))
+			if e < 0 {
+				return body, false, nil
 			}
-		case xml.EndElement:
-			if len(stack) > 0 {
-				stack = stack[:len(stack)-1]
+			i += 2 + e + 2
+		case c == '/':
+			j := i + 2
+			for j < n && !isXMLSpace(body[j]) && body[j] != '>' {
+				j++
 			}
-			local := strings.ToLower(t.Name.Local)
-			if local == "item" || local == "entry" {
+			name := body[i+2 : j]
+			e := bytes.IndexByte(body[j:], '>')
+			if len(name) == 0 || e < 0 {
+				return body, false, nil
+			}
+			i = j + e + 1
+			if depth > 0 {
+				depth--
+			}
+			if isItemName(name) {
 				items++
 			}
+		default:
+			j := i + 1
+			for j < n && !isXMLSpace(body[j]) && body[j] != '/' && body[j] != '>' {
+				j++
+			}
+			name := body[i+1 : j]
+			if len(name) == 0 {
+				return body, false, nil
+			}
+			// The rest of the tag: attributes, whose quoted values may hold '>'.
+			self := false
+			for {
+				if j >= n {
+					return body, false, nil
+				}
+				b := body[j]
+				if b == '"' || b == '\'' {
+					e := bytes.IndexByte(body[j+1:], b)
+					if e < 0 {
+						return body, false, nil
+					}
+					j += 1 + e + 1
+					continue
+				}
+				if b == '>' {
+					self = body[j-1] == '/'
+					j++
+					break
+				}
+				j++
+			}
+			item := isItemName(name)
+			if item && items == maxItems {
+				return cutXML(body[:tagStart], stack[:depth]), true, nil
+			}
+			if depth == MaxDepth {
+				return nil, false, fmt.Errorf("%w (more than %d levels)", ErrTooDeep, MaxDepth)
+			}
+			if self {
+				if item {
+					items++
+				}
+			} else {
+				stack[depth] = name
+				depth++
+			}
+			i = j
 		}
 	}
+}
+
+// skipDirective returns the offset just past the '>' ending the declaration (DOCTYPE,
+// ENTITY...) whose body starts at i, -1 when it does not end. Like encoding/xml, it
+// skips quoted strings and comments and counts nested '<' '>' pairs, which steps over
+// an internal subset in [...] with its declarations.
+func skipDirective(body []byte, i int) int {
+	depth := 0
+	for i < len(body) {
+		switch b := body[i]; b {
+		case '"', '\'':
+			e := bytes.IndexByte(body[i+1:], b)
+			if e < 0 {
+				return -1
+			}
+			i += 1 + e + 1
+		case '>':
+			if depth == 0 {
+				return i + 1
+			}
+			depth--
+			i++
+		case '<':
+			if !bytes.HasPrefix(body[i:], []byte("<!--")) {
+				depth++
+				i++
+				continue
+			}
+			e := bytes.Index(body[i+4:], []byte("-->"))
+			if e < 0 {
+				return -1
+			}
+			i += 4 + e + 3
+		default:
+			i++
+		}
+	}
+	return -1
+}
+
+// cutXML returns head followed by end tags closing the open elements, innermost first.
+func cutXML(head []byte, open [][]byte) []byte {
+	size := len(head)
+	for _, name := range open {
+		size += len(name) + 3
+	}
+	out := make([]byte, 0, size)
+	out = append(out, head...)
+	for i := len(open) - 1; i >= 0; i-- {
+		out = append(out, "</"...)
+		out = append(out, open[i]...)
+		out = append(out, '>')
+	}
+	return out
+}
+
+func isXMLSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }
+
+// isItemName reports whether an element name's local part (after a prefix "p:") is
+// item or entry, in any case.
+func isItemName(name []byte) bool {
+	if k := bytes.IndexByte(name, ':'); k > 0 && k < len(name)-1 && bytes.Count(name, []byte(":")) == 1 {
+		name = name[k+1:]
+	}
+	return bytes.EqualFold(name, []byte("item")) || bytes.EqualFold(name, []byte("entry"))
 }
 
 // jsonDepth rejects JSON nested deeper than MaxDepth.
@@ -335,24 +470,64 @@ func jsonDepth(b []byte) error {
 
 // MapInto maps one item and, when it is kept, appends the post and its raw item (as
 // fetched, before any hook) to res; h (may be nil) adds what a kind knows beyond the
-// common mapping.
+// common mapping. Mapping many items of one request, Collect and RemapWith build the
+// campaigns' matchers once; MapInto builds them for this item.
 func MapInto(res *collector.Result, it *gofeed.Item, base string, req collector.Request, h *Hooks) {
-	body, err := json.Marshal(RawBody{Base: base, Item: it})
-	if err != nil {
-		res.Problems = append(res.Problems, collector.Problem{Where: itemWhere(it, base), Reason: err.Error()})
-		return
+	newMapper(req).mapInto(res, it, base, req.Now, h)
+}
+
+// mapper holds what the mapping of one request's items shares: the campaigns, their
+// matchers and the time zone.
+type mapper struct {
+	req      collector.Request
+	matchers []*hashtag.Matcher
+	loc      *time.Location
+	// spaceKey is true when a campaign tag's key holds a ' ': otherwise a text with a
+	// ' ' between words cannot be a tag as a whole and MatchTags need not key it.
+	spaceKey bool
+}
+
+func newMapper(req collector.Request) *mapper {
+	m := &mapper{req: req, loc: zone(req), matchers: make([]*hashtag.Matcher, len(req.Campaigns))}
+	for i, c := range req.Campaigns {
+		m.matchers[i] = c.Matcher()
+		for _, t := range c.Tags() {
+			m.spaceKey = m.spaceKey || strings.Contains(hashtag.Key(t), " ")
+		}
+	}
+	return m
+}
+
+// mapInto is MapInto for an item observed at now.
+func (m *mapper) mapInto(res *collector.Result, it *gofeed.Item, base string, now time.Time, h *Hooks) {
+	// The raw item is kept as fetched: before a hook may change it, or, without one,
+	// only for a kept item (most of a feed's cost is not spent on items dropped).
+	var body []byte
+	marshal := func() bool {
+		var err error
+		if body, err = json.Marshal(RawBody{Base: base, Item: it}); err != nil {
+			res.Problems = append(res.Problems, collector.Problem{Where: itemWhere(it, base), Reason: err.Error()})
+			return false
+		}
+		return true
 	}
 	if h != nil && h.Before != nil {
+		if !marshal() {
+			return
+		}
 		cp := *it
 		it = &cp
 		h.Before(it)
 	}
-	p, ok, err := MapItem(it, base, req)
+	p, ok, err := m.mapItem(it, base, now)
 	if err != nil {
 		res.Problems = append(res.Problems, collector.Problem{Where: itemWhere(it, base), Reason: err.Error()})
 		return
 	}
 	if !ok {
+		return
+	}
+	if body == nil && !marshal() {
 		return
 	}
 	if h != nil && h.After != nil {
@@ -363,7 +538,7 @@ func MapInto(res *collector.Result, it *gofeed.Item, base string, req collector.
 		key = p.URL
 	}
 	res.Posts = append(res.Posts, p)
-	res.Raw = append(res.Raw, collector.RawItem{Key: key, MappingVersion: MappingVersion, FetchedAt: req.Now, Body: body})
+	res.Raw = append(res.Raw, collector.RawItem{Key: key, MappingVersion: MappingVersion, FetchedAt: now, Body: body})
 }
 
 func itemWhere(it *gofeed.Item, base string) string {
@@ -379,6 +554,11 @@ func itemWhere(it *gofeed.Item, base string) string {
 // tag (unless the source keeps all items). Tags are looked for in the title, the text
 // of the description and content (HTML stripped) and the categories.
 func MapItem(it *gofeed.Item, base string, req collector.Request) (p collector.Post, ok bool, err error) {
+	return newMapper(req).mapItem(it, base, req.Now)
+}
+
+func (m *mapper) mapItem(it *gofeed.Item, base string, now time.Time) (p collector.Post, ok bool, err error) {
+	req := m.req
 	link := it.Link
 	if link == "" && len(it.Links) > 0 {
 		link = it.Links[0]
@@ -389,8 +569,7 @@ func MapItem(it *gofeed.Item, base string, req collector.Request) (p collector.P
 	title := StripHTML(it.Title)
 	desc := StripHTML(it.Description)
 	content := StripHTML(it.Content)
-	texts := append([]string{title, desc, content}, it.Categories...)
-	camps := collector.MatchCampaigns(req.Campaigns, texts...)
+	camps := m.match(title, desc, content, it.Categories)
 	if len(camps) == 0 && !req.Source.AllItems {
 		// An untagged item is none of our business, whatever is wrong with it.
 		return p, false, nil
@@ -406,7 +585,7 @@ func MapItem(it *gofeed.Item, base string, req collector.Request) (p collector.P
 	if len(desc) > len(text) {
 		text = desc
 	}
-	p = collector.Post{URL: link, Title: title, Text: text, Campaigns: camps, Verification: collector.Unverified, ObservedAt: req.Now}
+	p = collector.Post{URL: link, Title: title, Text: text, Campaigns: camps, Verification: collector.Unverified, ObservedAt: now}
 	if len(camps) > 0 {
 		p.Verification = collector.Verified
 	}
@@ -425,18 +604,39 @@ func MapItem(it *gofeed.Item, base string, req collector.Request) (p collector.P
 		when = it.UpdatedParsed
 	}
 	if when != nil {
-		p.PublishedAt = when.In(zone(req))
+		p.PublishedAt = when.In(m.loc)
 	}
-	for _, c := range req.Campaigns {
-		m := c.Matcher()
+	for _, mt := range m.matchers {
 		for _, cat := range it.Categories {
 			cat = strings.TrimSpace(cat)
-			if !strings.ContainsAny(cat, " \t") && m.MatchTags([]string{cat}) {
+			if !strings.ContainsAny(cat, " \t") && mt.MatchTags([]string{cat}) {
 				p.Hashtags = collector.MergeTags(p.Hashtags, []string{strings.TrimPrefix(cat, "#")})
 			}
 		}
 	}
 	return p, true, nil
+}
+
+// match returns the IDs of the campaigns whose tag is in one of the texts or
+// categories, as collector.MatchCampaigns does, with the matchers built once.
+func (m *mapper) match(title, desc, content string, cats []string) []string {
+	var ids []string
+	for i, mt := range m.matchers {
+		// Has finds only a tag written with '#': a text without one is not scanned.
+		has := func(t string) bool {
+			return strings.IndexByte(t, '#') >= 0 && mt.Has(t) || m.maybeTag(t) && mt.MatchTags([]string{t})
+		}
+		if has(title) || has(desc) || has(content) || slices.ContainsFunc(cats, has) {
+			ids = append(ids, m.req.Campaigns[i].ID)
+		}
+	}
+	return ids
+}
+
+// maybeTag is false for a text that cannot be a whole tag: one with a ' ' inside (Key
+// keeps ASCII bytes but for case) when no campaign tag's key has one.
+func (m *mapper) maybeTag(t string) bool {
+	return m.spaceKey || !strings.Contains(strings.TrimSpace(t), " ")
 }
 
 func zone(req collector.Request) *time.Location {
@@ -470,7 +670,7 @@ var inline = map[string]bool{"a": true, "b": true, "i": true, "em": true, "stron
 // dropped, entities decoded and runs of white space collapsed.
 func StripHTML(s string) string {
 	if !strings.ContainsAny(s, "<&") {
-		return strings.Join(strings.Fields(s), " ")
+		return collapseSpace(s)
 	}
 	z := html.NewTokenizer(strings.NewReader(s))
 	var b strings.Builder
@@ -479,7 +679,7 @@ func StripHTML(s string) string {
 		tt := z.Next()
 		switch tt {
 		case html.ErrorToken:
-			return strings.Join(strings.Fields(b.String()), " ")
+			return collapseSpace(b.String())
 		case html.TextToken:
 			if skip == 0 {
 				b.Write(z.Text())
@@ -500,3 +700,65 @@ func StripHTML(s string) string {
 		}
 	}
 }
+
+// collapseSpace is strings.Join(strings.Fields(s), " ") without the slice of words; s
+// itself when it has nothing to collapse.
+func collapseSpace(s string) string {
+	if collapsed(s) {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	inWord, gap := false, false
+	for i := 0; i < len(s); {
+		r, size := rune(s[i]), 1
+		var space bool
+		if r < utf8.RuneSelf {
+			space = asciiSpace[r]
+		} else {
+			r, size = utf8.DecodeRuneInString(s[i:])
+			space = unicode.IsSpace(r)
+		}
+		if space {
+			gap = gap || inWord
+			inWord = false
+		} else {
+			if gap {
+				b = append(b, ' ')
+				gap = false
+			}
+			b = append(b, s[i:i+size]...)
+			inWord = true
+		}
+		i += size
+	}
+	return string(b)
+}
+
+// collapsed reports whether s has no leading or trailing space and only single ' '
+// between words.
+func collapsed(s string) bool {
+	prevSpace := true
+	for i := 0; i < len(s); {
+		r, size := rune(s[i]), 1
+		var space bool
+		if r < utf8.RuneSelf {
+			space = asciiSpace[r]
+		} else {
+			r, size = utf8.DecodeRuneInString(s[i:])
+			space = unicode.IsSpace(r)
+		}
+		if space {
+			if r != ' ' || prevSpace {
+				return false
+			}
+			prevSpace = true
+		} else {
+			prevSpace = false
+		}
+		i += size
+	}
+	return !prevSpace || len(s) == 0
+}
+
+// asciiSpace is unicode.IsSpace for ASCII.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
