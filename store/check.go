@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -22,8 +23,10 @@ const maxProblems = 20
 
 // CheckReport is what Check found. The database is healthy when Problems is empty.
 type CheckReport struct {
-	Schema    int // the version recorded in the file
-	Posts     int
+	Schema int // the version recorded in the file
+	Posts  int
+	// Snapshots counts the metric history entries Store.Snapshots returns: the
+	// superseded observations stored, plus the current metrics of each post with any.
 	Snapshots int
 	// Problems are in English, one line each, naming the bucket and key.
 	Problems []string
@@ -123,6 +126,7 @@ func (s *Store) Check(ctx context.Context) (*CheckReport, error) {
 			return err
 		}
 		r.Posts = want.posts
+		r.Snapshots = want.current
 		compareSet(pr, "time index", tx.Bucket(bucketByTime), want.byTime, s.describeIndexKey)
 		compareSet(pr, "ranking", tx.Bucket(bucketTop), want.top, s.describeIndexKey)
 		compareValues(pr, "rollup", tx.Bucket(bucketRollups), want.rollups, sameTally, func(k, got, wantV []byte) string {
@@ -151,17 +155,37 @@ func (s *Store) Check(ctx context.Context) (*CheckReport, error) {
 		})
 		// Snapshots are keyed post id + 8 bytes of time.
 		posts := tx.Bucket(bucketPosts)
-		return tx.Bucket(bucketSnapshots).ForEach(func(k, _ []byte) error {
-			r.Snapshots++
+		// An entry at the post's own observation time holds its current metrics
+		// (files written before history became lazy): counted once, with the post.
+		// Only the last entry of a post can be one, so only then is the post read.
+		c := tx.Bucket(bucketSnapshots).Cursor()
+		for k, _ := c.First(); k != nil; {
+			next, _ := c.Next()
 			if len(k) <= 8 {
+				r.Snapshots++
 				pr.add("snapshot", "malformed key %s", printable(k))
-				return nil
+				k = next
+				continue
 			}
-			if posts.Get(k[:len(k)-8]) == nil {
-				pr.add("snapshot", "snapshot of missing post %s", printable(k[:len(k)-8]))
+			id := k[:len(k)-8]
+			raw := posts.Get(id)
+			if raw == nil {
+				r.Snapshots++
+				pr.add("snapshot", "snapshot of missing post %s", printable(id))
+				k = next
+				continue
 			}
-			return nil
-		})
+			last := next == nil || len(next) != len(k) || !bytes.Equal(next[:len(id)], id)
+			var p struct {
+				ObservedAt time.Time         `json:"observed_at"`
+				Metrics    collector.Metrics `json:"metrics"`
+			}
+			if !last || json.Unmarshal(raw, &p) != nil || !p.Metrics.AnyKnown() || !bytes.Equal(k[len(id):], timeKey(p.ObservedAt)) {
+				r.Snapshots++
+			}
+			k = next
+		}
+		return nil
 	})
 	if err != nil {
 		return r, fmt.Errorf("store: check %s: %w", s.path, err)
@@ -211,6 +235,7 @@ func readAll(tx *bolt.Tx) error {
 // expected is what the index buckets should hold, rebuilt in memory from the posts.
 type expected struct {
 	posts       int
+	current     int // posts with known metrics: the last entry of their history
 	byTime, top map[string]bool
 	rollups     map[string][]byte
 	hours       map[string][]byte
@@ -233,6 +258,9 @@ func (s *Store) recount(ctx context.Context, tx *bolt.Tx, pr *problems) (*expect
 		if err := json.Unmarshal(v, &p); err != nil {
 			pr.add("post", "%s does not decode: %v", printable(k), err)
 			return nil
+		}
+		if p.Metrics.AnyKnown() {
+			e.current++
 		}
 		if p.ID != string(k) {
 			pr.add("post", "%s is stored under key %s", printable([]byte(p.ID)), printable(k))

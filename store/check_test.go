@@ -75,6 +75,9 @@ func TestCheckFindsDamage(t *testing.T) {
 		damage func(t *testing.T, tx *bolt.Tx, ps []collector.Post) error
 		want   []string // each must appear in the report
 		repair bool     // Repair makes the store healthy again
+		// history: post 1 gets newer metrics first, so its superseded ones are kept
+		// as a snapshot.
+		history bool
 	}{
 		{"post deleted under its indexes", func(t *testing.T, tx *bolt.Tx, ps []collector.Post) error {
 			return tx.Bucket(bucketPosts).Delete([]byte(ps[1].ID))
@@ -84,7 +87,7 @@ func TestCheckFindsDamage(t *testing.T) {
 			"rollup: cds/20230302/ea-kar/youtube: stored",
 			"hour count: cds/20230302 hour 8: stored 1, recount none",
 			"snapshot: snapshot of missing post %ID1%",
-		}, true},
+		}, true, true},
 		{"rollup off by one", func(t *testing.T, tx *bolt.Tx, ps []collector.Post) error {
 			b := tx.Bucket(bucketRollups)
 			k := join([]byte("cds"), []byte("20230301"), []byte("tan-loi"), []byte("youtube"))
@@ -94,31 +97,40 @@ func TestCheckFindsDamage(t *testing.T) {
 			}
 			tl.Posts++
 			return b.Put(k, tl.encode())
-		}, []string{"rollup: cds/20230301/tan-loi/youtube: stored {Posts:4 ", "recount {Posts:3 "}, true},
+		}, []string{"rollup: cds/20230301/tan-loi/youtube: stored {Posts:4 ", "recount {Posts:3 "}, true, false},
 		{"time index entry lost", func(t *testing.T, tx *bolt.Tx, ps []collector.Post) error {
 			return tx.Bucket(bucketByTime).Delete(join([]byte("cds"), append(timeKey(ps[4].When()), ps[4].ID...)))
-		}, []string{"time index: entry cds/post %ID4% missing"}, true},
+		}, []string{"time index: entry cds/post %ID4% missing"}, true, false},
 		{"hour count wrong", func(t *testing.T, tx *bolt.Tx, ps []collector.Post) error {
 			return tx.Bucket(bucketHours).Put(append(join([]byte("cds"), []byte("20230305")), 11), be64(9))
-		}, []string{"hour count: cds/20230305 hour 11: stored 9, recount 1"}, true},
+		}, []string{"hour count: cds/20230305 hour 11: stored 9, recount 1"}, true, false},
 		{"post under the wrong key", func(t *testing.T, tx *bolt.Tx, ps []collector.Post) error {
 			b := tx.Bucket(bucketPosts)
 			v := append([]byte(nil), b.Get([]byte(ps[2].ID))...)
 			return b.Put([]byte("0000"), v)
-		}, []string{"post: %ID2% is stored under key 0000"}, false},
+		}, []string{"post: %ID2% is stored under key 0000"}, false, false},
 		{"newer schema", func(t *testing.T, tx *bolt.Tx, ps []collector.Post) error {
 			return tx.Bucket(bucketMeta).Put(keySchema, be64(7))
-		}, []string{"schema: schema version 7; this hashtrack reads 1 to 1"}, false},
+		}, []string{"schema: schema version 7; this hashtrack reads 1 to 1"}, false, false},
 		{"source health garbled", func(t *testing.T, tx *bolt.Tx, ps []collector.Post) error {
 			return tx.Bucket(bucketSources).Put([]byte("bao-dak-lak"), []byte("{not json"))
-		}, []string{"source: health of bao-dak-lak does not decode"}, false},
+		}, []string{"source: health of bao-dak-lak does not decode"}, false, false},
 		{"bucket dropped", func(t *testing.T, tx *bolt.Tx, ps []collector.Post) error {
 			return tx.DeleteBucket(bucketHours)
-		}, []string{`bucket: bucket "hours" missing`}, false},
+		}, []string{`bucket: bucket "hours" missing`}, false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := mustOpen(t, nil)
 			ps := fillStore(t, s, 30)
+			if tc.history {
+				newer := ps[1]
+				newer.Metrics.Likes = collector.Known(5)
+				newer.ObservedAt = time.Now().Add(time.Hour)
+				upsert(t, s, newer)
+				if snaps, err := s.Snapshots(ps[1].ID); err != nil || len(snaps) != 2 || snaps[0].Metrics.Likes.N != 1 || snaps[1].Metrics.Likes.N != 5 {
+					t.Fatalf("history of post 1: %+v %v", snaps, err)
+				}
+			}
 			corrupt(t, s, func(tx *bolt.Tx) error { return tc.damage(t, tx, ps) })
 			r := mustCheck(t, s)
 			if r.OK() {

@@ -142,14 +142,29 @@ func (s *Store) TopPosts(campaign string, n int, keep func(*collector.Post) bool
 	return out, err
 }
 
-// Snapshots returns the metric history of a post, oldest first.
+// Snapshots returns the metric history of a post, oldest first: the superseded
+// observations kept in the snapshots bucket, then the post's current metrics (when any
+// counter is known) as the last entry.
 func (s *Store) Snapshots(id string) ([]collector.Snapshot, error) {
 	var out []collector.Snapshot
 	prefix := []byte(id)
 	err := s.db.View(func(tx *bolt.Tx) error {
+		p, err := getPost(tx.Bucket(bucketPosts), id)
+		if err != nil {
+			return err
+		}
+		var current []byte // the key of an entry for the current metrics
+		if p != nil {
+			current = append([]byte(id), timeKey(p.ObservedAt)...)
+		}
 		c := tx.Bucket(bucketSnapshots).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			if len(k) != len(prefix)+8 {
+				continue
+			}
+			if p != nil && p.Metrics.AnyKnown() && bytes.Equal(k, current) {
+				// Files written before history became lazy also hold the current
+				// metrics as an entry: the post's own are the newest.
 				continue
 			}
 			var m collector.Metrics
@@ -157,6 +172,9 @@ func (s *Store) Snapshots(id string) ([]collector.Snapshot, error) {
 				return fmt.Errorf("store: snapshot of %s: %w", id, err)
 			}
 			out = append(out, collector.Snapshot{At: timeFromKey(k[len(prefix):]), Metrics: m})
+		}
+		if p != nil && p.Metrics.AnyKnown() {
+			out = append(out, collector.Snapshot{At: p.ObservedAt, Metrics: p.Metrics})
 		}
 		return nil
 	})

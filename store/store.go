@@ -28,7 +28,7 @@ const DefaultLockTimeout = 3 * time.Second
 var (
 	bucketMeta      = []byte("meta")
 	bucketPosts     = []byte("posts")     // post id → post JSON
-	bucketSnapshots = []byte("snapshots") // post id + be64(unix nano) → metrics JSON
+	bucketSnapshots = []byte("snapshots") // post id + be64(unix nano) → superseded metrics JSON
 	bucketByTime    = []byte("by_time")   // campaign 0 be64(when) post id → ""
 	bucketRollups   = []byte("rollups")   // campaign 0 yyyymmdd 0 unit 0 platform → tally
 	bucketHours     = []byte("hours")     // campaign 0 yyyymmdd hour → be64 posts

@@ -34,7 +34,8 @@ func (o Outcome) String() string {
 type UpsertResult struct {
 	New, Updated, Unchanged int
 	Outcomes                []Outcome
-	// MetricsChanged counts posts whose metrics changed (a snapshot was appended).
+	// MetricsChanged counts posts whose metrics changed (their history gained or
+	// changed its current entry; see Store.Snapshots).
 	MetricsChanged int
 }
 
@@ -52,7 +53,7 @@ var ErrNotNormalized = errors.New("post has no id (not normalized)")
 
 // Upsert writes a batch of normalized posts in one transaction. A post already in the
 // store (same id: same canonical URL) is merged: newer known metrics replace older ones
-// and a snapshot is appended when they change; unknown never replaces known; campaigns,
+// and the superseded ones are kept as a snapshot; unknown never replaces known; campaigns,
 // sources and hashtags accumulate. A post whose merge changes nothing is not written,
 // so re-ingesting the same data costs reads only.
 func (s *Store) Upsert(ctx context.Context, posts []collector.Post) (UpsertResult, error) {
@@ -234,11 +235,8 @@ func (w *writer) upsert(in collector.Post, now time.Time) (Outcome, bool, error)
 		if err := w.index(&p, +1); err != nil {
 			return 0, false, err
 		}
-		if p.Metrics.AnyKnown() {
-			if err := w.snapshot(p.ID, p.ObservedAt, p.Metrics); err != nil {
-				return 0, false, err
-			}
-		}
+		// The post itself holds its current metrics: the history gets an entry only
+		// when newer ones supersede them, so a first ingest writes no snapshot.
 		return New, p.Metrics.AnyKnown(), nil
 	}
 	var old collector.Post
@@ -261,8 +259,11 @@ func (w *writer) upsert(in collector.Post, now time.Time) (Outcome, bool, error)
 			return 0, false, err
 		}
 	}
-	if metricsChanged {
-		if err := w.snapshot(merged.ID, merged.ObservedAt, merged.Metrics); err != nil {
+	// Newer metrics supersede the stored ones: keep those in the history. An older
+	// observation that only fills unknown counters (or one made at the same moment)
+	// changes the current entry, which is the post itself.
+	if metricsChanged && merged.ObservedAt.After(old.ObservedAt) && old.Metrics.AnyKnown() {
+		if err := w.snapshot(old.ID, old.ObservedAt, old.Metrics); err != nil {
 			return 0, false, err
 		}
 	}
@@ -357,7 +358,7 @@ func (w *writer) put(p *collector.Post) error {
 	return w.posts.Put([]byte(p.ID), enc)
 }
 
-// snapshot records a post's metrics as observed at one moment.
+// snapshot records metrics that were current until a newer observation replaced them.
 func (w *writer) snapshot(id string, at time.Time, m collector.Metrics) error {
 	enc, err := json.Marshal(m)
 	if err != nil {
