@@ -222,6 +222,11 @@ func Aggregate(ctx context.Context, st *store.Store, in Input) (*Report, error) 
 	prevActive := map[string]bool{}
 	var targetDay string
 	var running int64
+	var (
+		rowDay, day time.Time
+		dayKey      string
+		haveDay     bool
+	)
 
 	// One pass over every rollup up to To: the days before the period give the running
 	// total (and the day the target was reached), the previous period its own figures.
@@ -229,12 +234,17 @@ func Aggregate(ctx context.Context, st *store.Store, in Input) (*Report, error) 
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		day := midnight(row.Day, loc)
+		// Rows come in day order, many a day: work the day out once per day.
+		if !haveDay || !row.Day.Equal(rowDay) {
+			rowDay, haveDay = row.Day, true
+			day = midnight(row.Day, loc)
+			dayKey = day.Format("20060102")
+		}
 		running += row.Posts
 		if c.Target > 0 && targetDay == "" && running >= int64(c.Target) {
 			// Rollups come in day order, so the first day the sum crosses the target
 			// is when it was reached (the rest of that day's rows only add).
-			targetDay = day.Format("20060102")
+			targetDay = dayKey
 		}
 		switch {
 		case day.Before(prevFrom):
@@ -247,7 +257,7 @@ func Aggregate(ctx context.Context, st *store.Store, in Input) (*Report, error) 
 			}
 		default:
 			cur.Add(row.Tally)
-			i := dayIndex[day.Format("20060102")]
+			i := dayIndex[dayKey]
 			d := &r.Daily[i]
 			d.Posts += row.Posts
 			if row.EngagementKnown > 0 {

@@ -30,12 +30,25 @@ func (t *Tally) fields() []*int64 {
 		&t.Verified, &t.NotFound, &t.Unverifiable, &t.Unverified}
 }
 
-// Add adds o to t.
+// Add adds o to t. It is on the report's hot path (once per rollup row), so it spells
+// the fields out instead of going through fields(), which allocates.
 func (t *Tally) Add(o Tally) {
-	of := o.fields()
-	for i, f := range t.fields() {
-		*f += *of[i]
-	}
+	t.Posts += o.Posts
+	t.Likes += o.Likes
+	t.Comments += o.Comments
+	t.Shares += o.Shares
+	t.Views += o.Views
+	t.LikesKnown += o.LikesKnown
+	t.CommentsKnown += o.CommentsKnown
+	t.SharesKnown += o.SharesKnown
+	t.ViewsKnown += o.ViewsKnown
+	t.Engagement += o.Engagement
+	t.EngagementKnown += o.EngagementKnown
+	t.MetricsUnknown += o.MetricsUnknown
+	t.Verified += o.Verified
+	t.NotFound += o.NotFound
+	t.Unverifiable += o.Unverifiable
+	t.Unverified += o.Unverified
 }
 
 func (t *Tally) scale(k int64) {
@@ -94,20 +107,25 @@ func (t *Tally) encode() []byte {
 }
 
 func decodeTally(b []byte) (Tally, error) {
-	var t Tally
-	for _, f := range t.fields() {
+	// Decoded into an array first: taking the fields' addresses (fields()) would move
+	// the tally to the heap on every row a report reads.
+	var a [16]int64
+	for i := range a {
 		v, n := binary.Varint(b)
 		if n <= 0 {
 			// A shorter value comes from an older schema with fewer fields: the rest stay 0.
 			if len(b) == 0 {
 				break
 			}
-			return t, fmt.Errorf("store: corrupt rollup value")
+			return Tally{}, fmt.Errorf("store: corrupt rollup value")
 		}
-		*f = v
+		a[i] = v
 		b = b[n:]
 	}
-	return t, nil
+	return Tally{Posts: a[0], Likes: a[1], Comments: a[2], Shares: a[3], Views: a[4],
+		LikesKnown: a[5], CommentsKnown: a[6], SharesKnown: a[7], ViewsKnown: a[8],
+		Engagement: a[9], EngagementKnown: a[10], MetricsUnknown: a[11],
+		Verified: a[12], NotFound: a[13], Unverifiable: a[14], Unverified: a[15]}, nil
 }
 
 func addTally(b *bolt.Bucket, k []byte, d Tally) error {
@@ -139,6 +157,8 @@ type RollupRow struct {
 func (s *Store) Rollups(campaign string, from, to time.Time, fn func(RollupRow) error) error {
 	loc := s.loc(campaign)
 	prefix, start, last := dayRange(campaign, from, to)
+	days := dayCache{loc: loc}
+	names := interner{}
 	return s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketRollups).Cursor()
 		for k, v := c.Seek(start); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
@@ -149,24 +169,59 @@ func (s *Store) Rollups(campaign string, from, to time.Time, fn func(RollupRow) 
 			if last != nil && bytes.Compare(k[:len(prefix)+8], last) > 0 {
 				break
 			}
-			day, err := time.ParseInLocation("20060102", string(rest[:8]), loc)
+			day, err := days.parse(rest[:8])
 			if err != nil {
 				return fmt.Errorf("store: corrupt rollup key %q: %w", k, err)
 			}
-			parts := bytes.SplitN(rest[9:], []byte{0}, 2)
-			if len(parts) != 2 {
+			unitB, platformB, ok := bytes.Cut(rest[9:], []byte{0})
+			if !ok {
 				return fmt.Errorf("store: corrupt rollup key %q", k)
 			}
 			t, err := decodeTally(v)
 			if err != nil {
 				return err
 			}
-			if err := fn(RollupRow{Day: day, Unit: string(parts[0]), Platform: string(parts[1]), Tally: t}); err != nil {
+			if err := fn(RollupRow{Day: day, Unit: names.get(unitB), Platform: names.get(platformB), Tally: t}); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// dayCache parses the yyyymmdd of day-keyed rows, which come in day order, once per day
+// instead of once per row.
+type dayCache struct {
+	loc *time.Location
+	key [8]byte
+	day time.Time
+	ok  bool
+}
+
+func (d *dayCache) parse(b []byte) (time.Time, error) {
+	if d.ok && bytes.Equal(b, d.key[:]) {
+		return d.day, nil
+	}
+	t, err := time.ParseInLocation("20060102", string(b), d.loc)
+	if err != nil {
+		return time.Time{}, err
+	}
+	copy(d.key[:], b)
+	d.day, d.ok = t, true
+	return t, nil
+}
+
+// interner hands out one string per distinct unit or platform name, so reading rollup
+// rows does not allocate a string per row (the map lookup by string(b) does not copy).
+type interner map[string]string
+
+func (in interner) get(b []byte) string {
+	if s, ok := in[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	in[s] = s
+	return s
 }
 
 // dayRange returns the key prefix of a campaign in the day-keyed buckets, the key to
@@ -194,6 +249,7 @@ type HourRow struct {
 func (s *Store) Hours(campaign string, from, to time.Time) ([]HourRow, error) {
 	loc := s.loc(campaign)
 	prefix, start, last := dayRange(campaign, from, to)
+	days := dayCache{loc: loc}
 	var out []HourRow
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketHours).Cursor()
@@ -205,7 +261,7 @@ func (s *Store) Hours(campaign string, from, to time.Time) ([]HourRow, error) {
 			if last != nil && bytes.Compare(k[:len(prefix)+8], last) > 0 {
 				break
 			}
-			day, err := time.ParseInLocation("20060102", string(rest[:8]), loc)
+			day, err := days.parse(rest[:8])
 			if err != nil {
 				return fmt.Errorf("store: corrupt hour key %q: %w", k, err)
 			}
