@@ -30,7 +30,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	}
 	st, err := e.openStore(c, !repair)
 	if errors.Is(err, store.ErrDamaged) {
-		fmt.Fprintf(e.stdout, "Cơ sở dữ liệu %s bị hỏng, không đọc được — hãy khôi phục bản sao lưu gần nhất (xem docs/reliability.md):\n%v\n", c.DatabasePath(), err)
+		fmt.Fprintf(e.stdout, "Cơ sở dữ liệu %s bị hỏng, không đọc được — hãy khôi phục bản sao lưu gần nhất (xem README, phần “Backups, checks and reliability”):\n%v\n", c.DatabasePath(), err)
 		return &exitError{code: exitPartial, err: errors.New("the database file is damaged"), silent: true}
 	}
 	if err != nil {

@@ -42,7 +42,7 @@ func runCollect(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if len(c.Sources()) == 0 {
-		return usageError("no [[source]] in %s; add one (see docs/sources.md)", c.path)
+		return usageError("no [[source]] in %s; add one (see the README, section “Sources”)", c.path)
 	}
 	st, err := e.openStore(c, false)
 	if err != nil {

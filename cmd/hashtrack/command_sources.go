@@ -97,7 +97,7 @@ func runSources(ctx context.Context, e *env, args []string) error {
 		return enc.Encode(rows)
 	}
 	if len(rows) == 0 {
-		fmt.Fprintf(e.stdout, "Chưa có nguồn nào trong %s (thêm [[source]], xem docs/sources.md).\n", c.path)
+		fmt.Fprintf(e.stdout, "Chưa có nguồn nào trong %s (thêm [[source]], xem README, phần “Sources”).\n", c.path)
 		return nil
 	}
 	loc := c.Location()
