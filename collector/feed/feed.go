@@ -710,14 +710,7 @@ func collapseSpace(s string) string {
 	b := make([]byte, 0, len(s))
 	inWord, gap := false, false
 	for i := 0; i < len(s); {
-		r, size := rune(s[i]), 1
-		var space bool
-		if r < utf8.RuneSelf {
-			space = asciiSpace[r]
-		} else {
-			r, size = utf8.DecodeRuneInString(s[i:])
-			space = unicode.IsSpace(r)
-		}
+		_, size, space := spaceAt(s, i)
 		if space {
 			gap = gap || inWord
 			inWord = false
@@ -739,14 +732,7 @@ func collapseSpace(s string) string {
 func collapsed(s string) bool {
 	prevSpace := true
 	for i := 0; i < len(s); {
-		r, size := rune(s[i]), 1
-		var space bool
-		if r < utf8.RuneSelf {
-			space = asciiSpace[r]
-		} else {
-			r, size = utf8.DecodeRuneInString(s[i:])
-			space = unicode.IsSpace(r)
-		}
+		r, size, space := spaceAt(s, i)
 		if space {
 			if r != ' ' || prevSpace {
 				return false
@@ -758,6 +744,16 @@ func collapsed(s string) bool {
 		i += size
 	}
 	return !prevSpace || len(s) == 0
+}
+
+// spaceAt decodes the rune at s[i] and says whether it is white space, with a table for
+// ASCII (the common case) instead of unicode.IsSpace.
+func spaceAt(s string, i int) (r rune, size int, space bool) {
+	if c := s[i]; c < utf8.RuneSelf {
+		return rune(c), 1, asciiSpace[c]
+	}
+	r, size = utf8.DecodeRuneInString(s[i:])
+	return r, size, unicode.IsSpace(r)
 }
 
 // asciiSpace is unicode.IsSpace for ASCII.
