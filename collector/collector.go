@@ -3,6 +3,7 @@ package collector
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/tinhdoandaklak/hashtrack/collector/fetch"
@@ -21,6 +22,27 @@ type Source struct {
 	// Options holds the kind's own settings (selectors for html, instance for
 	// mastodon, settle time for inbox…), decoded from the TOML table as is.
 	Options map[string]any
+	// Dir is the config file's folder: kinds that read local paths (the inbox) read a
+	// relative URL from there, so a cron job started from $HOME finds the same folder.
+	Dir string
+	// Columns are the config's [import.columns] (header → field); kinds that read
+	// sheets use them under their own options.columns.
+	Columns map[string]string
+}
+
+// Kinds maps a [[source]] kind to the constructor of its collector. The constructor
+// checks the source's kind options and fails naming the bad one. The command line
+// builds the registry once and hands it down; tests add their own kinds to a copy.
+type Kinds map[string]func(Source) (Collector, error)
+
+// Names lists the registered kinds, sorted, for messages.
+func (k Kinds) Names() []string {
+	out := make([]string, 0, len(k))
+	for name := range k {
+		out = append(out, name)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // SourceState is what a source remembers between runs so the next one can be cheap:

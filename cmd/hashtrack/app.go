@@ -9,14 +9,13 @@ import (
 	"log/slog"
 	"net/netip"
 	"os"
-	"slices"
-	"sort"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/fetch"
+	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
@@ -55,7 +54,7 @@ func exitCode(err error) int {
 	if errors.As(err, &ee) {
 		return ee.code
 	}
-	var ce *ConfigError
+	var ce *config.Error
 	if errors.As(err, &ce) || errors.Is(err, store.ErrLocked) || errors.Is(err, store.ErrSchema) {
 		return exitUsage
 	}
@@ -82,9 +81,15 @@ type env struct {
 	verbose        bool
 	log            *slog.Logger
 	now            func() time.Time
-	cfg            *Config
+	cfg            *config.Config
+	// kinds is the registry of source kinds, handed to the config and the runner.
+	kinds collector.Kinds
+	// cmd is the command being run, for its usage line.
+	cmd *command
 	// fetchAllow adds networks the fetch guard lets through (tests use loopback).
-	fetchAllow []string
+	fetchAllow []netip.Prefix
+	// onListening, when set (by tests), is told the address `serve` listens on.
+	onListening func(addr string)
 }
 
 // command is one subcommand. Each lives in its own command_*.go file.
@@ -93,57 +98,6 @@ type command struct {
 	summary string // Vietnamese, one line, for `hashtrack help`
 	usage   string // arguments after the name
 	run     func(ctx context.Context, e *env, args []string) error
-}
-
-var commands = map[string]*command{}
-
-func register(c *command) { commands[c.name] = c }
-
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now}
-	global := flag.NewFlagSet("hashtrack", flag.ContinueOnError)
-	global.SetOutput(stderr)
-	e.commonFlags(global)
-	global.Usage = func() { printHelp(stderr) }
-	if err := global.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return &exitError{code: exitUsage, err: err, silent: true}
-	}
-	rest := global.Args()
-	if len(rest) == 0 {
-		printHelp(stderr)
-		return &exitError{code: exitUsage, err: errors.New("no command"), silent: true}
-	}
-	name := rest[0]
-	if name == "help" || name == "-h" || name == "--help" {
-		if len(rest) > 1 {
-			if c, ok := commands[rest[1]]; ok {
-				return c.run(ctx, e, []string{"--help"})
-			}
-		}
-		printHelp(stdout)
-		return nil
-	}
-	c, ok := commands[name]
-	if !ok {
-		return usageError("unknown command %q; run `hashtrack help` for the list", name)
-	}
-	e.setupLog()
-	err := c.run(ctx, e, rest[1:])
-	if diskFull(err) {
-		err = &exitError{code: exitUsage, err: fmt.Errorf("%w\nthe disk is full (or a file size limit was reached): the failed step was not saved and the database keeps everything saved before; free some space, then run `hashtrack check`", err)}
-	}
-	if err != nil && !isSilent(err) {
-		// Prefix with the command so the one line on stderr says where it came from.
-		var ee *exitError
-		if errors.As(err, &ee) {
-			return &exitError{code: ee.code, err: fmt.Errorf("%s: %w", name, ee.err), silent: ee.silent}
-		}
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	return err
 }
 
 // diskFull reports whether err comes from a full disk or a file size limit. bbolt
@@ -191,8 +145,10 @@ func (e *env) setupLog() {
 	}
 }
 
-// flags returns a FlagSet for a command, with the common flags and a Vietnamese usage line.
-func (e *env) flags(c *command) *flag.FlagSet {
+// flags returns a FlagSet for the command being run, with the common flags and a
+// Vietnamese usage line.
+func (e *env) flags() *flag.FlagSet {
+	c := e.cmd
 	fs := flag.NewFlagSet("hashtrack "+c.name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	e.commonFlags(fs)
@@ -227,11 +183,11 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 // config loads the configuration once.
-func (e *env) config() (*Config, error) {
+func (e *env) config() (*config.Config, error) {
 	if e.cfg != nil {
 		return e.cfg, nil
 	}
-	c, err := loadConfig(e.configPath)
+	c, err := config.Load(e.configPath, e.kinds)
 	if err != nil {
 		return nil, err
 	}
@@ -240,18 +196,14 @@ func (e *env) config() (*Config, error) {
 }
 
 // openStore opens the configured database with the campaigns' time zones.
-func (e *env) openStore(c *Config, readOnly bool) (*store.Store, error) {
-	locs := map[string]*time.Location{}
-	for _, k := range c.Campaigns() {
-		locs[k.ID] = k.Loc()
-	}
+func (e *env) openStore(c *config.Config, readOnly bool) (*store.Store, error) {
 	if readOnly {
 		// bbolt's message for a missing file is a bare "no such file or directory".
 		if _, err := os.Stat(c.DatabasePath()); errors.Is(err, os.ErrNotExist) {
-			return nil, &exitError{code: exitUsage, err: fmt.Errorf("store: open %s: the database does not exist yet: run `hashtrack init`, or check `database` in %s: %w", c.DatabasePath(), c.path, err)}
+			return nil, &exitError{code: exitUsage, err: fmt.Errorf("store: open %s: the database does not exist yet: run `hashtrack init`, or check `database` in %s: %w", c.DatabasePath(), c.Path(), err)}
 		}
 	}
-	st, err := store.Open(c.DatabasePath(), store.Options{Locations: locs, ReadOnly: readOnly, Now: e.now})
+	st, err := store.Open(c.DatabasePath(), store.Options{Locations: c.Locations(), ReadOnly: readOnly, Now: e.now})
 	if err != nil {
 		return nil, &exitError{code: exitUsage, err: err}
 	}
@@ -259,58 +211,15 @@ func (e *env) openStore(c *Config, readOnly bool) (*store.Store, error) {
 }
 
 // fetcher builds the shared HTTP client from the config.
-func (e *env) fetcher(c *Config) *fetch.Client {
-	allow := c.AllowedNetworks()
-	for _, n := range e.fetchAllow {
-		if p, err := netip.ParsePrefix(n); err == nil {
-			allow = append(allow, p)
-		}
-	}
-	return fetch.New(fetch.Options{UserAgent: c.Fetch.UserAgent, Timeout: c.Fetch.Timeout.Duration, MaxBody: c.Fetch.MaxBody, Allow: allow})
+func (e *env) fetcher(c *config.Config) *fetch.Client {
+	return fetch.New(c.FetchOptions(e.fetchAllow...))
 }
 
 // pickCampaign resolves --campaign: required when more than one campaign is configured.
-func pickCampaign(c *Config, id string) (collector.Campaign, error) {
-	if id == "" {
-		if len(c.Campaigns()) == 1 {
-			return c.Campaigns()[0], nil
-		}
-		return collector.Campaign{}, usageError("several campaigns are configured; choose one with --campaign (%s)", strings.Join(campaignIDs(c), ", "))
-	}
-	k, ok := c.CampaignByID(id)
-	if !ok {
-		return collector.Campaign{}, usageError("no campaign %q in %s (known: %s)", id, c.path, strings.Join(campaignIDs(c), ", "))
+func pickCampaign(c *config.Config, id string) (collector.Campaign, error) {
+	k, err := c.PickCampaign(id)
+	if err != nil {
+		return k, &exitError{code: exitUsage, err: err}
 	}
 	return k, nil
-}
-
-func campaignIDs(c *Config) []string {
-	var ids []string
-	for _, k := range c.Campaigns() {
-		ids = append(ids, k.ID)
-	}
-	return ids
-}
-
-func printHelp(w io.Writer) {
-	fmt.Fprintln(w, "hashtrack — theo dõi bài đăng của chiến dịch hashtag (Tỉnh Đoàn Đắk Lắk)")
-	fmt.Fprintln(w, "\nCách dùng: hashtrack [--config FILE] LỆNH [tùy chọn]\n\nCác lệnh:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-9s %s\n", n, commands[n].summary)
-	}
-	fmt.Fprintln(w, "\n`hashtrack LỆNH --help` cho chi tiết từng lệnh.")
-}
-
-func kindNames() []string {
-	var out []string
-	for k := range kinds {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }

@@ -8,8 +8,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -19,6 +21,7 @@ import (
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/synth"
+	"github.com/tinhdoandaklak/hashtrack/internal/config"
 )
 
 // feedServer serves the synthetic feeds on loopback with an ETag per feed, answering
@@ -63,7 +66,7 @@ func (s *feedServer) url(f int) string { return fmt.Sprintf("%s/feed/%d.xml", s.
 // and parsed by bare gofeed against the feed collector.
 func benchCollect(ctx context.Context, e *env, opts benchOptions, g *synth.Generator) collectResult {
 	res := collectResult{Feeds: opts.Feeds, Items: opts.Items}
-	newKind, ok := kinds["feed"]
+	newKind, ok := e.kinds["feed"]
 	if !ok {
 		res.Err = "the feed collector (kind \"feed\", issue #4) is not in this build yet"
 		return res
@@ -77,13 +80,13 @@ func benchCollect(ctx context.Context, e *env, opts benchOptions, g *synth.Gener
 			f, srv.url(f), units[f%len(units)].ID, synth.CampaignID)
 	}
 	ce := *e
-	ce.fetchAllow = append(append([]string(nil), e.fetchAllow...), "127.0.0.0/8", "::1/128")
+	ce.fetchAllow = append(slices.Clone(e.fetchAllow), netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128"))
 	ce.cfg = nil
 	for run := range opts.Runs {
 		dir := filepath.Join(opts.Dir, fmt.Sprintf("collect-%d", run))
 		cfgPath := filepath.Join(opts.Dir, fmt.Sprintf("collect-%d.toml", run))
 		text := benchConfig(g, filepath.Join(dir, "hashtrack.db"), filepath.Join(dir, "reports"), sources.String())
-		c, err := parseConfig(cfgPath, text)
+		c, err := config.Parse(cfgPath, text, e.kinds)
 		if err != nil {
 			res.Err = err.Error()
 			return res

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/fetch"
+	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
@@ -56,7 +57,7 @@ func backoff(failures int) time.Duration {
 
 // collectSources runs the selected sources, a few at a time, and records each one's
 // health. One source's failure never stops the others; it is in its outcome.
-func collectSources(ctx context.Context, e *env, c *Config, st *store.Store, opts collectOptions) ([]sourceOutcome, error) {
+func collectSources(ctx context.Context, e *env, c *config.Config, st *store.Store, opts collectOptions) ([]sourceOutcome, error) {
 	var selected []collector.Source
 	for _, s := range c.Sources() {
 		if len(opts.Names) == 0 || slices.Contains(opts.Names, s.Name) {
@@ -65,7 +66,7 @@ func collectSources(ctx context.Context, e *env, c *Config, st *store.Store, opt
 	}
 	for _, n := range opts.Names {
 		if !slices.ContainsFunc(selected, func(s collector.Source) bool { return s.Name == n }) {
-			return nil, usageError("no source named %q in %s", n, c.path)
+			return nil, usageError("no source named %q in %s", n, c.Path())
 		}
 	}
 	f := e.fetcher(c)
@@ -87,7 +88,7 @@ func collectSources(ctx context.Context, e *env, c *Config, st *store.Store, opt
 
 // collectOne runs one source and records its health. opts.All ignores backoff and
 // schedules; opts.DueOnly skips a source whose next due time has not come.
-func collectOne(ctx context.Context, e *env, c *Config, st *store.Store, f *fetch.Client, src collector.Source, opts collectOptions) (o sourceOutcome) {
+func collectOne(ctx context.Context, e *env, c *config.Config, st *store.Store, f *fetch.Client, src collector.Source, opts collectOptions) (o sourceOutcome) {
 	force := opts.All
 	o = sourceOutcome{Source: src.Name, Kind: src.Kind}
 	now := e.now()
@@ -140,7 +141,7 @@ func collectOne(ctx context.Context, e *env, c *Config, st *store.Store, f *fetc
 		o.Health = h
 	}()
 
-	newKind, ok := kinds[src.Kind]
+	newKind, ok := c.Kinds()[src.Kind]
 	if !ok {
 		o.Err = fmt.Errorf("unknown kind %q", src.Kind)
 		return o
@@ -150,7 +151,7 @@ func collectOne(ctx context.Context, e *env, c *Config, st *store.Store, f *fetc
 		o.Err = err
 		return o
 	}
-	res, err := col.Collect(ctx, collector.Request{Source: src, State: h.State, Campaigns: sourceCampaigns(c, src), Units: c.Units(), Fetcher: f, Now: now})
+	res, err := col.Collect(ctx, collector.Request{Source: src, State: h.State, Campaigns: c.SourceCampaigns(src), Units: c.Units(), Fetcher: f, Now: now})
 	if err != nil {
 		o.Err = err
 		return o
@@ -223,7 +224,7 @@ func storePosts(ctx context.Context, st *store.Store, src collector.Source, post
 // next time its schedule fires after the last attempt (a source without a schedule
 // runs once a day, from the next midnight in the configured time zone); a failing
 // source when its backoff or Retry-After ends.
-func nextDue(c *Config, src collector.Source, h store.SourceHealth) time.Time {
+func nextDue(c *config.Config, src collector.Source, h store.SourceHealth) time.Time {
 	if h.LastAttempt.IsZero() {
 		return h.NextAttempt
 	}
@@ -236,7 +237,7 @@ func nextDue(c *Config, src collector.Source, h store.SourceHealth) time.Time {
 	if src.Schedule == "" {
 		y, m, d := last.Date()
 		due = time.Date(y, m, d+1, 0, 0, 0, 0, c.Location())
-	} else if sched, err := cronParser.Parse(src.Schedule); err == nil {
+	} else if sched, err := config.CronParser.Parse(src.Schedule); err == nil {
 		due = sched.Next(last)
 	}
 	if h.NextAttempt.After(due) {
@@ -258,7 +259,7 @@ type remapOutcome struct {
 
 // remapSources re-derives posts from the raw items kept for the selected sources with
 // each kind's current mapping, without fetching. Health is left alone.
-func remapSources(ctx context.Context, e *env, c *Config, st *store.Store, names []string) ([]remapOutcome, error) {
+func remapSources(ctx context.Context, e *env, c *config.Config, st *store.Store, names []string) ([]remapOutcome, error) {
 	var selected []collector.Source
 	for _, s := range c.Sources() {
 		if len(names) == 0 || slices.Contains(names, s.Name) {
@@ -267,13 +268,13 @@ func remapSources(ctx context.Context, e *env, c *Config, st *store.Store, names
 	}
 	for _, n := range names {
 		if !slices.ContainsFunc(selected, func(s collector.Source) bool { return s.Name == n }) {
-			return nil, usageError("no source named %q in %s", n, c.path)
+			return nil, usageError("no source named %q in %s", n, c.Path())
 		}
 	}
 	var out []remapOutcome
 	for _, src := range selected {
 		o := remapOutcome{Source: src.Name, Kind: src.Kind}
-		col, err := kinds[src.Kind](src)
+		col, err := c.Kinds()[src.Kind](src)
 		if err != nil {
 			o.Err = err
 			out = append(out, o)
@@ -298,7 +299,7 @@ func remapSources(ctx context.Context, e *env, c *Config, st *store.Store, names
 			out = append(out, o)
 			continue
 		}
-		res, err := rm.Remap(ctx, collector.Request{Source: src, State: h.State, Campaigns: sourceCampaigns(c, src), Units: c.Units(), Now: e.now()}, raw)
+		res, err := rm.Remap(ctx, collector.Request{Source: src, State: h.State, Campaigns: c.SourceCampaigns(src), Units: c.Units(), Now: e.now()}, raw)
 		if err != nil {
 			o.Err = err
 			out = append(out, o)
@@ -311,7 +312,7 @@ func remapSources(ctx context.Context, e *env, c *Config, st *store.Store, names
 }
 
 // sourceCampaigns resolves a source's campaign ids.
-func sourceCampaigns(c *Config, src collector.Source) []collector.Campaign {
+func sourceCampaigns(c *config.Config, src collector.Source) []collector.Campaign {
 	var camps []collector.Campaign
 	for _, id := range src.Campaigns {
 		if k, ok := c.CampaignByID(id); ok {

@@ -6,22 +6,22 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
-func init() {
-	register(&command{
+// backupCommand is `hashtrack backup`.
+func backupCommand() *command {
+	return &command{
 		name:    "backup",
 		usage:   "TỆP_HOẶC_THƯ_MỤC [--keep N]",
 		summary: "sao lưu cơ sở dữ liệu ra một tệp (bản sao nhất quán), rồi kiểm tra bản sao",
 		run:     runBackup,
-	})
+	}
 }
 
 func runBackup(ctx context.Context, e *env, args []string) error {
-	fs := e.flags(commands["backup"])
+	fs := e.flags()
 	keep := fs.Int("keep", 0, "with a folder: keep only the N newest backups there (0 = keep all)")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -57,7 +57,7 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 		return &exitError{code: exitUsage, err: err}
 	}
 	// The copy is only a backup if it opens: check it the way `hashtrack check` would.
-	b, err := store.Open(dest, store.Options{ReadOnly: true, Locations: campaignLocations(c)})
+	b, err := store.Open(dest, store.Options{ReadOnly: true, Locations: c.Locations()})
 	if err != nil {
 		return fmt.Errorf("the backup %s does not open: %w", dest, err)
 	}
@@ -82,13 +82,4 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	return nil
-}
-
-// campaignLocations maps each campaign to the time zone its days are cut in.
-func campaignLocations(c *Config) map[string]*time.Location {
-	locs := map[string]*time.Location{}
-	for _, k := range c.Campaigns() {
-		locs[k.ID] = k.Loc()
-	}
-	return locs
 }

@@ -24,13 +24,14 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
-func init() {
-	register(&command{
+// benchCommand is `hashtrack bench`.
+func benchCommand() *command {
+	return &command{
 		name:    "bench",
 		usage:   "[--sizes 10k,100k,1m] [--runs 3] [--feeds 200] [--dir THƯ_MỤC] [--out TỆP.md]",
 		summary: "đo tốc độ và bộ nhớ (ghi dữ liệu, báo cáo, thu thập) trên dữ liệu giả lập, in bảng cho BENCHMARKS.md",
 		run:     runBench,
-	})
+	}
 }
 
 // benchOptions are the bench command's flags.
@@ -79,7 +80,7 @@ type benchReport struct {
 }
 
 func runBench(ctx context.Context, e *env, args []string) error {
-	fs := e.flags(commands["bench"])
+	fs := e.flags()
 	var sizes, out, child, childFormat, childOut string
 	var keep bool
 	opts := benchOptions{}
@@ -564,7 +565,7 @@ func (r *benchReport) writeMarkdown(w io.Writer) {
 	fmt.Fprintf(w, "- Command: `go run ./cmd/hashtrack bench --sizes %s --runs %d --feeds %d`\n", strings.Join(sizes, ","), r.Options.Runs, r.Options.Feeds)
 	fmt.Fprintf(w, "- Started %s UTC, took %s; every figure is the median of %d runs\n\n", r.Started.UTC().Format("2006-01-02 15:04"), r.Elapsed.Round(time.Second), r.Options.Runs)
 
-	fmt.Fprintf(w, "## Store and report\n\n| | %s |\n|---|%s\n", strings.Join(mapSlice(r.Sizes, func(s *sizeResult) string { return benchHuman(s.N) + " posts" }), " | "), strings.Repeat("---:|", len(r.Sizes)))
+	fmt.Fprintf(w, "## Store and report\n\n| | %s |\n|---|%s\n", benchSizeHeads(r.Sizes), strings.Repeat("---:|", len(r.Sizes)))
 	row := func(name string, f func(s *sizeResult) string) {
 		fmt.Fprintf(w, "| %s |", name)
 		for _, s := range r.Sizes {
@@ -755,3 +756,12 @@ func benchAbs[T float64 | int](x T) T {
 // benchSelf is how bench starts itself as a child process; nil = os.Executable().
 // Tests point it at the test binary.
 var benchSelf []string
+
+// benchSizeHeads are the table's column heads, one per size.
+func benchSizeHeads(sizes []*sizeResult) string {
+	heads := make([]string, len(sizes))
+	for i, s := range sizes {
+		heads[i] = benchHuman(s.N) + " posts"
+	}
+	return strings.Join(heads, " | ")
+}

@@ -8,17 +8,18 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
-func init() {
-	register(&command{
+// checkCommand is `hashtrack check`.
+func checkCommand() *command {
+	return &command{
 		name:    "check",
 		usage:   "[--repair]",
 		summary: "kiểm tra cơ sở dữ liệu (tính toàn vẹn, phiên bản, số liệu tổng hợp); --repair để sửa",
 		run:     runCheck,
-	})
+	}
 }
 
 func runCheck(ctx context.Context, e *env, args []string) error {
-	fs := e.flags(commands["check"])
+	fs := e.flags()
 	var repair bool
 	fs.BoolVar(&repair, "repair", false, "rebuild the indexes and rollups from the posts when they disagree (needs the daemon stopped)")
 	if _, err := parse(fs, args); err != nil {

@@ -9,13 +9,14 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/collector"
 )
 
-func init() {
-	register(&command{
+// collectCommand is `hashtrack collect`.
+func collectCommand() *command {
+	return &command{
 		name:    "collect",
 		usage:   "[--source TÊN]... [--all]",
 		summary: "thu thập bài đăng từ các nguồn (RSS, trang web, Mastodon, YouTube) đến lịch",
 		run:     runCollect,
-	})
+	}
 }
 
 // sourceFlag is the repeatable --source flag.
@@ -25,7 +26,7 @@ func (n *sourceFlag) String() string     { return strings.Join(*n, ",") }
 func (n *sourceFlag) Set(v string) error { *n = append(*n, v); return nil }
 
 func runCollect(ctx context.Context, e *env, args []string) error {
-	fs := e.flags(commands["collect"])
+	fs := e.flags()
 	var sel sourceFlag
 	var all bool
 	fs.Var(&sel, "source", "collect only the source with this `name` (repeatable); still waits out a failing source's backoff")
@@ -42,7 +43,7 @@ func runCollect(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if len(c.Sources()) == 0 {
-		return usageError("no [[source]] in %s; add one (see the README, section “Sources”)", c.path)
+		return usageError("no [[source]] in %s; add one (see the README, section “Sources”)", c.Path())
 	}
 	st, err := e.openStore(c, false)
 	if err != nil {

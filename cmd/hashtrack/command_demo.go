@@ -13,6 +13,7 @@ import (
 
 	"github.com/tinhdoandaklak/hashtrack"
 	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
@@ -24,17 +25,18 @@ import (
 //go:embed demodata/submissions.csv
 var demoSubmissions string
 
-func init() {
-	register(&command{
+// demoCommand is `hashtrack demo`.
+func demoCommand() *command {
+	return &command{
 		name:    "demo",
 		usage:   "[--out THƯ_MỤC]",
 		summary: "chạy thử với dữ liệu mẫu của chiến dịch (không cần mạng, không cần cấu hình)",
 		run:     runDemo,
-	})
+	}
 }
 
 func runDemo(ctx context.Context, e *env, args []string) error {
-	fs := e.flags(commands["demo"])
+	fs := e.flags()
 	out := fs.String("out", "demo", "`folder` for the scratch database and the report")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -48,7 +50,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	}
 	// The demo never reads the user's configuration: it runs the example one, with its
 	// files inside the demo folder.
-	c, err := parseConfig(filepath.Join(dir, "hashtrack.toml"), hashtrack.ExampleConfig)
+	c, err := config.Parse(filepath.Join(dir, "hashtrack.toml"), hashtrack.ExampleConfig, e.kinds)
 	if err != nil {
 		return err
 	}
@@ -98,7 +100,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 }
 
 // demoPosts reads the bundled sample through the same submission path as `submit`.
-func demoPosts(c *Config) ([]collector.Post, int, error) {
+func demoPosts(c *config.Config) ([]collector.Post, int, error) {
 	r := csv.NewReader(strings.NewReader(demoSubmissions))
 	header, err := r.Read()
 	if err != nil {
@@ -121,7 +123,7 @@ func demoPosts(c *Config) ([]collector.Post, int, error) {
 		rows++
 		line, _ := r.FieldPos(0)
 		get := func(name string) string { return rec[col[name]] }
-		submitted, err := ParseTime(get("Dấu thời gian"), c.Location())
+		submitted, err := collector.ParseTime(get("Dấu thời gian"), c.Location())
 		if err != nil {
 			return nil, rows, fmt.Errorf("demo data line %d: %w", line, err)
 		}

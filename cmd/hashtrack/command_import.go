@@ -16,16 +16,18 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/collector/enrich"
 	"github.com/tinhdoandaklak/hashtrack/collector/fetch"
 	"github.com/tinhdoandaklak/hashtrack/collector/sheet"
+	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
-func init() {
-	register(&command{
+// importCommand is `hashtrack import`.
+func importCommand() *command {
+	return &command{
 		name:    "import",
 		usage:   "TỆP... [--campaign ID] [--sheet TÊN_TRANG] [--dry-run] [--no-fetch] | --source TÊN_NGUỒN",
 		summary: "nhập danh sách bài đăng từ tệp CSV/Excel (Google Forms, bảng tính)",
 		run:     runImport,
-	})
+	}
 }
 
 // enrichWorkers bounds how many submitted pages are read at once during an import.
@@ -45,7 +47,7 @@ type importTally struct {
 }
 
 func runImport(ctx context.Context, e *env, args []string) error {
-	fs := e.flags(commands["import"])
+	fs := e.flags()
 	var campaignID, sheetName, sourceName string
 	var opts importOptions
 	fs.StringVar(&campaignID, "campaign", "", "campaign `id` the rows belong to (may be left out when only one is configured)")
@@ -103,7 +105,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 
 // importStore opens the database, or for --dry-run a scratch copy of it, so the
 // outcome (new, updated, unchanged) is exactly what a real import would do.
-func (e *env) importStore(c *Config, dryRun bool) (*store.Store, func(), error) {
+func (e *env) importStore(c *config.Config, dryRun bool) (*store.Store, func(), error) {
 	if !dryRun {
 		st, err := e.openStore(c, false)
 		if err != nil {
@@ -143,7 +145,7 @@ func (e *env) importStore(c *Config, dryRun bool) (*store.Store, func(), error) 
 
 type importer struct {
 	e       *env
-	c       *Config
+	c       *config.Config
 	st      *store.Store
 	fetcher *fetch.Client
 	opts    importOptions
@@ -212,12 +214,12 @@ func (im *importer) source(ctx context.Context, name string) error {
 		}
 	}
 	if !found {
-		return usageError("no source named %q in %s", name, im.c.path)
+		return usageError("no source named %q in %s", name, im.c.Path())
 	}
 	if src.Kind != "inbox" && src.Kind != "sheet" {
 		return usageError("source %q is of kind %s; --source takes an inbox or sheet source (use `hashtrack collect` for the others)", name, src.Kind)
 	}
-	col, err := kinds[src.Kind](src)
+	col, err := im.c.Kinds()[src.Kind](src)
 	if err != nil {
 		return &exitError{code: exitUsage, err: fmt.Errorf("source %q: %w", name, err)}
 	}

@@ -9,16 +9,17 @@ import (
 	"github.com/tinhdoandaklak/hashtrack"
 )
 
-func init() {
-	register(&command{
+// initCommand is `hashtrack init`.
+func initCommand() *command {
+	return &command{
 		name:    "init",
 		summary: "tạo tệp cấu hình hashtrack.toml (nếu chưa có) và cơ sở dữ liệu",
 		run:     runInit,
-	})
+	}
 }
 
 func runInit(ctx context.Context, e *env, args []string) error {
-	fs := e.flags(commands["init"])
+	fs := e.flags()
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}

@@ -14,17 +14,18 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
-func init() {
-	register(&command{
+// postsCommand is `hashtrack posts`.
+func postsCommand() *command {
+	return &command{
 		name:    "posts",
 		usage:   "[--campaign ID] [--platform P] [--unit ĐƠN_VỊ] [--from NGÀY] [--to NGÀY] [--limit N] [--json]",
 		summary: "liệt kê các bài đăng đã ghi nhận",
 		run:     runPosts,
-	})
+	}
 }
 
 func runPosts(ctx context.Context, e *env, args []string) error {
-	fs := e.flags(commands["posts"])
+	fs := e.flags()
 	var campaignID, platform, unit, from, to string
 	var limit int
 	var asJSON bool
@@ -63,12 +64,12 @@ func runPosts(ctx context.Context, e *env, args []string) error {
 	}
 	loc := camp.Loc()
 	if from != "" {
-		if q.From, err = ParseDay(from, loc); err != nil {
+		if q.From, err = collector.ParseDay(from, loc); err != nil {
 			return usageError("--from: %v", err)
 		}
 	}
 	if to != "" {
-		t, err := ParseDay(to, loc)
+		t, err := collector.ParseDay(to, loc)
 		if err != nil {
 			return usageError("--to: %v", err)
 		}

@@ -5,17 +5,18 @@ import (
 	"fmt"
 )
 
-func init() {
-	register(&command{
+// remapCommand is `hashtrack remap`.
+func remapCommand() *command {
+	return &command{
 		name:    "remap",
 		usage:   "[--source TÊN]...",
 		summary: "đọc lại dữ liệu gốc đã lưu để tạo lại bài đăng (sau khi sửa lỗi đọc nguồn), không tải lại",
 		run:     runRemap,
-	})
+	}
 }
 
 func runRemap(ctx context.Context, e *env, args []string) error {
-	fs := e.flags(commands["remap"])
+	fs := e.flags()
 	var sel sourceFlag
 	fs.Var(&sel, "source", "only the source with this `name` (repeatable)")
 	pos, err := parse(fs, args)

@@ -13,17 +13,19 @@ import (
 	"time"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/report"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
-func init() {
-	register(&command{
+// reportCommand is `hashtrack report`.
+func reportCommand() *command {
+	return &command{
 		name:    "report",
 		usage:   "[--campaign ID] [--from NGÀY] [--to NGÀY] [--format html|text|csv|json] [--lang vi|en] [--out TỆP|-]",
 		summary: "lập báo cáo chiến dịch: trang HTML có biểu đồ, bản tin văn bản, CSV, JSON",
 		run:     runReport,
-	})
+	}
 }
 
 // reportOptions select what writeReports writes.
@@ -38,7 +40,7 @@ type reportOptions struct {
 var reportFormats = []string{"html", "text", "csv", "json"}
 
 func runReport(ctx context.Context, e *env, args []string) error {
-	fs := e.flags(commands["report"])
+	fs := e.flags()
 	var opts reportOptions
 	var from, to string
 	fs.StringVar(&opts.Campaign, "campaign", "", "campaign `id` (default: every campaign)")
@@ -73,12 +75,12 @@ func runReport(ctx context.Context, e *env, args []string) error {
 		loc = k.Loc()
 	}
 	if from != "" {
-		if opts.From, err = ParseDay(from, loc); err != nil {
+		if opts.From, err = collector.ParseDay(from, loc); err != nil {
 			return usageError("--from: %v", err)
 		}
 	}
 	if to != "" {
-		if opts.To, err = ParseDay(to, loc); err != nil {
+		if opts.To, err = collector.ParseDay(to, loc); err != nil {
 			return usageError("--to: %v", err)
 		}
 	}
@@ -86,7 +88,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 		return usageError("--to %s is before --from %s", to, from)
 	}
 	if opts.Out != "" && opts.Campaign == "" && len(c.Campaigns()) > 1 {
-		return usageError("--out writes one report: choose the campaign with --campaign (%s)", strings.Join(campaignIDs(c), ", "))
+		return usageError("--out writes one report: choose the campaign with --campaign (%s)", strings.Join(c.CampaignIDs(), ", "))
 	}
 	// Read-only when the file exists, so a report can run beside another reader; a
 	// fresh install without a database gets an empty one (and an empty report).
@@ -110,7 +112,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 // (today in the campaign's zone), latest.html and the text digest <YYYY-MM-DD>.txt, then
 // <report_dir>/index.html listing every report. A campaign that fails does not stop the
 // others: the error (exit 1) names it after the rest is written.
-func writeReports(ctx context.Context, e *env, c *Config, st *store.Store, opts reportOptions) ([]string, error) {
+func writeReports(ctx context.Context, e *env, c *config.Config, st *store.Store, opts reportOptions) ([]string, error) {
 	if opts.Format == "" {
 		opts.Format = "html"
 	}
@@ -124,12 +126,12 @@ func writeReports(ctx context.Context, e *env, c *Config, st *store.Store, opts 
 	if opts.Campaign != "" {
 		k, ok := c.CampaignByID(opts.Campaign)
 		if !ok {
-			return nil, usageError("report: no campaign %q in %s (known: %s)", opts.Campaign, c.path, strings.Join(campaignIDs(c), ", "))
+			return nil, usageError("report: no campaign %q in %s (known: %s)", opts.Campaign, c.Path(), strings.Join(c.CampaignIDs(), ", "))
 		}
 		camps = []collector.Campaign{k}
 	}
 	if opts.Out != "" && len(camps) > 1 {
-		return nil, usageError("report: --out writes one report; choose the campaign (%s)", strings.Join(campaignIDs(c), ", "))
+		return nil, usageError("report: --out writes one report; choose the campaign (%s)", strings.Join(c.CampaignIDs(), ", "))
 	}
 	now := time.Now
 	if e != nil && e.now != nil {
@@ -160,7 +162,7 @@ func writeReports(ctx context.Context, e *env, c *Config, st *store.Store, opts 
 	return paths, nil
 }
 
-func writeCampaignReport(ctx context.Context, e *env, c *Config, st *store.Store, k collector.Campaign, opts reportOptions, now time.Time) ([]string, error) {
+func writeCampaignReport(ctx context.Context, e *env, c *config.Config, st *store.Store, k collector.Campaign, opts reportOptions, now time.Time) ([]string, error) {
 	var sources []string
 	for _, s := range c.Sources() {
 		if slices.Contains(s.Campaigns, k.ID) {
@@ -239,7 +241,7 @@ func writeCampaignReport(ctx context.Context, e *env, c *Config, st *store.Store
 
 // writeReportIndex writes index.html listing every HTML report in the report folder,
 // newest first, and the ECharts licence and notice the reports embed.
-func writeReportIndex(c *Config, lang string, now time.Time) ([]string, error) {
+func writeReportIndex(c *config.Config, lang string, now time.Time) ([]string, error) {
 	root := c.ReportPath()
 	var entries []report.IndexEntry
 	dirs, err := os.ReadDir(root)

@@ -6,23 +6,25 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
-func init() {
-	register(&command{
+// runCommand is `hashtrack run`.
+func runCommand() *command {
+	return &command{
 		name:    "run",
 		usage:   "[-v] [--all]",
 		summary: "việc hằng ngày cho cron: thu thập mọi nguồn đến hạn rồi viết báo cáo trong ngày",
 		run:     runDaily,
-	})
+	}
 }
 
 // runDaily is the job a crontab line starts every morning. It follows cron's
 // conventions: nothing on stdout or stderr when all is well (cron mails any output),
 // one line per problem on stderr, and the exit code says how it went.
 func runDaily(ctx context.Context, e *env, args []string) error {
-	fs := e.flags(commands["run"])
+	fs := e.flags()
 	var all bool
 	fs.BoolVar(&e.verbose, "v", false, "print a summary of what was collected and written")
 	fs.BoolVar(&all, "all", false, "collect every source now, even one not due or waiting after failures")
@@ -113,7 +115,7 @@ var dailyFormats = []string{"html", "text"}
 
 // writeDailyReports writes the day's reports of every campaign into the report folder.
 // The HTML report comes first; without it there is no point writing the digest.
-func writeDailyReports(ctx context.Context, e *env, c *Config, st *store.Store) ([]string, error) {
+func writeDailyReports(ctx context.Context, e *env, c *config.Config, st *store.Store) ([]string, error) {
 	var files []string
 	for _, f := range dailyFormats {
 		written, err := writeReports(ctx, e, c, st, reportOptions{Format: f})

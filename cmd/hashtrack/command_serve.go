@@ -15,20 +15,19 @@ import (
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/fetch"
+	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
-func init() {
-	register(&command{
+// serveCommand is `hashtrack serve`.
+func serveCommand() *command {
+	return &command{
 		name:    "serve",
 		usage:   "[--addr HOST:PORT] [--job-timeout 15m] [--log-format json]",
 		summary: "chạy thường trực: thu thập theo lịch, viết báo cáo hằng ngày, nhận bài gửi từ các đơn vị",
 		run:     runServe,
-	})
+	}
 }
-
-// onServeListening, when set (by tests), is told the address the daemon listens on.
-var onServeListening func(addr string)
 
 // Server timeouts: a phone on a slow 4G link still fits, a client that sends its
 // headers a byte a minute does not hold a connection.
@@ -41,7 +40,7 @@ const (
 )
 
 func runServe(ctx context.Context, e *env, args []string) error {
-	fs := e.flags(commands["serve"])
+	fs := e.flags()
 	var addr string
 	jobTimeout := 15 * time.Minute
 	fs.StringVar(&addr, "addr", "", "listen on `HOST:PORT` (default [server] addr, 127.0.0.1:8080)")
@@ -100,8 +99,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	d.cron.Start()
 	e.log.Info("hashtrack serve: listening", slog.String("addr", ln.Addr().String()), slog.Int("jobs", len(d.cron.Entries())),
 		slog.String("timezone", c.Location().String()), slog.String("database", st.Path()))
-	if onServeListening != nil {
-		onServeListening(ln.Addr().String())
+	if e.onListening != nil {
+		e.onListening(ln.Addr().String())
 	}
 
 	var serveErr error
@@ -134,7 +133,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 // report (with the sources that have no schedule of their own) on [report] schedule.
 type daemon struct {
 	e   *env
-	c   *Config
+	c   *config.Config
 	st  *store.Store
 	f   *fetch.Client
 	log *slog.Logger
@@ -145,9 +144,9 @@ type daemon struct {
 	cron       *cron.Cron
 }
 
-func newDaemon(ctx context.Context, e *env, c *Config, st *store.Store, jobTimeout time.Duration) *daemon {
+func newDaemon(ctx context.Context, e *env, c *config.Config, st *store.Store, jobTimeout time.Duration) *daemon {
 	return &daemon{e: e, c: c, st: st, f: e.fetcher(c), log: e.log, base: context.WithoutCancel(ctx), jobTimeout: jobTimeout,
-		cron: cron.New(cron.WithLocation(c.Location()), cron.WithParser(cronParser), cron.WithLogger(cronLogger{log: e.log}))}
+		cron: cron.New(cron.WithLocation(c.Location()), cron.WithParser(config.CronParser), cron.WithLogger(cronLogger{log: e.log}))}
 }
 
 // schedule adds every job.
@@ -183,7 +182,7 @@ func (d *daemon) backup(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
-	b, err := store.Open(dest, store.Options{ReadOnly: true, Locations: campaignLocations(d.c)})
+	b, err := store.Open(dest, store.Options{ReadOnly: true, Locations: d.c.Locations()})
 	if err != nil {
 		return fmt.Errorf("backup: the copy %s does not open: %w", dest, err)
 	}

@@ -27,13 +27,13 @@ import (
 func startServe(t *testing.T, cfg string, args ...string) (addr string, log *lockedBuffer, stop func() error) {
 	t.Helper()
 	ready := make(chan string, 1)
-	onServeListening = func(a string) { ready <- a }
-	t.Cleanup(func() { onServeListening = nil })
 	ctx, cancel := context.WithCancel(context.Background())
 	log = &lockedBuffer{}
 	done := make(chan error, 1)
 	full := append([]string{"--config", cfg, "serve", "--addr", "127.0.0.1:0"}, args...)
-	go func() { done <- run(ctx, full, strings.NewReader(""), io.Discard, log) }()
+	go func() {
+		done <- runTest(ctx, full, strings.NewReader(""), io.Discard, log, func(e *env) { e.onListening = func(a string) { ready <- a } })
+	}()
 	select {
 	case addr = <-ready:
 	case err := <-done:

@@ -8,16 +8,18 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
-func init() {
-	register(&command{
+// sourcesCommand is `hashtrack sources`.
+func sourcesCommand() *command {
+	return &command{
 		name:    "sources",
 		usage:   "[--json]",
 		summary: "tình trạng các nguồn thu thập: lần chạy cuối, lỗi, lần tới",
 		run:     runSources,
-	})
+	}
 }
 
 // sourceStatus is one row of `hashtrack sources`.
@@ -40,7 +42,7 @@ type sourceStatus struct {
 
 // sourceStatuses joins the configured sources with their recorded health (st nil: no
 // database yet, nothing ran).
-func sourceStatuses(c *Config, st *store.Store, now time.Time) ([]sourceStatus, error) {
+func sourceStatuses(c *config.Config, st *store.Store, now time.Time) ([]sourceStatus, error) {
 	var out []sourceStatus
 	for _, src := range c.Sources() {
 		var h store.SourceHealth
@@ -66,7 +68,7 @@ func sourceStatuses(c *Config, st *store.Store, now time.Time) ([]sourceStatus, 
 }
 
 func runSources(ctx context.Context, e *env, args []string) error {
-	fs := e.flags(commands["sources"])
+	fs := e.flags()
 	var asJSON bool
 	fs.BoolVar(&asJSON, "json", false, "JSON array with every field")
 	if _, err := parse(fs, args); err != nil {
@@ -97,7 +99,7 @@ func runSources(ctx context.Context, e *env, args []string) error {
 		return enc.Encode(rows)
 	}
 	if len(rows) == 0 {
-		fmt.Fprintf(e.stdout, "Chưa có nguồn nào trong %s (thêm [[source]], xem README, phần “Sources”).\n", c.path)
+		fmt.Fprintf(e.stdout, "Chưa có nguồn nào trong %s (thêm [[source]], xem README, phần “Sources”).\n", c.Path())
 		return nil
 	}
 	loc := c.Location()

@@ -7,21 +7,23 @@ import (
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/enrich"
+	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/report"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
-func init() {
-	register(&command{
+// submitCommand is `hashtrack submit`.
+func submitCommand() *command {
+	return &command{
 		name:    "submit",
 		usage:   "URL [--campaign ID] [--unit ĐƠN_VỊ] [--platform P] [--author A] [--text T] [--published NGÀY] [--likes N] [--comments N] [--shares N] [--views N]",
 		summary: "ghi nhận một bài đăng gửi tay (đường dẫn và số liệu)",
 		run:     runSubmit,
-	})
+	}
 }
 
 func runSubmit(ctx context.Context, e *env, args []string) error {
-	fs := e.flags(commands["submit"])
+	fs := e.flags()
 	in := submissionInput{Source: "cli", ObservedAt: e.now()}
 	fs.StringVar(&in.Campaign, "campaign", "", "campaign `id` (may be left out when only one is configured)")
 	fs.StringVar(&in.Unit, "unit", "", "unit (đơn vị): id, name or alias")
@@ -85,7 +87,7 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 
 // enrichSubmission reads the page of a link not yet in the store. The submission is
 // kept whatever happens; a page that cannot be read is a warning.
-func enrichSubmission(ctx context.Context, e *env, c *Config, st *store.Store, p *collector.Post, camp collector.Campaign) {
+func enrichSubmission(ctx context.Context, e *env, c *config.Config, st *store.Store, p *collector.Post, camp collector.Campaign) {
 	if _, known, err := st.Get(p.ID); err != nil || known {
 		return
 	}
@@ -114,7 +116,7 @@ func verificationText(v collector.Verification) string {
 }
 
 // printSubmission says in Vietnamese what was recorded.
-func printSubmission(e *env, c *Config, out store.Outcome, p collector.Post) {
+func printSubmission(e *env, c *config.Config, out store.Outcome, p collector.Post) {
 	fmt.Fprintln(e.stdout, outcomeMessage(out))
 	unit := "(chưa rõ đơn vị)"
 	if u, ok := c.Units().ByID(p.Unit); ok {

@@ -8,15 +8,18 @@ import (
 	"net/url"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/tinhdoandaklak/hashtrack/internal/config"
 )
 
-func init() {
-	register(&command{
+// tokensCommand is `hashtrack tokens`.
+func tokensCommand() *command {
+	return &command{
 		name:    "tokens",
 		usage:   "[--new [--unit ĐƠN_VỊ] [--campaign ID]]",
 		summary: "in đường dẫn biểu mẫu gửi bài của từng đơn vị (để chia sẻ qua Zalo), hoặc tạo mã mới",
 		run:     runTokens,
-	})
+	}
 }
 
 // newToken is a random form token: 18 bytes, 24 URL-safe characters.
@@ -27,7 +30,7 @@ func newToken() string {
 }
 
 // formLink is the link a branch opens: [server] public_url, or the daemon's address.
-func formLink(c *Config, token string) string {
+func formLink(c *config.Config, token string) string {
 	base := strings.TrimRight(c.Server.PublicURL, "/")
 	if base == "" {
 		base = "http://" + c.Server.Addr
@@ -36,7 +39,7 @@ func formLink(c *Config, token string) string {
 }
 
 func runTokens(ctx context.Context, e *env, args []string) error {
-	fs := e.flags(commands["tokens"])
+	fs := e.flags()
 	var fresh bool
 	var unit, campaign string
 	fs.BoolVar(&fresh, "new", false, "print a new random [[token]] to paste into the configuration")
@@ -50,7 +53,7 @@ func runTokens(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if fresh {
-		t := TokenConfig{Token: newToken()}
+		t := config.TokenConfig{Token: newToken()}
 		if unit != "" {
 			u, err := c.Units().Find(unit)
 			if err != nil {
@@ -65,7 +68,7 @@ func runTokens(ctx context.Context, e *env, args []string) error {
 			}
 			t.Campaign = k.ID
 		}
-		fmt.Fprintf(e.stdout, "# Thêm vào %s rồi khởi động lại `hashtrack serve`:\n[[token]]\ntoken = %q\n", c.path, t.Token)
+		fmt.Fprintf(e.stdout, "# Thêm vào %s rồi khởi động lại `hashtrack serve`:\n[[token]]\ntoken = %q\n", c.Path(), t.Token)
 		if t.Unit != "" {
 			fmt.Fprintf(e.stdout, "unit = %q\n", t.Unit)
 		}
@@ -79,7 +82,7 @@ func runTokens(ctx context.Context, e *env, args []string) error {
 		return usageError("--unit and --campaign go with --new")
 	}
 	if len(c.Token) == 0 {
-		fmt.Fprintf(e.stdout, "Chưa có mã [[token]] nào trong %s. Tạo mã mới: hashtrack tokens --new --unit ĐƠN_VỊ\n", c.path)
+		fmt.Fprintf(e.stdout, "Chưa có mã [[token]] nào trong %s. Tạo mã mới: hashtrack tokens --new --unit ĐƠN_VỊ\n", c.Path())
 		return nil
 	}
 	fmt.Fprintln(e.stdout, "Đường dẫn gửi bài (chia sẻ trong nhóm Zalo của từng đơn vị):")

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"runtime"
 	"strings"
@@ -215,7 +216,7 @@ func TestHostileLinksThroughTheDaemon(t *testing.T) {
 	s := newTestServer(t, "")
 	s.perAddr = newRateLimiter(1<<20, 1<<20, nil)
 	s.perTok = newRateLimiter(1<<20, 1<<20, nil)
-	s.enrich = newEnricher(s.c, s.st, (&env{fetchAllow: []string{"127.0.0.2/32"}}).fetcher(s.c))
+	s.enrich = newEnricher(s.c, s.st, (&env{fetchAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.2/32")}}).fetcher(s.c))
 
 	t.Run("script and file links refused", func(t *testing.T) {
 		for _, link := range []string{"javascript:alert(1)", "JaVaScRiPt:alert(document.cookie)", "file:///etc/passwd", "data:text/html,<script>alert(1)</script>", "vbscript:msgbox(1)"} {

@@ -10,13 +10,15 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/collector/youtube"
 )
 
-// kinds maps a [[source]] kind to the constructor of its collector. The constructor
-// checks the source's kind options and fails naming the bad one.
-var kinds = map[string]func(collector.Source) (collector.Collector, error){
-	"inbox":    inbox.New,
-	"sheet":    sheet.New,
-	"feed":     feed.New,
-	"html":     htmlpage.New,
-	"mastodon": mastodon.New,
-	"youtube":  youtube.New,
+// defaultKinds is the registry of source kinds, built here once and handed down to the
+// config (which checks each [[source]] against it) and the ingest runner.
+func defaultKinds() collector.Kinds {
+	return collector.Kinds{
+		"inbox":    inbox.New,
+		"sheet":    sheet.New,
+		"feed":     feed.New,
+		"html":     htmlpage.New,
+		"mastodon": mastodon.New,
+		"youtube":  youtube.New,
+	}
 }

@@ -67,7 +67,7 @@ func runCmd(t *testing.T, cfg string, args ...string) result {
 	t.Helper()
 	var out, errb bytes.Buffer
 	full := append([]string{"--config", cfg}, args...)
-	err := run(context.Background(), full, strings.NewReader(""), &out, &errb)
+	err := runTest(context.Background(), full, strings.NewReader(""), &out, &errb)
 	if err != nil && !isSilent(err) {
 		errb.WriteString("hashtrack: " + err.Error() + "\n")
 	}
@@ -175,7 +175,8 @@ func TestUnknownCommandAndHelp(t *testing.T) {
 	if r := runCmd(t, cfg, "frobnicate"); r.code != 2 || !strings.Contains(r.stderr, "unknown command") {
 		t.Errorf("%+v", r)
 	}
-	for name := range commands {
+	for _, c := range commands() {
+		name := c.name
 		r := runCmd(t, cfg, name, "--help")
 		if r.code != 0 || !strings.Contains(r.stderr, "Cách dùng: hashtrack "+name) {
 			t.Errorf("%s --help: %+v", name, r)

@@ -74,7 +74,7 @@ func TestHelperProcess(t *testing.T) {
 		fmt.Printf("failcode %d\n", helperSubmitUntilFailure(cfg))
 		for _, args := range [][]string{{"check"}, {"posts", "--json"}, {"submit", "https://www.youtube.com/watch?v=tiny"}} {
 			var out, errb bytes.Buffer
-			err := run(context.Background(), append([]string{"--config", cfg}, args...), strings.NewReader(""), &out, &errb)
+			err := runTest(context.Background(), append([]string{"--config", cfg}, args...), strings.NewReader(""), &out, &errb)
 			fmt.Printf("%s: code %d\n", args[0], exitCode(err))
 			if args[0] == "posts" {
 				fmt.Printf("posts: %d lines\n", strings.Count(out.String(), "\n"))
@@ -110,7 +110,7 @@ func TestHelperProcess(t *testing.T) {
 // helperRun runs one command as main does and returns its exit code.
 func helperRun(cfg string, args []string) int {
 	var out, errb bytes.Buffer
-	err := run(context.Background(), append([]string{"--config", cfg}, args...), strings.NewReader(""), &out, &errb)
+	err := runTest(context.Background(), append([]string{"--config", cfg}, args...), strings.NewReader(""), &out, &errb)
 	os.Stdout.Write(out.Bytes())
 	if err != nil && !isSilent(err) {
 		fmt.Fprintln(os.Stderr, "hashtrack:", err)
@@ -126,7 +126,7 @@ func helperSubmitUntilFailure(cfg string) int {
 	for i := range 10000 {
 		url := fmt.Sprintf("https://www.youtube.com/watch?v=full%05d", i)
 		var out, errb bytes.Buffer
-		err := run(context.Background(), []string{"--config", cfg, "submit", url, "--text", text, "--likes", strconv.Itoa(i)}, strings.NewReader(""), &out, &errb)
+		err := runTest(context.Background(), []string{"--config", cfg, "submit", url, "--text", text, "--likes", strconv.Itoa(i)}, strings.NewReader(""), &out, &errb)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "hashtrack:", err)
 			return exitCode(err)
@@ -212,7 +212,8 @@ func TestEveryCommandFailsFastWhenDatabaseInUse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name := range commands {
+	for _, c := range commands() {
+		name := c.name
 		if noDatabase[name] {
 			continue
 		}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/canon"
+	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
@@ -46,7 +47,7 @@ const (
 
 // server holds what the handlers need. The store is the daemon's, open for its lifetime.
 type server struct {
-	c       *Config
+	c       *config.Config
 	st      *store.Store
 	log     *slog.Logger
 	now     func() time.Time
@@ -59,7 +60,7 @@ type server struct {
 	enrich func(ctx context.Context, p *collector.Post) error
 }
 
-func newServer(c *Config, st *store.Store, log *slog.Logger, now func() time.Time) (*server, error) {
+func newServer(c *config.Config, st *store.Store, log *slog.Logger, now func() time.Time) (*server, error) {
 	dir := c.ReportPath()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("serve: report folder: %w", err)
@@ -138,8 +139,8 @@ func redactToken(p string) string {
 }
 
 // lookupToken finds a configured token, comparing every one in constant time.
-func (s *server) lookupToken(given string) (TokenConfig, bool) {
-	var found TokenConfig
+func (s *server) lookupToken(given string) (config.TokenConfig, bool) {
+	var found config.TokenConfig
 	ok := false
 	if given == "" {
 		return found, false
@@ -154,7 +155,7 @@ func (s *server) lookupToken(given string) (TokenConfig, bool) {
 
 // withToken applies the per-address limit, refuses a wrong token, then applies the
 // per-token limit, in that order so guessing tokens is slowed down too.
-func (s *server) withToken(h func(http.ResponseWriter, *http.Request, TokenConfig)) http.HandlerFunc {
+func (s *server) withToken(h func(http.ResponseWriter, *http.Request, config.TokenConfig)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		addr := clientAddr(r)
 		if ok, wait := s.perAddr.allow(addr); !ok {
@@ -269,7 +270,7 @@ var platformLabels = map[string]string{
 	canon.YouTube: "YouTube", canon.Threads: "Threads", canon.X: "X (Twitter)", canon.Web: "Trang web / báo điện tử",
 }
 
-func (s *server) formPage(tok TokenConfig, v formValues, errs map[string]string) formPage {
+func (s *server) formPage(tok config.TokenConfig, v formValues, errs map[string]string) formPage {
 	p := formPage{Token: tok.Token, Units: s.c.Units(), V: v, Errors: errs}
 	if p.Errors == nil {
 		p.Errors = map[string]string{}
@@ -298,7 +299,7 @@ func (s *server) formPage(tok TokenConfig, v formValues, errs map[string]string)
 	return p
 }
 
-func (s *server) form(w http.ResponseWriter, r *http.Request, tok TokenConfig) {
+func (s *server) form(w http.ResponseWriter, r *http.Request, tok config.TokenConfig) {
 	s.render(w, http.StatusOK, "form.html", s.formPage(tok, formValues{}, nil))
 }
 
@@ -314,7 +315,7 @@ func (s *server) tooLarge(w http.ResponseWriter, r *http.Request, err error) boo
 	return false
 }
 
-func (s *server) submitForm(w http.ResponseWriter, r *http.Request, tok TokenConfig) {
+func (s *server) submitForm(w http.ResponseWriter, r *http.Request, tok config.TokenConfig) {
 	if r.ContentLength > maxSubmissionBody {
 		s.tooLarge(w, r, &http.MaxBytesError{Limit: maxSubmissionBody})
 		return
@@ -348,7 +349,7 @@ func (s *server) submitForm(w http.ResponseWriter, r *http.Request, tok TokenCon
 }
 
 // submissionFrom fixes the unit and campaign the token allows.
-func (s *server) submissionFrom(tok TokenConfig, v formValues, source string) submissionInput {
+func (s *server) submissionFrom(tok config.TokenConfig, v formValues, source string) submissionInput {
 	in := submissionInput{URL: v.URL, Campaign: v.Campaign, Unit: v.Unit, Platform: v.Platform, Published: v.Published, Note: v.Note,
 		Likes: v.Counts["likes"], Comments: v.Counts["comments"], Shares: v.Counts["shares"], Views: v.Counts["views"],
 		Source: source, ObservedAt: s.now()}
@@ -391,7 +392,7 @@ type donePage struct {
 	Post                                              collector.Post
 }
 
-func (s *server) donePage(tok TokenConfig, out store.Outcome, p collector.Post) donePage {
+func (s *server) donePage(tok config.TokenConfig, out store.Outcome, p collector.Post) donePage {
 	d := donePage{Token: tok.Token, Message: outcomeMessage(out), New: out == store.New, Post: p,
 		UnitName: "(chưa rõ đơn vị)", Published: "(chưa rõ)",
 		Likes: viCountLong(p.Metrics.Likes), Comments: viCountLong(p.Metrics.Comments),
@@ -467,7 +468,7 @@ func countText(raw json.RawMessage) string {
 	return t
 }
 
-func (s *server) submitAPI(w http.ResponseWriter, r *http.Request, tok TokenConfig) {
+func (s *server) submitAPI(w http.ResponseWriter, r *http.Request, tok config.TokenConfig) {
 	if r.ContentLength > maxSubmissionBody {
 		s.tooLarge(w, r, &http.MaxBytesError{Limit: maxSubmissionBody})
 		return

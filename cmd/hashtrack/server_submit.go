@@ -11,6 +11,7 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/collector/canon"
 	"github.com/tinhdoandaklak/hashtrack/collector/enrich"
 	"github.com/tinhdoandaklak/hashtrack/collector/fetch"
+	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
@@ -61,7 +62,7 @@ func (fe formErrors) details() map[string]string {
 // buildAll runs buildSubmission until it has found every wrong field: the builder
 // stops at the first, so each one found is blanked (unknown) and the build repeated.
 // A wrong link or campaign ends the search — nothing after them can be checked.
-func buildAll(c *Config, in submissionInput) (collector.Post, formErrors) {
+func buildAll(c *config.Config, in submissionInput) (collector.Post, formErrors) {
 	typed := in
 	var errs formErrors
 	for range 10 {
@@ -148,7 +149,7 @@ const enrichTimeout = 15 * time.Second
 // newEnricher reads the page of a link not yet in the store (title, date, author, and
 // whether it carries the campaign hashtag), as `hashtrack submit` does. The fetcher's
 // guard keeps links typed by the public away from private addresses.
-func newEnricher(c *Config, st *store.Store, f *fetch.Client) func(context.Context, *collector.Post) error {
+func newEnricher(c *config.Config, st *store.Store, f *fetch.Client) func(context.Context, *collector.Post) error {
 	return func(ctx context.Context, p *collector.Post) error {
 		if _, known, err := st.Get(p.ID); err != nil || known {
 			return err

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -592,7 +593,7 @@ func TestFormEnrichment(t *testing.T) {
 	}))
 	defer pages.Close()
 	s := newTestServer(t, "")
-	s.enrich = newEnricher(s.c, s.st, (&env{fetchAllow: []string{"127.0.0.0/8"}}).fetcher(s.c))
+	s.enrich = newEnricher(s.c, s.st, (&env{fetchAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}).fetcher(s.c))
 
 	for _, tc := range []struct{ path, shown, title string }{
 		{"/tagged", "đã thấy hashtag của chiến dịch trên trang (verified)", "Ra quân chuyển đổi số"},

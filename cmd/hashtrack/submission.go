@@ -7,6 +7,7 @@ import (
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/canon"
+	"github.com/tinhdoandaklak/hashtrack/internal/config"
 )
 
 // submissionInput is one manual submission as a person typed it, whatever the channel
@@ -29,7 +30,7 @@ func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
 func (e *FieldError) Unwrap() error { return e.Err }
 
 // buildSubmission turns typed values into a normalized post, or the first field that is wrong.
-func buildSubmission(c *Config, in submissionInput) (collector.Post, error) {
+func buildSubmission(c *config.Config, in submissionInput) (collector.Post, error) {
 	camp, err := pickCampaign(c, in.Campaign)
 	if err != nil {
 		return collector.Post{}, &FieldError{"campaign", err}
@@ -54,7 +55,7 @@ func buildSubmission(c *Config, in submissionInput) (collector.Post, error) {
 		p.Platform = pl
 	}
 	if strings.TrimSpace(in.Published) != "" {
-		t, err := ParseTime(in.Published, camp.Loc())
+		t, err := collector.ParseTime(in.Published, camp.Loc())
 		if err != nil {
 			return p, &FieldError{"published", err}
 		}

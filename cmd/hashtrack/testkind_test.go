@@ -15,8 +15,8 @@ import (
 // A controllable source kind for the tests of `run` and `serve`. Its options say what
 // it does: mode = "count" (returns one post, the source's URL, with likes = the run
 // number), "slow" (the same after sleeping `sleep`), "panic", "fail".
-func init() {
-	kinds["testkind"] = func(src collector.Source) (collector.Collector, error) {
+func newTestKind(src collector.Source) (collector.Collector, error) {
+	{
 		mode, _ := src.Options["mode"].(string)
 		switch mode {
 		case "count", "slow", "panic", "fail":

@@ -45,8 +45,12 @@ func New(src collector.Source) (collector.Collector, error) {
 
 // NewInbox is New returning the concrete type.
 func NewInbox(src collector.Source) (*Inbox, error) {
-	in := &Inbox{src: src, dir: src.URL, settle: DefaultSettle}
-	cols, err := sheet.OptionColumns(src.Options, "columns", "settle", "sheet")
+	dir := src.URL
+	if src.Dir != "" && !filepath.IsAbs(dir) {
+		dir = filepath.Join(src.Dir, dir)
+	}
+	in := &Inbox{src: src, dir: dir, settle: DefaultSettle}
+	cols, err := sheet.SourceColumns(src, "columns", "settle", "sheet")
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -23,17 +24,25 @@ type Source struct {
 
 // New checks a sheet source's options: only "columns" (header → field).
 func New(src collector.Source) (collector.Collector, error) {
-	cols, err := optionsColumns(src.Options, "columns")
+	cols, err := SourceColumns(src, "columns")
 	if err != nil {
 		return nil, err
 	}
 	return &Source{src: src, columns: cols}, nil
 }
 
-// OptionColumns reads a kind's "columns" option (a table header → field), checking
-// every field; the keys listed in allowed are the only options accepted.
-func OptionColumns(opts map[string]any, allowed ...string) (map[string]string, error) {
-	return optionsColumns(opts, allowed...)
+// SourceColumns is the header → field mapping of a source that reads sheets: the
+// config's [import.columns] (src.Columns) under the source's own options.columns,
+// which win. The keys listed in allowed are the only options accepted.
+func SourceColumns(src collector.Source, allowed ...string) (map[string]string, error) {
+	own, err := optionsColumns(src.Options, allowed...)
+	if err != nil || len(src.Columns) == 0 {
+		return own, err
+	}
+	merged := make(map[string]string, len(src.Columns)+len(own))
+	maps.Copy(merged, src.Columns)
+	maps.Copy(merged, own)
+	return merged, nil
 }
 
 func optionsColumns(opts map[string]any, allowed ...string) (map[string]string, error) {

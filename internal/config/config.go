@@ -1,4 +1,8 @@
-package main
+// Package config reads hashtrack.toml: decoded once, validated with every bad key
+// named, and turned into plain values (collector.Campaign, collector.Unit,
+// collector.Source…) that the other packages receive. Nothing here is global: the kinds
+// a [[source]] may name come in as a registry value.
+package config
 
 import (
 	"errors"
@@ -15,6 +19,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/collector/fetch"
 	"github.com/tinhdoandaklak/hashtrack/collector/hashtag"
 	"github.com/tinhdoandaklak/hashtrack/collector/sheet"
 )
@@ -37,7 +42,8 @@ type Config struct {
 	Source   []SourceConfig   `toml:"source"`
 	Token    []TokenConfig    `toml:"token"`
 
-	// Filled by loadConfig, not by the file.
+	// Filled by Parse, not by the file.
+	kinds     collector.Kinds
 	path      string
 	dir       string
 	loc       *time.Location
@@ -149,7 +155,7 @@ func (d *Date) UnmarshalTOML(v any) error {
 		*d = Date{Y: x.Year(), M: x.Month(), D: x.Day(), IsSet: true}
 		return nil
 	case string:
-		t, err := ParseDay(x, time.UTC)
+		t, err := collector.ParseDay(x, time.UTC)
 		if err != nil {
 			return err
 		}
@@ -167,46 +173,40 @@ func (d Date) In(loc *time.Location) time.Time {
 	return time.Date(d.Y, d.M, d.D, 0, 0, 0, 0, loc)
 }
 
-// ParseDay reads a day typed by a person (see collector.ParseDay).
-func ParseDay(s string, loc *time.Location) (time.Time, error) { return collector.ParseDay(s, loc) }
-
-// ParseTime reads a moment typed by a person (see collector.ParseTime).
-func ParseTime(s string, loc *time.Location) (time.Time, error) { return collector.ParseTime(s, loc) }
-
-// ConfigError is a problem in the configuration file; it maps to exit code 2.
-type ConfigError struct {
+// Error is a problem in the configuration file; the command line maps it to exit code 2.
+type Error struct {
 	Path string
 	Msg  string
 }
 
-func (e *ConfigError) Error() string { return fmt.Sprintf("config %s: %s", e.Path, e.Msg) }
+func (e *Error) Error() string { return fmt.Sprintf("config %s: %s", e.Path, e.Msg) }
 
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
 
-// sourceKinds lists the kinds `[[source]]` may name; kinds.go registers them.
-func knownKind(k string) bool { _, ok := kinds[k]; return ok }
-
-// loadConfig reads, decodes and validates the file at path.
-func loadConfig(path string) (*Config, error) {
+// Load reads, decodes and validates the file at path. kinds are the source kinds a
+// [[source]] may name; each one checks its own options here.
+func Load(path string, kinds collector.Kinds) (*Config, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, &ConfigError{Path: path, Msg: "file not found; run `hashtrack init` to create one, or pass --config FILE"}
+			return nil, &Error{Path: path, Msg: "file not found; run `hashtrack init` to create one, or pass --config FILE"}
 		}
-		return nil, &ConfigError{Path: path, Msg: err.Error()}
+		return nil, &Error{Path: path, Msg: err.Error()}
 	}
-	return parseConfig(path, string(raw))
+	return Parse(path, string(raw), kinds)
 }
 
-func parseConfig(path, text string) (*Config, error) {
-	var c Config
+// Parse decodes and validates text as the config file at path (relative paths in it
+// are read from path's folder).
+func Parse(path, text string, kinds collector.Kinds) (*Config, error) {
+	c := Config{kinds: kinds}
 	md, err := toml.Decode(text, &c)
 	if err != nil {
 		var perr toml.ParseError
 		if errors.As(err, &perr) {
-			return nil, &ConfigError{Path: path, Msg: fmt.Sprintf("line %d: %s", perr.Position.Line, perr.Message)}
+			return nil, &Error{Path: path, Msg: fmt.Sprintf("line %d: %s", perr.Position.Line, perr.Message)}
 		}
-		return nil, &ConfigError{Path: path, Msg: err.Error()}
+		return nil, &Error{Path: path, Msg: err.Error()}
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		var keys []string
@@ -218,13 +218,13 @@ func parseConfig(path, text string) (*Config, error) {
 			keys = append(keys, k.String())
 		}
 		if len(keys) > 0 {
-			return nil, &ConfigError{Path: path, Msg: "unknown key " + strings.Join(keys, ", ")}
+			return nil, &Error{Path: path, Msg: "unknown key " + strings.Join(keys, ", ")}
 		}
 	}
 	c.path = path
 	c.dir = filepath.Dir(path)
 	if err := c.Validate(); err != nil {
-		return nil, &ConfigError{Path: path, Msg: err.Error()}
+		return nil, &Error{Path: path, Msg: err.Error()}
 	}
 	return &c, nil
 }
@@ -255,7 +255,7 @@ func (c *Config) Validate() error {
 	if c.Report.Schedule == "" {
 		c.Report.Schedule = "0 7 * * *"
 	}
-	if _, err := cronParser.Parse(c.Report.Schedule); err != nil {
+	if _, err := CronParser.Parse(c.Report.Schedule); err != nil {
 		return fmt.Errorf("report.schedule: %q: %v", c.Report.Schedule, err)
 	}
 	if c.Report.StaleAfter.Duration == 0 {
@@ -267,7 +267,7 @@ func (c *Config) Validate() error {
 	if c.Backup.Schedule == "" {
 		c.Backup.Schedule = "30 2 * * *"
 	}
-	if _, err := cronParser.Parse(c.Backup.Schedule); err != nil {
+	if _, err := CronParser.Parse(c.Backup.Schedule); err != nil {
 		return fmt.Errorf("backup.schedule: %q: %v", c.Backup.Schedule, err)
 	}
 	if c.Backup.Keep < 0 {
@@ -288,8 +288,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("fetch.max_body: must not be negative")
 	}
 	for k, v := range c.Import.Columns {
-		if !slices.Contains(importFields, v) {
-			return fmt.Errorf("import.columns.%q: %q is not one of %s", k, v, strings.Join(importFields, ", "))
+		if !slices.Contains(sheet.Fields, v) {
+			return fmt.Errorf("import.columns.%q: %q is not one of %s", k, v, strings.Join(sheet.Fields, ", "))
 		}
 	}
 
@@ -377,14 +377,14 @@ func (c *Config) Validate() error {
 		}
 		names[s.Name] = true
 		where = fmt.Sprintf("source %q", s.Name)
-		if !knownKind(s.Kind) {
-			return fmt.Errorf("%s.kind: %q is not one of %s", where, s.Kind, strings.Join(kindNames(), ", "))
+		if _, ok := c.kinds[s.Kind]; !ok {
+			return fmt.Errorf("%s.kind: %q is not one of %s", where, s.Kind, strings.Join(c.kinds.Names(), ", "))
 		}
 		if s.URL == "" {
 			return fmt.Errorf("%s.url: missing", where)
 		}
 		if s.Schedule != "" {
-			if _, err := cronParser.Parse(s.Schedule); err != nil {
+			if _, err := CronParser.Parse(s.Schedule); err != nil {
 				return fmt.Errorf("%s.schedule: %q: %v", where, s.Schedule, err)
 			}
 		}
@@ -402,7 +402,7 @@ func (c *Config) Validate() error {
 	}
 	// Each kind checks its own options, so a typo there is a config error too.
 	for _, s := range c.Sources() {
-		if newKind, ok := kinds[s.Kind]; ok {
+		if newKind, ok := c.kinds[s.Kind]; ok {
 			if _, err := newKind(s); err != nil {
 				return fmt.Errorf("source %q: %v", s.Name, err)
 			}
@@ -428,12 +428,9 @@ func (c *Config) Validate() error {
 	return nil
 }
 
-// cronParser reads the schedules of sources and reports: standard 5-field cron
-// expressions and descriptors (@daily, @every 30m).
-var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
-
-// importFields are the fields a sheet column can map to.
-var importFields = sheet.Fields
+// CronParser reads the schedules of sources, reports and backups: standard 5-field
+// cron expressions and descriptors (@daily, @every 30m). The daemon schedules with it.
+var CronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
 func ensureHash(t string) string {
 	t = strings.TrimSpace(t)
@@ -488,7 +485,9 @@ func (c *Config) CampaignByID(id string) (collector.Campaign, bool) {
 	return collector.Campaign{}, false
 }
 
-// Sources returns the configured sources as collector values.
+// Sources returns the configured sources as collector values. Every source gets the
+// config's folder (for relative paths) and [import.columns]; the kinds that read files
+// or sheets use them, the others ignore them.
 func (c *Config) Sources() []collector.Source {
 	out := make([]collector.Source, 0, len(c.Source))
 	for _, s := range c.Source {
@@ -498,18 +497,81 @@ func (c *Config) Sources() []collector.Source {
 				camps = append(camps, k.ID)
 			}
 		}
-		u := s.URL
-		if s.Kind == "inbox" {
-			u = c.resolve(u)
-		}
-		opts := s.Options
-		if (s.Kind == "inbox" || s.Kind == "sheet") && len(c.Import.Columns) > 0 {
-			opts = withImportColumns(opts, c.Import.Columns)
-		}
-		out = append(out, collector.Source{Name: s.Name, Kind: s.Kind, URL: u, Schedule: s.Schedule, Unit: s.Unit,
-			Campaigns: camps, AllItems: s.AllItems, MaxItems: s.MaxItems, Options: opts})
+		out = append(out, collector.Source{Name: s.Name, Kind: s.Kind, URL: s.URL, Schedule: s.Schedule, Unit: s.Unit,
+			Campaigns: camps, AllItems: s.AllItems, MaxItems: s.MaxItems, Options: s.Options, Dir: c.dir, Columns: c.Import.Columns})
 	}
 	return out
+}
+
+// SourceByName returns the configured source with that name.
+func (c *Config) SourceByName(name string) (collector.Source, bool) {
+	for _, s := range c.Sources() {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return collector.Source{}, false
+}
+
+// SourceCampaigns resolves a source's campaign ids.
+func (c *Config) SourceCampaigns(src collector.Source) []collector.Campaign {
+	var camps []collector.Campaign
+	for _, id := range src.Campaigns {
+		if k, ok := c.CampaignByID(id); ok {
+			camps = append(camps, k)
+		}
+	}
+	return camps
+}
+
+// Kinds is the registry of source kinds the config was checked against.
+func (c *Config) Kinds() collector.Kinds { return c.kinds }
+
+// Path is the config file; Dir its folder, from which relative paths are read.
+func (c *Config) Path() string { return c.path }
+
+// Dir is the folder of the config file.
+func (c *Config) Dir() string { return c.dir }
+
+// Locations maps each campaign id to its time zone: the store cuts days with it.
+func (c *Config) Locations() map[string]*time.Location {
+	locs := make(map[string]*time.Location, len(c.campaigns))
+	for _, k := range c.campaigns {
+		locs[k.ID] = k.Loc()
+	}
+	return locs
+}
+
+// PickCampaign resolves a --campaign value (or a form's): "" is the only campaign when
+// one is configured.
+func (c *Config) PickCampaign(id string) (collector.Campaign, error) {
+	if id == "" {
+		if len(c.campaigns) == 1 {
+			return c.campaigns[0], nil
+		}
+		return collector.Campaign{}, fmt.Errorf("several campaigns are configured; choose one with --campaign (%s)", strings.Join(c.CampaignIDs(), ", "))
+	}
+	k, ok := c.CampaignByID(id)
+	if !ok {
+		return collector.Campaign{}, fmt.Errorf("no campaign %q in %s (known: %s)", id, c.path, strings.Join(c.CampaignIDs(), ", "))
+	}
+	return k, nil
+}
+
+// CampaignIDs lists the campaign ids in config order.
+func (c *Config) CampaignIDs() []string {
+	ids := make([]string, len(c.campaigns))
+	for i, k := range c.campaigns {
+		ids[i] = k.ID
+	}
+	return ids
+}
+
+// FetchOptions are the shared HTTP client's settings; extraAllow adds networks the
+// SSRF guard lets through (tests allow loopback this way).
+func (c *Config) FetchOptions(extraAllow ...netip.Prefix) fetch.Options {
+	return fetch.Options{UserAgent: c.Fetch.UserAgent, Timeout: c.Fetch.Timeout.Duration, MaxBody: c.Fetch.MaxBody,
+		Allow: append(c.AllowedNetworks(), extraAllow...)}
 }
 
 // EnrichEnabled says whether submitted links are fetched for their metadata.
@@ -523,26 +585,5 @@ func (c *Config) AllowedNetworks() []netip.Prefix {
 			out = append(out, p)
 		}
 	}
-	return out
-}
-
-// withImportColumns returns a source's options with [import.columns] under its own
-// options.columns (the source's mapping wins), so inbox and sheet sources read the same
-// headers as `hashtrack import`.
-func withImportColumns(opts map[string]any, cols map[string]string) map[string]any {
-	out := make(map[string]any, len(opts)+1)
-	for k, v := range opts {
-		out[k] = v
-	}
-	merged := map[string]any{}
-	for h, f := range cols {
-		merged[h] = f
-	}
-	if own, ok := opts["columns"].(map[string]any); ok {
-		for h, f := range own {
-			merged[h] = f
-		}
-	}
-	out["columns"] = merged
 	return out
 }

@@ -1,0 +1,111 @@
+package config
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tinhdoandaklak/hashtrack"
+	"github.com/tinhdoandaklak/hashtrack/collector"
+)
+
+func TestExampleConfigIsValid(t *testing.T) {
+	c, err := Parse("config.example.toml", hashtrack.ExampleConfig, testKinds())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Campaigns()) != 1 || c.Campaigns()[0].Target != 300 || len(c.Units()) < 4 {
+		t.Fatalf("campaigns %+v units %d", c.Campaigns(), len(c.Units()))
+	}
+	k := c.Campaigns()[0]
+	if got := k.Start.Format(time.RFC3339); got != "2023-03-01T00:00:00+07:00" {
+		t.Errorf("start %s", got)
+	}
+	if got := k.End.Format("02/01/2006"); got != "31/12/2023" {
+		t.Errorf("end %s", got)
+	}
+}
+
+func TestConfigRejects(t *testing.T) {
+	for _, tc := range []struct {
+		name, edit, want string
+	}{
+		{"unknown key", "colour = \"red\"\n", "unknown key colour"},
+		{"unknown nested key", "[report]\nshedule = \"x\"\n", "unknown key report.shedule"},
+		{"bad timezone", "timezone = \"Asia/Hanoi_City\"\n", "unknown time zone"},
+		{"end before start", strings.Replace(testConfig, "end = 2023-12-31", "end = 2023-01-31", 1), "before start"},
+		{"duplicate unit", testConfig + "\n[[unit]]\nid = \"tan-loi\"\nname = \"X\"\n", "duplicate unit id \"tan-loi\""},
+		{"no hashtag", strings.Replace(testConfig, "hashtag = \"#TuoitreDakLakTienphongChuyendoiso\"", "", 1), "hashtag is missing"},
+		{"two tags", strings.Replace(testConfig, "#TuoitreDakLakTienphongChuyendoiso\"", "#a #b\"", 1), "not a single hashtag"},
+		{"bad schedule", "[report]\nschedule = \"every morning\"\n", "report.schedule"},
+		{"syntax", "timezone = \n", "line 1"},
+		{"short token", testConfig + "\n[[token]]\ntoken = \"abc\"\n", "token[0].token"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			text := tc.edit
+			switch {
+			case strings.HasPrefix(text, "["):
+				text = testConfig + "\n" + tc.edit
+			case !strings.Contains(text, "[[campaign]]"):
+				text = tc.edit + testConfig
+			}
+			_, err := Parse("x.toml", text, testKinds())
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// testConfig is a small valid configuration; tests append to it.
+const testConfig = `
+database = "data/test.db"
+report_dir = "reports"
+
+[[campaign]]
+id = "cds"
+name = "Tuổi trẻ Đắk Lắk tiên phong chuyển đổi số"
+hashtag = "#TuoitreDakLakTienphongChuyendoiso"
+start = 2023-03-01
+end = 2023-12-31
+target = 300
+
+[[unit]]
+id = "tan-loi"
+name = "Đoàn phường Tân Lợi"
+aliases = ["Tân Lợi"]
+`
+
+// testKinds is a registry with one kind whose options must be empty, so the tests see
+// the config hand each source to its kind.
+func testKinds() collector.Kinds {
+	return collector.Kinds{"feed": func(src collector.Source) (collector.Collector, error) {
+		if len(src.Options) > 0 {
+			return nil, errors.New("options: this kind takes none")
+		}
+		return nil, nil
+	}}
+}
+
+func TestSourcesGetTheirKindAndFolder(t *testing.T) {
+	text := testConfig + "\n[import.columns]\n\"Đường link\" = \"url\"\n\n[[source]]\nname = \"tin\"\nkind = \"feed\"\nurl = \"https://example.org/rss\"\n"
+	c, err := Parse(filepath.Join("some", "dir", "x.toml"), text, testKinds())
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, ok := c.SourceByName("tin")
+	if !ok || src.Dir != filepath.Join("some", "dir") || src.Columns["Đường link"] != "url" || len(src.Campaigns) != 1 || src.Campaigns[0] != "cds" {
+		t.Fatalf("source %+v", src)
+	}
+	for _, tc := range []struct{ old, new, want string }{
+		{`kind = "feed"`, `kind = "rss"`, `kind: "rss" is not one of feed`},
+		{"/rss\"\n", "/rss\"\n[source.options]\nx = 1\n", "source \"tin\": options: this kind takes none"},
+	} {
+		_, err := Parse("x.toml", strings.Replace(text, tc.old, tc.new, 1), testKinds())
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err %v, want %q", tc.new, err, tc.want)
+		}
+	}
+}
