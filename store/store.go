@@ -162,6 +162,21 @@ func (s *Store) loc(campaign string) *time.Location {
 // tests and the cmd layer's consistency check.
 func (s *Store) DB() *bolt.DB { return s.db }
 
+// WriteStats counts what the store has written to its file since it was opened.
+// Read it before and after an operation: the difference shows whether writing unchanged
+// posts cost page writes (the bench's re-ingest figure).
+type WriteStats struct {
+	PageWrites int64         // pages written, meta pages included
+	AllocBytes int64         // bytes of pages allocated for writing
+	WriteTime  time.Duration // time spent writing pages to disk
+}
+
+// WriteStats returns the write counters of the open database.
+func (s *Store) WriteStats() WriteStats {
+	st := s.db.Stats()
+	return WriteStats{PageWrites: st.TxStats.GetWrite(), AllocBytes: st.TxStats.GetPageAlloc(), WriteTime: st.TxStats.GetWriteTime()}
+}
+
 func be64(n uint64) []byte {
 	b := make([]byte, 8)
 	for i := 7; i >= 0; i-- {

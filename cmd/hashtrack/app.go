@@ -90,6 +90,8 @@ type env struct {
 	fetchAllow []netip.Prefix
 	// onListening, when set (by tests), is told the address `serve` listens on.
 	onListening func(addr string)
+	// benchSelf, when set (by tests), is how `bench` starts hashtrack for a child step.
+	benchSelf []string
 }
 
 // command is one subcommand. Each lives in its own command_*.go file.

@@ -16,7 +16,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -46,11 +45,6 @@ var (
 	ErrTooDeep     = errors.New("nested too deeply")
 	ErrInvalidUTF8 = errors.New("invalid UTF-8")
 )
-
-var parses atomic.Int64
-
-// Parses returns how many feed bodies this process has parsed; a 304 parses none.
-func Parses() int64 { return parses.Load() }
 
 // Collector is the `feed` kind.
 type Collector struct {
@@ -172,7 +166,6 @@ func Fetch(ctx context.Context, req collector.Request, forceCharset string) (*go
 // read (truncated reports that some were left). Declared legacy charsets are decoded;
 // a body that is not valid UTF-8 after that fails, naming the line.
 func Parse(body []byte, contentType, forceCharset string, maxItems int) (f *gofeed.Feed, truncated bool, err error) {
-	parses.Add(1)
 	body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	isJSON := len(trimmed) > 0 && trimmed[0] == '{'

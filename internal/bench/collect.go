@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"bytes"
@@ -8,31 +8,29 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/netip"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/mmcdole/gofeed"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/collector/fetch"
 	"github.com/tinhdoandaklak/hashtrack/collector/synth"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
+	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
 // feedServer serves the synthetic feeds on loopback with an ETag per feed, answering
-// 304 to a conditional GET that names it, and counts the bodies it sent.
+// 304 to a conditional GET that names it (unless ignoreETag).
 type feedServer struct {
 	*httptest.Server
-	bodies       [][]byte
-	full, notMod atomic.Int64
+	bodies [][]byte
 }
 
-func newFeedServer(g *synth.Generator, feeds, items int) *feedServer {
+func newFeedServer(g *synth.Generator, feeds, items int, ignoreETag bool) *feedServer {
 	s := &feedServer{bodies: make([][]byte, feeds)}
 	for f := range feeds {
 		s.bodies[f] = g.FeedBody(f, items)
@@ -47,12 +45,10 @@ func newFeedServer(g *synth.Generator, feeds, items int) *feedServer {
 		etag := fmt.Sprintf(`"feed-%d-v1"`, f)
 		w.Header().Set("ETag", etag)
 		w.Header().Set("Last-Modified", "Wed, 29 Mar 2023 08:14:00 GMT")
-		if r.Header.Get("If-None-Match") == etag {
-			s.notMod.Add(1)
+		if r.Header.Get("If-None-Match") == etag && !ignoreETag {
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
-		s.full.Add(1)
 		w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
 		w.Write(s.bodies[f])
 	}))
@@ -61,17 +57,21 @@ func newFeedServer(g *synth.Generator, feeds, items int) *feedServer {
 
 func (s *feedServer) url(f int) string { return fmt.Sprintf("%s/feed/%d.xml", s.URL, f) }
 
-// benchCollect measures collection of opts.Feeds feeds: a first run through the
-// collection runner, a second where every feed answers 304, and the same bodies fetched
+// measureCollect measures collection of opts.Feeds feeds: a first run through the
+// ingest runner, a second where every feed answers 304, and the same bodies fetched
 // and parsed by bare gofeed against the feed collector.
-func benchCollect(ctx context.Context, e *env, opts benchOptions, g *synth.Generator) collectResult {
-	res := collectResult{Feeds: opts.Feeds, Items: opts.Items}
-	newKind, ok := e.kinds["feed"]
+func measureCollect(ctx context.Context, opts Options, g *synth.Generator) CollectResult {
+	res := CollectResult{Feeds: opts.Feeds, Items: opts.Items}
+	newKind, ok := opts.Kinds["feed"]
 	if !ok {
-		res.Err = "the feed collector (kind \"feed\", issue #4) is not in this build yet"
+		res.Err = "the feed collector (kind \"feed\") is not in this build"
 		return res
 	}
-	srv := newFeedServer(g, opts.Feeds, opts.Items)
+	if opts.Collect == nil {
+		res.Err = "no ingest runner was given to the bench"
+		return res
+	}
+	srv := newFeedServer(g, opts.Feeds, opts.Items, opts.ignoreETag)
 	defer srv.Close()
 	units := synth.Units()
 	var sources strings.Builder
@@ -79,54 +79,19 @@ func benchCollect(ctx context.Context, e *env, opts benchOptions, g *synth.Gener
 		fmt.Fprintf(&sources, "[[source]]\nname = \"feed-%03d\"\nkind = \"feed\"\nurl = %q\nunit = %q\ncampaigns = [%q]\n\n",
 			f, srv.url(f), units[f%len(units)].ID, synth.CampaignID)
 	}
-	ce := *e
-	ce.fetchAllow = append(slices.Clone(e.fetchAllow), netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128"))
-	ce.cfg = nil
 	for run := range opts.Runs {
 		dir := filepath.Join(opts.Dir, fmt.Sprintf("collect-%d", run))
 		cfgPath := filepath.Join(opts.Dir, fmt.Sprintf("collect-%d.toml", run))
-		text := benchConfig(g, filepath.Join(dir, "hashtrack.db"), filepath.Join(dir, "reports"), sources.String())
-		c, err := config.Parse(cfgPath, text, e.kinds)
+		text := configText(g, filepath.Join(dir, "hashtrack.db"), filepath.Join(dir, "reports"), sources.String())
+		c, err := config.Parse(cfgPath, text, opts.Kinds)
 		if err != nil {
 			res.Err = err.Error()
 			return res
 		}
-		st, err := ce.openStore(c, false)
-		if err != nil {
+		if err := runCollect(ctx, opts.Collect, c, &res); err != nil {
 			res.Err = err.Error()
 			return res
 		}
-		for pass := range 2 {
-			full := srv.full.Load()
-			start := time.Now()
-			outs, err := collectSources(ctx, &ce, c, st, collectOptions{All: true})
-			d := time.Since(start)
-			if err != nil {
-				st.Close()
-				res.Err = err.Error()
-				return res
-			}
-			parsed := int(srv.full.Load() - full)
-			failed, problem := 0, ""
-			for _, o := range outs {
-				if o.Err != nil {
-					failed++
-					problem = o.Source + ": " + o.Err.Error()
-				}
-			}
-			if pass == 0 {
-				res.First = append(res.First, d)
-				res.FirstParsed = max(res.FirstParsed, parsed)
-				res.FirstErrors = max(res.FirstErrors, failed)
-				res.firstProblem = cmp.Or(res.firstProblem, problem)
-			} else {
-				res.Second = append(res.Second, d)
-				res.SecondParsed = max(res.SecondParsed, parsed)
-				res.SecondErrors = max(res.SecondErrors, failed)
-				res.secondProblem = cmp.Or(res.secondProblem, problem)
-			}
-		}
-		st.Close()
 		os.RemoveAll(dir)
 
 		// Bare gofeed and the collector on the same bodies, one feed after another.
@@ -145,7 +110,7 @@ func benchCollect(ctx context.Context, e *env, opts benchOptions, g *synth.Gener
 		res.BareParse = append(res.BareParse, time.Since(start))
 		res.BareItems = items
 
-		fetcher := ce.fetcher(c)
+		fetcher := fetch.New(c.FetchOptions())
 		camp, _ := c.CampaignByID(synth.CampaignID)
 		start = time.Now()
 		items = 0
@@ -166,6 +131,46 @@ func benchCollect(ctx context.Context, e *env, opts benchOptions, g *synth.Gener
 		res.CollectorItems = items
 	}
 	return res
+}
+
+// runCollect runs the ingest runner twice over a fresh store for c: the first run
+// fetches every feed, the second should find every one unchanged.
+func runCollect(ctx context.Context, collect CollectFunc, c *config.Config, res *CollectResult) error {
+	st, err := store.Open(c.DatabasePath(), store.Options{Locations: c.Locations()})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for pass := range 2 {
+		start := time.Now()
+		runs, err := collect(ctx, c, st)
+		d := time.Since(start)
+		if err != nil {
+			return err
+		}
+		parsed, failed, problem := 0, 0, ""
+		for _, o := range runs {
+			switch {
+			case o.Err != nil:
+				failed++
+				problem = o.Source + ": " + o.Err.Error()
+			case !o.NotModified:
+				parsed++
+			}
+		}
+		if pass == 0 {
+			res.First = append(res.First, d)
+			res.FirstParsed = max(res.FirstParsed, parsed)
+			res.FirstErrors = max(res.FirstErrors, failed)
+			res.FirstProblem = cmp.Or(res.FirstProblem, problem)
+		} else {
+			res.Second = append(res.Second, d)
+			res.SecondParsed = max(res.SecondParsed, parsed)
+			res.SecondErrors = max(res.SecondErrors, failed)
+			res.SecondProblem = cmp.Or(res.SecondProblem, problem)
+		}
+	}
+	return nil
 }
 
 // bareFeed is the least a feed reader can do: GET the body and hand it to gofeed.
