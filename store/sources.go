@@ -31,6 +31,42 @@ const FailingAfter = 3
 // Failing reports whether the source has failed FailingAfter times or more in a row.
 func (h SourceHealth) Failing() bool { return h.ConsecutiveFailures >= FailingAfter }
 
+// SourceCondition is the one verdict on a source's health. `hashtrack sources`,
+// /healthz and the report all read it from SourceHealth.Verdict, so they never
+// disagree about a source.
+type SourceCondition string
+
+const (
+	SourcePending SourceCondition = "pending" // never ran
+	SourceOK      SourceCondition = "ok"
+	SourceFailing SourceCondition = "failing" // FailingAfter or more failures in a row
+	SourceStale   SourceCondition = "stale"   // no success for longer than the threshold, or none yet
+)
+
+// SourceVerdict is a source's condition and, when it is not ok, why (English, for
+// logs and /healthz).
+type SourceVerdict struct {
+	Condition SourceCondition
+	Reason    string
+}
+
+// Verdict judges the health of a source at now; staleAfter 0 means a source that
+// succeeded once is never stale. The zero SourceHealth (never ran) is pending. A
+// source that ran but never succeeded is stale: whatever it should bring is missing.
+func (h SourceHealth) Verdict(now time.Time, staleAfter time.Duration) SourceVerdict {
+	switch {
+	case h.LastAttempt.IsZero():
+		return SourceVerdict{SourcePending, "never ran"}
+	case h.Failing():
+		return SourceVerdict{SourceFailing, fmt.Sprintf("%d failures in a row", h.ConsecutiveFailures)}
+	case h.LastSuccess.IsZero():
+		return SourceVerdict{SourceStale, "no success yet"}
+	case staleAfter > 0 && now.Sub(h.LastSuccess) > staleAfter:
+		return SourceVerdict{SourceStale, fmt.Sprintf("no success for %s (threshold %s)", now.Sub(h.LastSuccess).Round(time.Minute), staleAfter)}
+	}
+	return SourceVerdict{Condition: SourceOK}
+}
+
 // Source returns the health of the named source; ok is false if it never ran.
 func (s *Store) Source(name string) (h SourceHealth, ok bool, err error) {
 	err = s.db.View(func(tx *bolt.Tx) error {

@@ -22,6 +22,7 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/synth"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
+	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
 )
 
 // feedServer serves the synthetic feeds on loopback with an ETag per feed, answering
@@ -99,7 +100,7 @@ func benchCollect(ctx context.Context, e *env, opts benchOptions, g *synth.Gener
 		for pass := range 2 {
 			full := srv.full.Load()
 			start := time.Now()
-			outs, err := collectSources(ctx, &ce, c, st, collectOptions{All: true})
+			outs, err := ce.runner(c, st).Collect(ctx, ingest.Selection{All: true})
 			d := time.Since(start)
 			if err != nil {
 				st.Close()

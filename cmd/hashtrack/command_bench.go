@@ -20,6 +20,7 @@ import (
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/synth"
+	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
 	"github.com/tinhdoandaklak/hashtrack/report"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
@@ -228,7 +229,7 @@ type ingestResult struct {
 }
 
 // benchIngest writes the records of a campaign of n posts through store.Upsert in
-// batches of upsertBatch (the collection runner's), and each batch also with bare bbolt
+// batches of ingest.UpsertBatch (the collection runner's), and each batch also with bare bbolt
 // Put into a second, fresh file (see barePut) right after it, so both see the same load
 // on a shared machine. Then it writes every record through Upsert again. Only the
 // Upsert calls and the Put transactions are timed: making and normalizing the posts is
@@ -251,7 +252,7 @@ func benchIngest(ctx context.Context, path, barePath string, g *synth.Generator,
 		return r, err
 	}
 	total := synth.Records(n)
-	buf := make([]collector.Post, 0, upsertBatch)
+	buf := make([]collector.Post, 0, ingest.UpsertBatch)
 	upsert := func(batch []collector.Post, res *store.UpsertResult) (time.Duration, error) {
 		start := time.Now()
 		out, err := st.Upsert(ctx, batch)
@@ -263,8 +264,8 @@ func benchIngest(ctx context.Context, path, barePath string, g *synth.Generator,
 		res.Add(out)
 		return d, nil
 	}
-	for from := 0; from < total; from += upsertBatch {
-		batch, err := batchOf(g, n, from, min(from+upsertBatch, total), buf)
+	for from := 0; from < total; from += ingest.UpsertBatch {
+		batch, err := batchOf(g, n, from, min(from+ingest.UpsertBatch, total), buf)
 		if err != nil {
 			return r, err
 		}
@@ -280,8 +281,8 @@ func benchIngest(ctx context.Context, path, barePath string, g *synth.Generator,
 	}
 	before := st.DB().Stats()
 	beforeWrites := before.TxStats.GetWrite()
-	for from := 0; from < total; from += upsertBatch {
-		batch, err := batchOf(g, n, from, min(from+upsertBatch, total), buf)
+	for from := 0; from < total; from += ingest.UpsertBatch {
+		batch, err := batchOf(g, n, from, min(from+ingest.UpsertBatch, total), buf)
 		if err != nil {
 			return r, err
 		}
