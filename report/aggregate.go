@@ -401,7 +401,7 @@ func Aggregate(ctx context.Context, st *store.Store, in Input) (*Report, error) 
 			s.LastSuccess, s.LastAttempt = h.LastSuccess, h.LastAttempt
 			s.LastError, s.ConsecutiveFailures = h.LastError, h.ConsecutiveFailures
 		}
-		s.Stale = byName[name].Verdict(now, in.StaleAfter).Condition != store.SourceOK
+		s.Stale = byName[name].Verdict(now, in.StaleAfter).Condition.NeedsAttention()
 		r.Sources = append(r.Sources, s)
 	}
 	return r, nil

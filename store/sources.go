@@ -33,15 +33,24 @@ func (h SourceHealth) Failing() bool { return h.ConsecutiveFailures >= FailingAf
 
 // SourceCondition is the one verdict on a source's health. `hashtrack sources`,
 // /healthz and the report all read it from SourceHealth.Verdict, so they never
-// disagree about a source.
+// disagree about a source; each only decides what to do about it.
 type SourceCondition string
 
 const (
 	SourcePending SourceCondition = "pending" // never ran
 	SourceOK      SourceCondition = "ok"
 	SourceFailing SourceCondition = "failing" // FailingAfter or more failures in a row
-	SourceStale   SourceCondition = "stale"   // no success for longer than the threshold, or none yet
+	SourceStale   SourceCondition = "stale"   // its last success is older than the threshold
 )
+
+// Degraded reports whether the source is at fault (failing or stale): /healthz
+// answers 503. A source that has not run yet is not: a daemon just started would
+// otherwise be unhealthy until every source had its turn.
+func (c SourceCondition) Degraded() bool { return c == SourceFailing || c == SourceStale }
+
+// NeedsAttention reports whether staff should look at the source (anything but ok,
+// a source that never ran included): the report marks it.
+func (c SourceCondition) NeedsAttention() bool { return c != SourceOK }
 
 // SourceVerdict is a source's condition and, when it is not ok, why (English, for
 // logs and /healthz).
@@ -50,18 +59,16 @@ type SourceVerdict struct {
 	Reason    string
 }
 
-// Verdict judges the health of a source at now; staleAfter 0 means a source that
-// succeeded once is never stale. The zero SourceHealth (never ran) is pending. A
-// source that ran but never succeeded is stale: whatever it should bring is missing.
+// Verdict judges the health of a source at now; staleAfter 0 means never stale. The
+// zero SourceHealth (never ran) is pending. Failures below FailingAfter do not count
+// against a source, whether or not it ever succeeded: its backoff is running.
 func (h SourceHealth) Verdict(now time.Time, staleAfter time.Duration) SourceVerdict {
 	switch {
 	case h.LastAttempt.IsZero():
 		return SourceVerdict{SourcePending, "never ran"}
 	case h.Failing():
 		return SourceVerdict{SourceFailing, fmt.Sprintf("%d failures in a row", h.ConsecutiveFailures)}
-	case h.LastSuccess.IsZero():
-		return SourceVerdict{SourceStale, "no success yet"}
-	case staleAfter > 0 && now.Sub(h.LastSuccess) > staleAfter:
+	case !h.LastSuccess.IsZero() && staleAfter > 0 && now.Sub(h.LastSuccess) > staleAfter:
 		return SourceVerdict{SourceStale, fmt.Sprintf("no success for %s (threshold %s)", now.Sub(h.LastSuccess).Round(time.Minute), staleAfter)}
 	}
 	return SourceVerdict{Condition: SourceOK}

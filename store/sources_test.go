@@ -20,7 +20,8 @@ func TestSourceVerdict(t *testing.T) {
 		{"fresh", SourceHealth{LastAttempt: now.Add(-time.Hour), LastSuccess: now.Add(-time.Hour)}, 48 * time.Hour, SourceOK},
 		{"two failures after a success", SourceHealth{LastAttempt: now, LastSuccess: now.Add(-time.Hour), ConsecutiveFailures: 2}, 48 * time.Hour, SourceOK},
 		{"three failures", SourceHealth{LastAttempt: now, LastSuccess: now.Add(-time.Hour), ConsecutiveFailures: 3}, 48 * time.Hour, SourceFailing},
-		{"ran, never succeeded", SourceHealth{LastAttempt: now, ConsecutiveFailures: 1}, 48 * time.Hour, SourceStale},
+		{"ran, never succeeded yet", SourceHealth{LastAttempt: now, ConsecutiveFailures: 1}, 48 * time.Hour, SourceOK},
+		{"never succeeded, three failures", SourceHealth{LastAttempt: now, ConsecutiveFailures: 3}, 48 * time.Hour, SourceFailing},
 		{"just fresh", SourceHealth{LastAttempt: now.Add(-47 * time.Hour), LastSuccess: now.Add(-47 * time.Hour)}, 48 * time.Hour, SourceOK},
 		{"stale", SourceHealth{LastAttempt: now.Add(-49 * time.Hour), LastSuccess: now.Add(-49 * time.Hour)}, 48 * time.Hour, SourceStale},
 		{"no threshold", SourceHealth{LastAttempt: now.Add(-900 * time.Hour), LastSuccess: now.Add(-900 * time.Hour)}, 0, SourceOK},
@@ -29,6 +30,9 @@ func TestSourceVerdict(t *testing.T) {
 			v := tc.h.Verdict(now, tc.staleAfter)
 			if v.Condition != tc.want || (v.Condition != SourceOK) != (v.Reason != "") {
 				t.Errorf("%+v, want %s", v, tc.want)
+			}
+			if v.Condition.Degraded() != (tc.want == SourceFailing || tc.want == SourceStale) || v.Condition.NeedsAttention() != (tc.want != SourceOK) {
+				t.Errorf("%s: degraded %v, needs attention %v", v.Condition, v.Condition.Degraded(), v.Condition.NeedsAttention())
 			}
 		})
 	}

@@ -76,10 +76,7 @@ func runSources(ctx context.Context, e *env, args []string) error {
 			state = "⚠ CẦN KIỂM TRA: " + r.LastError
 			failing++
 		case store.SourceStale:
-			state = "quá hạn: chưa lần nào thu thập được"
-			if !r.LastSuccess.IsZero() {
-				state = "quá hạn: không thu thập được từ " + when(r.LastSuccess)
-			}
+			state = "quá hạn: không thu thập được từ " + when(r.LastSuccess)
 			if r.LastError != "" {
 				state += "; lỗi: " + r.LastError
 			}

@@ -593,8 +593,7 @@ func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusOK
 	list := []ingest.SourceStatus{}
 	for _, row := range rows {
-		// A source that has not run yet (pending) is not a fault of the daemon's.
-		if row.Status == store.SourceFailing || row.Status == store.SourceStale {
+		if row.Status.Degraded() {
 			status = http.StatusServiceUnavailable
 		}
 		list = append(list, row)

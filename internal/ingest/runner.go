@@ -229,7 +229,7 @@ func (r *Runner) RunSource(ctx context.Context, src collector.Source, sel Select
 	defer func() {
 		// A panicking kind is a failed source, not a dead run.
 		if v := recover(); v != nil {
-			o.Err = fmt.Errorf("ingest: source %s: collector panicked: %v", src.Name, v)
+			o.Err = fmt.Errorf("collector panicked: %v", v)
 		}
 		h.LastAttempt = now
 		if o.Err != nil {
