@@ -12,7 +12,10 @@ import (
 	"time"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/collector/feed"
 	"github.com/tinhdoandaklak/hashtrack/collector/fetch"
+	"github.com/tinhdoandaklak/hashtrack/collector/inbox"
+	"github.com/tinhdoandaklak/hashtrack/collector/sheet"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
@@ -496,5 +499,38 @@ func TestStatuses(t *testing.T) {
 	rows, _ = Statuses(r.Config, nil, clk.now())
 	if rows[0].Status != store.SourcePending {
 		t.Errorf("no database: %+v", rows[0])
+	}
+}
+
+// TestWhichKindsCarrySubmissions: the inbox and the published sheet declare that their
+// posts are people's submissions (pages read, `import --source` accepted); a feed does
+// not. No kind name is checked anywhere.
+func TestWhichKindsCarrySubmissions(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		kind func(collector.Source) (collector.Collector, error)
+		src  collector.Source
+		want bool
+	}{
+		{inbox.New, collector.Source{Name: "i", URL: dir}, true},
+		{sheet.New, collector.Source{Name: "s", URL: "https://x.vn/a.csv"}, true},
+		{feed.New, collector.Source{Name: "f", URL: "https://x.vn/feed"}, false},
+	} {
+		col, err := tc.kind(tc.src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := collector.CarriesSubmissions(col); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.src.Name, got, tc.want)
+		}
+	}
+	k := &fakeKind{submissions: false}
+	r, _, _ := newRunner(t, k, oneSource("s"))
+	if _, ok, err := r.CarriesSubmissions("s"); ok || err != nil {
+		t.Errorf("fake kind: %v %v", ok, err)
+	}
+	if _, _, err := r.CarriesSubmissions("nope"); !errors.Is(err, ErrUnknownSource) {
+		t.Errorf("unknown source: %v", err)
 	}
 }
