@@ -106,3 +106,19 @@ type Collector interface {
 type Remapper interface {
 	Remap(ctx context.Context, req Request, raw []RawItem) (Result, error)
 }
+
+// Submissions is implemented by kinds whose posts are links people sent in (an inbox
+// of form exports, a published sheet of submissions) rather than posts read from a
+// platform. Such links say nothing but themselves, so the ingest runner reads the page
+// of each new one (title, date, hashtag check) as it does for a form submission, and
+// `hashtrack import --source` accepts only these kinds.
+type Submissions interface {
+	// CarriesSubmissions reports whether this source's posts are people's submissions.
+	CarriesSubmissions() bool
+}
+
+// CarriesSubmissions reports whether c declares that its posts are people's submissions.
+func CarriesSubmissions(c Collector) bool {
+	s, ok := c.(Submissions)
+	return ok && s.CarriesSubmissions()
+}

@@ -401,8 +401,7 @@ func Aggregate(ctx context.Context, st *store.Store, in Input) (*Report, error) 
 			s.LastSuccess, s.LastAttempt = h.LastSuccess, h.LastAttempt
 			s.LastError, s.ConsecutiveFailures = h.LastError, h.ConsecutiveFailures
 		}
-		s.Stale = !s.Ran || s.LastSuccess.IsZero() || s.ConsecutiveFailures >= store.FailingAfter ||
-			(in.StaleAfter > 0 && now.Sub(s.LastSuccess) > in.StaleAfter)
+		s.Stale = byName[name].Verdict(now, in.StaleAfter).Condition.NeedsAttention()
 		r.Sources = append(r.Sources, s)
 	}
 	return r, nil

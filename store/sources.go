@@ -31,6 +31,49 @@ const FailingAfter = 3
 // Failing reports whether the source has failed FailingAfter times or more in a row.
 func (h SourceHealth) Failing() bool { return h.ConsecutiveFailures >= FailingAfter }
 
+// SourceCondition is the one verdict on a source's health. `hashtrack sources`,
+// /healthz and the report all read it from SourceHealth.Verdict, so they never
+// disagree about a source; each only decides what to do about it.
+type SourceCondition string
+
+const (
+	SourcePending SourceCondition = "pending" // never ran
+	SourceOK      SourceCondition = "ok"
+	SourceFailing SourceCondition = "failing" // FailingAfter or more failures in a row
+	SourceStale   SourceCondition = "stale"   // its last success is older than the threshold
+)
+
+// Degraded reports whether the source is at fault (failing or stale): /healthz
+// answers 503. A source that has not run yet is not: a daemon just started would
+// otherwise be unhealthy until every source had its turn.
+func (c SourceCondition) Degraded() bool { return c == SourceFailing || c == SourceStale }
+
+// NeedsAttention reports whether staff should look at the source (anything but ok,
+// a source that never ran included): the report marks it.
+func (c SourceCondition) NeedsAttention() bool { return c != SourceOK }
+
+// SourceVerdict is a source's condition and, when it is not ok, why (English, for
+// logs and /healthz).
+type SourceVerdict struct {
+	Condition SourceCondition
+	Reason    string
+}
+
+// Verdict judges the health of a source at now; staleAfter 0 means never stale. The
+// zero SourceHealth (never ran) is pending. Failures below FailingAfter do not count
+// against a source, whether or not it ever succeeded: its backoff is running.
+func (h SourceHealth) Verdict(now time.Time, staleAfter time.Duration) SourceVerdict {
+	switch {
+	case h.LastAttempt.IsZero():
+		return SourceVerdict{SourcePending, "never ran"}
+	case h.Failing():
+		return SourceVerdict{SourceFailing, fmt.Sprintf("%d failures in a row", h.ConsecutiveFailures)}
+	case !h.LastSuccess.IsZero() && staleAfter > 0 && now.Sub(h.LastSuccess) > staleAfter:
+		return SourceVerdict{SourceStale, fmt.Sprintf("no success for %s (threshold %s)", now.Sub(h.LastSuccess).Round(time.Minute), staleAfter)}
+	}
+	return SourceVerdict{Condition: SourceOK}
+}
+
 // Source returns the health of the named source; ok is false if it never ran.
 func (s *Store) Source(name string) (h SourceHealth, ok bool, err error) {
 	err = s.db.View(func(tx *bolt.Tx) error {

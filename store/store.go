@@ -158,10 +158,6 @@ func (s *Store) loc(campaign string) *time.Location {
 	return s.def
 }
 
-// DB exposes the bbolt handle to the store's own tools (backup, check) in this package's
-// tests and the cmd layer's consistency check.
-func (s *Store) DB() *bolt.DB { return s.db }
-
 // WriteStats counts what the store has written to its file since it was opened.
 // Read it before and after an operation: the difference shows whether writing unchanged
 // posts cost page writes (the bench's re-ingest figure).

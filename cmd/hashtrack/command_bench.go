@@ -9,6 +9,7 @@ import (
 
 	"github.com/tinhdoandaklak/hashtrack/internal/bench"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
+	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
@@ -77,7 +78,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 // `hashtrack collect --all`.
 func benchCollector(e *env) bench.CollectFunc {
 	return func(ctx context.Context, c *config.Config, st *store.Store) ([]bench.SourceRun, error) {
-		outs, err := collectSources(ctx, e, c, st, collectOptions{All: true})
+		outs, err := e.runner(c, st).Collect(ctx, ingest.Selection{All: true})
 		runs := make([]bench.SourceRun, len(outs))
 		for i, o := range outs {
 			runs[i] = bench.SourceRun{Source: o.Source, NotModified: o.NotModified, Err: o.Err}

@@ -2,11 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/internal/config"
+	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
+	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
 // collectCommand is `hashtrack collect`.
@@ -50,9 +54,11 @@ func runCollect(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	outs, err := collectSources(ctx, e, c, st, collectOptions{Names: sel, All: all, DueOnly: len(sel) == 0 && !all})
+	r := e.runner(c, st)
+	r.PageNotRead = func(where string, err error) { printPageNotRead(e.stderr, where, err) }
+	outs, err := r.Collect(ctx, ingest.Selection{Names: sel, All: all, DueOnly: len(sel) == 0 && !all})
 	if err != nil {
-		return err
+		return sourceError(err)
 	}
 	failed, problems := 0, 0
 	for _, o := range outs {
@@ -73,12 +79,12 @@ func runCollect(ctx context.Context, e *env, args []string) error {
 }
 
 // outcomeLine is the one line `collect` prints for a source.
-func outcomeLine(o sourceOutcome) string {
+func outcomeLine(o ingest.Outcome) string {
 	head := fmt.Sprintf("%s (%s): ", o.Source, o.Kind)
 	switch {
 	case o.Err != nil:
 		line := "✗ " + head + "LỖI: " + o.Err.Error()
-		if o.Health.ConsecutiveFailures >= failingAfter {
+		if o.Health.Failing() {
 			line += fmt.Sprintf(" [lỗi %d lần liên tiếp — cần kiểm tra]", o.Health.ConsecutiveFailures)
 		}
 		return line
@@ -91,7 +97,36 @@ func outcomeLine(o sourceOutcome) string {
 	if len(o.Problems) > 0 {
 		line += fmt.Sprintf(", %d mục lỗi", len(o.Problems))
 	}
+	if n := o.Pages.Checked(); n > 0 {
+		line += fmt.Sprintf("; %s", pagesLine(o.Pages))
+	}
 	return line
+}
+
+// pagesLine says what reading the pages of new links found.
+func pagesLine(t ingest.PageTally) string {
+	return fmt.Sprintf("Kiểm tra hashtag trên trang của %d đường dẫn mới: %d có hashtag, %d không thấy, %d không kiểm tra được (cần đăng nhập), %d không tải được",
+		t.Checked(), t.Verified, t.NotFound, t.Unverifiable, t.NotRead)
+}
+
+// printPageNotRead warns that a link's page could not be read; the post is kept.
+func printPageNotRead(w io.Writer, where string, err error) {
+	fmt.Fprintf(w, "%s: cảnh báo: không đọc được trang, bài vẫn được nhập (page not read, row kept): %v\n", where, err)
+}
+
+// runner builds the ingest runner of a command: the config's fetch client, the env's
+// clock and log, and pages of new links read unless the config says not to.
+func (e *env) runner(c *config.Config, st *store.Store) *ingest.Runner {
+	return &ingest.Runner{Config: c, Store: st, Fetcher: e.fetcher(c), Now: e.now, Log: e.log, ReadPages: c.EnrichEnabled()}
+}
+
+// sourceError makes a source name that is not in the config a usage error.
+func sourceError(err error) error {
+	var ue *ingest.UnknownSourceError
+	if errors.As(err, &ue) {
+		return usageError("no source named %q in %s", ue.Name, ue.ConfigPath)
+	}
+	return err
 }
 
 // printProblems writes a source's unusable items, at most 20, one per line.

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
-	"github.com/tinhdoandaklak/hashtrack/store"
+	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
 )
 
 // fixtureSite serves every kind's fixtures from loopback, answering conditional GETs
@@ -289,7 +289,7 @@ func TestCollectEveryKindThen304(t *testing.T) {
 
 	// sources shows every source healthy with its counts.
 	r = runCmd(t, cfg, "sources", "--json")
-	var rows []sourceStatus
+	var rows []ingest.SourceStatus
 	if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil || len(rows) != 7 {
 		t.Fatalf("sources --json: %v\n%s", err, r.stdout)
 	}
@@ -393,12 +393,12 @@ func TestCollectFaultsFailOnlyTheirSource(t *testing.T) {
 	if posts := postsByURL(t, cfg); len(posts) != 2 {
 		t.Errorf("%d posts stored, want the good feed's 2", len(posts))
 	}
-	var rows []sourceStatus
+	var rows []ingest.SourceStatus
 	r = runCmd(t, cfg, "sources", "--json")
 	if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil {
 		t.Fatal(err)
 	}
-	byName := map[string]sourceStatus{}
+	byName := map[string]ingest.SourceStatus{}
 	for _, row := range rows {
 		byName[row.Name] = row
 	}
@@ -454,37 +454,6 @@ func TestSourceOptionsCheckedAtLoad(t *testing.T) {
 		r := runCmd(t, cfg, "sources")
 		if r.code != 2 || !strings.Contains(r.stderr, tc.want) || !strings.Contains(r.stderr, "hashtrack.toml") {
 			t.Errorf("%q: code %d stderr %q, want 2 and %q", tc.source, r.code, r.stderr, tc.want)
-		}
-	}
-}
-
-func TestBackoffAndNextDue(t *testing.T) {
-	for n, want := range map[int]time.Duration{1: time.Hour, 2: 2 * time.Hour, 3: 4 * time.Hour, 5: 16 * time.Hour, 6: 24 * time.Hour, 40: 24 * time.Hour} {
-		if got := backoff(n); got != want {
-			t.Errorf("backoff(%d) = %s, want %s", n, got, want)
-		}
-	}
-	c, err := parseConfig("t.toml", testConfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hcm := c.Location()
-	last := time.Date(2023, 3, 29, 23, 50, 0, 0, hcm)
-	for _, tc := range []struct {
-		name     string
-		schedule string
-		h        store.SourceHealth
-		want     time.Time
-	}{
-		{"never ran", "", store.SourceHealth{}, time.Time{}},
-		{"daily: next Vietnamese midnight", "", store.SourceHealth{LastAttempt: last}, time.Date(2023, 3, 30, 0, 0, 0, 0, hcm)},
-		{"cron in the configured zone", "0 7 * * *", store.SourceHealth{LastAttempt: last}, time.Date(2023, 3, 30, 7, 0, 0, 0, hcm)},
-		{"every", "@every 2h", store.SourceHealth{LastAttempt: last}, last.Add(2 * time.Hour)},
-		{"failing: backoff, not schedule", "@every 10m", store.SourceHealth{LastAttempt: last, ConsecutiveFailures: 2, NextAttempt: last.Add(2 * time.Hour)}, last.Add(2 * time.Hour)},
-	} {
-		got := nextDue(c, collector.Source{Schedule: tc.schedule}, tc.h)
-		if !got.Equal(tc.want) {
-			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
 		}
 	}
 }

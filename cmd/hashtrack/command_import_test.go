@@ -580,3 +580,44 @@ func TestInboxAndSheetOptionsAreCheckedWithTheConfig(t *testing.T) {
 		t.Errorf("bad import.columns: %+v", r)
 	}
 }
+
+// TestImportSourceGoesThroughTheRunner: `import --source` takes only sources of
+// people's submissions, runs them now whatever their backoff, and records their health
+// like `collect` does — failures included.
+func TestImportSourceGoesThroughTheRunner(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		http.Error(w, "down", http.StatusInternalServerError)
+	}))
+	defer srv.Close()
+	cfg := writeConfig(t, strings.Replace(importConfig, "enrich = false", `enrich = false
+allow_networks = ["127.0.0.0/8"]`, 1)+fmt.Sprintf(`
+[[source]]
+name = "bang-tinh"
+kind = "sheet"
+url = "%s/pub?output=csv"
+
+[[source]]
+name = "tin"
+kind = "feed"
+url = "%s/feed"
+`, srv.URL, srv.URL))
+	if r := runCmd(t, cfg, "import", "--source", "tin"); r.code != 2 || !strings.Contains(r.stderr, `source "tin" (kind feed) does not carry people's submissions`) || hits.Load() != 0 {
+		t.Errorf("feed source: %+v, %d requests", r, hits.Load())
+	}
+	for run := 1; run <= 2; run++ {
+		r := runCmd(t, cfg, "import", "--source", "bang-tinh")
+		if r.code != 1 || !strings.Contains(r.stderr, "bang-tinh: ") || !strings.Contains(r.stderr, "500") {
+			t.Fatalf("run %d: %+v", run, r)
+		}
+		h := sourceHealth(t, cfg, "bang-tinh")
+		if h.ConsecutiveFailures != run || h.NextAttempt.IsZero() || !strings.Contains(h.LastError, "500") {
+			t.Errorf("run %d: health %+v", run, h)
+		}
+	}
+	if hits.Load() != 2 {
+		t.Errorf("%d requests; the backoff must not hold a forced run", hits.Load())
+	}
+}

@@ -35,9 +35,9 @@ func runRemap(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	outs, err := remapSources(ctx, e, c, st, sel)
+	outs, err := e.runner(c, st).Remap(ctx, sel)
 	if err != nil {
-		return err
+		return sourceError(err)
 	}
 	failed, problems := 0, 0
 	for _, o := range outs {

@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
+	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
@@ -42,7 +44,13 @@ func runDaily(ctx context.Context, e *env, args []string) error {
 	}
 	defer st.Close()
 
-	outcomes, err := collectSources(ctx, e, c, st, collectOptions{All: all, DueOnly: true})
+	r := e.runner(c, st)
+	// A page that cannot be read is no problem of the run's: cron mails any output,
+	// so it is told only with -v.
+	r.PageNotRead = func(where string, err error) {
+		e.log.Info("page not read; post kept as submitted", slog.String("where", where), slog.Any("error", err))
+	}
+	outcomes, err := r.Collect(ctx, ingest.Selection{All: all, DueOnly: true})
 	if err != nil {
 		return err
 	}
@@ -69,7 +77,7 @@ func runDaily(ctx context.Context, e *env, args []string) error {
 
 // reportOutcomes prints each source's problems on stderr, one line each, and with -v
 // a summary line per source on stdout. It returns how many sources had problems.
-func reportOutcomes(e *env, outcomes []sourceOutcome) int {
+func reportOutcomes(e *env, outcomes []ingest.Outcome) int {
 	failed := 0
 	for _, o := range outcomes {
 		bad := false
@@ -92,7 +100,7 @@ func reportOutcomes(e *env, outcomes []sourceOutcome) int {
 }
 
 // outcomeSummary is one Vietnamese line about a source's run.
-func outcomeSummary(o sourceOutcome) string {
+func outcomeSummary(o ingest.Outcome) string {
 	switch {
 	case o.Skipped != "":
 		return fmt.Sprintf("Nguồn %s: bỏ qua lần này (%s)", o.Source, o.Skipped)

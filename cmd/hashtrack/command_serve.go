@@ -14,8 +14,8 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
-	"github.com/tinhdoandaklak/hashtrack/collector/fetch"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
+	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
@@ -73,7 +73,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	defer srv.Close()
 	if c.EnrichEnabled() {
-		srv.enrich = newEnricher(c, st, e.fetcher(c))
+		srv.ingest.Fetcher, srv.ingest.ReadPages = e.fetcher(c), true
 	}
 	d := newDaemon(ctx, e, c, st, jobTimeout)
 	if err := d.schedule(); err != nil {
@@ -132,11 +132,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 // daemon runs the scheduled jobs: each source on its own schedule, and the daily
 // report (with the sources that have no schedule of their own) on [report] schedule.
 type daemon struct {
-	e   *env
-	c   *config.Config
-	st  *store.Store
-	f   *fetch.Client
-	log *slog.Logger
+	e  *env
+	c  *config.Config
+	st *store.Store
+	// ingest runs the sources: the same runner, backoff and health as `collect`.
+	ingest *ingest.Runner
+	log    *slog.Logger
 	// base is the parent of every job's context. It keeps the daemon's values but not
 	// its cancellation, so a stop lets running jobs finish within their deadline.
 	base       context.Context
@@ -145,7 +146,7 @@ type daemon struct {
 }
 
 func newDaemon(ctx context.Context, e *env, c *config.Config, st *store.Store, jobTimeout time.Duration) *daemon {
-	return &daemon{e: e, c: c, st: st, f: e.fetcher(c), log: e.log, base: context.WithoutCancel(ctx), jobTimeout: jobTimeout,
+	return &daemon{e: e, c: c, st: st, ingest: e.runner(c, st), log: e.log, base: context.WithoutCancel(ctx), jobTimeout: jobTimeout,
 		cron: cron.New(cron.WithLocation(c.Location()), cron.WithParser(config.CronParser), cron.WithLogger(cronLogger{log: e.log}))}
 }
 
@@ -227,7 +228,7 @@ func (d *daemon) add(spec, name string, fn func(ctx context.Context) error) erro
 
 // collect runs one source, with backoff, and logs its problems one by one.
 func (d *daemon) collect(ctx context.Context, src collector.Source) error {
-	o := collectOne(ctx, d.e, d.c, d.st, d.f, src, collectOptions{})
+	o := d.ingest.RunSource(ctx, src, ingest.Selection{})
 	d.logOutcome(o)
 	if o.Err != nil {
 		return o.Err
@@ -235,7 +236,7 @@ func (d *daemon) collect(ctx context.Context, src collector.Source) error {
 	return nil
 }
 
-func (d *daemon) logOutcome(o sourceOutcome) {
+func (d *daemon) logOutcome(o ingest.Outcome) {
 	for _, p := range o.Problems {
 		d.log.Warn("item not used", slog.String("source", o.Source), slog.String("where", p.Where), slog.String("reason", p.Reason))
 	}
@@ -244,14 +245,14 @@ func (d *daemon) logOutcome(o sourceOutcome) {
 		d.log.Info("source skipped", slog.String("source", o.Source), slog.String("reason", o.Skipped))
 	case o.Err == nil:
 		d.log.Info("source collected", slog.String("source", o.Source), slog.Int("seen", o.Seen), slog.Int("new", o.Upsert.New),
-			slog.Int("updated", o.Upsert.Updated), slog.Bool("not_modified", o.NotModified))
+			slog.Int("updated", o.Upsert.Updated), slog.Bool("not_modified", o.NotModified), slog.Int("pages_checked", o.Pages.Checked()))
 	}
 }
 
 // report collects the sources without a schedule of their own, then writes the reports.
 func (d *daemon) report(ctx context.Context, daily []string) error {
 	if len(daily) > 0 {
-		outs, err := collectSources(ctx, d.e, d.c, d.st, collectOptions{Names: daily, DueOnly: true})
+		outs, err := d.ingest.Collect(ctx, ingest.Selection{Names: daily, DueOnly: true})
 		if err != nil {
 			return err
 		}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/canon"
+	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
@@ -62,8 +63,8 @@ func startServe(t *testing.T, cfg string, args ...string) (addr string, log *loc
 }
 
 type healthReply struct {
-	Status  string         `json:"status"`
-	Sources []healthSource `json:"sources"`
+	Status  string                `json:"status"`
+	Sources []ingest.SourceStatus `json:"sources"`
 }
 
 func getHealth(t *testing.T, addr string) (int, healthReply) {
@@ -80,13 +81,13 @@ func getHealth(t *testing.T, addr string) (int, healthReply) {
 	return resp.StatusCode, h
 }
 
-func (h healthReply) source(name string) healthSource {
+func (h healthReply) source(name string) ingest.SourceStatus {
 	for _, s := range h.Sources {
 		if s.Name == name {
 			return s
 		}
 	}
-	return healthSource{}
+	return ingest.SourceStatus{}
 }
 
 // TestServeSchedules starts the daemon with schedules of one second and watches a

@@ -8,7 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/tinhdoandaklak/hashtrack/internal/config"
+	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
@@ -20,51 +20,6 @@ func sourcesCommand() *command {
 		summary: "tình trạng các nguồn thu thập: lần chạy cuối, lỗi, lần tới",
 		run:     runSources,
 	}
-}
-
-// sourceStatus is one row of `hashtrack sources`.
-type sourceStatus struct {
-	Name                string    `json:"name"`
-	Kind                string    `json:"kind"`
-	URL                 string    `json:"url"`
-	Unit                string    `json:"unit,omitempty"`
-	Schedule            string    `json:"schedule,omitempty"`
-	NeverRun            bool      `json:"never_run"`
-	LastAttempt         time.Time `json:"last_attempt,omitzero"`
-	LastSuccess         time.Time `json:"last_success,omitzero"`
-	LastError           string    `json:"last_error,omitempty"`
-	ConsecutiveFailures int       `json:"consecutive_failures"`
-	ItemsSeen           int       `json:"items_seen"`
-	ItemsStored         int       `json:"items_stored"`
-	NextDue             time.Time `json:"next_due"`
-	Failing             bool      `json:"failing"` // failingAfter or more consecutive failures
-}
-
-// sourceStatuses joins the configured sources with their recorded health (st nil: no
-// database yet, nothing ran).
-func sourceStatuses(c *config.Config, st *store.Store, now time.Time) ([]sourceStatus, error) {
-	var out []sourceStatus
-	for _, src := range c.Sources() {
-		var h store.SourceHealth
-		var ok bool
-		if st != nil {
-			var err error
-			if h, ok, err = st.Source(src.Name); err != nil {
-				return nil, err
-			}
-		}
-		due := nextDue(c, src, h)
-		if due.IsZero() || due.Before(now) {
-			due = now
-		}
-		out = append(out, sourceStatus{
-			Name: src.Name, Kind: src.Kind, URL: src.URL, Unit: src.Unit, Schedule: src.Schedule, NeverRun: !ok,
-			LastAttempt: h.LastAttempt, LastSuccess: h.LastSuccess, LastError: h.LastError,
-			ConsecutiveFailures: h.ConsecutiveFailures, ItemsSeen: h.ItemsSeen, ItemsStored: h.ItemsStored,
-			NextDue: due, Failing: h.Failing(),
-		})
-	}
-	return out, nil
 }
 
 func runSources(ctx context.Context, e *env, args []string) error {
@@ -86,7 +41,7 @@ func runSources(ctx context.Context, e *env, args []string) error {
 		defer st.Close()
 	}
 	now := e.now()
-	rows, err := sourceStatuses(c, st, now)
+	rows, err := ingest.Statuses(c, st, now)
 	if err != nil {
 		return err
 	}
@@ -94,7 +49,7 @@ func runSources(ctx context.Context, e *env, args []string) error {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		if rows == nil {
-			rows = []sourceStatus{}
+			rows = []ingest.SourceStatus{}
 		}
 		return enc.Encode(rows)
 	}
@@ -114,14 +69,21 @@ func runSources(ctx context.Context, e *env, args []string) error {
 	failing := 0
 	for _, r := range rows {
 		state := "tốt"
-		switch {
-		case r.NeverRun:
+		switch r.Status {
+		case store.SourcePending:
 			state = "chưa chạy"
-		case r.Failing:
+		case store.SourceFailing:
 			state = "⚠ CẦN KIỂM TRA: " + r.LastError
 			failing++
-		case r.LastError != "":
-			state = "lỗi: " + r.LastError
+		case store.SourceStale:
+			state = "quá hạn: không thu thập được từ " + when(r.LastSuccess)
+			if r.LastError != "" {
+				state += "; lỗi: " + r.LastError
+			}
+		default:
+			if r.LastError != "" {
+				state = "lỗi: " + r.LastError
+			}
 		}
 		next := when(r.NextDue)
 		if !r.NextDue.After(now) {
@@ -132,7 +94,7 @@ func runSources(ctx context.Context, e *env, args []string) error {
 	}
 	tw.Flush()
 	if failing > 0 {
-		fmt.Fprintf(e.stdout, "\n%d nguồn lỗi từ %d lần liên tiếp trở lên: kiểm tra địa chỉ và cấu hình của chúng.\n", failing, failingAfter)
+		fmt.Fprintf(e.stdout, "\n%d nguồn lỗi từ %d lần liên tiếp trở lên: kiểm tra địa chỉ và cấu hình của chúng.\n", failing, store.FailingAfter)
 	}
 	return nil
 }

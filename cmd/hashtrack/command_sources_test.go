@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
 )
 
 // Every TOML example in the README's "Sources" section loads: a user copying one gets a
@@ -42,7 +44,7 @@ name = "Đoàn phường Tân Lợi"
 	cfg := writeConfig(t, text)
 	// No database yet: every source is listed as never run, due now.
 	r := runCmd(t, cfg, "sources", "--json")
-	var rows []sourceStatus
+	var rows []ingest.SourceStatus
 	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &rows) != nil || len(rows) != 7 {
 		t.Fatalf("%+v", r)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
-	"github.com/tinhdoandaklak/hashtrack/collector/enrich"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/report"
 	"github.com/tinhdoandaklak/hashtrack/store"
@@ -66,40 +65,21 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	if c.EnrichEnabled() && !*noFetch {
-		camp, _ := c.CampaignByID(p.Campaigns[0])
-		enrichSubmission(ctx, e, c, st, &p, camp)
-	}
-	res, err := st.Upsert(ctx, []collector.Post{p})
+	r := e.runner(c, st)
+	r.ReadPages = r.ReadPages && !*noFetch
+	sub, err := r.Submit(ctx, p)
 	if err != nil {
 		return err
 	}
-	saved, _, err := st.Get(p.ID)
-	if err != nil {
-		return err
+	if sub.PageErr != nil {
+		fmt.Fprintf(e.stderr, "Cảnh báo: không đọc được trang của đường dẫn, bài vẫn được ghi nhận (page not read, submission kept): %v\n", sub.PageErr)
 	}
-	printSubmission(e, c, res.Outcomes[0], saved)
+	saved := sub.Post
+	printSubmission(e, c, sub.Outcome, saved)
 	if v := verificationText(saved.Verification); v != "" {
 		fmt.Fprintf(e.stdout, "  Hashtag:   %s\n", v)
 	}
 	return nil
-}
-
-// enrichSubmission reads the page of a link not yet in the store. The submission is
-// kept whatever happens; a page that cannot be read is a warning.
-func enrichSubmission(ctx context.Context, e *env, c *config.Config, st *store.Store, p *collector.Post, camp collector.Campaign) {
-	if _, known, err := st.Get(p.ID); err != nil || known {
-		return
-	}
-	q := *p
-	if err := enrich.Post(ctx, e.fetcher(c), &q, []collector.Campaign{camp}); err != nil {
-		fmt.Fprintf(e.stderr, "Cảnh báo: không đọc được trang của đường dẫn, bài vẫn được ghi nhận (page not read, submission kept): %v\n", err)
-		return
-	}
-	if err := q.Normalize(); err != nil {
-		return
-	}
-	*p = q
 }
 
 // verificationText says in Vietnamese what the page check found.

@@ -216,7 +216,7 @@ func TestHostileLinksThroughTheDaemon(t *testing.T) {
 	s := newTestServer(t, "")
 	s.perAddr = newRateLimiter(1<<20, 1<<20, nil)
 	s.perTok = newRateLimiter(1<<20, 1<<20, nil)
-	s.enrich = newEnricher(s.c, s.st, (&env{fetchAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.2/32")}}).fetcher(s.c))
+	s.ingest.Fetcher, s.ingest.ReadPages = (&env{fetchAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.2/32")}}).fetcher(s.c), true
 
 	t.Run("script and file links refused", func(t *testing.T) {
 		for _, link := range []string{"javascript:alert(1)", "JaVaScRiPt:alert(document.cookie)", "file:///etc/passwd", "data:text/html,<script>alert(1)</script>", "vbscript:msgbox(1)"} {

@@ -23,6 +23,7 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/canon"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
+	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
@@ -54,10 +55,9 @@ type server struct {
 	perAddr *rateLimiter
 	perTok  *rateLimiter
 	reports *os.Root
-	// enrich, when set, reads a submitted link's page (title, date, author, hashtag)
-	// before the post is stored. It is the one place link enrichment plugs into the
-	// form and the API.
-	enrich func(ctx context.Context, p *collector.Post) error
+	// ingest stores submissions, reading a new link's page first when its ReadPages
+	// is set (the daemon sets it from the config).
+	ingest *ingest.Runner
 }
 
 func newServer(c *config.Config, st *store.Store, log *slog.Logger, now func() time.Time) (*server, error) {
@@ -70,6 +70,7 @@ func newServer(c *config.Config, st *store.Store, log *slog.Logger, now func() t
 		return nil, fmt.Errorf("serve: report folder: %w", err)
 	}
 	return &server{c: c, st: st, log: log, now: now, reports: root,
+		ingest:  &ingest.Runner{Config: c, Store: st, Now: now, Log: log},
 		perAddr: newRateLimiter(addrPerMinute, addrBurst, now),
 		perTok:  newRateLimiter(tokenPerMinute, tokenBurst, now)}, nil
 }
@@ -369,15 +370,14 @@ func (s *server) accept(ctx context.Context, in submissionInput) (store.Outcome,
 	if len(errs) > 0 {
 		return 0, collector.Post{}, errs, nil
 	}
-	if s.enrich != nil {
-		if err := s.enrich(ctx, &p); err != nil {
-			s.log.Warn("link enrichment failed; storing the post as submitted", slog.String("url", p.URL), slog.Any("error", err))
-		}
-	}
-	out, saved, err := saveSubmission(ctx, s.st, p)
+	sub, err := s.ingest.Submit(ctx, p)
 	if err != nil {
 		return 0, collector.Post{}, nil, err
 	}
+	if sub.PageErr != nil {
+		s.log.Warn("link enrichment failed; storing the post as submitted", slog.String("url", p.URL), slog.Any("error", sub.PageErr))
+	}
+	out, saved := sub.Outcome, sub.Post
 	s.log.Info("submission stored", slog.String("outcome", out.String()), slog.String("url", saved.URL),
 		slog.String("unit", saved.Unit), slog.String("source", in.Source))
 	return out, saved, nil, nil
@@ -582,46 +582,21 @@ func (s *server) reportFiles() []reportFile {
 	return out
 }
 
-// healthSource is one source in /healthz: its row of `hashtrack sources` and a verdict.
-type healthSource struct {
-	sourceStatus
-	Status string `json:"status"` // ok, pending (never ran), failing, stale
-	Reason string `json:"reason,omitempty"`
-}
-
-// sourceState judges a source's health: failing after store.FailingAfter failures in
-// a row, stale when its last success is older than staleAfter, pending before its
-// first run.
-func sourceState(r sourceStatus, now time.Time, staleAfter time.Duration) (status, reason string) {
-	switch {
-	case r.NeverRun || r.LastAttempt.IsZero():
-		return "pending", ""
-	case r.Failing:
-		return "failing", fmt.Sprintf("%d failures in a row", r.ConsecutiveFailures)
-	case r.LastSuccess.IsZero():
-		return "ok", ""
-	case now.Sub(r.LastSuccess) > staleAfter:
-		return "stale", fmt.Sprintf("no success for %s (threshold %s)", now.Sub(r.LastSuccess).Round(time.Minute), staleAfter)
-	}
-	return "ok", ""
-}
-
 func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 	now := s.now()
-	rows, err := sourceStatuses(s.c, s.st, now)
+	rows, err := ingest.Statuses(s.c, s.st, now)
 	if err != nil {
 		s.log.Error("healthz: read source health", slog.Any("error", err))
 		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "error", "error": err.Error()})
 		return
 	}
 	status := http.StatusOK
-	list := []healthSource{}
+	list := []ingest.SourceStatus{}
 	for _, row := range rows {
-		st, reason := sourceState(row, now, s.c.Report.StaleAfter.Duration)
-		if st == "failing" || st == "stale" {
+		if row.Status.Degraded() {
 			status = http.StatusServiceUnavailable
 		}
-		list = append(list, healthSource{sourceStatus: row, Status: st, Reason: reason})
+		list = append(list, row)
 	}
 	overall := "ok"
 	if status != http.StatusOK {

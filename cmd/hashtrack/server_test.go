@@ -459,7 +459,7 @@ func TestReadingPages(t *testing.T) {
 				t.Fatal(err)
 			}
 			code, h := health()
-			if code != tc.code || h.source("feed").Status != tc.status {
+			if code != tc.code || string(h.source("feed").Status) != tc.status {
 				t.Errorf("%d %+v; want %d %s", code, h, tc.code, tc.status)
 			}
 		})
@@ -593,7 +593,7 @@ func TestFormEnrichment(t *testing.T) {
 	}))
 	defer pages.Close()
 	s := newTestServer(t, "")
-	s.enrich = newEnricher(s.c, s.st, (&env{fetchAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}).fetcher(s.c))
+	s.ingest.Fetcher, s.ingest.ReadPages = (&env{fetchAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}).fetcher(s.c), true
 
 	for _, tc := range []struct{ path, shown, title string }{
 		{"/tagged", "đã thấy hashtag của chiến dịch trên trang (verified)", "Ra quân chuyển đổi số"},

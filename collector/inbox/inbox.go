@@ -159,6 +159,9 @@ func (in *Inbox) readFile(name string, b []byte, mod time.Time, req collector.Re
 	return f
 }
 
+// CarriesSubmissions: an inbox holds exports of people's submissions.
+func (in *Inbox) CarriesSubmissions() bool { return true }
+
 // Collect reads the settled files; Result.Commit moves them once their posts are stored.
 func (in *Inbox) Collect(ctx context.Context, req collector.Request) (collector.Result, error) {
 	files, _, err := in.Scan(ctx, req)

@@ -75,6 +75,9 @@ func optionsColumns(opts map[string]any, allowed ...string) (map[string]string, 
 	return out, nil
 }
 
+// CarriesSubmissions: a published sheet lists people's submissions.
+func (s *Source) CarriesSubmissions() bool { return true }
+
 // Collect fetches the CSV and maps its rows.
 func (s *Source) Collect(ctx context.Context, req collector.Request) (collector.Result, error) {
 	if req.Fetcher == nil {

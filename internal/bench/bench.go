@@ -133,7 +133,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			}
 			path := filepath.Join(opts.Dir, fmt.Sprintf("store-%d-%d.db", n, run))
 			fmt.Fprintf(progress, "bench: %s posts, run %d/%d: ingest…\n", human(n), run+1, opts.Runs)
-			ing, err := ingest(ctx, path, filepath.Join(opts.Dir, fmt.Sprintf("bare-%d-%d.db", n, run)), g, n)
+			ing, err := measureIngest(ctx, path, filepath.Join(opts.Dir, fmt.Sprintf("bare-%d-%d.db", n, run)), g, n)
 			if err != nil {
 				return nil, err
 			}

@@ -11,19 +11,16 @@ import (
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/synth"
+	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
-
-// upsertBatch is how many posts the ingest runner hands store.Upsert at once; the
-// bench writes in the same batches so its figures are the runner's.
-const upsertBatch = 1000
 
 // storeNow is the clock of the benchmark stores: after the synthetic campaign, so
 // every run writes the same bytes.
 func storeNow(g *synth.Generator) time.Time { return g.Start.AddDate(0, 0, synth.Days+10) }
 
 // batchOf returns records [from, to) of a campaign of n posts, normalized as the
-// ingest runner hands them to the store.
+// measureIngest runner hands them to the store.
 func batchOf(g *synth.Generator, n, from, to int, buf []collector.Post) ([]collector.Post, error) {
 	buf = buf[:0]
 	for k := from; k < to; k++ {
@@ -45,12 +42,12 @@ type ingestResult struct {
 	FileBytes              int64
 }
 
-// ingest writes the records of a campaign of n posts through store.Upsert in batches
-// of upsertBatch, and each batch also with bare bbolt Put into a second, fresh file
+// measureIngest writes the records of a campaign of n posts through store.Upsert in batches
+// of ingest.UpsertBatch, and each batch also with bare bbolt Put into a second, fresh file
 // (see barePut) right after it, so both see the same load on a shared machine. Then it
 // writes every record through Upsert again. Only the Upsert calls and the Put
 // transactions are timed: making and normalizing the posts is the collector's work.
-func ingest(ctx context.Context, path, barePath string, g *synth.Generator, n int) (ingestResult, error) {
+func measureIngest(ctx context.Context, path, barePath string, g *synth.Generator, n int) (ingestResult, error) {
 	var r ingestResult
 	now := storeNow(g)
 	st, err := store.Open(path, store.Options{Locations: map[string]*time.Location{synth.CampaignID: g.Loc}, Now: func() time.Time { return now }})
@@ -70,7 +67,7 @@ func ingest(ctx context.Context, path, barePath string, g *synth.Generator, n in
 		return r, fmt.Errorf("bench: bare bbolt: %w", err)
 	}
 	total := synth.Records(n)
-	buf := make([]collector.Post, 0, upsertBatch)
+	buf := make([]collector.Post, 0, ingest.UpsertBatch)
 	upsert := func(batch []collector.Post, res *store.UpsertResult) (time.Duration, error) {
 		start := time.Now()
 		out, err := st.Upsert(ctx, batch)
@@ -82,8 +79,8 @@ func ingest(ctx context.Context, path, barePath string, g *synth.Generator, n in
 		res.Add(out)
 		return d, nil
 	}
-	for from := 0; from < total; from += upsertBatch {
-		batch, err := batchOf(g, n, from, min(from+upsertBatch, total), buf)
+	for from := 0; from < total; from += ingest.UpsertBatch {
+		batch, err := batchOf(g, n, from, min(from+ingest.UpsertBatch, total), buf)
 		if err != nil {
 			return r, err
 		}
@@ -98,8 +95,8 @@ func ingest(ctx context.Context, path, barePath string, g *synth.Generator, n in
 		r.Bare += d
 	}
 	before := st.WriteStats()
-	for from := 0; from < total; from += upsertBatch {
-		batch, err := batchOf(g, n, from, min(from+upsertBatch, total), buf)
+	for from := 0; from < total; from += ingest.UpsertBatch {
+		batch, err := batchOf(g, n, from, min(from+ingest.UpsertBatch, total), buf)
 		if err != nil {
 			return r, err
 		}
