@@ -16,7 +16,7 @@ var (
 	utc7     = time.FixedZone("UTC+7", 7*3600)
 	cds      = collector.Campaign{ID: "cds", Name: "Tuổi trẻ Đắk Lắk tiên phong chuyển đổi số", Hashtag: "#TuoitreDakLakTienphongChuyendoiso",
 		Variants: []string{"#CDS2023"}, Location: utc7}
-	stem = collector.Campaign{ID: "stem", Name: "Tuổi trẻ sáng tạo", Hashtag: "#TuoitreSangtao", Location: time.UTC}
+	stem  = collector.Campaign{ID: "stem", Name: "Tuổi trẻ sáng tạo", Hashtag: "#TuoitreSangtao", Location: time.UTC}
 	units = collector.Units{
 		{ID: "tan-loi", Name: "Đoàn phường Tân Lợi", Aliases: []string{"Phường Tân Lợi"}},
 		{ID: "krong-bong", Name: "Huyện Đoàn Krông Bông"},
@@ -84,14 +84,16 @@ func TestBuildFields(t *testing.T) {
 				return p.PublishedAt.Format(time.RFC3339) + " " + p.ObservedAt.Format(time.RFC3339) + " " + p.FirstSeen.Format(time.RFC3339)
 			}, want: "2023-03-29T08:14:00Z 2023-03-30T09:00:00Z 2023-03-30T09:00:00Z"},
 		{name: "observed when no timestamp", in: Input{URL: "https://zalo.me/p/1", Published: "29/03/2023", ObservedAt: observed},
-			check: func(p collector.Post) string { return p.PublishedAt.Format(time.RFC3339) + " " + p.ObservedAt.Format(time.RFC3339) },
+			check: func(p collector.Post) string {
+				return p.PublishedAt.Format(time.RFC3339) + " " + p.ObservedAt.Format(time.RFC3339)
+			},
 			want: "2023-03-29T00:00:00+07:00 2023-04-01T07:00:00Z"},
 		{name: "NFD text becomes NFC", in: Input{URL: "https://zalo.me/p/1", Author: "Nguye\u0302\u0303n", Text: "Tuo\u0302\u0309i tre\u0309 #CDS2023"},
 			check: func(p collector.Post) string { return p.Author + "|" + p.Text + "|" + strings.Join(p.Hashtags, ",") },
-			want: "Nguyễn|Tuổi trẻ #CDS2023|CDS2023"},
+			want:  "Nguyễn|Tuổi trẻ #CDS2023|CDS2023"},
 		{name: "link normalized", in: Input{URL: " https://m.facebook.com/permalink.php?id=222&story_fbid=111&utm_source=zalo ", Source: "cli"},
 			check: func(p collector.Post) string { return p.URL + " " + p.ID[:3] + " " + strings.Join(p.Sources, ",") },
-			want: "https://facebook.com/permalink.php?id=222&story_fbid=111 " + canon.PostID("https://facebook.com/permalink.php?id=222&story_fbid=111")[:3] + " cli"},
+			want:  "https://facebook.com/permalink.php?id=222&story_fbid=111 " + canon.PostID("https://facebook.com/permalink.php?id=222&story_fbid=111")[:3] + " cli"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := tc.b
