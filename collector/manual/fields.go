@@ -68,7 +68,7 @@ var Fields = []Field{
 	{Name: FieldViews, Label: "Lượt xem", Public: true, Count: true, Flag: "views (lượt xem)", Value: func(in *Input) *string { return &in.Views }, vi: viCount},
 	{Name: FieldTimestamp, Label: "Dấu thời gian", Date: true, Value: func(in *Input) *string { return &in.Timestamp }, vi: viDate},
 	{Name: FieldNote, Label: "Ghi chú", Public: true, Flag: "note", Value: func(in *Input) *string { return &in.Note }},
-	{Name: FieldCampaign, Label: "Chiến dịch", Public: true, Flag: "campaign: id, name or hashtag (may be left out when only one is configured)",
+	{Name: FieldCampaign, Label: "Chiến dịch", Public: true, Flag: "campaign `id`, name or hashtag (may be left out when only one is configured)",
 		Value: func(in *Input) *string { return &in.Campaign }, vi: viCampaign},
 }
 

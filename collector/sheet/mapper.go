@@ -15,14 +15,15 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/collector/manual"
 )
 
-// Mapper turns the rows of a table into posts.
+// Mapper turns the rows of a table into posts, each row through the submission
+// builder (collector/manual) that the form and `hashtrack submit` use.
 type Mapper struct {
 	// File names the input in problems ("FILE:LINE: reason").
 	File string
 	// Source is recorded in each post's Sources ("import:form.csv", or the source name).
 	Source string
-	// Campaigns are those a row belongs to unless its campaign column names one; the
-	// first one's time zone reads dates.
+	// Campaigns are those a row belongs to unless its campaign column names one. Dates
+	// are read in the time zone of the row's campaign (the first of these).
 	Campaigns []collector.Campaign
 	// Known are the campaigns a campaign column may name; nil = Campaigns.
 	Known []collector.Campaign
