@@ -3,16 +3,15 @@ package main
 import (
 	"context"
 	_ "embed"
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/tinhdoandaklak/hashtrack"
 	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/collector/sheet"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
@@ -99,43 +98,30 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// demoPosts reads the bundled sample through the same submission path as `submit`.
+// demoPosts reads the bundled sample as `hashtrack import` reads a Google Forms export:
+// the same sheet reader and mapper, so the same rules for every field.
 func demoPosts(c *config.Config) ([]collector.Post, int, error) {
-	r := csv.NewReader(strings.NewReader(demoSubmissions))
-	header, err := r.Read()
+	const name = "demodata/submissions.csv"
+	t, err := sheet.Read(name, []byte(demoSubmissions), "")
 	if err != nil {
 		return nil, 0, fmt.Errorf("demo data: %w", err)
 	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[h] = i
+	camp, err := c.PickCampaign("")
+	if err != nil {
+		return nil, 0, fmt.Errorf("demo data: %w", err)
 	}
-	var posts []collector.Post
-	rows := 0
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, rows, fmt.Errorf("demo data: %w", err)
-		}
-		rows++
-		line, _ := r.FieldPos(0)
-		get := func(name string) string { return rec[col[name]] }
-		submitted, err := collector.ParseTime(get("Dấu thời gian"), c.Location())
-		if err != nil {
-			return nil, rows, fmt.Errorf("demo data line %d: %w", line, err)
-		}
-		p, err := buildSubmission(c, submissionInput{
-			URL: get("Link bài viết"), Unit: get("Đơn vị"), Author: get("Họ và tên"), Platform: get("Nền tảng"),
-			Published: get("Ngày đăng"), Likes: get("Lượt thích"), Comments: get("Bình luận"), Shares: get("Chia sẻ"),
-			Views: get("Lượt xem"), Text: get("Nội dung"), Source: "demo", ObservedAt: submitted,
-		})
-		if err != nil {
-			return nil, rows, fmt.Errorf("demo data line %d: %w", line, err)
-		}
-		posts = append(posts, p)
+	m := sheet.Mapper{File: name, Source: "demo", Campaigns: []collector.Campaign{camp}, Known: c.Campaigns(), Units: c.Units()}
+	entries, problems, err := m.Map(t)
+	if err != nil {
+		return nil, len(t.Rows), fmt.Errorf("demo data: %w", err)
 	}
-	return posts, rows, nil
+	if len(problems) > 0 {
+		// The sample is ours: a row it cannot use is a bug in the sample.
+		return nil, len(t.Rows), fmt.Errorf("demo data: %s", problems[0])
+	}
+	posts := make([]collector.Post, len(entries))
+	for i, en := range entries {
+		posts[i] = en.Post
+	}
+	return posts, len(t.Rows), nil
 }

@@ -2,10 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/collector/manual"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/report"
 	"github.com/tinhdoandaklak/hashtrack/store"
@@ -23,19 +24,12 @@ func submitCommand() *command {
 
 func runSubmit(ctx context.Context, e *env, args []string) error {
 	fs := e.flags()
-	in := submissionInput{Source: "cli", ObservedAt: e.now()}
-	fs.StringVar(&in.Campaign, "campaign", "", "campaign `id` (may be left out when only one is configured)")
-	fs.StringVar(&in.Unit, "unit", "", "unit (đơn vị): id, name or alias")
-	fs.StringVar(&in.Platform, "platform", "", "platform (detected from the link when left out)")
-	fs.StringVar(&in.Author, "author", "", "author / page name")
-	fs.StringVar(&in.Title, "title", "", "title")
-	fs.StringVar(&in.Text, "text", "", "post text")
-	fs.StringVar(&in.Note, "note", "", "note")
-	fs.StringVar(&in.Published, "published", "", "publication `date`: 29/03/2023, 29/03/2023 08:14 or RFC 3339")
-	fs.StringVar(&in.Likes, "likes", "", "likes (lượt thích); left out = unknown")
-	fs.StringVar(&in.Comments, "comments", "", "comments (bình luận)")
-	fs.StringVar(&in.Shares, "shares", "", "shares (chia sẻ)")
-	fs.StringVar(&in.Views, "views", "", "views (lượt xem)")
+	in := manual.Input{Source: "cli", ObservedAt: e.now()}
+	for _, f := range manual.Fields {
+		if f.Flag != "" {
+			fs.StringVar(f.Value(&in), f.Name, "", f.Flag)
+		}
+	}
 	noFetch := fs.Bool("no-fetch", false, "do not read the link's page (title, date, hashtag check)")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -49,16 +43,9 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	p, err := buildSubmission(c, in)
-	if err != nil {
-		var fe *FieldError
-		if errors.As(err, &fe) && fe.Field == "url" {
-			return usageError("%s: %v", in.URL, fe.Err)
-		}
-		if errors.As(err, &fe) && fe.Field != "campaign" {
-			return usageError("--%s: %v", fe.Field, fe.Err)
-		}
-		return err
+	p, errs := submissionBuilder(c).Build(in)
+	if len(errs) > 0 {
+		return usageError("%s", flagErrors(in, errs))
 	}
 	st, err := e.openStore(c, false)
 	if err != nil {
@@ -80,6 +67,24 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "  Hashtag:   %s\n", v)
 	}
 	return nil
+}
+
+// submissionBuilder checks a submission against the configured campaigns and units.
+func submissionBuilder(c *config.Config) *manual.Builder {
+	return &manual.Builder{Campaigns: c.Campaigns(), Units: c.Units()}
+}
+
+// flagErrors names every wrong field by the flag that set it (the link by itself).
+func flagErrors(in manual.Input, errs manual.Errors) string {
+	parts := make([]string, len(errs))
+	for i, fe := range errs {
+		if fe.Field == manual.FieldURL {
+			parts[i] = fmt.Sprintf("%s: %v", in.URL, fe.Err)
+		} else {
+			parts[i] = fmt.Sprintf("--%s: %v", fe.Field, fe.Err)
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // verificationText says in Vietnamese what the page check found.

@@ -117,7 +117,9 @@ func TestSubmitErrors(t *testing.T) {
 		{"negative", []string{"submit", "https://zalo.me/x", "--likes", "-3"}, "negative"},
 		{"bad date", []string{"submit", "https://zalo.me/x", "--published", "hôm qua"}, "not a date"},
 		{"no url", []string{"submit"}, "exactly one link"},
-		{"unknown campaign", []string{"submit", "https://zalo.me/x", "--campaign", "nope"}, "no campaign \"nope\""},
+		{"unknown campaign", []string{"submit", "https://zalo.me/x", "--campaign", "nope"}, `--campaign: unknown campaign "nope" (known: cds)`},
+		{"every wrong flag at once", []string{"submit", "ftp://x.vn/a", "--platform", "Mạng lạ", "--likes", "-3", "--views", "nhiều"},
+			`ftp://x.vn/a: canon: scheme is not http or https: "ftp"; --platform: unknown platform "Mạng lạ" (one of facebook, zalo, instagram, tiktok, youtube, threads, x, web); --likes: negative number: "-3"; --views: "nhiều" is not a whole number`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := runCmd(t, cfg, tc.args...)

@@ -12,6 +12,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/canon"
+	"github.com/tinhdoandaklak/hashtrack/collector/manual"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
 	"github.com/tinhdoandaklak/hashtrack/store"
@@ -255,15 +257,9 @@ type formPage struct {
 	Units     collector.Units
 	Platforms []option
 	Counts    []countField
-	V         formValues
+	V         manual.Input // as typed, shown back after an error
 	Errors    map[string]string
 	Failure   string
-}
-
-// formValues are the fields as typed, to show them back after an error.
-type formValues struct {
-	URL, Campaign, Unit, Platform, Published, Note string
-	Counts                                         map[string]string
 }
 
 var platformLabels = map[string]string{
@@ -271,7 +267,7 @@ var platformLabels = map[string]string{
 	canon.YouTube: "YouTube", canon.Threads: "Threads", canon.X: "X (Twitter)", canon.Web: "Trang web / báo điện tử",
 }
 
-func (s *server) formPage(tok config.TokenConfig, v formValues, errs map[string]string) formPage {
+func (s *server) formPage(tok config.TokenConfig, v manual.Input, errs map[string]string) formPage {
 	p := formPage{Token: tok.Token, Units: s.c.Units(), V: v, Errors: errs}
 	if p.Errors == nil {
 		p.Errors = map[string]string{}
@@ -294,14 +290,16 @@ func (s *server) formPage(tok config.TokenConfig, v formValues, errs map[string]
 	for _, pl := range canon.Platforms {
 		p.Platforms = append(p.Platforms, option{pl, platformLabels[pl]})
 	}
-	for _, cn := range countNames {
-		p.Counts = append(p.Counts, countField{Field: cn.field, Label: cn.vi, Value: v.Counts[cn.field], Error: p.Errors[cn.field]})
+	for _, f := range manual.Fields {
+		if f.Count {
+			p.Counts = append(p.Counts, countField{Field: f.Name, Label: f.Label, Value: *f.Value(&v), Error: p.Errors[f.Name]})
+		}
 	}
 	return p
 }
 
 func (s *server) form(w http.ResponseWriter, r *http.Request, tok config.TokenConfig) {
-	s.render(w, http.StatusOK, "form.html", s.formPage(tok, formValues{}, nil))
+	s.render(w, http.StatusOK, "form.html", s.formPage(tok, manual.Input{}, nil))
 }
 
 // tooLarge answers 413 when err says the body went over the cap, and says so.
@@ -328,13 +326,14 @@ func (s *server) submitForm(w http.ResponseWriter, r *http.Request, tok config.T
 		}
 		return
 	}
-	v := formValues{URL: r.PostFormValue("url"), Campaign: r.PostFormValue("campaign"), Unit: r.PostFormValue("unit"),
-		Platform: r.PostFormValue("platform"), Published: r.PostFormValue("published"), Note: r.PostFormValue("note"),
-		Counts: map[string]string{}}
-	for _, cn := range countNames {
-		v.Counts[cn.field] = r.PostFormValue(cn.field)
+	var v manual.Input
+	for _, f := range manual.Fields {
+		if f.Public {
+			*f.Value(&v) = r.PostFormValue(f.Name)
+		}
 	}
-	out, saved, errs, err := s.accept(r.Context(), s.submissionFrom(tok, v, "form"))
+	in := s.submissionFrom(tok, v, "form")
+	out, saved, errs, err := s.accept(r.Context(), in)
 	if err != nil {
 		s.log.Error("form submission not stored", slog.Any("error", err))
 		page := s.formPage(tok, v, nil)
@@ -343,17 +342,15 @@ func (s *server) submitForm(w http.ResponseWriter, r *http.Request, tok config.T
 		return
 	}
 	if len(errs) > 0 {
-		s.render(w, http.StatusUnprocessableEntity, "form.html", s.formPage(tok, v, errs.messages()))
+		s.render(w, http.StatusUnprocessableEntity, "form.html", s.formPage(tok, v, errs.Vietnamese(in)))
 		return
 	}
 	s.render(w, http.StatusOK, "done.html", s.donePage(tok, out, saved))
 }
 
 // submissionFrom fixes the unit and campaign the token allows.
-func (s *server) submissionFrom(tok config.TokenConfig, v formValues, source string) submissionInput {
-	in := submissionInput{URL: v.URL, Campaign: v.Campaign, Unit: v.Unit, Platform: v.Platform, Published: v.Published, Note: v.Note,
-		Likes: v.Counts["likes"], Comments: v.Counts["comments"], Shares: v.Counts["shares"], Views: v.Counts["views"],
-		Source: source, ObservedAt: s.now()}
+func (s *server) submissionFrom(tok config.TokenConfig, in manual.Input, source string) manual.Input {
+	in.Source, in.ObservedAt = source, s.now()
 	if tok.Campaign != "" {
 		in.Campaign = tok.Campaign
 	}
@@ -365,8 +362,8 @@ func (s *server) submissionFrom(tok config.TokenConfig, v formValues, source str
 
 // accept builds, enriches and stores a submission. Wrong fields come back in errs;
 // err is a failure of the server itself.
-func (s *server) accept(ctx context.Context, in submissionInput) (store.Outcome, collector.Post, formErrors, error) {
-	p, errs := buildAll(s.c, in)
+func (s *server) accept(ctx context.Context, in manual.Input) (store.Outcome, collector.Post, manual.Errors, error) {
+	p, errs := submissionBuilder(s.c).Build(in)
 	if len(errs) > 0 {
 		return 0, collector.Post{}, errs, nil
 	}
@@ -438,34 +435,39 @@ func viCountLong(c collector.Count) string {
 
 // ── the JSON API ─────────────────────────────────────────────────────────────────
 
-// apiSubmission is the body of POST /api/submit/{token}. Counts may be numbers,
-// strings as people type them ("1,2K"), or null/absent for unknown.
-type apiSubmission struct {
-	URL       string          `json:"url"`
-	Campaign  string          `json:"campaign"`
-	Unit      string          `json:"unit"`
-	Platform  string          `json:"platform"`
-	Published string          `json:"published"`
-	Author    string          `json:"author"`
-	Title     string          `json:"title"`
-	Note      string          `json:"note"`
-	Likes     json.RawMessage `json:"likes"`
-	Comments  json.RawMessage `json:"comments"`
-	Shares    json.RawMessage `json:"shares"`
-	Views     json.RawMessage `json:"views"`
-}
-
-// countText turns a JSON count into the text the builder reads.
-func countText(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
+// apiSubmission reads the body of POST /api/submit/{token}: a JSON object whose keys
+// are the public fields of a submission. Counts may be numbers, strings as people type
+// them ("1,2K"), or null/absent for unknown; the other fields are strings or null.
+func apiSubmission(body []byte) (manual.Input, error) {
+	var obj map[string]any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&obj); err != nil {
+		return manual.Input{}, err
 	}
-	t := strings.TrimSpace(string(raw))
-	if t == "null" {
-		return ""
+	var in manual.Input
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
+		f, ok := manual.FieldByName(k)
+		if !ok || !f.Public {
+			return manual.Input{}, fmt.Errorf("json: unknown field %q", k)
+		}
+		switch v := obj[k].(type) {
+		case nil:
+		case string:
+			*f.Value(&in) = v
+		case json.Number:
+			if !f.Count {
+				return manual.Input{}, fmt.Errorf("json: field %q must be a string", k)
+			}
+			*f.Value(&in) = v.String()
+		default:
+			if f.Count {
+				return manual.Input{}, fmt.Errorf("json: field %q must be a number or a string", k)
+			}
+			return manual.Input{}, fmt.Errorf("json: field %q must be a string", k)
+		}
 	}
-	return t
+	return in, nil
 }
 
 func (s *server) submitAPI(w http.ResponseWriter, r *http.Request, tok config.TokenConfig) {
@@ -480,25 +482,20 @@ func (s *server) submitAPI(w http.ResponseWriter, r *http.Request, tok config.To
 		}
 		return
 	}
-	var in apiSubmission
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
+	v, err := apiSubmission(body)
+	if err != nil {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "body is not a submission: " + err.Error()})
 		return
 	}
-	v := formValues{URL: in.URL, Campaign: in.Campaign, Unit: in.Unit, Platform: in.Platform, Published: in.Published, Note: in.Note,
-		Counts: map[string]string{"likes": countText(in.Likes), "comments": countText(in.Comments), "shares": countText(in.Shares), "views": countText(in.Views)}}
-	in2 := s.submissionFrom(tok, v, "api")
-	in2.Author, in2.Title = in.Author, in.Title
-	out, saved, errs, err := s.accept(r.Context(), in2)
+	in := s.submissionFrom(tok, v, "api")
+	out, saved, errs, err := s.accept(r.Context(), in)
 	if err != nil {
 		s.log.Error("api submission not stored", slog.Any("error", err))
 		writeJSON(w, http.StatusInternalServerError, map[string]any{"error": "the server could not store the post; try again later"})
 		return
 	}
 	if len(errs) > 0 {
-		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": errs.Error(), "fields": errs.details(), "messages": errs.messages()})
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": errs.Error(), "fields": errs.Details(), "messages": errs.Vietnamese(in)})
 		return
 	}
 	status := http.StatusOK

@@ -165,7 +165,7 @@ func TestFormErrorsInlineAndEscaped(t *testing.T) {
 	s := newTestServer(t, "")
 	payload := `<img src=x onerror=alert(1)>`
 	r := s.postForm(t, campaignToken, url.Values{"url": {"javascript:alert(1)"}, "unit": {"tan-loi"}, "likes": {"nhiều"},
-		"published": {"hôm qua"}, "note": {payload}})
+		"published": {"hôm qua"}, "platform": {"Mạng lạ"}, "note": {payload}})
 	if r.status != http.StatusUnprocessableEntity {
 		t.Fatalf("status %d", r.status)
 	}
@@ -173,6 +173,7 @@ func TestFormErrorsInlineAndEscaped(t *testing.T) {
 		`<p class="error" id="error-url">Đường dẫn phải bắt đầu bằng https:// hoặc http://`,
 		`<p class="error" id="error-likes">Lượt thích: &#34;nhiều&#34; không phải là số.`,
 		`<p class="error" id="error-published">Ngày đăng &#34;hôm qua&#34; không đúng.`,
+		`<p class="error" id="error-platform">Nền tảng &#34;Mạng lạ&#34; không có trong danh sách`,
 		`aria-invalid="true" aria-describedby="error-url"`,
 		`<option value="tan-loi" selected>Đoàn phường Tân Lợi</option>`, // what was chosen stays chosen
 		`&lt;img src=x onerror=alert(1)&gt;</textarea>`,
@@ -231,6 +232,14 @@ func TestAPISubmit(t *testing.T) {
 		{"negative", `{"url":"https://zalo.me/a","likes":-3}`, 422, `"likes": "negative number: \"-3\""`},
 		{"unknown unit", `{"url":"https://zalo.me/a","unit":"Tân Lộc"}`, 201, `"unit": "tan-loi"`}, // the token fixes the unit
 		{"unknown field", `{"url":"https://zalo.me/a","like":3}`, 400, `unknown field \"like\"`},
+		{"every wrong field at once", `{"url":"ftp://x.vn/a","likes":-3,"platform":"Mạng lạ","published":"hôm qua"}`, 422,
+			`"messages": {
+    "likes": "Lượt thích: số liệu không được âm (\"-3\").",
+    "platform": "Nền tảng \"Mạng lạ\" không có trong danh sách (facebook, zalo, instagram, tiktok, youtube, threads, x, web).",
+    "published": "Ngày đăng \"hôm qua\" không đúng. Ghi theo dạng 29/03/2023 hoặc 29/03/2023 08:14.",
+    "url": "Đường dẫn phải bắt đầu bằng https:// hoặc http://`},
+		{"a number for a text field", `{"url":5}`, 400, `field \"url\" must be a string`},
+		{"a field the API does not take", `{"url":"https://zalo.me/a","timestamp":"01/01/2020"}`, 400, `unknown field \"timestamp\"`},
 		{"not json", `url=https://zalo.me/a`, 400, "body is not a submission"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

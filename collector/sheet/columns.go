@@ -7,29 +7,29 @@ import (
 	"unicode"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/collector/manual"
 )
 
-// Fields a column can map to ([import.columns] values).
+// Fields a column can map to ([import.columns] values): the fields of a submission.
 const (
-	FieldURL       = "url"
-	FieldUnit      = "unit"
-	FieldPlatform  = "platform"
-	FieldAuthor    = "author"
-	FieldTitle     = "title"
-	FieldText      = "text"
-	FieldPublished = "published"
-	FieldLikes     = "likes"
-	FieldComments  = "comments"
-	FieldShares    = "shares"
-	FieldViews     = "views"
-	FieldTimestamp = "timestamp"
-	FieldNote      = "note"
-	FieldCampaign  = "campaign"
+	FieldURL       = manual.FieldURL
+	FieldUnit      = manual.FieldUnit
+	FieldPlatform  = manual.FieldPlatform
+	FieldAuthor    = manual.FieldAuthor
+	FieldTitle     = manual.FieldTitle
+	FieldText      = manual.FieldText
+	FieldPublished = manual.FieldPublished
+	FieldLikes     = manual.FieldLikes
+	FieldComments  = manual.FieldComments
+	FieldShares    = manual.FieldShares
+	FieldViews     = manual.FieldViews
+	FieldTimestamp = manual.FieldTimestamp
+	FieldNote      = manual.FieldNote
+	FieldCampaign  = manual.FieldCampaign
 )
 
 // Fields lists every field, in the order the documentation shows them.
-var Fields = []string{FieldURL, FieldUnit, FieldPlatform, FieldAuthor, FieldTitle, FieldText, FieldPublished,
-	FieldLikes, FieldComments, FieldShares, FieldViews, FieldTimestamp, FieldNote, FieldCampaign}
+var Fields = manual.Names()
 
 // KnownHeaders are the column names recognised without configuration, per field: the
 // headers of a Google Forms export in Vietnamese and English and the usual wording of

@@ -63,9 +63,9 @@ func FuzzValues(f *testing.F) {
 		if n, ok, err := collector.ParseCount(s); err == nil && ok && n < 0 {
 			t.Fatalf("ParseCount(%q) = %d", s, n)
 		}
-		for _, serial := range []bool{false, true} {
-			if tm, err := parseWhen(s, loc, serial); err == nil && tm.Equal(time.Time{}) {
-				t.Fatalf("parseWhen(%q) accepted a zero time", s)
+		for _, text := range []string{s, serialText(s)} {
+			if tm, err := collector.ParseTime(text, loc); err == nil && tm.Equal(time.Time{}) {
+				t.Fatalf("ParseTime(%q) accepted a zero time", text)
 			}
 		}
 	})

@@ -80,7 +80,8 @@ func TestHostileCSVRows(t *testing.T) {
 			"https://zalo.me/p/3,Tân Lợi\n" +
 			"Tân Lợi,https://zalo.me/p/4\n",
 			[]string{"https://zalo.me/p/1|||n/a", "https://zalo.me/p/2|tan-loi|x|1", "https://zalo.me/p/3|tan-loi||n/a"},
-			[]string{`bai-dang.csv:6: link "Tân Lợi" is not usable: the link is malformed`}},
+			// Every wrong cell of a row is named at once.
+			[]string{`bai-dang.csv:6: link "Tân Lợi" is not usable: the link is malformed; unknown unit "https://zalo.me/p/4"`}},
 		{"formula cells", "Link,Đơn vị,Tiêu đề,Lượt thích\n" +
 			"=HYPERLINK(\"http://evil.example\"),Tân Lợi,x,1\n" +
 			"https://zalo.me/p/2,=1+1,x,1\n" +

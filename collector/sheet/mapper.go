@@ -5,23 +5,25 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/canon"
-	"github.com/tinhdoandaklak/hashtrack/collector/hashtag"
+	"github.com/tinhdoandaklak/hashtrack/collector/manual"
 )
 
-// Mapper turns the rows of a table into posts.
+// Mapper turns the rows of a table into posts, each row through the submission
+// builder (collector/manual) that the form and `hashtrack submit` use.
 type Mapper struct {
 	// File names the input in problems ("FILE:LINE: reason").
 	File string
 	// Source is recorded in each post's Sources ("import:form.csv", or the source name).
 	Source string
-	// Campaigns are those a row belongs to unless its campaign column names one; the
-	// first one's time zone reads dates.
+	// Campaigns are those a row belongs to unless its campaign column names one. Dates
+	// are read in the time zone of the row's campaign (the first of these).
 	Campaigns []collector.Campaign
 	// Known are the campaigns a campaign column may name; nil = Campaigns.
 	Known []collector.Campaign
@@ -85,122 +87,81 @@ func (m *Mapper) Map(t *Table) ([]Entry, []collector.Problem, error) {
 	return entries, problems, nil
 }
 
-func (m *Mapper) loc() *time.Location {
-	if len(m.Campaigns) > 0 {
-		return m.Campaigns[0].Loc()
-	}
-	return collector.DefaultLocation()
-}
-
-// Row maps one row to a normalized post, or says why it cannot be used.
-func (m *Mapper) Row(cols *Columns, cells []string, serial bool) (collector.Post, error) {
-	link := cols.Get(cells, FieldURL)
-	if link == "" {
-		return collector.Post{}, fmt.Errorf("no link (column %q is empty)", cols.Name(FieldURL))
-	}
-	if _, err := canon.URL(link); err != nil {
-		return collector.Post{}, fmt.Errorf("link %q is not usable: %s", clip(link), linkReason(err))
-	}
-	p := collector.Post{URL: link, Sources: []string{m.Source}, Unit: m.Unit,
-		Author: cols.Get(cells, FieldAuthor), Title: cols.Get(cells, FieldTitle), Text: cols.Get(cells, FieldText),
-		Note: cols.Get(cells, FieldNote), ObservedAt: m.Observed}
-
-	camps, err := m.campaigns(cols.Get(cells, FieldCampaign))
-	if err != nil {
-		return collector.Post{}, fmt.Errorf("column %q: %w", cols.Name(FieldCampaign), err)
-	}
-	p.Campaigns = camps
-	loc := m.loc()
-
-	if s := cols.Get(cells, FieldUnit); s != "" {
-		u, err := m.Units.Find(s)
-		if err != nil {
-			return collector.Post{}, err
-		}
-		p.Unit = u.ID
-	}
-	if s := cols.Get(cells, FieldPlatform); s != "" {
-		// A platform name nobody knows is not worth losing the row: the link says it.
-		if pl, ok := canon.NormalizePlatform(s); ok {
-			p.Platform = pl
-		}
-	}
-	for _, d := range []struct {
-		field string
-		dst   *time.Time
-	}{{FieldPublished, &p.PublishedAt}, {FieldTimestamp, &p.ObservedAt}} {
-		s := cols.Get(cells, d.field)
-		if s == "" {
-			continue
-		}
-		t, err := parseWhen(s, loc, serial)
-		if err != nil {
-			return collector.Post{}, fmt.Errorf("column %q: %w", cols.Name(d.field), err)
-		}
-		*d.dst = t
-	}
-	for _, c := range []struct {
-		field string
-		dst   *collector.Count
-	}{{FieldLikes, &p.Metrics.Likes}, {FieldComments, &p.Metrics.Comments}, {FieldShares, &p.Metrics.Shares}, {FieldViews, &p.Metrics.Views}} {
-		n, ok, err := collector.ParseCount(cols.Get(cells, c.field))
-		if err != nil {
-			return collector.Post{}, fmt.Errorf("column %q: %w", cols.Name(c.field), err)
-		}
-		if ok {
-			*c.dst = collector.Known(n)
-		}
-	}
-	p.FirstSeen = p.ObservedAt
-	if err := p.Normalize(); err != nil {
-		return collector.Post{}, err
-	}
-	return p, nil
-}
-
-// campaigns resolves a campaign cell (id, name or hashtag); blank = the mapper's.
-func (m *Mapper) campaigns(s string) ([]string, error) {
-	if s == "" {
-		ids := make([]string, len(m.Campaigns))
-		for i, c := range m.Campaigns {
-			ids[i] = c.ID
-		}
-		return ids, nil
-	}
-	k := collector.Key(s)
+// builder checks rows with the same rules as every other submission.
+func (m *Mapper) builder() *manual.Builder {
 	known := m.Known
 	if known == nil {
 		known = m.Campaigns
 	}
-	for _, c := range known {
-		if collector.Key(c.ID) == k || collector.Key(c.Name) == k {
-			return []string{c.ID}, nil
+	return &manual.Builder{Campaigns: known, Default: m.Campaigns, Units: m.Units, Unit: m.Unit}
+}
+
+// Row maps one row to a normalized post, or says why it cannot be used, naming the
+// column of every wrong cell.
+func (m *Mapper) Row(cols *Columns, cells []string, serial bool) (collector.Post, error) {
+	in := manual.Input{Source: m.Source, ObservedAt: m.Observed}
+	for _, f := range manual.Fields {
+		s := cols.Get(cells, f.Name)
+		if f.Date && serial {
+			s = serialText(s)
 		}
-		for _, t := range c.Tags() {
-			if hashtag.Key(t) == hashtag.Key(s) {
-				return []string{c.ID}, nil
-			}
-		}
+		*f.Value(&in) = s
 	}
-	return nil, fmt.Errorf("unknown campaign %q", clip(s))
+	p, errs := m.builder().Build(in)
+	if len(errs) == 0 {
+		return p, nil
+	}
+	parts := make([]string, len(errs))
+	for i, fe := range errs {
+		parts[i] = cellReason(cols, fe, in)
+	}
+	return collector.Post{}, &RowError{Fields: errs, reason: strings.Join(parts, "; ")}
+}
+
+// RowError is a row that cannot be used: every wrong cell, each naming its column.
+type RowError struct {
+	Fields manual.Errors
+	reason string
+}
+
+func (e *RowError) Error() string { return e.reason }
+func (e *RowError) Unwrap() error { return e.Fields }
+
+// cellReason says in plain words what is wrong with a cell.
+func cellReason(cols *Columns, fe *manual.FieldError, in manual.Input) string {
+	if fe.Field == FieldURL {
+		if errors.Is(fe.Err, collector.ErrNoURL) {
+			return fmt.Sprintf("no link (column %q is empty)", cols.Name(FieldURL))
+		}
+		return fmt.Sprintf("link %q is not usable: %s", clip(in.URL), linkReason(fe.Err))
+	}
+	if fe.Field == FieldCampaign && errors.Is(fe.Err, collector.ErrNoCampaign) {
+		return "no campaign"
+	}
+	if fe.Field == FieldUnit {
+		return fe.Err.Error() // names what was typed and the closest units: clear without the column
+	}
+	return fmt.Sprintf("column %q: %v", cols.Name(fe.Field), fe.Err)
 }
 
 var serialNumber = regexp.MustCompile(`^\d+(\.\d+)?$`)
 
-// parseWhen reads a date cell: text as people type it, or in a workbook an Excel
-// serial day number, whose wall clock is read in loc.
-func parseWhen(s string, loc *time.Location, serial bool) (time.Time, error) {
-	if serial && serialNumber.MatchString(s) {
-		f, err := strconv.ParseFloat(s, 64)
-		if err == nil && f > 0 && f < 2958466 {
-			t, err := excelize.ExcelDateToTime(f, false)
-			if err == nil {
-				t = t.Round(time.Second)
-				return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, loc), nil
-			}
-		}
+// serialText turns a workbook's date cell holding an Excel serial day number into its
+// wall clock as text ("2023-03-29 08:14:05"), which the builder reads in the
+// campaign's time zone; any other text is returned as it is.
+func serialText(s string) string {
+	if !serialNumber.MatchString(s) {
+		return s
 	}
-	return collector.ParseTime(s, loc)
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f <= 0 || f >= 2958466 {
+		return s
+	}
+	t, err := excelize.ExcelDateToTime(f, false)
+	if err != nil {
+		return s
+	}
+	return t.Round(time.Second).Format("2006-01-02 15:04:05")
 }
 
 // linkReason says in plain words why canon refused a link.

@@ -13,6 +13,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/collector/manual"
 )
 
 func utf16Bytes(s string, bigEndian, bom bool) []byte {
@@ -151,9 +152,17 @@ func TestRowReasons(t *testing.T) {
 		{"blank counts are unknown", []string{"https://zalo.me/p/1", "", "", "", "", "", "", "n/a"}, "", func(p collector.Post) string {
 			return fmt.Sprint(p.Metrics.Likes.Known, p.Metrics.Views.Known)
 		}},
-		{"unknown platform name falls back to the link", []string{"https://www.tiktok.com/@a/video/1", "", "", "", "", "Mạng lạ"}, "", func(p collector.Post) string {
+		// One rule for every channel: a platform nobody knows is a wrong cell, as at the
+		// form (it used to be dropped here and the link's platform kept).
+		{"unknown platform name", []string{"https://www.tiktok.com/@a/video/1", "", "", "", "", "Mạng lạ"}, `column "Nền tảng": unknown platform "Mạng lạ" (one of facebook, zalo`, nil},
+		{"platform by its Vietnamese name", []string{"https://zalo.me/p/1", "", "", "", "", "Trang web"}, "", func(p collector.Post) string {
 			return p.Platform
 		}},
+		{"every wrong cell at once", []string{"ftp://x.vn/a", "Tân Lộc", "-1", "hôm qua", "", "Mạng lạ", "#Khac", "nhiều"}, `link "ftp://x.vn/a" is not usable: only http:// and https:// links are accepted; ` +
+			`unknown unit "Tân Lộc"; closest: Đoàn phường Tân Lợi (tan-loi); column "Nền tảng": unknown platform "Mạng lạ" (one of facebook, zalo, instagram, tiktok, youtube, threads, x, web); ` +
+			`column "Ngày đăng": "hôm qua" is not a date or time (write 29/03/2023, 29/03/2023 08:14 or 2023-03-29T08:14:00+07:00); ` +
+			`column "Lượt thích": negative number: "-1"; column "Lượt xem": "nhiều" is not a whole number (write 1234, 1.234 or 1,2K); ` +
+			`column "Chiến dịch": unknown campaign "#Khac" (known: cds)`, nil},
 		{"dates as people type them", []string{"https://zalo.me/p/1", "", "2 nghìn", "5/4/2023 7:05", "2023-04-05T01:00:00Z"}, "", func(p collector.Post) string {
 			return p.PublishedAt.Format(time.RFC3339) + " " + p.ObservedAt.Format(time.RFC3339) + " " + p.Metrics.Likes.String()
 		}},
@@ -172,10 +181,10 @@ func TestRowReasons(t *testing.T) {
 			}
 			got := tc.check(p)
 			want := map[string]string{
-				"campaign by hashtag":                          "[cds]",
-				"blank counts are unknown":                     "false false",
-				"unknown platform name falls back to the link": "tiktok",
-				"dates as people type them":                    "2023-04-05T07:05:00+07:00 2023-04-05T01:00:00Z 2000",
+				"campaign by hashtag":             "[cds]",
+				"blank counts are unknown":        "false false",
+				"platform by its Vietnamese name": "web",
+				"dates as people type them":       "2023-04-05T07:05:00+07:00 2023-04-05T01:00:00Z 2000",
 			}[tc.name]
 			if got != want {
 				t.Errorf("got %q; want %q", got, want)
@@ -287,5 +296,27 @@ func TestXLSXGivesTheSamePosts(t *testing.T) {
 	}
 	if _, err := Read("f.xlsx", []byte("not a zip"), ""); err == nil || !strings.Contains(err.Error(), "not a readable .xlsx") {
 		t.Errorf("broken workbook: %v", err)
+	}
+}
+
+// TestEveryFieldHasHeaders: a field added to the builder is recognised in a sheet
+// only once it has column names here; the mapper itself reads every field.
+func TestEveryFieldHasHeaders(t *testing.T) {
+	for _, f := range manual.Fields {
+		hs := KnownHeaders[f.Name]
+		if len(hs) == 0 {
+			t.Errorf("field %s has no known header names", f.Name)
+			continue
+		}
+		cols, err := MapColumns([]string{"Link", hs[0]}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Name != FieldURL && cols.Name(f.Name) != hs[0] {
+			t.Errorf("header %q does not map to %s", hs[0], f.Name)
+		}
+	}
+	if len(KnownHeaders) != len(manual.Fields) {
+		t.Errorf("%d header lists for %d fields", len(KnownHeaders), len(manual.Fields))
 	}
 }
