@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
+	"github.com/tinhdoandaklak/hashtrack/collector"
 )
 
 // Chart is one drawn chart of the HTML report: a container id and the ECharts option
@@ -115,13 +116,12 @@ func (r *Report) buildCharts() ([]Chart, error) {
 	// Unit leaderboard: the first 20 units by posts, the rest folded into one bar.
 	var names []string
 	var posts, eng []opts.BarData
-	var otherPosts, otherEng int64
-	var otherEngKnown bool
+	var otherPosts int64
+	var otherEng collector.Count
 	for i, u := range r.ByUnit {
 		if i >= maxUnitBars {
 			otherPosts += u.Posts
-			otherEng += u.Engagement.N
-			otherEngKnown = otherEngKnown || u.Engagement.Known
+			otherEng = otherEng.Plus(u.Engagement)
 			continue
 		}
 		name := u.Name
@@ -135,7 +135,7 @@ func (r *Report) buildCharts() ([]Chart, error) {
 	if otherPosts > 0 {
 		names = append(names, fmt.Sprintf("%s (%d)", l.Others, len(r.ByUnit)-maxUnitBars))
 		posts = append(posts, opts.BarData{Value: otherPosts})
-		eng = append(eng, barMetric(Metric{N: otherEng, Known: otherEngKnown}))
+		eng = append(eng, barMetric(otherEng))
 	}
 	units := charts.NewBar()
 	units.SetGlobalOptions(initOpts("chart-units"), charts.WithAnimation(false),
@@ -214,7 +214,7 @@ func (r *Report) buildCharts() ([]Chart, error) {
 	return out, nil
 }
 
-func barMetric(m Metric) opts.BarData {
+func barMetric(m collector.Count) opts.BarData {
 	if !m.Known {
 		return opts.BarData{Value: "-"}
 	}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/canon"
 )
 
@@ -153,8 +154,8 @@ func formatInt(n int64, lang string) string {
 	return string(b)
 }
 
-// formatMetric writes a metric, or the words for "unknown".
-func formatMetric(m Metric, lang string) string {
+// formatMetric writes a count, or the words for "unknown".
+func formatMetric(m collector.Count, lang string) string {
 	if !m.Known {
 		return labelsFor(lang).NA
 	}
@@ -162,7 +163,7 @@ func formatMetric(m Metric, lang string) string {
 }
 
 // formatDelta writes a change with its sign ("+12", "-3", "±0"), or the words for unknown.
-func formatDelta(d Delta, lang string) string {
+func formatDelta(d collector.Count, lang string) string {
 	if !d.Known {
 		return labelsFor(lang).NA
 	}

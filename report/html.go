@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/tinhdoandaklak/hashtrack/collector"
 )
 
 // echartsJS is Apache ECharts 5.4.3 (dist/echarts.min.js of the npm package, Apache-2.0;
@@ -79,7 +81,7 @@ func clipText(s string, n int) string {
 
 func (r *Report) figures() []figure {
 	l := labelsFor(r.Lang)
-	d := func(x Delta) (string, bool, bool) {
+	d := func(x collector.Count) (string, bool, bool) {
 		if !x.Known {
 			return l.PrevNA, false, false
 		}
@@ -154,9 +156,9 @@ func (r *Report) RenderHTML(w io.Writer) error {
 		}
 		m := t.Metrics
 		p.Top = append(p.Top, topRow{Title: clipText(title, 140), Unit: unit, Platform: platformName(t.Platform),
-			Date: formatDate(t.When().In(loc), r.Lang), Likes: countText(m.Likes.N, m.Likes.Known, r.Lang),
-			Comments: countText(m.Comments.N, m.Comments.Known, r.Lang), Shares: countText(m.Shares.N, m.Shares.Known, r.Lang),
-			Views: countText(m.Views.N, m.Views.Known, r.Lang), Eng: formatInt(t.Engagement, r.Lang),
+			Date: formatDate(t.When().In(loc), r.Lang), Likes: formatMetric(m.Likes, r.Lang),
+			Comments: formatMetric(m.Comments, r.Lang), Shares: formatMetric(m.Shares, r.Lang),
+			Views: formatMetric(m.Views, r.Lang), Eng: formatInt(t.Engagement, r.Lang),
 			Link: safeLink(t.URL), RawURL: clipText(t.URL, 80)})
 	}
 	for _, s := range r.Sources {
@@ -172,10 +174,6 @@ func (r *Report) RenderHTML(w io.Writer) error {
 		p.Sources = append(p.Sources, row)
 	}
 	return reportTemplate.Execute(w, p)
-}
-
-func countText(n int64, known bool, lang string) string {
-	return formatMetric(Metric{N: n, Known: known}, lang)
 }
 
 // IndexEntry is one campaign's reports in the index page.
