@@ -8,6 +8,7 @@ import (
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/collector/canon"
 )
 
 // Chart is one drawn chart of the HTML report: a container id and the ECharts option
@@ -105,7 +106,7 @@ func (r *Report) buildCharts() ([]Chart, error) {
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}))
 	var slices []opts.PieData
 	for _, p := range r.ByPlatform {
-		slices = append(slices, opts.PieData{Name: platformName(p.Platform), Value: p.Posts})
+		slices = append(slices, opts.PieData{Name: canon.Label(p.Platform), Value: p.Posts})
 	}
 	pie.AddSeries(l.Posts, slices, charts.WithPieChartOpts(opts.PieChart{Radius: []string{"40%", "68%"}, Center: []string{"50%", "45%"}}),
 		charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{b}: {c}"}))
@@ -173,7 +174,7 @@ func (r *Report) buildCharts() ([]Chart, error) {
 			}
 		}
 		if any {
-			stack.AddSeries(platformName(p), data, charts.WithBarChartOpts(opts.BarChart{Stack: "engagement"}))
+			stack.AddSeries(canon.Label(p), data, charts.WithBarChartOpts(opts.BarChart{Stack: "engagement"}))
 		}
 	}
 	if err := add("chart-engagement", l.EngagementChart, 320, stack, func(m map[string]any) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/collector/canon"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
@@ -282,7 +283,7 @@ func (r *Report) WriteCSV(ctx context.Context, w io.Writer, st *store.Store) err
 		if en {
 			date = p.When().In(loc).Format("2006-01-02 15:04")
 		}
-		row := []string{date, platformName(p.Platform), names[p.Unit], p.Unit, p.Author, p.Title,
+		row := []string{date, canon.Label(p.Platform), names[p.Unit], p.Unit, p.Author, p.Title,
 			p.Metrics.Likes.String(), p.Metrics.Comments.String(), p.Metrics.Shares.String(), p.Metrics.Views.String(), eng.String(), ver, p.URL,
 			strings.Join(p.Sources, " ")}
 		for i := range row {

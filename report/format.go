@@ -103,22 +103,6 @@ func labelsFor(lang string) *labels {
 	return &vi
 }
 
-// platformNames are the display names of platforms.
-var platformNames = map[string]string{
-	canon.Facebook: "Facebook", canon.Zalo: "Zalo", canon.Instagram: "Instagram", canon.TikTok: "TikTok",
-	canon.YouTube: "YouTube", canon.Threads: "Threads", canon.X: "X", canon.Web: "Web",
-}
-
-func platformName(p string) string {
-	if n, ok := platformNames[p]; ok {
-		return n
-	}
-	if p == "" {
-		return "?"
-	}
-	return p
-}
-
 func platformOrder(p string) int {
 	if i := slices.Index(canon.Platforms, p); i >= 0 {
 		return i

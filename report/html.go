@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/collector/canon"
 )
 
 // echartsJS is Apache ECharts 5.4.3 (dist/echarts.min.js of the npm package, Apache-2.0;
@@ -155,7 +156,7 @@ func (r *Report) RenderHTML(w io.Writer) error {
 			unit = l.NoUnit
 		}
 		m := t.Metrics
-		p.Top = append(p.Top, topRow{Title: clipText(title, 140), Unit: unit, Platform: platformName(t.Platform),
+		p.Top = append(p.Top, topRow{Title: clipText(title, 140), Unit: unit, Platform: canon.Label(t.Platform),
 			Date: formatDate(t.When().In(loc), r.Lang), Likes: formatMetric(m.Likes, r.Lang),
 			Comments: formatMetric(m.Comments, r.Lang), Shares: formatMetric(m.Shares, r.Lang),
 			Views: formatMetric(m.Views, r.Lang), Eng: formatInt(t.Engagement, r.Lang),

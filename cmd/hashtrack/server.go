@@ -265,11 +265,6 @@ type formValues struct {
 	Counts                                         map[string]string
 }
 
-var platformLabels = map[string]string{
-	canon.Facebook: "Facebook", canon.Zalo: "Zalo", canon.Instagram: "Instagram", canon.TikTok: "TikTok",
-	canon.YouTube: "YouTube", canon.Threads: "Threads", canon.X: "X (Twitter)", canon.Web: "Trang web / báo điện tử",
-}
-
 func (s *server) formPage(tok config.TokenConfig, v formValues, errs map[string]string) formPage {
 	p := formPage{Token: tok.Token, Units: s.c.Units(), V: v, Errors: errs}
 	if p.Errors == nil {
@@ -291,7 +286,7 @@ func (s *server) formPage(tok config.TokenConfig, v formValues, errs map[string]
 		p.FixedUnit = &u
 	}
 	for _, pl := range canon.Platforms {
-		p.Platforms = append(p.Platforms, option{pl, platformLabels[pl]})
+		p.Platforms = append(p.Platforms, option{pl, canon.LongLabel(pl, "vi")})
 	}
 	for _, cn := range countNames {
 		p.Counts = append(p.Counts, countField{Field: cn.field, Label: cn.vi, Value: v.Counts[cn.field], Error: p.Errors[cn.field]})
@@ -405,10 +400,7 @@ func (s *server) donePage(tok config.TokenConfig, out store.Outcome, p collector
 	}
 	d.CampaignName = strings.Join(names, ", ")
 	d.Verification = verificationText(p.Verification)
-	d.Platform = p.Platform
-	if l, ok := platformLabels[p.Platform]; ok {
-		d.Platform = l
-	}
+	d.Platform = canon.LongLabel(p.Platform, "vi")
 	if u, ok := s.c.Units().ByID(p.Unit); ok {
 		d.UnitName = u.Name
 	}
