@@ -3,7 +3,8 @@
 // the store's per-day rollups, hour counts, engagement ranking and source health — so
 // its cost grows with days × units, not with posts — and rendering steps that write
 // the aggregate as a self-contained HTML page, a short Vietnamese text digest, a CSV of
-// the period's posts and a JSON document.
+// the period's posts and a JSON document. WriteArchive puts them into the report
+// folder; every face (the report command, the daily run, the demo, the daemon) calls it.
 package report
 
 import (

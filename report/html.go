@@ -23,9 +23,9 @@ var echartsJS string
 // ECharts licence texts, shipped with the binary and written next to the reports.
 var (
 	//go:embed assets/ECHARTS-LICENSE
-	EChartsLicense string
+	echartsLicense string
 	//go:embed assets/ECHARTS-NOTICE
-	EChartsNotice string
+	echartsNotice string
 )
 
 type figure struct {
@@ -177,21 +177,21 @@ func (r *Report) RenderHTML(w io.Writer) error {
 	return reportTemplate.Execute(w, p)
 }
 
-// IndexEntry is one campaign's reports in the index page.
-type IndexEntry struct {
+// indexEntry is one campaign's reports in the index page.
+type indexEntry struct {
 	Campaign string // id (folder name)
 	Name     string
 	Latest   string   // relative link to latest.html, "" if none
 	Reports  []string // relative links, newest first
 }
 
-// RenderIndex writes the page that lists every report in the report folder.
-func RenderIndex(w io.Writer, entries []IndexEntry, lang string, generated time.Time) error {
+// renderIndex writes the page that lists every report in the report folder.
+func renderIndex(w io.Writer, entries []indexEntry, lang string, generated time.Time) error {
 	l := labelsFor(lang)
 	return indexTemplate.Execute(w, struct {
 		L         *labels
 		Lang      string
-		Entries   []IndexEntry
+		Entries   []indexEntry
 		Generated string
 	}{l, lang, entries, formatDateTime(generated, generated.Location(), lang)})
 }
