@@ -110,7 +110,6 @@ func platformOrder(p string) int {
 	return len(canon.Platforms)
 }
 
-// formatInt writes n with thousands separators: "1.234" in Vietnamese, "1,234" in English.
 // FormatInt writes n with the thousands separator of lang: 1.234 in Vietnamese, 1,234
 // in English. The command line uses it too, so every number a user reads looks alike.
 func FormatInt(n int64, lang string) string { return formatInt(n, lang) }
