@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -18,46 +17,6 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/collector/canon"
 	"github.com/tinhdoandaklak/hashtrack/collector/hashtag"
 )
-
-// Count is one metric of a post. A platform that does not show a number leaves it
-// unknown, and unknown is kept apart from zero all the way to the report.
-type Count struct {
-	N     int64
-	Known bool
-}
-
-// Known returns a known count.
-func Known(n int64) Count { return Count{N: n, Known: true} }
-
-// MarshalJSON writes the number, or null when unknown.
-func (c Count) MarshalJSON() ([]byte, error) {
-	if !c.Known {
-		return []byte("null"), nil
-	}
-	return strconv.AppendInt(nil, c.N, 10), nil
-}
-
-// UnmarshalJSON reads a number or null.
-func (c *Count) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*c = Count{}
-		return nil
-	}
-	n, err := strconv.ParseInt(string(b), 10, 64)
-	if err != nil {
-		return fmt.Errorf("collector: count %s: %w", b, err)
-	}
-	*c = Known(n)
-	return nil
-}
-
-// String shows the number, or "n/a" when unknown.
-func (c Count) String() string {
-	if !c.Known {
-		return "n/a"
-	}
-	return strconv.FormatInt(c.N, 10)
-}
 
 // Metrics are the public counters of a post at one moment.
 type Metrics struct {
@@ -196,10 +155,9 @@ func (p *Post) When() time.Time {
 
 // Errors a caller may branch on.
 var (
-	ErrNoURL       = errors.New("no link")
-	ErrNegative    = errors.New("negative number")
-	ErrNoCampaign  = errors.New("no campaign")
-	ErrTextTooLong = errors.New("text too long")
+	ErrNoURL      = errors.New("no link")
+	ErrNegative   = errors.New("negative number")
+	ErrNoCampaign = errors.New("no campaign")
 )
 
 // Limits on what one post may carry, so a hostile submission cannot bloat the store.

@@ -3,7 +3,8 @@
 // the store's per-day rollups, hour counts, engagement ranking and source health — so
 // its cost grows with days × units, not with posts — and rendering steps that write
 // the aggregate as a self-contained HTML page, a short Vietnamese text digest, a CSV of
-// the period's posts and a JSON document.
+// the period's posts and a JSON document. WriteArchive puts them into the report
+// folder; every face (the report command, the daily run, the demo, the daemon) calls it.
 package report
 
 import (
@@ -34,39 +35,20 @@ type Input struct {
 	Sources    []string // the configured source names, in config order
 }
 
-// Metric is a sum that may be unknown: unknown when no post of the set showed the number.
-type Metric struct {
-	N     int64 `json:"n"`
-	Known bool  `json:"known"`
-}
-
-// Delta is the change of a metric against the previous period; unknown when either side is.
-type Delta struct {
-	N     int64
-	Known bool
-}
-
-func deltaOf(cur, prev Metric) Delta {
-	if !cur.Known || !prev.Known {
-		return Delta{}
-	}
-	return Delta{N: cur.N - prev.N, Known: true}
-}
-
 // UnitStat is one row of the unit leaderboard.
 type UnitStat struct {
 	ID         string // "" for posts without a unit
 	Name       string
 	Configured bool
 	Posts      int64
-	Engagement Metric
+	Engagement collector.Count
 }
 
 // PlatformStat is one slice of the platform donut.
 type PlatformStat struct {
 	Platform   string
 	Posts      int64
-	Engagement Metric
+	Engagement collector.Count
 }
 
 // Day is one day of the period.
@@ -121,17 +103,17 @@ type Report struct {
 	PostsTotal    int64 // every post of the campaign up to the end of To
 	PostsInPeriod int64
 	PostsPrev     int64
-	PostsDelta    Delta
+	PostsDelta    collector.Count // always known; a Count so every change renders alike
 
 	UnitsTotal      int // configured units
 	UnitsActive     int // configured units with at least one post in the period
 	UnitsActivePrev int
-	UnitsDelta      Delta
+	UnitsDelta      collector.Count // always known
 
-	Engagement, EngagementPrev Metric
-	EngagementDelta            Delta
-	Views, ViewsPrev           Metric
-	ViewsDelta                 Delta
+	// Sums are unknown when no post of the period showed the number; changes are
+	// unknown when either period is.
+	Engagement, EngagementPrev, EngagementDelta collector.Count
+	Views, ViewsPrev, ViewsDelta                collector.Count
 
 	Target        int
 	TargetPercent int       // PostsTotal * 100 / Target, rounded; 0 without a target
@@ -280,10 +262,7 @@ func Aggregate(ctx context.Context, st *store.Store, in Input) (*Report, error) 
 				plats[row.Platform] = p
 			}
 			p.Posts += row.Posts
-			if row.EngagementKnown > 0 {
-				p.Engagement.N += row.Engagement
-				p.Engagement.Known = true
-			}
+			p.Engagement = p.Engagement.Plus(collector.KnownIf(row.Engagement, row.EngagementKnown > 0))
 			if row.Unit == "" {
 				r.Quality.WithoutUnit += row.Posts
 			}
@@ -305,13 +284,13 @@ func Aggregate(ctx context.Context, st *store.Store, in Input) (*Report, error) 
 	r.PostsTotal = cum
 	r.PostsInPeriod = cur.Posts
 	r.PostsPrev = prev.Posts
-	r.PostsDelta = Delta{N: cur.Posts - prev.Posts, Known: true}
-	r.Engagement = Metric{N: cur.Engagement, Known: cur.EngagementKnown > 0}
-	r.EngagementPrev = Metric{N: prev.Engagement, Known: prev.EngagementKnown > 0}
-	r.EngagementDelta = deltaOf(r.Engagement, r.EngagementPrev)
-	r.Views = Metric{N: cur.Views, Known: cur.ViewsKnown > 0}
-	r.ViewsPrev = Metric{N: prev.Views, Known: prev.ViewsKnown > 0}
-	r.ViewsDelta = deltaOf(r.Views, r.ViewsPrev)
+	r.PostsDelta = collector.Known(cur.Posts - prev.Posts)
+	r.Engagement = collector.KnownIf(cur.Engagement, cur.EngagementKnown > 0)
+	r.EngagementPrev = collector.KnownIf(prev.Engagement, prev.EngagementKnown > 0)
+	r.EngagementDelta = r.Engagement.Minus(r.EngagementPrev)
+	r.Views = collector.KnownIf(cur.Views, cur.ViewsKnown > 0)
+	r.ViewsPrev = collector.KnownIf(prev.Views, prev.ViewsKnown > 0)
+	r.ViewsDelta = r.Views.Minus(r.ViewsPrev)
 	if c.Target > 0 {
 		r.TargetPercent = int((r.PostsTotal*100 + int64(c.Target)/2) / int64(c.Target))
 	}
@@ -327,7 +306,7 @@ func Aggregate(ctx context.Context, st *store.Store, in Input) (*Report, error) 
 		if u.posts <= 0 {
 			continue
 		}
-		s := UnitStat{ID: id, Posts: u.posts, Engagement: Metric{N: u.eng, Known: u.engKnow > 0}}
+		s := UnitStat{ID: id, Posts: u.posts, Engagement: collector.KnownIf(u.eng, u.engKnow > 0)}
 		if cu, ok := configured[id]; ok {
 			s.Name, s.Configured = cu.Name, true
 			r.UnitsActive++
@@ -345,7 +324,7 @@ func Aggregate(ctx context.Context, st *store.Store, in Input) (*Report, error) 
 		}
 	}
 	r.UnitsActivePrev = len(prevActive)
-	r.UnitsDelta = Delta{N: int64(r.UnitsActive - r.UnitsActivePrev), Known: true}
+	r.UnitsDelta = collector.Known(int64(r.UnitsActive - r.UnitsActivePrev))
 
 	for _, p := range plats {
 		if p.Posts > 0 {
@@ -462,9 +441,6 @@ func (r *Report) StaleSources() int {
 	}
 	return n
 }
-
-// Days is the length of the period in days.
-func (r *Report) Days() int { return len(r.Daily) }
 
 func midnight(t time.Time, loc *time.Location) time.Time {
 	if t.IsZero() {

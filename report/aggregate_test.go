@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tinhdoandaklak/hashtrack/collector"
 )
 
 func TestAggregateFixture(t *testing.T) {
@@ -22,18 +24,18 @@ func TestAggregateFixture(t *testing.T) {
 		{"previous to", day(r.PrevTo), "04/03/2023"},
 		{"posts in period", r.PostsInPeriod, int64(5)},
 		{"posts in previous period", r.PostsPrev, int64(2)},
-		{"posts delta", r.PostsDelta, Delta{N: 3, Known: true}},
+		{"posts delta", r.PostsDelta, known(3)},
 		{"posts total up to 07/03", r.PostsTotal, int64(8)},
 		{"units total", r.UnitsTotal, 4},
 		{"units active", r.UnitsActive, 3},
 		{"units active before", r.UnitsActivePrev, 2},
-		{"units delta", r.UnitsDelta, Delta{N: 1, Known: true}},
-		{"engagement", r.Engagement, Metric{N: 48, Known: true}},
-		{"engagement before", r.EngagementPrev, Metric{N: 30, Known: true}},
-		{"engagement delta", r.EngagementDelta, Delta{N: 18, Known: true}},
-		{"views", r.Views, Metric{N: 2000, Known: true}},
-		{"views before", r.ViewsPrev, Metric{N: 1000, Known: true}},
-		{"views delta", r.ViewsDelta, Delta{N: 1000, Known: true}},
+		{"units delta", r.UnitsDelta, known(1)},
+		{"engagement", r.Engagement, known(48)},
+		{"engagement before", r.EngagementPrev, known(30)},
+		{"engagement delta", r.EngagementDelta, known(18)},
+		{"views", r.Views, known(2000)},
+		{"views before", r.ViewsPrev, known(1000)},
+		{"views delta", r.ViewsDelta, known(1000)},
 		{"target", r.Target, 6},
 		{"target percent", r.TargetPercent, 133},
 		{"target reached", day(r.TargetReached), "06/03/2023"},
@@ -124,12 +126,12 @@ func TestAggregateDaysCutInVietnam(t *testing.T) {
 		name     string
 		from, to time.Time
 		posts    int64
-		views    Metric
+		views    collector.Count
 	}{
-		{"05/03 only", at(5, 3, 0, 0), at(5, 3, 0, 0), 2, Metric{N: 2000, Known: true}},
-		{"04/03 only", at(4, 3, 0, 0), at(4, 3, 0, 0), 1, Metric{N: 1000, Known: true}},
-		{"08/03 only", at(8, 3, 0, 0), at(8, 3, 0, 0), 1, Metric{}},
-		{"02/03 only: nothing", at(2, 3, 0, 0), at(2, 3, 0, 0), 0, Metric{}},
+		{"05/03 only", at(5, 3, 0, 0), at(5, 3, 0, 0), 2, known(2000)},
+		{"04/03 only", at(4, 3, 0, 0), at(4, 3, 0, 0), 1, known(1000)},
+		{"08/03 only", at(8, 3, 0, 0), at(8, 3, 0, 0), 1, collector.Count{}},
+		{"02/03 only: nothing", at(2, 3, 0, 0), at(2, 3, 0, 0), 0, collector.Count{}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

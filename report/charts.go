@@ -7,6 +7,8 @@ import (
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
+	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/collector/canon"
 )
 
 // Chart is one drawn chart of the HTML report: a container id and the ECharts option
@@ -104,7 +106,7 @@ func (r *Report) buildCharts() ([]Chart, error) {
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}))
 	var slices []opts.PieData
 	for _, p := range r.ByPlatform {
-		slices = append(slices, opts.PieData{Name: platformName(p.Platform), Value: p.Posts})
+		slices = append(slices, opts.PieData{Name: canon.Label(p.Platform), Value: p.Posts})
 	}
 	pie.AddSeries(l.Posts, slices, charts.WithPieChartOpts(opts.PieChart{Radius: []string{"40%", "68%"}, Center: []string{"50%", "45%"}}),
 		charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{b}: {c}"}))
@@ -115,13 +117,12 @@ func (r *Report) buildCharts() ([]Chart, error) {
 	// Unit leaderboard: the first 20 units by posts, the rest folded into one bar.
 	var names []string
 	var posts, eng []opts.BarData
-	var otherPosts, otherEng int64
-	var otherEngKnown bool
+	var otherPosts int64
+	var otherEng collector.Count
 	for i, u := range r.ByUnit {
 		if i >= maxUnitBars {
 			otherPosts += u.Posts
-			otherEng += u.Engagement.N
-			otherEngKnown = otherEngKnown || u.Engagement.Known
+			otherEng = otherEng.Plus(u.Engagement)
 			continue
 		}
 		name := u.Name
@@ -135,7 +136,7 @@ func (r *Report) buildCharts() ([]Chart, error) {
 	if otherPosts > 0 {
 		names = append(names, fmt.Sprintf("%s (%d)", l.Others, len(r.ByUnit)-maxUnitBars))
 		posts = append(posts, opts.BarData{Value: otherPosts})
-		eng = append(eng, barMetric(Metric{N: otherEng, Known: otherEngKnown}))
+		eng = append(eng, barMetric(otherEng))
 	}
 	units := charts.NewBar()
 	units.SetGlobalOptions(initOpts("chart-units"), charts.WithAnimation(false),
@@ -173,7 +174,7 @@ func (r *Report) buildCharts() ([]Chart, error) {
 			}
 		}
 		if any {
-			stack.AddSeries(platformName(p), data, charts.WithBarChartOpts(opts.BarChart{Stack: "engagement"}))
+			stack.AddSeries(canon.Label(p), data, charts.WithBarChartOpts(opts.BarChart{Stack: "engagement"}))
 		}
 	}
 	if err := add("chart-engagement", l.EngagementChart, 320, stack, func(m map[string]any) {
@@ -214,7 +215,7 @@ func (r *Report) buildCharts() ([]Chart, error) {
 	return out, nil
 }
 
-func barMetric(m Metric) opts.BarData {
+func barMetric(m collector.Count) opts.BarData {
 	if !m.Known {
 		return opts.BarData{Value: "-"}
 	}

@@ -6,10 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/collector/canon"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
@@ -106,10 +106,10 @@ func plural(n int64, noun, lang string) string {
 }
 
 type jsonUnit struct {
-	Unit       string `json:"unit"`
-	Name       string `json:"name"`
-	Posts      int64  `json:"posts"`
-	Engagement *int64 `json:"engagement"`
+	Unit       string          `json:"unit"`
+	Name       string          `json:"name"`
+	Posts      int64           `json:"posts"`
+	Engagement collector.Count `json:"engagement"`
 }
 
 type jsonUnitRef struct {
@@ -125,12 +125,12 @@ type jsonDay struct {
 }
 
 type jsonPeriod struct {
-	From        string `json:"from"`
-	To          string `json:"to"`
-	Posts       int64  `json:"posts"`
-	UnitsActive int    `json:"units_active"`
-	Engagement  *int64 `json:"engagement"`
-	Views       *int64 `json:"views"`
+	From        string          `json:"from"`
+	To          string          `json:"to"`
+	Posts       int64           `json:"posts"`
+	UnitsActive int             `json:"units_active"`
+	Engagement  collector.Count `json:"engagement"`
+	Views       collector.Count `json:"views"`
 }
 
 type jsonTop struct {
@@ -163,8 +163,8 @@ type jsonReport struct {
 	PostsInPeriod     int64            `json:"posts_in_period"`
 	UnitsActive       int              `json:"units_active"`
 	UnitsTotal        int              `json:"units_total"`
-	Engagement        *int64           `json:"engagement"`
-	Views             *int64           `json:"views"`
+	Engagement        collector.Count  `json:"engagement"`
+	Views             collector.Count  `json:"views"`
 	Target            *int             `json:"target"`
 	TargetPercent     *int             `json:"target_percent"`
 	TargetReached     *string          `json:"target_reached"`
@@ -179,13 +179,6 @@ type jsonReport struct {
 	Quality           Quality          `json:"data_quality"`
 }
 
-func metricPtr(m Metric) *int64 {
-	if !m.Known {
-		return nil
-	}
-	return &m.N
-}
-
 // RenderJSON writes the aggregates behind the report. Unknown numbers are null.
 func (r *Report) RenderJSON(w io.Writer) error {
 	loc := r.Campaign.Loc()
@@ -194,9 +187,9 @@ func (r *Report) RenderJSON(w io.Writer) error {
 		Campaign: r.Campaign.ID, CampaignName: r.Campaign.Name, Hashtag: r.Campaign.Hashtag,
 		From: day(r.From), To: day(r.To), TimeZone: r.TimeZone, GeneratedAt: r.GeneratedAt.Format("2006-01-02T15:04:05Z07:00"),
 		PostsTotal: r.PostsTotal, PostsInPeriod: r.PostsInPeriod, UnitsActive: r.UnitsActive, UnitsTotal: r.UnitsTotal,
-		Engagement: metricPtr(r.Engagement), Views: metricPtr(r.Views),
+		Engagement: r.Engagement, Views: r.Views,
 		Previous: jsonPeriod{From: day(r.PrevFrom), To: day(r.PrevTo), Posts: r.PostsPrev, UnitsActive: r.UnitsActivePrev,
-			Engagement: metricPtr(r.EngagementPrev), Views: metricPtr(r.ViewsPrev)},
+			Engagement: r.EngagementPrev, Views: r.ViewsPrev},
 		ByPlatform: map[string]int64{}, ByUnit: []jsonUnit{}, Daily: []jsonDay{}, UnitsWithoutPosts: []jsonUnitRef{},
 		HeatMap: r.Heat, Top: []jsonTop{}, Sources: []jsonSource{}, Quality: r.Quality,
 	}
@@ -212,7 +205,7 @@ func (r *Report) RenderJSON(w io.Writer) error {
 		j.ByPlatform[p.Platform] = p.Posts
 	}
 	for _, u := range r.ByUnit {
-		j.ByUnit = append(j.ByUnit, jsonUnit{Unit: u.ID, Name: u.Name, Posts: u.Posts, Engagement: metricPtr(u.Engagement)})
+		j.ByUnit = append(j.ByUnit, jsonUnit{Unit: u.ID, Name: u.Name, Posts: u.Posts, Engagement: u.Engagement})
 	}
 	for _, d := range r.Daily {
 		j.Daily = append(j.Daily, jsonDay{Date: day(d.Date), Posts: d.Posts, Cumulative: d.Cumulative, Engagement: d.Engagement})
@@ -277,18 +270,9 @@ func (r *Report) WriteCSV(ctx context.Context, w io.Writer, st *store.Store) err
 	for _, u := range r.Units {
 		names[u.ID] = u.Name
 	}
-	num := func(c collector.Count) string {
-		if !c.Known {
-			return "n/a"
-		}
-		return strconv.FormatInt(c.N, 10)
-	}
 	q := store.Query{Campaign: r.Campaign.ID, From: r.From, To: r.To.AddDate(0, 0, 1)}
 	err := st.Posts(ctx, q, func(p collector.Post) error {
-		eng := "n/a"
-		if e, ok := p.Metrics.Engagement(); ok {
-			eng = strconv.FormatInt(e, 10)
-		}
+		eng := collector.KnownIf(p.Metrics.Engagement())
 		ver := string(p.Verification)
 		if !en {
 			if v, ok := verificationVI[p.Verification]; ok {
@@ -299,8 +283,8 @@ func (r *Report) WriteCSV(ctx context.Context, w io.Writer, st *store.Store) err
 		if en {
 			date = p.When().In(loc).Format("2006-01-02 15:04")
 		}
-		row := []string{date, platformName(p.Platform), names[p.Unit], p.Unit, p.Author, p.Title,
-			num(p.Metrics.Likes), num(p.Metrics.Comments), num(p.Metrics.Shares), num(p.Metrics.Views), eng, ver, p.URL,
+		row := []string{date, canon.Label(p.Platform), names[p.Unit], p.Unit, p.Author, p.Title,
+			p.Metrics.Likes.String(), p.Metrics.Comments.String(), p.Metrics.Shares.String(), p.Metrics.Views.String(), eng.String(), ver, p.URL,
 			strings.Join(p.Sources, " ")}
 		for i := range row {
 			row[i] = neutralize(row[i])

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/canon"
 )
 
@@ -102,22 +103,6 @@ func labelsFor(lang string) *labels {
 	return &vi
 }
 
-// platformNames are the display names of platforms.
-var platformNames = map[string]string{
-	canon.Facebook: "Facebook", canon.Zalo: "Zalo", canon.Instagram: "Instagram", canon.TikTok: "TikTok",
-	canon.YouTube: "YouTube", canon.Threads: "Threads", canon.X: "X", canon.Web: "Web",
-}
-
-func platformName(p string) string {
-	if n, ok := platformNames[p]; ok {
-		return n
-	}
-	if p == "" {
-		return "?"
-	}
-	return p
-}
-
 func platformOrder(p string) int {
 	if i := slices.Index(canon.Platforms, p); i >= 0 {
 		return i
@@ -125,7 +110,6 @@ func platformOrder(p string) int {
 	return len(canon.Platforms)
 }
 
-// formatInt writes n with thousands separators: "1.234" in Vietnamese, "1,234" in English.
 // FormatInt writes n with the thousands separator of lang: 1.234 in Vietnamese, 1,234
 // in English. The command line uses it too, so every number a user reads looks alike.
 func FormatInt(n int64, lang string) string { return formatInt(n, lang) }
@@ -153,8 +137,8 @@ func formatInt(n int64, lang string) string {
 	return string(b)
 }
 
-// formatMetric writes a metric, or the words for "unknown".
-func formatMetric(m Metric, lang string) string {
+// formatMetric writes a count, or the words for "unknown".
+func formatMetric(m collector.Count, lang string) string {
 	if !m.Known {
 		return labelsFor(lang).NA
 	}
@@ -162,7 +146,7 @@ func formatMetric(m Metric, lang string) string {
 }
 
 // formatDelta writes a change with its sign ("+12", "-3", "±0"), or the words for unknown.
-func formatDelta(d Delta, lang string) string {
+func formatDelta(d collector.Count, lang string) string {
 	if !d.Known {
 		return labelsFor(lang).NA
 	}

@@ -9,6 +9,9 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/collector/canon"
 )
 
 // echartsJS is Apache ECharts 5.4.3 (dist/echarts.min.js of the npm package, Apache-2.0;
@@ -20,9 +23,9 @@ var echartsJS string
 // ECharts licence texts, shipped with the binary and written next to the reports.
 var (
 	//go:embed assets/ECHARTS-LICENSE
-	EChartsLicense string
+	echartsLicense string
 	//go:embed assets/ECHARTS-NOTICE
-	EChartsNotice string
+	echartsNotice string
 )
 
 type figure struct {
@@ -79,7 +82,7 @@ func clipText(s string, n int) string {
 
 func (r *Report) figures() []figure {
 	l := labelsFor(r.Lang)
-	d := func(x Delta) (string, bool, bool) {
+	d := func(x collector.Count) (string, bool, bool) {
 		if !x.Known {
 			return l.PrevNA, false, false
 		}
@@ -153,10 +156,10 @@ func (r *Report) RenderHTML(w io.Writer) error {
 			unit = l.NoUnit
 		}
 		m := t.Metrics
-		p.Top = append(p.Top, topRow{Title: clipText(title, 140), Unit: unit, Platform: platformName(t.Platform),
-			Date: formatDate(t.When().In(loc), r.Lang), Likes: countText(m.Likes.N, m.Likes.Known, r.Lang),
-			Comments: countText(m.Comments.N, m.Comments.Known, r.Lang), Shares: countText(m.Shares.N, m.Shares.Known, r.Lang),
-			Views: countText(m.Views.N, m.Views.Known, r.Lang), Eng: formatInt(t.Engagement, r.Lang),
+		p.Top = append(p.Top, topRow{Title: clipText(title, 140), Unit: unit, Platform: canon.Label(t.Platform),
+			Date: formatDate(t.When().In(loc), r.Lang), Likes: formatMetric(m.Likes, r.Lang),
+			Comments: formatMetric(m.Comments, r.Lang), Shares: formatMetric(m.Shares, r.Lang),
+			Views: formatMetric(m.Views, r.Lang), Eng: formatInt(t.Engagement, r.Lang),
 			Link: safeLink(t.URL), RawURL: clipText(t.URL, 80)})
 	}
 	for _, s := range r.Sources {
@@ -174,25 +177,21 @@ func (r *Report) RenderHTML(w io.Writer) error {
 	return reportTemplate.Execute(w, p)
 }
 
-func countText(n int64, known bool, lang string) string {
-	return formatMetric(Metric{N: n, Known: known}, lang)
-}
-
-// IndexEntry is one campaign's reports in the index page.
-type IndexEntry struct {
+// indexEntry is one campaign's reports in the index page.
+type indexEntry struct {
 	Campaign string // id (folder name)
 	Name     string
 	Latest   string   // relative link to latest.html, "" if none
 	Reports  []string // relative links, newest first
 }
 
-// RenderIndex writes the page that lists every report in the report folder.
-func RenderIndex(w io.Writer, entries []IndexEntry, lang string, generated time.Time) error {
+// renderIndex writes the page that lists every report in the report folder.
+func renderIndex(w io.Writer, entries []indexEntry, lang string, generated time.Time) error {
 	l := labelsFor(lang)
 	return indexTemplate.Execute(w, struct {
 		L         *labels
 		Lang      string
-		Entries   []IndexEntry
+		Entries   []indexEntry
 		Generated string
 	}{l, lang, entries, formatDateTime(generated, generated.Location(), lang)})
 }

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -28,7 +25,8 @@ func reportCommand() *command {
 	}
 }
 
-// reportOptions select what writeReports writes.
+// reportOptions are the report command's choices; writeReports adds what the
+// configuration says.
 type reportOptions struct {
 	Campaign string    // "" = every campaign
 	From, To time.Time // zero = the campaign's start / today
@@ -36,8 +34,6 @@ type reportOptions struct {
 	Lang     string    // vi, en; "" = the config's language
 	Out      string    // a file, "-" for stdout, "" = the report folder
 }
-
-var reportFormats = []string{"html", "text", "csv", "json"}
 
 func runReport(ctx context.Context, e *env, args []string) error {
 	fs := e.flags()
@@ -56,8 +52,8 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 0 {
 		return usageError("unexpected argument %q (choose a campaign with --campaign)", pos[0])
 	}
-	if !slices.Contains(reportFormats, opts.Format) {
-		return usageError("--format: %q is not one of %s", opts.Format, strings.Join(reportFormats, ", "))
+	if !slices.Contains(report.Formats, opts.Format) {
+		return usageError("--format: %q is not one of %s", opts.Format, strings.Join(report.Formats, ", "))
 	}
 	if opts.Lang != "" && opts.Lang != "vi" && opts.Lang != "en" {
 		return usageError("--lang: %q is not vi or en", opts.Lang)
@@ -107,214 +103,39 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	return err
 }
 
-// writeReports writes the reports selected by opts and returns the files written. With
-// zero options it writes, for every campaign, <report_dir>/<campaign>/<YYYY-MM-DD>.html
-// (today in the campaign's zone), latest.html and the text digest <YYYY-MM-DD>.txt, then
-// <report_dir>/index.html listing every report. A campaign that fails does not stop the
-// others: the error (exit 1) names it after the rest is written.
+// writeReports writes the reports opts selects through report.WriteArchive, the one
+// function behind `report`, `run`, `demo`, the daemon and the bench: it passes the
+// configuration's campaigns, units, sources and report folder as plain values. With
+// zero options it writes the day's archive of every campaign.
 func writeReports(ctx context.Context, e *env, c *config.Config, st *store.Store, opts reportOptions) ([]string, error) {
-	if opts.Format == "" {
-		opts.Format = "html"
+	o := report.ArchiveOptions{
+		Dir: c.ReportPath(), Campaigns: c.Campaigns(), Campaign: opts.Campaign, Units: c.Units(),
+		Sources: map[string][]string{}, From: opts.From, To: opts.To, Format: opts.Format, Lang: opts.Lang,
+		Location: c.Location(), StaleAfter: c.Report.StaleAfter.Duration, TopN: c.Report.TopN,
 	}
-	if !slices.Contains(reportFormats, opts.Format) {
-		return nil, usageError("report: format %q is not one of %s", opts.Format, strings.Join(reportFormats, ", "))
+	if o.Lang == "" {
+		o.Lang = c.Language
 	}
-	if opts.Lang == "" {
-		opts.Lang = c.Language
-	}
-	camps := c.Campaigns()
-	if opts.Campaign != "" {
-		k, ok := c.CampaignByID(opts.Campaign)
-		if !ok {
-			return nil, usageError("report: no campaign %q in %s (known: %s)", opts.Campaign, c.Path(), strings.Join(c.CampaignIDs(), ", "))
-		}
-		camps = []collector.Campaign{k}
-	}
-	if opts.Out != "" && len(camps) > 1 {
-		return nil, usageError("report: --out writes one report; choose the campaign (%s)", strings.Join(c.CampaignIDs(), ", "))
-	}
-	now := time.Now
 	if e != nil && e.now != nil {
-		now = e.now
+		o.Now = e.now()
 	}
-	var paths []string
-	var errs []error
-	for _, k := range camps {
-		written, err := writeCampaignReport(ctx, e, c, st, k, opts, now())
-		paths = append(paths, written...)
-		if err != nil {
-			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-				return paths, err
+	for _, k := range c.Campaigns() {
+		for _, s := range c.Sources() {
+			if slices.Contains(s.Campaigns, k.ID) {
+				o.Sources[k.ID] = append(o.Sources[k.ID], s.Name)
 			}
-			errs = append(errs, fmt.Errorf("campaign %s: %w", k.ID, err))
 		}
-	}
-	if opts.Out == "" && opts.Format == "html" {
-		written, err := writeReportIndex(c, opts.Lang, now())
-		paths = append(paths, written...)
-		if err != nil {
-			errs = append(errs, err)
-		}
-	}
-	if len(errs) > 0 {
-		return paths, &exitError{code: exitPartial, err: errors.Join(errs...)}
-	}
-	return paths, nil
-}
-
-func writeCampaignReport(ctx context.Context, e *env, c *config.Config, st *store.Store, k collector.Campaign, opts reportOptions, now time.Time) ([]string, error) {
-	var sources []string
-	for _, s := range c.Sources() {
-		if slices.Contains(s.Campaigns, k.ID) {
-			sources = append(sources, s.Name)
-		}
-	}
-	r, err := report.Aggregate(ctx, st, report.Input{
-		Campaign: k, Units: c.Units(), From: opts.From, To: opts.To, Now: now, Lang: opts.Lang,
-		StaleAfter: c.Report.StaleAfter.Duration, TopN: c.Report.TopN, Sources: sources,
-	})
-	if err != nil {
-		return nil, err
-	}
-	render := func(format string) ([]byte, error) {
-		var b bytes.Buffer
-		var err error
-		switch format {
-		case "html":
-			err = r.RenderHTML(&b)
-		case "text":
-			err = r.RenderText(&b)
-		case "csv":
-			err = r.WriteCSV(ctx, &b, st)
-		case "json":
-			err = r.RenderJSON(&b)
-		}
-		return b.Bytes(), err
-	}
-	body, err := render(opts.Format)
-	if err != nil {
-		return nil, err
 	}
 	switch opts.Out {
-	case "-":
-		var w io.Writer = e.stdout
-		_, err := w.Write(body)
-		return nil, err
 	case "":
+	case "-":
+		o.Out = e.stdout
 	default:
-		if err := writeFileAtomic(opts.Out, body); err != nil {
-			return nil, err
-		}
-		return []string{opts.Out}, nil
+		o.File = opts.Out
 	}
-
-	// The report folder: one folder per campaign, one file per day.
-	day := r.To
-	if opts.To.IsZero() {
-		day = now.In(k.Loc())
+	paths, err := report.WriteArchive(ctx, st, o)
+	if errors.Is(err, report.ErrInvalidOptions) {
+		return paths, &exitError{code: exitUsage, err: err}
 	}
-	dir := filepath.Join(c.ReportPath(), k.ID)
-	stem := filepath.Join(dir, day.Format("2006-01-02"))
-	ext := map[string]string{"html": ".html", "text": ".txt", "csv": ".csv", "json": ".json"}[opts.Format]
-	var paths []string
-	if err := writeFileAtomic(stem+ext, body); err != nil {
-		return paths, err
-	}
-	paths = append(paths, stem+ext)
-	if opts.Format == "html" {
-		latest := filepath.Join(dir, "latest.html")
-		if err := writeFileAtomic(latest, body); err != nil {
-			return paths, err
-		}
-		paths = append(paths, latest)
-		digest, err := render("text")
-		if err != nil {
-			return paths, err
-		}
-		if err := writeFileAtomic(stem+".txt", digest); err != nil {
-			return paths, err
-		}
-		paths = append(paths, stem+".txt")
-	}
-	return paths, nil
-}
-
-// writeReportIndex writes index.html listing every HTML report in the report folder,
-// newest first, and the ECharts licence and notice the reports embed.
-func writeReportIndex(c *config.Config, lang string, now time.Time) ([]string, error) {
-	root := c.ReportPath()
-	var entries []report.IndexEntry
-	dirs, err := os.ReadDir(root)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("report: read %s: %w", root, err)
-	}
-	for _, d := range dirs {
-		if !d.IsDir() {
-			continue
-		}
-		files, err := filepath.Glob(filepath.Join(root, d.Name(), "*.html"))
-		if err != nil {
-			return nil, err
-		}
-		ent := report.IndexEntry{Campaign: d.Name(), Name: d.Name()}
-		if k, ok := c.CampaignByID(d.Name()); ok {
-			ent.Name = k.Name
-		}
-		for _, f := range files {
-			base := filepath.Base(f)
-			if base == "latest.html" {
-				ent.Latest = d.Name() + "/latest.html"
-				continue
-			}
-			ent.Reports = append(ent.Reports, d.Name()+"/"+base)
-		}
-		if len(ent.Reports) == 0 && ent.Latest == "" {
-			continue
-		}
-		slices.Reverse(ent.Reports) // Glob sorts; dates in names make that oldest first
-		entries = append(entries, ent)
-	}
-	var b bytes.Buffer
-	if err := report.RenderIndex(&b, entries, lang, now.In(c.Location())); err != nil {
-		return nil, err
-	}
-	var paths []string
-	for _, f := range []struct {
-		name string
-		body []byte
-	}{{"index.html", b.Bytes()}, {"ECHARTS-LICENSE.txt", []byte(report.EChartsLicense)}, {"ECHARTS-NOTICE.txt", []byte(report.EChartsNotice)}} {
-		p := filepath.Join(root, f.name)
-		if err := writeFileAtomic(p, f.body); err != nil {
-			return paths, err
-		}
-		paths = append(paths, p)
-	}
-	return paths, nil
-}
-
-// writeFileAtomic writes through a temporary file and a rename, so a reader (a web
-// server, a mail job) never sees half a report.
-func writeFileAtomic(path string, body []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("report: create folder for %s: %w", path, err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("report: write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(body); err != nil {
-		tmp.Close()
-		return fmt.Errorf("report: write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("report: write %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("report: write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("report: write %s: %w", path, err)
-	}
-	return nil
+	return paths, err
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
@@ -118,23 +117,8 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// dailyFormats are the reports of the day: the HTML page, then the text digest for Zalo.
-var dailyFormats = []string{"html", "text"}
-
-// writeDailyReports writes the day's reports of every campaign into the report folder.
-// The HTML report comes first; without it there is no point writing the digest.
+// writeDailyReports writes the day's archive of every campaign into the report folder:
+// the HTML page, latest.html, the text digest for Zalo and the index.
 func writeDailyReports(ctx context.Context, e *env, c *config.Config, st *store.Store) ([]string, error) {
-	var files []string
-	for _, f := range dailyFormats {
-		written, err := writeReports(ctx, e, c, st, reportOptions{Format: f})
-		for _, w := range written {
-			if !slices.Contains(files, w) {
-				files = append(files, w)
-			}
-		}
-		if err != nil {
-			return files, err
-		}
-	}
-	return files, nil
+	return writeReports(ctx, e, c, st, reportOptions{})
 }

@@ -262,11 +262,6 @@ type formPage struct {
 	Failure   string
 }
 
-var platformLabels = map[string]string{
-	canon.Facebook: "Facebook", canon.Zalo: "Zalo", canon.Instagram: "Instagram", canon.TikTok: "TikTok",
-	canon.YouTube: "YouTube", canon.Threads: "Threads", canon.X: "X (Twitter)", canon.Web: "Trang web / báo điện tử",
-}
-
 func (s *server) formPage(tok config.TokenConfig, v manual.Input, errs map[string]string) formPage {
 	p := formPage{Token: tok.Token, Units: s.c.Units(), V: v, Errors: errs}
 	if p.Errors == nil {
@@ -288,7 +283,7 @@ func (s *server) formPage(tok config.TokenConfig, v manual.Input, errs map[strin
 		p.FixedUnit = &u
 	}
 	for _, pl := range canon.Platforms {
-		p.Platforms = append(p.Platforms, option{pl, platformLabels[pl]})
+		p.Platforms = append(p.Platforms, option{pl, canon.LongLabel(pl, "vi")})
 	}
 	for _, f := range manual.Fields {
 		if f.Count {
@@ -402,10 +397,7 @@ func (s *server) donePage(tok config.TokenConfig, out store.Outcome, p collector
 	}
 	d.CampaignName = strings.Join(names, ", ")
 	d.Verification = verificationText(p.Verification)
-	d.Platform = p.Platform
-	if l, ok := platformLabels[p.Platform]; ok {
-		d.Platform = l
-	}
+	d.Platform = canon.LongLabel(p.Platform, "vi")
 	if u, ok := s.c.Units().ByID(p.Unit); ok {
 		d.UnitName = u.Name
 	}

@@ -21,6 +21,45 @@ const (
 // Platforms lists the platforms in the order reports display them.
 var Platforms = []string{Facebook, Zalo, Instagram, TikTok, YouTube, Threads, X, Web}
 
+// platformLabels is the one table of what people read for a platform: the short name
+// for charts, tables and CSV cells, and the longer wording of the branches' form (and
+// of a post's page), where a member must recognise "X" and "web" at a glance.
+var platformLabels = map[string]struct{ short, viLong, enLong string }{
+	Facebook:  {"Facebook", "Facebook", "Facebook"},
+	Zalo:      {"Zalo", "Zalo", "Zalo"},
+	Instagram: {"Instagram", "Instagram", "Instagram"},
+	TikTok:    {"TikTok", "TikTok", "TikTok"},
+	YouTube:   {"YouTube", "YouTube", "YouTube"},
+	Threads:   {"Threads", "Threads", "Threads"},
+	X:         {"X", "X (Twitter)", "X (Twitter)"},
+	Web:       {"Web", "Trang web / báo điện tử", "Website / online news"},
+}
+
+// Label is the short display name of a platform ("Facebook", "X", "Web"), the same in
+// Vietnamese and English. An unknown platform shows as it is stored; none shows as "?".
+func Label(p string) string {
+	if l, ok := platformLabels[p]; ok {
+		return l.short
+	}
+	if p == "" {
+		return "?"
+	}
+	return p
+}
+
+// LongLabel is the platform as the form offers it, in lang ("vi", the default, or
+// "en"): "X (Twitter)", "Trang web / báo điện tử". Unknown platforms show as in Label.
+func LongLabel(p, lang string) string {
+	l, ok := platformLabels[p]
+	switch {
+	case !ok:
+		return Label(p)
+	case lang == "en":
+		return l.enLong
+	}
+	return l.viLong
+}
+
 // platformDomains maps registrable domains to platforms; any subdomain of one
 // belongs to the same platform (chat.zalo.me, vt.tiktok.com, music.youtube.com).
 var platformDomains = []struct{ domain, platform string }{

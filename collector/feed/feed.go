@@ -29,7 +29,7 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/collector/hashtag"
 )
 
-// MappingVersion is stored with every raw item; raise it when MapItem changes so
+// MappingVersion is stored with every raw item; raise it when mapItem changes so
 // `hashtrack remap` can tell which items were read by an older mapping.
 const MappingVersion = 1
 
@@ -107,7 +107,8 @@ type Hooks struct {
 	After  func(*collector.Post, *gofeed.Item)
 }
 
-// RemapWith re-derives posts from raw items with MapItem and the kind's hooks.
+// RemapWith re-derives posts from raw items with the same mapping as Fetch and the
+// kind's hooks.
 func RemapWith(req collector.Request, raw []collector.RawItem, h *Hooks) (collector.Result, error) {
 	var res collector.Result
 	m := newMapper(req)
@@ -543,13 +544,9 @@ func itemWhere(it *gofeed.Item, base string) string {
 	return base + " item"
 }
 
-// MapItem turns a feed item into a post. ok is false for an item without a campaign
+// mapItem turns a feed item into a post. ok is false for an item without a campaign
 // tag (unless the source keeps all items). Tags are looked for in the title, the text
 // of the description and content (HTML stripped) and the categories.
-func MapItem(it *gofeed.Item, base string, req collector.Request) (p collector.Post, ok bool, err error) {
-	return newMapper(req).mapItem(it, base, req.Now)
-}
-
 func (m *mapper) mapItem(it *gofeed.Item, base string, now time.Time) (p collector.Post, ok bool, err error) {
 	req := m.req
 	link := it.Link

@@ -249,7 +249,7 @@ func TestOptions(t *testing.T) {
 	}
 }
 
-// FuzzParse: no panic, and every post MapItem keeps normalizes.
+// FuzzParse: no panic, and every post the mapping keeps normalizes.
 func FuzzParse(f *testing.F) {
 	for _, name := range []string{"rss2_category.xml", "atom_content.xml", "feed.json", "latin1.xml", "invalid_utf8.xml", "invalid.xml"} {
 		b, err := os.ReadFile(filepath.Join("testdata", name))

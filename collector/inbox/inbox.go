@@ -84,10 +84,6 @@ func NewInbox(src collector.Source) (*Inbox, error) {
 	return in, nil
 }
 
-// SetSettle changes the settle time (tests, and `import --source` which reads a file
-// the moment it is asked to).
-func (in *Inbox) SetSettle(d time.Duration) { in.settle = d }
-
 // File is what one run did with one file of the inbox.
 type File struct {
 	Name     string

@@ -128,9 +128,6 @@ func MapColumns(header []string, extra map[string]string) (*Columns, error) {
 	return c, nil
 }
 
-// Has says whether the field has a column.
-func (c *Columns) Has(field string) bool { _, ok := c.index[field]; return ok }
-
 // Get returns the field's cell of a row, trimmed; "" when absent.
 func (c *Columns) Get(cells []string, field string) string {
 	i, ok := c.index[field]

@@ -1,0 +1,266 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/store"
+)
+
+// Formats are the renderings of a report, the default first.
+var Formats = []string{"html", "text", "csv", "json"}
+
+// formatExt names a rendering's file in the report folder.
+var formatExt = map[string]string{"html": ".html", "text": ".txt", "csv": ".csv", "json": ".json"}
+
+// ErrInvalidOptions is an ArchiveOptions the caller got wrong (an unknown format or
+// campaign, one output for several campaigns): nothing was written.
+var ErrInvalidOptions = errors.New("report: invalid options")
+
+// ArchiveOptions say which reports WriteArchive writes and where. They are plain values
+// (the command line and the daemon read them from the configuration), so the report
+// package knows nothing of the configuration file.
+type ArchiveOptions struct {
+	Dir string // the report folder
+	// Campaigns are the configured campaigns; the index names their folders after them.
+	Campaigns []collector.Campaign
+	Campaign  string // write this campaign's report only; "" = every campaign
+	Units     collector.Units
+	// Sources are the configured source names of each campaign (by campaign id), in
+	// the configuration's order, for the source health table.
+	Sources    map[string][]string
+	From, To   time.Time // zero = the campaign's start / today, as in Input
+	Format     string    // one of Formats; "" = html
+	Lang       string    // "vi" (default) or "en"
+	Now        time.Time // zero = time.Now()
+	Location   *time.Location
+	StaleAfter time.Duration
+	TopN       int
+	// File writes the one report to this file instead of the folder; Out writes it to
+	// Out and returns no file name. Either holds a single campaign's report, and no
+	// index is written.
+	File string
+	Out  io.Writer
+}
+
+// WriteArchive writes the reports o selects and returns the files written. With zero
+// File and Out it writes, for each campaign, <Dir>/<campaign>/<YYYY-MM-DD>.<ext> (the
+// day is To, or today in the campaign's zone); the HTML format also writes latest.html
+// and the text digest <YYYY-MM-DD>.txt, then <Dir>/index.html listing every report
+// with the ECharts licence and notice the pages embed — the day's archive that
+// `report`, `run`, `demo` and the daemon all write. A campaign that fails does not stop
+// the others: the error names it after the rest is written.
+func WriteArchive(ctx context.Context, st *store.Store, o ArchiveOptions) ([]string, error) {
+	if o.Format == "" {
+		o.Format = Formats[0]
+	}
+	if !slices.Contains(Formats, o.Format) {
+		return nil, fmt.Errorf("%w: format %q is not one of %s", ErrInvalidOptions, o.Format, strings.Join(Formats, ", "))
+	}
+	if o.Lang != "en" {
+		o.Lang = "vi"
+	}
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	if o.Location == nil {
+		o.Location = collector.DefaultLocation()
+	}
+	camps := o.Campaigns
+	if o.Campaign != "" {
+		i := slices.IndexFunc(o.Campaigns, func(k collector.Campaign) bool { return k.ID == o.Campaign })
+		if i < 0 {
+			return nil, fmt.Errorf("%w: no campaign %q (known: %s)", ErrInvalidOptions, o.Campaign, strings.Join(campaignIDs(o.Campaigns), ", "))
+		}
+		camps = o.Campaigns[i : i+1]
+	}
+	single := o.File != "" || o.Out != nil
+	if single && len(camps) > 1 {
+		return nil, fmt.Errorf("%w: one output holds one campaign's report; choose one of %s", ErrInvalidOptions, strings.Join(campaignIDs(camps), ", "))
+	}
+	var paths []string
+	var errs []error
+	for _, k := range camps {
+		written, err := writeCampaign(ctx, st, o, k)
+		paths = append(paths, written...)
+		if err != nil {
+			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+				return paths, err
+			}
+			errs = append(errs, fmt.Errorf("campaign %s: %w", k.ID, err))
+		}
+	}
+	if !single && o.Format == "html" {
+		written, err := writeIndex(o)
+		paths = append(paths, written...)
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return paths, errors.Join(errs...)
+}
+
+func campaignIDs(camps []collector.Campaign) []string {
+	ids := make([]string, len(camps))
+	for i, k := range camps {
+		ids[i] = k.ID
+	}
+	return ids
+}
+
+// writeCampaign writes one campaign's report as o says.
+func writeCampaign(ctx context.Context, st *store.Store, o ArchiveOptions, k collector.Campaign) ([]string, error) {
+	r, err := Aggregate(ctx, st, Input{
+		Campaign: k, Units: o.Units, From: o.From, To: o.To, Now: o.Now, Lang: o.Lang,
+		StaleAfter: o.StaleAfter, TopN: o.TopN, Sources: o.Sources[k.ID],
+	})
+	if err != nil {
+		return nil, err
+	}
+	render := func(format string) ([]byte, error) {
+		var b bytes.Buffer
+		var err error
+		switch format {
+		case "html":
+			err = r.RenderHTML(&b)
+		case "text":
+			err = r.RenderText(&b)
+		case "csv":
+			err = r.WriteCSV(ctx, &b, st)
+		case "json":
+			err = r.RenderJSON(&b)
+		}
+		return b.Bytes(), err
+	}
+	body, err := render(o.Format)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case o.Out != nil:
+		_, err := o.Out.Write(body)
+		return nil, err
+	case o.File != "":
+		if err := writeFileAtomic(o.File, body); err != nil {
+			return nil, err
+		}
+		return []string{o.File}, nil
+	}
+
+	// The report folder: one folder per campaign, one file per day.
+	day := r.To
+	if o.To.IsZero() {
+		day = o.Now.In(k.Loc())
+	}
+	dir := filepath.Join(o.Dir, k.ID)
+	stem := filepath.Join(dir, day.Format("2006-01-02"))
+	var paths []string
+	if err := writeFileAtomic(stem+formatExt[o.Format], body); err != nil {
+		return paths, err
+	}
+	paths = append(paths, stem+formatExt[o.Format])
+	if o.Format == "html" {
+		latest := filepath.Join(dir, "latest.html")
+		if err := writeFileAtomic(latest, body); err != nil {
+			return paths, err
+		}
+		paths = append(paths, latest)
+		digest, err := render("text")
+		if err != nil {
+			return paths, err
+		}
+		if err := writeFileAtomic(stem+".txt", digest); err != nil {
+			return paths, err
+		}
+		paths = append(paths, stem+".txt")
+	}
+	return paths, nil
+}
+
+// writeIndex writes index.html listing every HTML report in the report folder, newest
+// first, and the ECharts licence and notice the reports embed.
+func writeIndex(o ArchiveOptions) ([]string, error) {
+	var entries []indexEntry
+	dirs, err := os.ReadDir(o.Dir)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("report: read %s: %w", o.Dir, err)
+	}
+	for _, d := range dirs {
+		if !d.IsDir() {
+			continue
+		}
+		files, err := filepath.Glob(filepath.Join(o.Dir, d.Name(), "*.html"))
+		if err != nil {
+			return nil, fmt.Errorf("report: list %s: %w", d.Name(), err)
+		}
+		ent := indexEntry{Campaign: d.Name(), Name: d.Name()}
+		if i := slices.IndexFunc(o.Campaigns, func(k collector.Campaign) bool { return k.ID == d.Name() }); i >= 0 {
+			ent.Name = o.Campaigns[i].Name
+		}
+		for _, f := range files {
+			base := filepath.Base(f)
+			if base == "latest.html" {
+				ent.Latest = d.Name() + "/latest.html"
+				continue
+			}
+			ent.Reports = append(ent.Reports, d.Name()+"/"+base)
+		}
+		if len(ent.Reports) == 0 && ent.Latest == "" {
+			continue
+		}
+		slices.Reverse(ent.Reports) // Glob sorts; dates in names make that oldest first
+		entries = append(entries, ent)
+	}
+	var b bytes.Buffer
+	if err := renderIndex(&b, entries, o.Lang, o.Now.In(o.Location)); err != nil {
+		return nil, fmt.Errorf("report: index: %w", err)
+	}
+	var paths []string
+	for _, f := range []struct {
+		name string
+		body []byte
+	}{{"index.html", b.Bytes()}, {"ECHARTS-LICENSE.txt", []byte(echartsLicense)}, {"ECHARTS-NOTICE.txt", []byte(echartsNotice)}} {
+		p := filepath.Join(o.Dir, f.name)
+		if err := writeFileAtomic(p, f.body); err != nil {
+			return paths, err
+		}
+		paths = append(paths, p)
+	}
+	return paths, nil
+}
+
+// writeFileAtomic writes through a temporary file and a rename, so a reader (a web
+// server, a mail job) never sees half a report.
+func writeFileAtomic(path string, body []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("report: create folder for %s: %w", path, err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("report: write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(body); err != nil {
+		tmp.Close()
+		return fmt.Errorf("report: write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("report: write %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("report: write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("report: write %s: %w", path, err)
+	}
+	return nil
+}
