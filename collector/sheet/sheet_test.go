@@ -54,7 +54,7 @@ func mapFile(t *testing.T, name string, b []byte) golden {
 	}
 	var g golden
 	for _, e := range entries {
-		g.Posts = append(g.Posts, goldenPost{e.Line, e.Post})
+		g.Posts = append(g.Posts, goldenPost(e))
 	}
 	for _, p := range problems {
 		g.Problems = append(g.Problems, p.String())

@@ -318,15 +318,6 @@ func (r *Runner) CarriesSubmissions(name string) (collector.Source, bool, error)
 	return src, collector.CarriesSubmissions(col), nil
 }
 
-// StorePosts fills what the source knows (unit, campaigns, its name) into posts that
-// do not say, normalizes them, and upserts them in batches. Posts that cannot be
-// normalized are added to problems; the rest are stored. Pages are not read.
-func (r *Runner) StorePosts(ctx context.Context, src collector.Source, posts []collector.Post, problems []collector.Problem) (store.UpsertResult, []collector.Problem, error) {
-	ready, problems := r.prepare(src, posts, r.now(), problems)
-	res, err := r.upsert(ctx, ready)
-	return res, problems, err
-}
-
 // prepare fills a source's defaults into its posts and normalizes them.
 func (r *Runner) prepare(src collector.Source, posts []collector.Post, now time.Time, problems []collector.Problem) ([]collector.Post, []collector.Problem) {
 	out := make([]collector.Post, 0, len(posts))
