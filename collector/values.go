@@ -248,11 +248,11 @@ func readWritten(s string) (w written, ok bool) {
 		return w, false
 	}
 	var (
-		haveDate   bool
-		monthWord  = -1 // index in nums at which a month name or "tháng N" stood
-		nums       []int
-		numDigits  []int
-		setClock   = func(m []string) bool {
+		haveDate  bool
+		monthWord = -1 // index in nums at which a month name or "tháng N" stood
+		nums      []int
+		numDigits []int
+		setClock  = func(m []string) bool {
 			if w.clock {
 				return false
 			}
