@@ -313,4 +313,3 @@ func setParam(params []param, key, value string) []param {
 	params = slices.DeleteFunc(params, func(p param) bool { return strings.EqualFold(p.key, key) })
 	return append(params, param{key: key, value: value, eq: true})
 }
-
