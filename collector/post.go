@@ -116,22 +116,25 @@ func (v Verification) Stronger(w Verification) Verification {
 
 // Post is one tagged post, de-duplicated by its canonical URL.
 type Post struct {
-	ID           string       `json:"id"`
-	URL          string       `json:"url"`
-	Campaigns    []string     `json:"campaigns"`
-	Platform     string       `json:"platform"`
-	Unit         string       `json:"unit,omitempty"`
-	Author       string       `json:"author,omitempty"`
-	Title        string       `json:"title,omitempty"`
-	Text         string       `json:"text,omitempty"`
-	Note         string       `json:"note,omitempty"`
-	Image        string       `json:"image,omitempty"`
-	Hashtags     []string     `json:"hashtags,omitempty"`
-	PublishedAt  time.Time    `json:"published_at,omitzero"`
-	FirstSeen    time.Time    `json:"first_seen,omitzero"`
-	LastUpdated  time.Time    `json:"last_updated,omitzero"`
-	ObservedAt   time.Time    `json:"observed_at,omitzero"`
-	Sources      []string     `json:"sources,omitempty"`
+	ID          string    `json:"id"`
+	URL         string    `json:"url"`
+	Campaigns   []string  `json:"campaigns"`
+	Platform    string    `json:"platform"`
+	Unit        string    `json:"unit,omitempty"`
+	Author      string    `json:"author,omitempty"`
+	Title       string    `json:"title,omitempty"`
+	Text        string    `json:"text,omitempty"`
+	Note        string    `json:"note,omitempty"`
+	Image       string    `json:"image,omitempty"`
+	Hashtags    []string  `json:"hashtags,omitempty"`
+	PublishedAt time.Time `json:"published_at,omitzero"`
+	FirstSeen   time.Time `json:"first_seen,omitzero"`
+	LastUpdated time.Time `json:"last_updated,omitzero"`
+	ObservedAt  time.Time `json:"observed_at,omitzero"`
+	Sources     []string  `json:"sources,omitempty"`
+	// Aliases are other links of the same post: the short or share link it was
+	// submitted as, before enrichment followed it to the post.
+	Aliases      []string     `json:"aliases,omitempty"`
 	Metrics      Metrics      `json:"metrics"`
 	Verification Verification `json:"verification"`
 }

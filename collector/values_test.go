@@ -2,6 +2,11 @@ package collector
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -122,5 +127,105 @@ func TestParseTimeAsPeopleAndFormsWriteIt(t *testing.T) {
 		if _, err := ParseTime(bad, loc); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+// corpus reads a testdata table: tab-separated input and expected result, # comments.
+func corpus(t *testing.T, name string) [][2]string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows [][2]string
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		in, want, ok := strings.Cut(line, "\t")
+		if !ok {
+			t.Fatalf("%s: line %q has no tab", name, line)
+		}
+		rows = append(rows, [2]string{in, want})
+	}
+	if len(rows) < 10 {
+		t.Fatalf("%s: only %d cases", name, len(rows))
+	}
+	return rows
+}
+
+// hasClock matches a written time of day ("20:30", "20h30").
+var hasClock = regexp.MustCompile(`\d[:hH]`)
+
+// TestDatesCorpus reads the dates of testdata/dates.tsv: a written zone (GMT+7, ICT,
+// +0700) is honoured, a date without one is in the campaign's zone, and the forms people
+// type in Vietnamese are understood.
+func TestDatesCorpus(t *testing.T) {
+	loc := DefaultLocation()
+	for _, c := range corpus(t, "dates.tsv") {
+		t.Run(c[0], func(t *testing.T) {
+			got, err := ParseTime(c[0], loc)
+			if c[1] == "error" {
+				if err == nil {
+					t.Fatalf("ParseTime(%q) = %s, want an error", c[0], got.Format(time.RFC3339))
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("ParseTime(%q): %v", c[0], err)
+			}
+			if s := got.In(loc).Format(time.RFC3339); s != c[1] {
+				t.Fatalf("ParseTime(%q) = %s, want %s", c[0], s, c[1])
+			}
+			// A day alone is also a day for ParseDay, a moment is not.
+			day, derr := ParseDay(c[0], loc)
+			if !hasClock.MatchString(c[0]) {
+				if derr != nil || !day.Equal(got) {
+					t.Fatalf("ParseDay(%q) = %v, %v; want %s", c[0], day, derr, c[1])
+				}
+			} else if derr == nil {
+				t.Fatalf("ParseDay(%q) = %v, want an error (it has a time)", c[0], day)
+			}
+		})
+	}
+}
+
+// TestCountsCorpus reads the counts of testdata/counts.tsv.
+func TestCountsCorpus(t *testing.T) {
+	for _, c := range corpus(t, "counts.tsv") {
+		t.Run(c[0], func(t *testing.T) {
+			n, ok, err := ParseCount(c[0])
+			switch c[1] {
+			case "error":
+				if err == nil {
+					t.Fatalf("ParseCount(%q) = %d %v, want an error", c[0], n, ok)
+				}
+			case "unknown":
+				if err != nil || ok {
+					t.Fatalf("ParseCount(%q) = %d %v %v, want unknown", c[0], n, ok, err)
+				}
+			default:
+				want, _ := strconv.ParseInt(c[1], 10, 64)
+				if err != nil || !ok || n != want {
+					t.Fatalf("ParseCount(%q) = %d %v %v, want %d", c[0], n, ok, err, want)
+				}
+			}
+		})
+	}
+}
+
+func TestWrittenOffset(t *testing.T) {
+	for in, want := range map[string]int{
+		"Cập nhật 20:30, 29/03/2023 (GMT+7)": 7 * 3600,
+		"29/03/2023 20:30 ICT":               7 * 3600,
+		"20:30:00+05:30 hôm nay":             5*3600 + 30*60,
+		"Thứ Tư 29/03/2023 UTC":              0,
+	} {
+		if got, ok := WrittenOffset(in); !ok || got != want {
+			t.Errorf("WrittenOffset(%q) = %d %v, want %d", in, got, ok, want)
+		}
+	}
+	if got, ok := WrittenOffset("29/03/2023 20:30"); ok {
+		t.Errorf("WrittenOffset without a zone = %d", got)
 	}
 }

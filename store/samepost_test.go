@@ -11,8 +11,8 @@ import (
 // TestSamePostCoversEveryField fails when collector.Post gains a field samePost does
 // not compare: re-ingest would then drop changes to it.
 func TestSamePostCoversEveryField(t *testing.T) {
-	if n := reflect.TypeFor[collector.Post]().NumField(); n != 18 {
-		t.Fatalf("collector.Post has %d fields; samePost compares 18: add the new one", n)
+	if n := reflect.TypeFor[collector.Post]().NumField(); n != 19 {
+		t.Fatalf("collector.Post has %d fields; samePost compares 19: add the new one", n)
 	}
 	base := post(t, "https://zalo.me/p/9", collector.Metrics{Likes: collector.Known(1)}, func(p *collector.Post) {
 		p.Author, p.Title, p.Text, p.Note, p.Image = "a", "t", "x #tag", "n", "i"
@@ -33,6 +33,7 @@ func TestSamePostCoversEveryField(t *testing.T) {
 		"LastUpdated":  func(p *collector.Post) { p.LastUpdated = time.Unix(9, 0) },
 		"ObservedAt":   func(p *collector.Post) { p.ObservedAt = time.Unix(9, 0) },
 		"Sources":      func(p *collector.Post) { p.Sources = nil },
+		"Aliases":      func(p *collector.Post) { p.Aliases = []string{"https://fb.watch/x"} },
 		"Metrics":      func(p *collector.Post) { p.Metrics.Views = collector.Known(0) },
 		"Verification": func(p *collector.Post) { p.Verification = collector.Verified },
 	} {

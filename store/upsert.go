@@ -151,7 +151,7 @@ func samePost(a, b *collector.Post) bool {
 		a.Unit == b.Unit && a.Author == b.Author && a.Title == b.Title && a.Text == b.Text && a.Note == b.Note &&
 		a.Image == b.Image && slices.Equal(a.Hashtags, b.Hashtags) && a.PublishedAt.Equal(b.PublishedAt) &&
 		a.FirstSeen.Equal(b.FirstSeen) && a.LastUpdated.Equal(b.LastUpdated) && a.ObservedAt.Equal(b.ObservedAt) &&
-		slices.Equal(a.Sources, b.Sources) && a.Metrics == b.Metrics && a.Verification == b.Verification
+		slices.Equal(a.Sources, b.Sources) && slices.Equal(a.Aliases, b.Aliases) && a.Metrics == b.Metrics && a.Verification == b.Verification
 }
 
 type writer struct {

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/collector/canon"
 )
 
 // hostileTexts are what the public may type into a title, an author or a note.
@@ -40,8 +41,12 @@ func TestHostileTextStoredAsText(t *testing.T) {
 		if strings.ContainsAny(r.stdout, "<>\u202e\u2028") {
 			t.Errorf("%s: submit echoed hostile text: %q", name, r.stdout)
 		}
-		want[strings.TrimPrefix(url, "https://www.")] = collector.CleanText(text, collector.MaxTitle)
-		urlOf[name] = strings.TrimPrefix(url, "https://www.")
+		stored, err := canon.URL(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[strings.TrimPrefix(stored, "https://")] = collector.CleanText(text, collector.MaxTitle)
+		urlOf[name] = strings.TrimPrefix(stored, "https://")
 	}
 	r := runCmd(t, cfg, "posts", "--json")
 	if r.code != 0 {

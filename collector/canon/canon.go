@@ -42,6 +42,7 @@ func URL(raw string) (string, error) {
 		return "", err
 	}
 
+	l = innermost(l)
 	host := foldHost(l.host)
 	platform := platformOfHost(host)
 
@@ -61,27 +62,7 @@ func URL(raw string) (string, error) {
 
 	path := canonPath(l.u)
 	params := parseQuery(l.u.RawQuery)
-
-	switch {
-	case host == "youtu.be":
-		if id, ok := firstSegment(path); ok {
-			host, path = "youtube.com", "/watch"
-			params = setParam(params, "v", id)
-		}
-	case host == "youtube.com":
-		lower := strings.ToLower(path)
-		for _, prefix := range youtubeVideoPrefixes {
-			if !strings.HasPrefix(lower, prefix) {
-				continue
-			}
-			if id, ok := firstSegment(path[len(prefix)-1:]); ok {
-				path = "/watch"
-				params = setParam(params, "v", id)
-			}
-			break
-		}
-	}
-
+	host, path, params = rewrite(host, path, params)
 	params = filterParams(params, host, path, platform)
 	slices.SortStableFunc(params, func(a, b param) int { return strings.Compare(a.key, b.key) })
 
@@ -257,67 +238,6 @@ func defaultPort(scheme string) string {
 	return "443"
 }
 
-// hostFold maps a family of host names to the one a platform's posts are
-// canonically filed under.
-type hostFold struct {
-	base     string
-	prefixes []string // subdomain labels that reach the same content
-	to       string
-}
-
-var hostFolds = []hostFold{
-	{"facebook.com", []string{"www", "m", "mobile", "web", "touch", "mbasic", "business"}, "facebook.com"},
-	{"fb.com", []string{"www", "m"}, "facebook.com"},
-	{"instagram.com", []string{"www", "m"}, "instagram.com"},
-	{"tiktok.com", []string{"www", "m"}, "tiktok.com"},
-	{"youtube.com", []string{"www", "m"}, "youtube.com"},
-	{"twitter.com", []string{"www", "m", "mobile"}, "x.com"},
-	{"x.com", []string{"www", "m", "mobile"}, "x.com"},
-	{"threads.net", []string{"www", "m"}, "threads.net"},
-	// Threads moved to threads.com in 2025 and both serve the same posts;
-	// filing them under one host keeps old and new shares one post.
-	{"threads.com", []string{"www", "m"}, "threads.net"},
-	{"zalo.me", []string{"www", "m"}, "zalo.me"},
-}
-
-func foldHost(host string) string {
-	for _, f := range hostFolds {
-		if host == f.base {
-			return f.to
-		}
-		sub, ok := strings.CutSuffix(host, "."+f.base)
-		if !ok {
-			continue
-		}
-		// Every label must be foldable ("www.m.facebook.com" included), or a
-		// second pass would fold what the first left behind.
-		all := true
-		for label := range strings.SplitSeq(sub, ".") {
-			if !slices.Contains(f.prefixes, label) {
-				all = false
-				break
-			}
-		}
-		if all {
-			return f.to
-		}
-	}
-	// News sites serve the same article with and without "www."; "m." may
-	// be a different site, so it stays. A dot must remain so "www.vn" is
-	// not reduced to a top-level domain.
-	for {
-		rest, ok := strings.CutPrefix(host, "www.")
-		if !ok || !strings.Contains(rest, ".") {
-			return host
-		}
-		host = rest
-	}
-}
-
-// youtubeVideoPrefixes are youtube.com paths whose next segment is a video
-// id that /watch?v= also shows.
-var youtubeVideoPrefixes = []string{"/shorts/", "/live/", "/embed/"}
-
 // canonPath re-encodes the path the way net/url encodes a decoded path, so
 // "%7E" and "~" are one spelling, while keeping an encoded "/" ("%2F") apart
 // from a real separator because servers route them differently. Trailing
@@ -392,69 +312,4 @@ func parseQuery(raw string) []param {
 func setParam(params []param, key, value string) []param {
 	params = slices.DeleteFunc(params, func(p param) bool { return strings.EqualFold(p.key, key) })
 	return append(params, param{key: key, value: value, eq: true})
-}
-
-// facebookKeep lists, per facebook.com path, the parameters that say which
-// post it is; every other parameter there is session or tracking noise.
-// video.php and media/set are here too: dropping their ids would merge every
-// video or album into one post.
-var facebookKeep = map[string][]string{
-	"/permalink.php": {"story_fbid", "id"},
-	"/story.php":     {"story_fbid", "id"},
-	"/photo.php":     {"fbid", "set"},
-	"/photo":         {"fbid", "set"},
-	"/watch":         {"v"},
-	"/video.php":     {"v"},
-	"/media/set":     {"set"},
-	"/profile.php":   {"id"},
-}
-
-func filterParams(params []param, host, path, platform string) []param {
-	if len(params) == 0 {
-		return nil
-	}
-	var keep func(key string) bool
-	switch host {
-	case "facebook.com":
-		allowed := facebookKeep[strings.ToLower(path)]
-		keep = func(key string) bool { return slices.Contains(allowed, key) }
-	case "instagram.com", "tiktok.com", "threads.net", "x.com", "zalo.me":
-		// Their post URLs carry the id in the path; queries are share noise.
-		keep = func(string) bool { return false }
-	case "youtube.com":
-		if strings.ToLower(path) == "/watch" {
-			hasV := slices.ContainsFunc(params, func(p param) bool { return strings.ToLower(p.key) == "v" })
-			keep = func(key string) bool { return key == "v" || key == "list" && !hasV }
-		}
-	}
-	return slices.DeleteFunc(params, func(p param) bool {
-		key := strings.ToLower(p.key)
-		if keep != nil {
-			return !keep(key)
-		}
-		return isTracking(key, platform)
-	})
-}
-
-// isTracking reports whether a lower-cased query key only records how a link
-// was shared or clicked, never which post it is.
-func isTracking(key, platform string) bool {
-	if strings.HasPrefix(key, "utm_") || strings.HasPrefix(key, "__cft__") {
-		return true
-	}
-	switch key {
-	case "fbclid", "gclid", "dclid", "msclkid", "gbraid", "wbraid", "yclid", "ttclid", "twclid",
-		"igshid", "igsh", "mibextid", "si", "ref", "ref_src", "ref_url",
-		"__tn__", "_rdc", "_rdr", "share_id", "sharer_id", "rdid",
-		"is_from_webapp", "sender_device", "zarsrc":
-		return true
-	case "s":
-		// On X "s" is the share source; on news sites it is often a search.
-		return platform == X
-	case "feature", "pp", "t":
-		// "t" is a YouTube timestamp: the same video from a later second is
-		// still the same post.
-		return platform == YouTube
-	}
-	return false
 }

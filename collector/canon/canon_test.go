@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -12,8 +13,8 @@ func TestURL(t *testing.T) {
 		name, in, want string
 	}{
 		// Facebook
-		{"facebook story mobile with tracking", "https://m.facebook.com/story.php?story_fbid=123&id=456&mibextid=abc#x", "https://facebook.com/story.php?id=456&story_fbid=123"},
-		{"facebook story www reordered", "https://www.facebook.com/story.php?id=456&story_fbid=123&fbclid=IwAR0", "https://facebook.com/story.php?id=456&story_fbid=123"},
+		{"facebook story mobile with tracking", "https://m.facebook.com/story.php?story_fbid=123&id=456&mibextid=abc#x", "https://facebook.com/permalink.php?id=456&story_fbid=123"},
+		{"facebook story www reordered", "https://www.facebook.com/story.php?id=456&story_fbid=123&fbclid=IwAR0", "https://facebook.com/permalink.php?id=456&story_fbid=123"},
 		{"facebook http upgraded", "http://facebook.com/doanthanhnien/posts/pfbid02abc", "https://facebook.com/doanthanhnien/posts/pfbid02abc"},
 		{"facebook permalink", "https://web.facebook.com/permalink.php?story_fbid=pfbid0xyz&id=100064&__cft__[0]=AZX&__tn__=%2CO%2CP-R", "https://facebook.com/permalink.php?id=100064&story_fbid=pfbid0xyz"},
 		{"facebook group post trailing slash", "https://www.facebook.com/groups/tuoitredaklak/posts/987654321/?comment_id=1&notif_id=2&ref=notif", "https://facebook.com/groups/tuoitredaklak/posts/987654321"},
@@ -21,40 +22,40 @@ func TestURL(t *testing.T) {
 		{"facebook photo slash", "https://touch.facebook.com/photo/?fbid=111&set=a.222&__cft__%5B0%5D=AZ", "https://facebook.com/photo?fbid=111&set=a.222"},
 		{"facebook watch", "https://www.facebook.com/watch/?v=555&extid=CL-UNK&mibextid=2Rb1fB", "https://facebook.com/watch?v=555"},
 		{"facebook profile php", "https://m.facebook.com/profile.php?id=100012345&sk=photos", "https://facebook.com/profile.php?id=100012345"},
-		{"facebook reel drops query", "https://www.facebook.com/reel/1234567890?s=yWDuG2&fs=e&mibextid=Nif5oz", "https://facebook.com/reel/1234567890"},
+		{"facebook reel is its video", "https://www.facebook.com/reel/1234567890?s=yWDuG2&fs=e&mibextid=Nif5oz", "https://facebook.com/watch?v=1234567890"},
 		{"facebook share link", "https://www.facebook.com/share/p/1AbCdEf/?mibextid=WC7FNe", "https://facebook.com/share/p/1AbCdEf"},
 		{"facebook fanpage root", "https://business.facebook.com/", "https://facebook.com/"},
 		{"facebook stacked prefixes", "https://www.m.facebook.com/doandaklak", "https://facebook.com/doandaklak"},
 		{"facebook trailing dot host", "https://www.facebook.com./doandaklak", "https://facebook.com/doandaklak"},
 		{"facebook default port", "http://facebook.com:443/doandaklak", "https://facebook.com/doandaklak"},
-		{"fb.com folded", "https://fb.com/story.php?story_fbid=1&id=2", "https://facebook.com/story.php?id=2&story_fbid=1"},
+		{"fb.com folded", "https://fb.com/story.php?story_fbid=1&id=2", "https://facebook.com/permalink.php?id=2&story_fbid=1"},
 		{"fb.watch kept", "https://fb.watch/qRsTuV/?mibextid=abc", "https://fb.watch/qRsTuV"},
 		{"facebook no scheme", "  facebook.com/abc  ", "https://facebook.com/abc"},
 		{"facebook pasted with zero-width space", "\ufeff https://www.facebook.com/abc\u200b\n", "https://facebook.com/abc"},
 		{"facebook upper case host", "HTTPS://WWW.FACEBOOK.COM/TuoiTreDakLak", "https://facebook.com/TuoiTreDakLak"},
-		{"facebook locale subdomain kept", "https://vi-vn.facebook.com/doandaklak", "https://vi-vn.facebook.com/doandaklak"},
+		{"facebook locale subdomain folded", "https://vi-vn.facebook.com/doandaklak", "https://facebook.com/doandaklak"},
 		// Zalo
 		{"zalo post", "https://zalo.me/s/1234567890/?zarsrc=30&utm_source=zalo&utm_campaign=zalo", "https://zalo.me/s/1234567890"},
 		{"zalo www", "http://www.zalo.me/doandaklak?gidzl=abc", "https://zalo.me/doandaklak"},
 		{"zalo chat subdomain", "https://chat.zalo.me/?g=abc&zarsrc=1", "https://chat.zalo.me/?g=abc"},
 		// Instagram
 		{"instagram post", "https://www.instagram.com/p/C4xYzAbC123/?igsh=MWx2bnA4&img_index=1", "https://instagram.com/p/C4xYzAbC123"},
-		{"instagram reel", "https://instagram.com/reel/C5AbCdEfGh/?igshid=NjFh", "https://instagram.com/reel/C5AbCdEfGh"},
+		{"instagram reel", "https://instagram.com/reel/C5AbCdEfGh/?igshid=NjFh", "https://instagram.com/p/C5AbCdEfGh"},
 		// TikTok
-		{"tiktok video", "https://www.tiktok.com/@doandaklak/video/7345678901234567890?is_from_webapp=1&sender_device=pc&web_id=7", "https://tiktok.com/@doandaklak/video/7345678901234567890"},
-		{"tiktok mobile", "https://m.tiktok.com/@doandaklak/video/7345678901234567890", "https://tiktok.com/@doandaklak/video/7345678901234567890"},
+		{"tiktok video", "https://www.tiktok.com/@doandaklak/video/7345678901234567890?is_from_webapp=1&sender_device=pc&web_id=7", "https://tiktok.com/@/video/7345678901234567890"},
+		{"tiktok mobile", "https://m.tiktok.com/@doandaklak/video/7345678901234567890", "https://tiktok.com/@/video/7345678901234567890"},
 		{"tiktok vt short", "https://VT.TikTok.com/ZSabcDEF/", "https://vt.tiktok.com/ZSabcDEF"},
 		{"tiktok vm short", "http://vm.tiktok.com/ZMabc123/?k=1", "https://vm.tiktok.com/ZMabc123?k=1"},
 		// YouTube
 		{"youtube watch", "https://www.youtube.com/watch?v=dQw4w9WgXcQ&list=PL123&index=2&t=42s&feature=share", "https://youtube.com/watch?v=dQw4w9WgXcQ"},
 		{"youtube mobile watch", "https://m.youtube.com/watch?feature=youtu.be&v=dQw4w9WgXcQ", "https://youtube.com/watch?v=dQw4w9WgXcQ"},
-		{"youtube watch list only", "https://www.youtube.com/watch?list=PL9tY0BWXOZFu&pp=iAQB", "https://youtube.com/watch?list=PL9tY0BWXOZFu"},
+		{"youtube watch list only", "https://www.youtube.com/watch?list=PL9tY0BWXOZFu&pp=iAQB", "https://youtube.com/playlist?list=PL9tY0BWXOZFu"},
 		{"youtu.be short", "https://youtu.be/dQw4w9WgXcQ?si=abcDEF&t=30", "https://youtube.com/watch?v=dQw4w9WgXcQ"},
 		{"youtube shorts", "https://youtube.com/shorts/AbCdEfGhIjK?si=xyz&feature=share", "https://youtube.com/watch?v=AbCdEfGhIjK"},
 		{"youtube mobile shorts", "https://m.youtube.com/shorts/AbCdEfGhIjK/", "https://youtube.com/watch?v=AbCdEfGhIjK"},
 		{"youtube live", "https://www.youtube.com/live/XyZ123abcDE?si=1", "https://youtube.com/watch?v=XyZ123abcDE"},
 		{"youtube channel", "https://www.youtube.com/@DoanThanhNienDakLak/videos", "https://youtube.com/@DoanThanhNienDakLak/videos"},
-		{"youtube music left", "https://music.youtube.com/watch?v=abc&si=def&list=RD1", "https://music.youtube.com/watch?list=RD1&v=abc"},
+		{"youtube music folded", "https://music.youtube.com/watch?v=abc&si=def&list=RD1", "https://youtube.com/watch?v=abc"},
 		// Threads
 		{"threads post", "https://www.threads.net/@doandaklak/post/C8abcDEF?xmt=AQGz", "https://threads.net/@doandaklak/post/C8abcDEF"},
 		{"threads.com folded", "https://www.threads.com/@doandaklak/post/C8abcDEF", "https://threads.net/@doandaklak/post/C8abcDEF"},
@@ -359,6 +360,16 @@ func FuzzURL(f *testing.F) {
 		"https://user:pass@facebook.com/",
 		"//www.threads.com/@a/post/b",
 		"https://x.vn/a?b=1;c&&=d",
+		"https://www.facebook.com/login/?next=https%3A%2F%2Fwww.facebook.com%2F",
+		"https://www.facebook.com/login.php?next=%2Fgroups%2Fa%2F%3Fmulti_permalinks%3D1",
+		"https://l.facebook.com/l.php?u=https%3A%2F%2Fl.facebook.com%2Fl.php%3Fu%3Dhttps%253A%252F%252Fx.vn%252F",
+		"https://www.google.com/url?q=javascript:alert(1)",
+		"https://www.facebook.com/groups/1/?multi_permalinks=..",
+		"https://www.instagram.com/share/p/",
+		"https://www.tiktok.com/@/video/1",
+		"https://www.youtube.com/embed/videoseries",
+		"https://vi-vn.facebook.com/reel/1",
+		"https://fb.watch/",
 	} {
 		f.Add(s)
 	}
@@ -391,6 +402,11 @@ func FuzzURL(f *testing.F) {
 		if PostID(got) != PostID(again) {
 			t.Fatalf("PostID differs between URL(%q) and its re-canonicalisation", raw)
 		}
+		// A link never becomes a home or login page unless it was that page (or
+		// wrapped one): otherwise every such post would merge into one.
+		if in, err := parse(raw); err == nil && homeOrLogin(u.EscapedPath()) && !homeOrLogin(canonPath(innermost(in).u)) {
+			t.Fatalf("URL(%q) = %q, a home or login page it was not", raw, got)
+		}
 		if PlatformOf(got) != PlatformOf(raw) {
 			t.Fatalf("PlatformOf(%q) = %q but PlatformOf(%q) = %q", raw, PlatformOf(raw), got, PlatformOf(got))
 		}
@@ -417,4 +433,14 @@ func BenchmarkURL(b *testing.B) {
 			}
 		}
 	}
+}
+
+// homeOrLogin reports whether an escaped path is a site's home page or a login page.
+func homeOrLogin(path string) bool {
+	p := strings.ToLower(strings.Trim(path, "/"))
+	switch p {
+	case "", "login", "login.php", "accounts/login", "signin", "dang-nhap":
+		return true
+	}
+	return strings.HasPrefix(p, "login/")
 }

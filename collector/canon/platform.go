@@ -72,14 +72,15 @@ var platformDomains = []struct{ domain, platform string }{
 	{"x.com", X}, {"twitter.com", X}, {"t.co", X},
 }
 
-// PlatformOf returns the platform of a link, canonical or not, from its host;
-// Web when the host is unknown or the link does not parse.
+// PlatformOf returns the platform of a link, canonical or not, from its host (the
+// host of the link it wraps, for a redirect such as l.facebook.com/l.php?u=…); Web
+// when the host is unknown or the link does not parse.
 func PlatformOf(link string) string {
 	l, err := parse(link)
 	if err != nil {
 		return Web
 	}
-	return platformOfHost(l.host)
+	return platformOfHost(innermost(l).host)
 }
 
 // platformOfHost matches on label boundaries so that "notfacebook.com" and

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -44,6 +45,7 @@ func Post(ctx context.Context, f *fetch.Client, p *collector.Post, campaigns []c
 		}
 		return fmt.Errorf("enrich: %w", err)
 	}
+	resolveShort(p, resp.URL)
 	if loginURL(resp.URL) {
 		p.Verification = collector.Unverifiable
 		return nil
@@ -72,6 +74,43 @@ func Post(ctx context.Context, f *fetch.Client, p *collector.Post, campaigns []c
 		p.Verification = collector.NotFound
 	}
 	return nil
+}
+
+// resolveShort files a post submitted as a short or share link (fb.watch,
+// facebook.com/share/p/…, vt.tiktok.com…) under the post its redirect reached, so that
+// the same post shared in full and as a short link is one post; the short link is kept
+// in p.Aliases. A redirect that ends on a login page without naming the post, or on
+// another short link, leaves p as it was: the post stays unresolved (canon.IsShortLink).
+// The redirect was followed by the fetcher, within its guard.
+func resolveShort(p *collector.Post, final string) {
+	if !canon.IsShortLink(p.URL) {
+		return
+	}
+	short, err := canon.URL(p.URL)
+	if err != nil {
+		return
+	}
+	target, err := canon.URL(final)
+	if err != nil || target == short || canon.IsShortLink(target) || loginURL(target) || isHome(target) {
+		return
+	}
+	if !slices.Contains(p.Aliases, short) {
+		p.Aliases = append(p.Aliases, short)
+	}
+	p.URL = target
+	if p.ID != "" {
+		p.ID = canon.PostID(target)
+	}
+	if p.Platform != "" {
+		p.Platform = canon.PlatformOf(target)
+	}
+}
+
+// isHome reports whether a canonical link is a site's home page, where platforms send
+// a share link whose post is gone.
+func isHome(link string) bool {
+	u, err := url.Parse(link)
+	return err == nil && (u.Path == "" || u.Path == "/") && u.RawQuery == ""
 }
 
 // pageText is the visible text of the page, text nodes separated by line breaks so

@@ -7,11 +7,13 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/collector/canon"
 	"github.com/tinhdoandaklak/hashtrack/collector/fetch"
 )
 
@@ -152,5 +154,46 @@ func BenchmarkEnrichPage(b *testing.B) {
 		if err := Post(context.Background(), f, &p, []collector.Campaign{campaign}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestResolveShort: a post submitted as a short link takes the link its redirect
+// reached, keeping the short one as an alias; a redirect to a login page (without the
+// post), a home page or another short link leaves it unresolved; a full link is left
+// alone.
+func TestResolveShort(t *testing.T) {
+	for _, tc := range []struct {
+		name, submitted, final, wantURL string
+		wantAliases                     []string
+	}{
+		{"fb.watch to the video", "https://fb.watch/qRsTuV/?mibextid=abc", "https://www.facebook.com/doandaklak/videos/1234567890123/",
+			"https://facebook.com/watch?v=1234567890123", []string{"https://fb.watch/qRsTuV"}},
+		{"share/p to the post", "https://www.facebook.com/share/p/1AbCdEf/", "https://www.facebook.com/permalink.php?story_fbid=pfbid02XyZ&id=100064",
+			"https://facebook.com/permalink.php?id=100064&story_fbid=pfbid02XyZ", []string{"https://facebook.com/share/p/1AbCdEf"}},
+		{"share/p to a login page naming the post", "https://www.facebook.com/share/p/1AbCdEf/", "https://www.facebook.com/login/?next=https%3A%2F%2Fwww.facebook.com%2Fdoandaklak%2Fposts%2Fpfbid0Q",
+			"https://facebook.com/doandaklak/posts/pfbid0Q", []string{"https://facebook.com/share/p/1AbCdEf"}},
+		{"vt.tiktok.com to the video", "https://vt.tiktok.com/ZSabcDEF/", "https://www.tiktok.com/@doandaklak/video/7345678901234567890?is_from_webapp=1",
+			"https://tiktok.com/@/video/7345678901234567890", []string{"https://vt.tiktok.com/ZSabcDEF"}},
+		{"login wall", "https://www.facebook.com/share/p/1AbCdEf/", "https://www.facebook.com/login/", "https://www.facebook.com/share/p/1AbCdEf/", nil},
+		{"home page", "https://fb.watch/gone/", "https://www.facebook.com/", "https://fb.watch/gone/", nil},
+		{"not followed", "https://vm.tiktok.com/ZMabc/", "https://vm.tiktok.com/ZMabc/", "https://vm.tiktok.com/ZMabc/", nil},
+		{"full link untouched", "https://baodaklak.vn/a", "https://baodaklak.vn/b", "https://baodaklak.vn/a", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := collector.Post{URL: tc.submitted}
+			resolveShort(&p, tc.final)
+			if p.URL != tc.wantURL || !slices.Equal(p.Aliases, tc.wantAliases) {
+				t.Fatalf("URL %q aliases %q; want %q %q", p.URL, p.Aliases, tc.wantURL, tc.wantAliases)
+			}
+		})
+	}
+	// A normalized post gets its id and platform from the resolved link.
+	p := collector.Post{URL: "https://fb.watch/qRsTuV/", Campaigns: []string{"cds"}}
+	if err := p.Normalize(); err != nil {
+		t.Fatal(err)
+	}
+	resolveShort(&p, "https://m.facebook.com/video.php?v=1234567890123")
+	if p.ID != canon.PostID("https://facebook.com/watch?v=1234567890123") || p.Platform != canon.Facebook {
+		t.Fatalf("id %q platform %q", p.ID, p.Platform)
 	}
 }

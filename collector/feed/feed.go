@@ -231,6 +231,8 @@ func toUTF8(body []byte, contentType, force string) ([]byte, error) {
 			label = params["charset"]
 		}
 	}
+	// charset='utf-8': quotes the MIME grammar does not know, but servers send.
+	label = strings.Trim(strings.TrimSpace(label), `"'`)
 	if label == "" {
 		return body, nil
 	}
@@ -238,17 +240,27 @@ func toUTF8(body []byte, contentType, force string) ([]byte, error) {
 	if enc == nil {
 		return nil, fmt.Errorf("unknown charset %q", label)
 	}
-	if name == "utf-8" {
-		return body, nil
+	out := body
+	// A declared (not forced) legacy charset on a body that is valid UTF-8 with
+	// non-ASCII text is a wrong declaration: legacy Vietnamese text practically never
+	// forms valid UTF-8, and decoding it again would turn every accent into mojibake.
+	if name != "utf-8" && (force != "" || !utf8WithText(body)) {
+		var err error
+		if out, err = io.ReadAll(enc.NewDecoder().Reader(bytes.NewReader(body))); err != nil {
+			return nil, fmt.Errorf("decoding %s: %w", name, err)
+		}
 	}
-	out, err := io.ReadAll(enc.NewDecoder().Reader(bytes.NewReader(body)))
-	if err != nil {
-		return nil, fmt.Errorf("decoding %s: %w", name, err)
-	}
-	if m := xmlDeclEncoding.FindSubmatchIndex(out); m != nil {
+	// The body is UTF-8 now: the parser must not decode it again as the declaration
+	// says.
+	if m := xmlDeclEncoding.FindSubmatchIndex(out); m != nil && !strings.EqualFold(string(out[m[4]:m[5]]), "utf-8") {
 		out = slices.Concat(out[:m[4]], []byte("UTF-8"), out[m[5]:])
 	}
 	return out, nil
+}
+
+// utf8WithText reports whether b is valid UTF-8 and holds a non-ASCII character.
+func utf8WithText(b []byte) bool {
+	return slices.ContainsFunc(b, func(c byte) bool { return c >= utf8.RuneSelf }) && utf8.Valid(b)
 }
 
 // guardXML scans the document's markup in one pass over the bytes, building nothing:
@@ -559,6 +571,11 @@ func (m *mapper) mapItem(it *gofeed.Item, base string, now time.Time) (p collect
 	title := StripHTML(it.Title)
 	desc := StripHTML(it.Description)
 	content := StripHTML(it.Content)
+	if link == "" && it.GUID == "" && title == "" && desc == "" && content == "" {
+		// An empty <item/> (some CMSs leave one at the end) holds no post and says
+		// nothing wrong about the feed.
+		return p, false, nil
+	}
 	camps := m.match(title, desc, content, it.Categories)
 	if len(camps) == 0 && !req.Source.AllItems {
 		// An untagged item is none of our business, whatever is wrong with it.
@@ -589,13 +606,7 @@ func (m *mapper) mapItem(it *gofeed.Item, base string, now time.Time) (p collect
 	if it.Image != nil {
 		p.Image = it.Image.URL
 	}
-	when := it.PublishedParsed
-	if when == nil {
-		when = it.UpdatedParsed
-	}
-	if when != nil {
-		p.PublishedAt = when.In(m.loc)
-	}
+	p.PublishedAt = itemTime(it, m.loc)
 	for _, mt := range m.matchers {
 		for _, cat := range it.Categories {
 			cat = strings.TrimSpace(cat)
@@ -627,6 +638,33 @@ func (m *mapper) match(title, desc, content string, cats []string) []string {
 // keeps ASCII bytes but for case) when no campaign tag's key has one.
 func (m *mapper) maybeTag(t string) bool {
 	return m.spaceKey || !strings.Contains(strings.TrimSpace(t), " ")
+}
+
+// itemTime is when an item was published: its pubDate (or Atom published), else its
+// updated date, else the Dublin Core terms issued, created, date or modified. The date
+// is read from the text the feed wrote, so that a written zone gofeed does not know
+// ("GMT+7", "ICT") is honoured and a date without a zone is in the campaign's zone
+// (gofeed reads both as UTC); gofeed's reading is kept for the forms only it knows.
+func itemTime(it *gofeed.Item, loc *time.Location) time.Time {
+	type written struct {
+		text   string
+		parsed *time.Time
+	}
+	dates := []written{{it.Published, it.PublishedParsed}, {it.Updated, it.UpdatedParsed}}
+	for _, name := range []string{"issued", "created", "date", "modified"} {
+		for _, e := range it.Extensions["dcterms"][name] {
+			dates = append(dates, written{text: e.Value})
+		}
+	}
+	for _, d := range dates {
+		if t, err := collector.ParseTime(d.text, loc); err == nil && strings.TrimSpace(d.text) != "" {
+			return t.In(loc)
+		}
+		if d.parsed != nil {
+			return d.parsed.In(loc)
+		}
+	}
+	return time.Time{}
 }
 
 func zone(req collector.Request) *time.Location {

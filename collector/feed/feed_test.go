@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/tinhdoandaklak/hashtrack/collector"
 )
 
@@ -53,7 +56,7 @@ func mapFile(t testing.TB, name string) collector.Result {
 }
 
 func TestGolden(t *testing.T) {
-	for _, name := range []string{"rss2_category.xml", "atom_content.xml", "feed.json", "latin1.xml"} {
+	for _, name := range []string{"rss2_category.xml", "atom_content.xml", "feed.json", "latin1.xml", "vn_news_dates.xml", "utf8_declared_1258.xml"} {
 		t.Run(name, func(t *testing.T) {
 			res := mapFile(t, name)
 			got, err := json.MarshalIndent(res.Posts, "", "  ")
@@ -309,5 +312,75 @@ func BenchmarkParseAndMap(b *testing.B) {
 		if len(res.Posts) != 1000 {
 			b.Fatalf("%d posts", len(res.Posts))
 		}
+	}
+}
+
+// TestVietnameseFeedDates: each item of vn_news_dates.xml is dated as its guid says — a
+// written zone (GMT+7, ICT, GMT+07:00) is honoured, a date without one is in the
+// campaign's zone, and Dublin Core terms date an item that has no pubDate. The empty
+// item at the end is no post and no problem, even when the source keeps all items.
+func TestVietnameseFeedDates(t *testing.T) {
+	body, err := os.ReadFile("testdata/vn_news_dates.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _, err := Parse(body, "application/rss+xml", "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, all := range []bool{false, true} {
+		res := collector.Result{}
+		for _, it := range f.Items {
+			MapInto(&res, it, "https://baodaklak.example.vn/rss", request(all), nil)
+		}
+		if len(f.Items) != 10 || len(res.Posts) != 9 || len(res.Problems) != 0 {
+			t.Fatalf("all_items %v: %d items, %d posts, problems %v; want 10, 9, none", all, len(f.Items), len(res.Posts), res.Problems)
+		}
+		for i, p := range res.Posts {
+			wantText, _, _ := strings.Cut(f.Items[i].GUID, " ")
+			want, err := time.Parse(time.RFC3339, wantText)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !p.PublishedAt.Equal(want) || p.PublishedAt.Location().String() != collector.DefaultLocation().String() {
+				t.Errorf("item %d (%s): published %v, want %v", i, f.Items[i].GUID, p.PublishedAt, want)
+			}
+		}
+	}
+}
+
+// TestCharsetDeclarations: a UTF-8 feed that declares windows-1258 reads right, on its
+// own and with the charset option set to utf-8; a quoted charset in the header is
+// understood; a real windows-1258 feed is still decoded.
+func TestCharsetDeclarations(t *testing.T) {
+	utf8Feed, err := os.ReadFile("testdata/utf8_declared_1258.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const title = "Tuổi trẻ Đắk Lắk tiên phong #TuổiTrẻĐắkLắkTiênPhongChuyểnĐổiSố"
+	legacy, err := charmap.Windows1258.NewEncoder().String("<?xml version=\"1.0\" encoding=\"windows-1258\"?><rss version=\"2.0\"><channel><item><title>Tu\u00f4\u0309i tre\u0309</title><link>https://x.vn/a</link></item></channel></rss>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, contentType, force string
+		body                     []byte
+		want                     string
+	}{
+		{"declared windows-1258, is UTF-8", "application/rss+xml", "", utf8Feed, title},
+		{"declared windows-1258, forced utf-8", "application/rss+xml", "utf-8", utf8Feed, title},
+		{"quoted charset in the header", "application/rss+xml; charset='utf-8'", "", []byte(strings.Replace(string(utf8Feed), ` encoding="windows-1258"`, "", 1)), title},
+		{"double-quoted charset in the header", `application/rss+xml; charset="utf-8"`, "", []byte(strings.Replace(string(utf8Feed), ` encoding="windows-1258"`, "", 1)), title},
+		{"real windows-1258", "application/rss+xml", "", []byte(legacy), "Tuổi trẻ"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, _, err := Parse(tc.body, tc.contentType, tc.force, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(f.Items) != 1 || norm.NFC.String(f.Items[0].Title) != tc.want {
+				t.Fatalf("items %d, title %q; want %q", len(f.Items), f.Items[0].Title, tc.want)
+			}
+		})
 	}
 }

@@ -246,6 +246,9 @@ type scanner struct {
 	// blocks is true when the last rune seen would glue a following '#' to a word
 	// ("C#", "abc#def", "/#frag", "&#35;"), so that '#' does not start a tag.
 	blocks bool
+	// afterTag is true right after a tag: a '/' there separates two tags
+	// ("#ChuyenDoiSo/#TuoiTre"), where elsewhere it would be a link's "/#frag".
+	afterTag bool
 }
 
 func (s *scanner) next() (string, bool) {
@@ -267,6 +270,10 @@ func (s *scanner) next() (string, bool) {
 				if size == 1 && r == utf8.RuneError || !isTagRune(r) {
 					break
 				}
+				if (r == 'h' || r == 'H') && schemePrefix(text[j:]) {
+					// "#Taghttps://…": a link pasted right after the tag ends it.
+					break
+				}
 				// '_' and marks may sit inside a tag but cannot make one on their own ("#_").
 				if r != '_' && !unicode.IsMark(r) {
 					hasAlnum = true
@@ -278,6 +285,7 @@ func (s *scanner) next() (string, bool) {
 				// The tag (or the "#_" that failed to be one) ended on a word rune.
 				s.blocks = true
 			}
+			s.afterTag = hasAlnum
 			if hasAlnum {
 				return text[i+1 : j], true
 			}
@@ -293,11 +301,15 @@ func (s *scanner) next() (string, bool) {
 				j += size
 			}
 			s.pos = j
-			s.blocks = false
+			s.blocks, s.afterTag = false, false
 		default:
 			r, size := utf8.DecodeRuneInString(text[i:])
 			s.pos += size
+			afterTag := s.afterTag
+			s.afterTag = false
 			switch {
+			case r == '/' && afterTag:
+				s.blocks = false
 			case size == 1 && r == utf8.RuneError:
 				s.blocks = false
 			case r == '\u20e3':
@@ -321,7 +333,23 @@ func isTagRune(r rune) bool {
 	if r < utf8.RuneSelf {
 		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '_'
 	}
+	if isEmojiMark(r) {
+		// A variation selector or keycap turns what precedes it into an emoji ("#️⃣",
+		// the keycap people use as a bullet), and a tag ends where an emoji starts:
+		// so neither starts or continues a tag.
+		return false
+	}
 	return unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsDigit(r)
+}
+
+// isEmojiMark reports whether r is a variation selector or the enclosing keycap.
+func isEmojiMark(r rune) bool {
+	return r == '\u20e3' || '\ufe00' <= r && r <= '\ufe0f' || '\U000e0100' <= r && r <= '\U000e01ef'
+}
+
+// schemePrefix reports whether s starts with http:// or https://, in any case.
+func schemePrefix(s string) bool {
+	return hasPrefixASCIIFold(s, "http://") || hasPrefixASCIIFold(s, "https://")
 }
 
 // urlPrefix reports whether s starts a link: http://, https:// or www., in any case.

@@ -2,6 +2,7 @@ package hashtag
 
 import (
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -475,5 +476,32 @@ func BenchmarkMatcherHas(b *testing.B) {
 		if !m.Has(benchPost) {
 			b.Fatal("campaign tag not found")
 		}
+	}
+}
+
+// TestTagsCorpus holds Extract to testdata/tags.tsv: a tag ends where a link, "/#", an
+// emoji or a symbol starts, and an emoji keycap or variation selector starts no tag.
+func TestTagsCorpus(t *testing.T) {
+	b, err := os.ReadFile("testdata/tags.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for line := range strings.SplitSeq(string(b), "\n") {
+		in, want, ok := strings.Cut(line, "\t")
+		if !ok || strings.HasPrefix(line, "# ") {
+			continue
+		}
+		n++
+		var tags []string
+		if want != "-" {
+			tags = strings.Split(want, " | ")
+		}
+		if got := Extract(in); !slices.Equal(got, tags) {
+			t.Errorf("Extract(%q) = %q, want %q", in, got, tags)
+		}
+	}
+	if n < 10 {
+		t.Fatalf("only %d cases", n)
 	}
 }

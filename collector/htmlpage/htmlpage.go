@@ -350,9 +350,14 @@ var (
 // "08:14, 29/03/2023", "Thứ Tư, 29/3/2023 - 08h14", "29-03-2023" — and machine forms
 // (RFC 3339 in a datetime attribute, "2023-03-29 08:14"), in loc unless an offset is
 // given.
+//
+// Every form collector.ParseTime reads is read as it reads it (a written zone such as
+// "GMT+7" or "ICT" is honoured); otherwise a date and a time are picked out of the
+// text around them ("Cập nhật: 8 giờ 14, 29/03/2023"), at the zone the text names if it
+// names one.
 func ParseDate(s string, loc *time.Location) (time.Time, error) {
 	s = strings.TrimSpace(s)
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
+	if t, err := collector.ParseTime(s, loc); err == nil {
 		return t.In(loc), nil
 	}
 	var y, m, d int
@@ -381,9 +386,13 @@ func ParseDate(s string, loc *time.Location) (time.Time, error) {
 	if m < 1 || m > 12 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 59 || y < 1970 || y > 2200 {
 		return time.Time{}, fmt.Errorf("date %q is not a real date or time", s)
 	}
-	t := time.Date(y, time.Month(m), d, hh, mm, ss, 0, loc)
+	zone := loc
+	if off, ok := collector.WrittenOffset(s); ok {
+		zone = time.FixedZone("", off)
+	}
+	t := time.Date(y, time.Month(m), d, hh, mm, ss, 0, zone)
 	if t.Day() != d {
 		return time.Time{}, fmt.Errorf("date %q is not a real date (%02d/%02d/%d does not exist)", s, d, m, y)
 	}
-	return t, nil
+	return t.In(loc), nil
 }

@@ -125,6 +125,14 @@ func TestParseDate(t *testing.T) {
 		"2023-03-29T01:14:00Z":           time.Date(2023, 3, 29, 8, 14, 0, 0, hcm),
 		"2023-03-29 08:14":               time.Date(2023, 3, 29, 8, 14, 0, 0, hcm),
 		"Cập nhật: 8 giờ 14, 29/03/2023": time.Date(2023, 3, 29, 8, 14, 0, 0, hcm),
+		// A written zone is honoured, in every form sites print it.
+		"Thứ Tư, 29/03/2023 20:30 (GMT+7)":        time.Date(2023, 3, 29, 20, 30, 0, 0, hcm),
+		"29/03/2023 13:30 GMT":                    time.Date(2023, 3, 29, 20, 30, 0, 0, hcm),
+		"Cập nhật: 13 giờ 30, 29/03/2023 (GMT+0)": time.Date(2023, 3, 29, 20, 30, 0, 0, hcm),
+		"Wed, 29 Mar 2023 20:30:00 ICT":           time.Date(2023, 3, 29, 20, 30, 0, 0, hcm),
+		"Đăng lúc 20:30 ngày 29/03/2023":          time.Date(2023, 3, 29, 20, 30, 0, 0, hcm),
+		"2023-03-29T20:30:00+0700":                time.Date(2023, 3, 29, 20, 30, 0, 0, hcm),
+		"ngày 29 tháng 3 năm 2023":                time.Date(2023, 3, 29, 0, 0, 0, 0, hcm),
 	} {
 		got, err := ParseDate(in, hcm)
 		if err != nil || !got.Equal(want) {

@@ -15,6 +15,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"time"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -42,6 +43,10 @@ type Table struct {
 	Rows       []Row
 	// Serial is set for workbooks: a date cell holds an Excel serial day number.
 	Serial bool
+	// Date1904 is set for a workbook saved in the 1904 date system (older Excel for
+	// Mac): its serials count days from 1904-01-01, so they must be read with
+	// SerialTime(serial, true, loc) or every date lands four years and a day early.
+	Date1904 bool
 	// Problems are parts of the file that could not be read (a broken quote at the end),
 	// reported by line; the rows before them are kept.
 	Problems []Problem
@@ -316,6 +321,11 @@ func ReadXLSX(rd io.Reader, sheetName string) (*Table, error) {
 	}
 	links := hyperlinks(f, name)
 	t := &Table{Serial: true}
+	props, err := f.GetWorkbookProps()
+	if err != nil {
+		return nil, fmt.Errorf("workbook properties: %w", err)
+	}
+	t.Date1904 = props.Date1904 != nil && *props.Date1904
 	for i, rec := range rows {
 		if blank(rec) {
 			continue
@@ -334,6 +344,26 @@ func ReadXLSX(rd io.Reader, sheetName string) (*Table, error) {
 		return nil, ErrEmpty
 	}
 	return t, nil
+}
+
+// MaxSerial is the serial of 31/12/9999, the last day Excel writes.
+const MaxSerial = 2958466
+
+// SerialTime converts an Excel serial day number (days and a fraction of a day) to the
+// wall-clock time it shows, placed in loc: a workbook stores no zone, and its author
+// typed the campaign's local time. date1904 is Table.Date1904. It fails for a serial
+// outside the days Excel can show.
+func SerialTime(serial float64, date1904 bool, loc *time.Location) (time.Time, error) {
+	if !(serial > 0 && serial < MaxSerial) {
+		return time.Time{}, fmt.Errorf("sheet: %v is not an Excel date serial", serial)
+	}
+	t, err := excelize.ExcelDateToTime(serial, date1904)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("sheet: %w", err)
+	}
+	// Serials store fractions of a day: 20:30 comes back as 20:29:59.99…
+	t = t.Round(time.Second)
+	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, loc), nil
 }
 
 // hyperlinks returns the http(s) targets of a sheet's external hyperlinks, by row
