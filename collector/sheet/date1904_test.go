@@ -78,6 +78,16 @@ func TestMacExcel1904(t *testing.T) {
 	if want := time.Date(2023, 3, 29, 20, 30, 0, 0, loc); err != nil || !got.Equal(want) {
 		t.Fatalf("SerialTime = %v, %v; want %v", got, err, want)
 	}
+	// Mapped as an import maps it, the row is dated 29/03/2023 20:30, not 28/03/2019.
+	m := testMapper(path)
+	m.Columns = map[string]string{"Đường link bài viết": FieldURL, "Dấu thời gian": FieldPublished}
+	entries, problems, err := m.Map(tab)
+	if err != nil || len(problems) != 0 || len(entries) != 1 {
+		t.Fatalf("map: %d entries, problems %v, %v", len(entries), problems, err)
+	}
+	if got, want := entries[0].Post.PublishedAt, time.Date(2023, 3, 29, 20, 30, 0, 0, loc); !got.Equal(want) {
+		t.Fatalf("mapped published %v; want %v", got, want)
+	}
 	// Read in the 1900 system, the same serial is the date the issue found.
 	if wrong, _ := SerialTime(serial, false, loc); wrong.Year() != 2019 || wrong.Month() != 3 || wrong.Day() != 28 {
 		t.Fatalf("1900 reading %v; want 28/03/2019", wrong)

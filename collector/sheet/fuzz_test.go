@@ -63,7 +63,7 @@ func FuzzValues(f *testing.F) {
 		if n, ok, err := collector.ParseCount(s); err == nil && ok && n < 0 {
 			t.Fatalf("ParseCount(%q) = %d", s, n)
 		}
-		for _, text := range []string{s, serialText(s)} {
+		for _, text := range []string{s, serialText(s, false), serialText(s, true)} {
 			if tm, err := collector.ParseTime(text, loc); err == nil && tm.Equal(time.Time{}) {
 				t.Fatalf("ParseTime(%q) accepted a zero time", text)
 			}

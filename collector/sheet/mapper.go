@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/canon"
 	"github.com/tinhdoandaklak/hashtrack/collector/manual"
@@ -74,7 +72,7 @@ func (m *Mapper) Map(t *Table) ([]Entry, []collector.Problem, error) {
 		problems []collector.Problem
 	)
 	for _, row := range rows {
-		p, err := m.Row(cols, cols.withLink(row), t.Serial)
+		p, err := m.Row(cols, cols.withLink(row), t.Serial, t.Date1904)
 		if err != nil {
 			problems = append(problems, collector.Problem{Where: m.Where(row.Line), Reason: err.Error()})
 			continue
@@ -97,13 +95,14 @@ func (m *Mapper) builder() *manual.Builder {
 }
 
 // Row maps one row to a normalized post, or says why it cannot be used, naming the
-// column of every wrong cell.
-func (m *Mapper) Row(cols *Columns, cells []string, serial bool) (collector.Post, error) {
+// column of every wrong cell. serial says date cells may hold Excel serial numbers (a
+// workbook), date1904 that they count from 1904 (Table.Date1904).
+func (m *Mapper) Row(cols *Columns, cells []string, serial, date1904 bool) (collector.Post, error) {
 	in := manual.Input{Source: m.Source, ObservedAt: m.Observed}
 	for _, f := range manual.Fields {
 		s := cols.Get(cells, f.Name)
 		if f.Date && serial {
-			s = serialText(s)
+			s = serialText(s, date1904)
 		}
 		*f.Value(&in) = s
 	}
@@ -149,19 +148,19 @@ var serialNumber = regexp.MustCompile(`^\d+(\.\d+)?$`)
 // serialText turns a workbook's date cell holding an Excel serial day number into its
 // wall clock as text ("2023-03-29 08:14:05"), which the builder reads in the
 // campaign's time zone; any other text is returned as it is.
-func serialText(s string) string {
+func serialText(s string, date1904 bool) string {
 	if !serialNumber.MatchString(s) {
 		return s
 	}
 	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f <= 0 || f >= 2958466 {
-		return s
-	}
-	t, err := excelize.ExcelDateToTime(f, false)
 	if err != nil {
 		return s
 	}
-	return t.Round(time.Second).Format("2006-01-02 15:04:05")
+	t, err := SerialTime(f, date1904, time.UTC)
+	if err != nil {
+		return s
+	}
+	return t.Format("2006-01-02 15:04:05")
 }
 
 // linkReason says in plain words why canon refused a link.

@@ -169,7 +169,7 @@ func TestRowReasons(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cells := append(tc.cells, make([]string, len(header)-len(tc.cells))...)
-			p, err := m.Row(cols, cells, false)
+			p, err := m.Row(cols, cells, false, false)
 			if tc.want != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.want) {
 					t.Fatalf("err %v; want %q", err, tc.want)
