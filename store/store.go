@@ -35,10 +35,16 @@ var (
 	bucketTop       = []byte("top")       // campaign 0 be64(^engagement) post id → ""
 	bucketSources   = []byte("sources")   // source name → health JSON
 	bucketRaw       = []byte("raw")       // source 0 item key → raw item JSON
+	bucketQueue     = []byte("queue")     // campaign 0 be64(since) post id → "": pending or in conflict
+	bucketLeftOut   = []byte("left_out")  // campaign 0 kind 0 reason → be64 posts not counted
+	bucketAudit     = []byte("audit")     // post id 0 be64(sequence) → audit entry JSON
 
 	keySchema = []byte("schema_version")
 
-	allBuckets = [][]byte{bucketMeta, bucketPosts, bucketSnapshots, bucketByTime, bucketRollups, bucketHours, bucketTop, bucketSources, bucketRaw}
+	allBuckets = [][]byte{bucketMeta, bucketPosts, bucketSnapshots, bucketByTime, bucketRollups, bucketHours, bucketTop, bucketSources, bucketRaw, bucketQueue, bucketLeftOut, bucketAudit}
+	// reviewBuckets came with review states, in the same schema version: a file written
+	// before has none until it is opened for writing, and reads as empty ones.
+	reviewBuckets = [][]byte{bucketQueue, bucketLeftOut, bucketAudit}
 )
 
 // ErrLocked means another process holds the database.
