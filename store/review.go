@@ -199,6 +199,7 @@ type DecideResult struct {
 //   - correct: sets PublishedAt, Campaigns, or the known counters of Metrics.
 func (s *Store) Decide(ctx context.Context, who string, ds []Decision) (DecideResult, error) {
 	var res DecideResult
+	ds = slices.Clone(ds) // cleaned in place: the caller's stay as given
 	who = collector.CleanText(who, collector.MaxShort)
 	var errs []error
 	for i := range ds {
