@@ -378,11 +378,13 @@ func TestCrashDecisions(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test skipped in -short mode")
 	}
+	t.Parallel() // mostly waiting for fsync and child processes, as TestCrashSafety
+
 	total := 4_000
 	if *crashLong || os.Getenv("HASHTRACK_CRASH_LONG") != "" {
 		total = 20_000
 	}
-	const kills = 12
+	const kills = 10
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, 9))
 	dir := t.TempDir()

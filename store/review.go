@@ -48,8 +48,8 @@ type Change struct {
 
 // AuditEntry is one event in a post's history.
 type AuditEntry struct {
-	Post    string    `json:"post"`
-	Seq     uint64    `json:"-"` // order of writing, across all posts
+	Post    string    `json:"post,omitempty"` // in the key, not stored in the value
+	Seq     uint64    `json:"seq,omitempty"`  // order of writing, across all posts; in the key
 	At      time.Time `json:"at"`
 	Who     string    `json:"who"` // a source name for upserts; the caller's name for decisions
 	Action  Action    `json:"action"`
@@ -107,15 +107,18 @@ func validState(r collector.ReviewState) bool {
 	return r == collector.ReviewCounted || r == collector.ReviewPending || r == collector.ReviewRejected
 }
 
-// record queues an audit entry for writing at flush.
+// record queues an audit entry for writing at flush. Keys begin with the sequence
+// number, so entries are appended at the end of the bucket: a batch of new posts
+// touches a few pages of it, not one page per post as keys by post would.
 func (w *writer) record(e AuditEntry) error {
 	w.seq++
-	e.Seq = w.seq
+	k := append(be64(w.seq), e.Post...)
+	e.Post, e.Seq = "", 0 // both in the key
 	enc, err := json.Marshal(e)
 	if err != nil {
-		return fmt.Errorf("store: encode audit entry of %s: %w", e.Post, err)
+		return fmt.Errorf("store: encode audit entry of %s: %w", k[8:], err)
 	}
-	w.entries[string(join([]byte(e.Post), be64(w.seq)))] = enc
+	w.entries[string(k)] = enc
 	return nil
 }
 
@@ -393,19 +396,20 @@ func timeText(t time.Time) string {
 }
 
 // History returns every audit entry of a post, oldest first: how it was recorded,
-// units filled in, claims and decisions.
+// units filled in, claims and decisions. It walks the keys of the whole trail (about
+// one per post plus one per decision) and decodes the post's entries only: a staff
+// view of one post, not a report's hot path.
 func (s *Store) History(id string) ([]AuditEntry, error) {
 	var out []AuditEntry
-	prefix := append([]byte(id), 0)
 	err := s.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketAudit)
 		if b == nil {
 			return nil
 		}
 		c := b.Cursor()
-		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			if len(k) != len(prefix)+8 {
-				continue // a longer id sharing the prefix cannot contain 0; a malformed key Check reports
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			if len(k) != 8+len(id) || string(k[8:]) != id {
+				continue
 			}
 			e, err := decodeEntry(k, v)
 			if err != nil {
@@ -420,14 +424,13 @@ func (s *Store) History(id string) ([]AuditEntry, error) {
 
 func decodeEntry(k, v []byte) (AuditEntry, error) {
 	var e AuditEntry
-	if len(k) < 9 || k[len(k)-9] != 0 {
+	if len(k) <= 8 {
 		return e, fmt.Errorf("store: malformed audit key %s", printable(k))
 	}
 	if err := json.Unmarshal(v, &e); err != nil {
-		return e, fmt.Errorf("store: audit entry %s: %w", printable(k), err)
+		return e, fmt.Errorf("store: audit entry %d of %s: %w", unbe64(k), printable(k[8:]), err)
 	}
-	e.Post = string(k[:len(k)-9])
-	e.Seq = unbe64(k[len(k)-8:])
+	e.Seq, e.Post = unbe64(k), string(k[8:])
 	return e, nil
 }
 
@@ -439,34 +442,19 @@ func (s *Store) AuditTrail(ctx context.Context, fn func(AuditEntry) error) error
 		if b == nil {
 			return nil
 		}
-		// Keys are by post: order them by sequence first, holding only the keys.
-		var keys [][]byte
-		err := b.ForEach(func(k, _ []byte) error {
-			if len(k) < 9 {
-				return fmt.Errorf("store: malformed audit key %s", printable(k))
-			}
-			keys = append(keys, k)
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		slices.SortFunc(keys, func(a, b []byte) int { return bytes.Compare(a[len(a)-8:], b[len(b)-8:]) })
-		for i, k := range keys {
-			if i%4096 == 0 {
+		n := 0
+		return b.ForEach(func(k, v []byte) error {
+			if n++; n%4096 == 0 {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
 			}
-			e, err := decodeEntry(k, b.Get(k))
+			e, err := decodeEntry(k, v)
 			if err != nil {
 				return err
 			}
-			if err := fn(e); err != nil {
-				return err
-			}
-		}
-		return nil
+			return fn(e)
+		})
 	})
 }
 

@@ -1,7 +1,10 @@
 // Package store keeps hashtrack's record in one bbolt file: posts de-duplicated by
 // canonical URL, a snapshot of their metrics at every change, per-day rollups kept up
 // to date on every write (so reports cost days × units, not posts), source health and
-// the raw items collectors fetched. Keys and encodings live here and nowhere else.
+// the raw items collectors fetched, and what lets staff defend the numbers: each
+// post's review state and the claims of units other than its owner, the review queue,
+// staff decisions applied in one transaction, and an audit trail of them. Keys and
+// encodings live here and nowhere else.
 package store
 
 import (
@@ -37,7 +40,7 @@ var (
 	bucketRaw       = []byte("raw")       // source 0 item key → raw item JSON
 	bucketQueue     = []byte("queue")     // campaign 0 be64(since) post id → "": pending or in conflict
 	bucketLeftOut   = []byte("left_out")  // campaign 0 kind 0 reason → be64 posts not counted
-	bucketAudit     = []byte("audit")     // post id 0 be64(sequence) → audit entry JSON
+	bucketAudit     = []byte("audit")     // be64(sequence) post id → audit entry JSON
 
 	keySchema = []byte("schema_version")
 
