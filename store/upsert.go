@@ -294,7 +294,7 @@ func (w *writer) upsert(in collector.Post, now time.Time) (Outcome, collector.Re
 		if err := w.index(&p, +1); err != nil {
 			return 0, "", false, err
 		}
-		if err := w.record(recordedEntry(&p, in.SubmittedURL, now)); err != nil {
+		if err := w.record(recordedEntry(&p, submitted(&in), now)); err != nil {
 			return 0, "", false, err
 		}
 		// The post itself holds its current metrics: the history gets an entry only
