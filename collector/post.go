@@ -114,6 +114,37 @@ func (v Verification) Stronger(w Verification) Verification {
 	return v
 }
 
+// ReviewState says whether a post counts. The zero value is counted, so every post
+// stored before review existed reads as it always did.
+type ReviewState string
+
+const (
+	// ReviewCounted: the post counts in every total (the default).
+	ReviewCounted ReviewState = ""
+	// ReviewPending: the post waits for a staff decision and does not count yet.
+	ReviewPending ReviewState = "pending"
+	// ReviewRejected: staff decided the post does not count; it is kept with the reason.
+	ReviewRejected ReviewState = "rejected"
+)
+
+// String names the state, "counted" for the zero value.
+func (r ReviewState) String() string {
+	if r == ReviewCounted {
+		return "counted"
+	}
+	return string(r)
+}
+
+// Conflict is another unit's claim on a post its owner recorded first: the owner keeps
+// it until staff decide, and the claim waits here.
+type Conflict struct {
+	Unit   string    `json:"unit"`
+	Source string    `json:"source,omitempty"`
+	URL    string    `json:"url"` // the link as the claimant submitted it
+	At     time.Time `json:"at"`
+	Closed bool      `json:"closed,omitempty"` // staff decided: kept the owner or assigned
+}
+
 // Post is one tagged post, de-duplicated by its canonical URL.
 type Post struct {
 	ID          string    `json:"id"`
@@ -137,6 +168,23 @@ type Post struct {
 	Aliases      []string     `json:"aliases,omitempty"`
 	Metrics      Metrics      `json:"metrics"`
 	Verification Verification `json:"verification"`
+	Review       ReviewState  `json:"review,omitempty"`
+	Reason       string       `json:"reason,omitempty"` // why the post is pending or rejected
+	Conflicts    []Conflict   `json:"conflicts,omitempty"`
+	// SubmittedURL is the link as it arrived, before Normalize made it canonical: a
+	// conflict records which variant another unit used. It is not stored with the post.
+	SubmittedURL string `json:"-"`
+}
+
+// OpenConflicts counts the claims staff have not decided yet.
+func (p *Post) OpenConflicts() int {
+	n := 0
+	for _, c := range p.Conflicts {
+		if !c.Closed {
+			n++
+		}
+	}
+	return n
 }
 
 // Source is the first source the post came from.
@@ -182,6 +230,9 @@ func (p *Post) Normalize() error {
 	if err != nil {
 		return err
 	}
+	if p.SubmittedURL == "" {
+		p.SubmittedURL = p.URL
+	}
 	p.URL = u
 	p.ID = canon.PostID(u)
 	if p.Platform == "" {
@@ -197,6 +248,7 @@ func (p *Post) Normalize() error {
 	p.Text = CleanText(p.Text, MaxText)
 	p.Author = CleanText(p.Author, MaxShort)
 	p.Note = CleanText(p.Note, MaxText)
+	p.Reason = CleanText(p.Reason, MaxShort)
 	p.Image = CleanText(p.Image, MaxTitle)
 	tags := hashtag.Extract(p.Title + "\n" + p.Text)
 	p.Hashtags = MergeTags(p.Hashtags, tags)

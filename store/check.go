@@ -66,9 +66,10 @@ func (p *problems) add(kind, format string, args ...any) {
 // Check verifies the whole file in one read transaction, so it may run while the
 // daemon writes: bbolt's own page consistency, the schema version, that every post
 // decodes under its own id, and that the time index, the engagement ranking, the day
-// rollups and the hour counts equal a recount from the posts (which also finds index
-// entries naming a post that does not exist). Snapshots of missing posts are reported
-// too. Check returns an error only when it cannot read the file; what is wrong with the
+// rollups and the hour counts equal a recount from the counted posts, and the review
+// queue and left-out counts a recount of the posts' review states and open claims
+// (which also finds index entries naming a post that does not exist). Snapshots of
+// missing posts and audit entries that do not decode are reported too. Check returns an error only when it cannot read the file; what is wrong with the
 // content is in the report. Source health records must decode too. Repair fixes
 // everything but bbolt-level damage and undecodable records.
 func (s *Store) Check(ctx context.Context) (*CheckReport, error) {
@@ -113,7 +114,7 @@ func (s *Store) Check(ctx context.Context) (*CheckReport, error) {
 		}
 		missing := false
 		for _, name := range allBuckets {
-			if tx.Bucket(name) == nil {
+			if tx.Bucket(name) == nil && !slices.ContainsFunc(reviewBuckets, func(b []byte) bool { return bytes.Equal(b, name) }) {
 				pr.add("bucket", "bucket %q missing", name)
 				missing = true
 			}
@@ -146,6 +147,20 @@ func (s *Store) Check(ctx context.Context) (*CheckReport, error) {
 		compareValues(pr, "hour count", tx.Bucket(bucketHours), want.hours, bytes.Equal, func(k, got, wantV []byte) string {
 			return fmt.Sprintf("%s: stored %s, recount %s", describeHourKey(k), countString(got), countString(wantV))
 		})
+		// A file from before review states has no review buckets until it is opened for
+		// writing: read as empty, they must then have nothing to hold.
+		compareSet(pr, "review queue", tx.Bucket(bucketQueue), want.queue, s.describeIndexKey)
+		compareValues(pr, "left-out count", tx.Bucket(bucketLeftOut), want.leftOut, bytes.Equal, func(k, got, wantV []byte) string {
+			return fmt.Sprintf("%s: stored %s, recount %s", printable(k), countString(got), countString(wantV))
+		})
+		if b := tx.Bucket(bucketAudit); b != nil {
+			b.ForEach(func(k, v []byte) error {
+				if _, err := decodeEntry(k, v); err != nil {
+					pr.add("audit", "%v", err)
+				}
+				return nil
+			})
+		}
 		tx.Bucket(bucketSources).ForEach(func(k, v []byte) error {
 			var h SourceHealth
 			if err := json.Unmarshal(v, &h); err != nil {
@@ -234,18 +249,22 @@ func readAll(tx *bolt.Tx) error {
 
 // expected is what the index buckets should hold, rebuilt in memory from the posts.
 type expected struct {
-	posts       int
-	current     int // posts with known metrics: the last entry of their history
-	byTime, top map[string]bool
-	rollups     map[string][]byte
-	hours       map[string][]byte
+	posts              int
+	current            int // posts with known metrics: the last entry of their history
+	byTime, top, queue map[string]bool
+	rollups            map[string][]byte
+	hours, leftOut     map[string][]byte
 }
 
-// recount rebuilds the indexes from the posts, with the same keys writer.index puts.
+// recount rebuilds the indexes from the posts, with the same keys writer.index puts:
+// only counted posts in the time index, ranking, rollups and hour counts; pending posts
+// and open claims in the queue; what is not counted in the left-out counts.
 func (s *Store) recount(ctx context.Context, tx *bolt.Tx, pr *problems) (*expected, error) {
-	e := &expected{byTime: map[string]bool{}, top: map[string]bool{}, rollups: map[string][]byte{}, hours: map[string][]byte{}}
+	e := &expected{byTime: map[string]bool{}, top: map[string]bool{}, queue: map[string]bool{},
+		rollups: map[string][]byte{}, hours: map[string][]byte{}, leftOut: map[string][]byte{}}
 	tallies := map[string]Tally{}
 	hours := map[string]int64{}
+	leftOut := map[string]int64{}
 	n := 0
 	err := tx.Bucket(bucketPosts).ForEach(func(k, v []byte) error {
 		if n++; n%4096 == 0 {
@@ -264,6 +283,21 @@ func (s *Store) recount(ctx context.Context, tx *bolt.Tx, pr *problems) (*expect
 		}
 		if p.ID != string(k) {
 			pr.add("post", "%s is stored under key %s", printable([]byte(p.ID)), printable(k))
+		}
+		if !validState(p.Review) {
+			pr.add("post", "%s has unknown review state %q", printable(k), p.Review)
+		}
+		since, queued := queueSince(&p)
+		for _, c := range p.Campaigns {
+			if queued {
+				e.queue[string(queueKey(c, since, p.ID))] = true
+			}
+			for _, lk := range leftOutKeys(c, &p) {
+				leftOut[string(lk)]++
+			}
+		}
+		if p.Review != collector.ReviewCounted {
+			return nil
 		}
 		when := p.When()
 		eng, engKnown := p.Metrics.Engagement()
@@ -293,13 +327,17 @@ func (s *Store) recount(ctx context.Context, tx *bolt.Tx, pr *problems) (*expect
 	for k, n := range hours {
 		e.hours[k] = be64(uint64(n))
 	}
+	for k, n := range leftOut {
+		e.leftOut[k] = be64(uint64(n))
+	}
 	return e, nil
 }
 
 // compareSet compares an index bucket whose keys are the data with the keys expected.
+// A nil bucket reads as empty.
 func compareSet(pr *problems, kind string, b *bolt.Bucket, want map[string]bool, describe func([]byte) string) {
 	seen := make(map[string]bool, len(want))
-	b.ForEach(func(k, _ []byte) error {
+	forEach(b, func(k, _ []byte) error {
 		if want[string(k)] {
 			seen[string(k)] = true
 			return nil
@@ -320,9 +358,10 @@ func compareSet(pr *problems, kind string, b *bolt.Bucket, want map[string]bool,
 }
 
 // compareValues compares a bucket of counters with the recount.
+// A nil bucket reads as empty.
 func compareValues(pr *problems, kind string, b *bolt.Bucket, want map[string][]byte, equal func(a, b []byte) bool, describe func(k, got, want []byte) string) {
 	seen := make(map[string]bool, len(want))
-	b.ForEach(func(k, v []byte) error {
+	forEach(b, func(k, v []byte) error {
 		w, ok := want[string(k)]
 		if !ok {
 			pr.add(kind, "%s", describe(k, v, nil))
@@ -344,6 +383,13 @@ func compareValues(pr *problems, kind string, b *bolt.Bucket, want map[string][]
 	for _, k := range missing {
 		pr.add(kind, "%s", describe([]byte(k), nil, want[k]))
 	}
+}
+
+func forEach(b *bolt.Bucket, fn func(k, v []byte) error) error {
+	if b == nil {
+		return nil
+	}
+	return b.ForEach(fn)
 }
 
 // describeIndexKey shows campaign 0 be64 id as "campaign/post id", naming the post an

@@ -74,6 +74,9 @@ func TestCrashChild(t *testing.T) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(3)
 	}
+	if os.Getenv("HASHTRACK_CRASH_MODE") == "decide" {
+		decideChild(s, from, total, run)
+	}
 	for b := from; b < total/crashBatch; b++ {
 		ps := make([]collector.Post, 0, crashBatch)
 		for i := b * crashBatch; i < (b+1)*crashBatch; i++ {
@@ -102,11 +105,12 @@ type crashChild struct {
 	done      chan bool // true if the child said "done"
 }
 
-func startCrashChild(t *testing.T, path string, from, total, run int) *crashChild {
+func startCrashChild(t *testing.T, path string, from, total, run int, env ...string) *crashChild {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(), "HASHTRACK_CRASH_DB="+path,
 		"HASHTRACK_CRASH_FROM="+strconv.Itoa(from), "HASHTRACK_CRASH_TOTAL="+strconv.Itoa(total), "HASHTRACK_CRASH_RUN="+strconv.Itoa(run))
+	cmd.Env = append(cmd.Env, env...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -116,7 +120,7 @@ func startCrashChild(t *testing.T, path string, from, total, run int) *crashChil
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	c := &crashChild{cmd: cmd, committed: make(chan int, total/crashBatch+1), done: make(chan bool, 1)}
+	c := &crashChild{cmd: cmd, committed: make(chan int, total/decideBatch+1), done: make(chan bool, 1)}
 	go func() {
 		sc := bufio.NewScanner(out)
 		said := false
@@ -277,4 +281,228 @@ func verifyCrashDB(t *testing.T, path string, committed map[int]bool, ids []stri
 		}
 	}
 	return stored
+}
+
+// The decision crash test applies batches of decideBatch staff decisions to posts
+// imported first, killing the child at random moments, in rounds that each decide
+// every post again with other values: every batch must then be in the file whole
+// (each of its posts carrying the round's mark, one audit entry each) or not at all.
+const decideBatch = 250
+
+// crashDecision is the decision batch b makes on post i in a round: four kinds in
+// turn, each leaving a mark that tells which round it came from. Applying a batch
+// again in the same round changes nothing and writes nothing.
+func crashDecision(id string, i, b, round int) Decision {
+	d := Decision{Post: id, Reason: fmt.Sprintf("batch %d round %d", b, round)}
+	switch i % 4 {
+	case 0:
+		d.Action, d.Unit = ActionAssign, fmt.Sprintf("batch-%d-%d", b, round)
+	case 1:
+		d.Action = ActionReject
+	case 2:
+		d.Action, d.Metrics = ActionCorrect, collector.Metrics{Likes: collector.Known(int64(1_000_000 + b*1000 + round))}
+	default:
+		d.Action, d.PublishedAt = ActionCorrect, crashDecidedAt.Add(time.Duration(b)*time.Hour+time.Duration(round)*time.Second)
+	}
+	return d
+}
+
+var crashDecidedAt = time.Date(2024, 1, 1, 0, 0, 0, 0, hcm)
+
+// crashRound returns the round of batch b's decision whose mark post p carries, or -1.
+func crashRound(p collector.Post, i, b int) int {
+	r := -1
+	switch i % 4 {
+	case 0:
+		fmt.Sscanf(p.Unit, fmt.Sprintf("batch-%d-%%d", b), &r)
+	case 1:
+		if p.Review == collector.ReviewRejected {
+			fmt.Sscanf(p.Reason, fmt.Sprintf("batch %d round %%d", b), &r)
+		}
+	case 2:
+		if n := p.Metrics.Likes.N - 1_000_000; p.Metrics.Likes.Known && n >= 0 && n/1000 == int64(b) {
+			r = int(n % 1000)
+		}
+	default:
+		if d := p.PublishedAt.Sub(crashDecidedAt); d >= 0 && d/time.Hour == time.Duration(b) {
+			r = int(d % time.Hour / time.Second)
+		}
+	}
+	return r
+}
+
+// decideChild applies the decision batches of a round from `from` on, reporting each
+// commit.
+func decideChild(s *Store, from, total, round int) {
+	ids := crashIDs(total)
+	for b := from; b < total/decideBatch; b++ {
+		ds := make([]Decision, 0, decideBatch)
+		for i := b * decideBatch; i < (b+1)*decideBatch; i++ {
+			ds = append(ds, crashDecision(ids[i], i, b, round))
+		}
+		if _, err := s.Decide(context.Background(), "crash-test", ds); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(3)
+		}
+		fmt.Printf("committed %d\n", b)
+	}
+	s.Close()
+	fmt.Println("done")
+	os.Exit(0)
+}
+
+// importForDecisions stores posts 0…total-1 in a new file at path, in this process.
+func importForDecisions(t *testing.T, path string, total int) {
+	t.Helper()
+	s, err := Open(path, Options{Locations: map[string]*time.Location{"cds": hcm}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for b := 0; b*crashBatch < total; b++ {
+		var ps []collector.Post
+		for i := b * crashBatch; i < min((b+1)*crashBatch, total); i++ {
+			p := crashPost(i, 0)
+			if err := p.Normalize(); err != nil {
+				t.Fatal(err)
+			}
+			ps = append(ps, p)
+		}
+		if _, err := s.Upsert(context.Background(), ps); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestCrashDecisions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash test skipped in -short mode")
+	}
+	t.Parallel() // mostly waiting for fsync and child processes, as TestCrashSafety
+
+	total := 4_000
+	if *crashLong || os.Getenv("HASHTRACK_CRASH_LONG") != "" {
+		total = 20_000
+	}
+	const kills = 10
+	seed := uint64(time.Now().UnixNano())
+	rng := rand.New(rand.NewPCG(seed, 9))
+	dir := t.TempDir()
+	path := filepath.Join(dir, "decide.db")
+	batches := total / decideBatch
+	ids := crashIDs(total)
+	mode := "HASHTRACK_CRASH_MODE=decide"
+
+	calibPath := filepath.Join(dir, "calibrate.db")
+	importForDecisions(t, calibPath, 4*decideBatch)
+	calib := startCrashChild(t, calibPath, 0, 4*decideBatch, 0, mode)
+	began := time.Now()
+	if _, finished := calib.collect(t); !finished {
+		t.Fatal("calibration batches did not finish")
+	}
+	perBatch := time.Since(began) / 4
+	importForDecisions(t, path, total)
+	t.Logf("%d decisions in batches of %d, seed %d, about %s a batch", total, decideBatch, seed, perBatch.Round(time.Millisecond))
+
+	// committed[b] is the last round of batch b a child reported committed.
+	committed := map[int]int{}
+	next, round, killed := 0, 0, 0
+	for killed < kills {
+		if next >= batches {
+			next = 0
+			round++
+		}
+		c := startCrashChild(t, path, next, total, round, mode)
+		delay := time.Duration(rng.Int64N(int64(perBatch*time.Duration(batches-next+2)) + 1))
+		timer := time.AfterFunc(delay, func() { c.cmd.Process.Signal(syscall.SIGKILL) })
+		got, finished := c.collect(t)
+		stopped := timer.Stop()
+		for _, b := range got {
+			committed[b] = round
+			next = b + 1
+		}
+		if !finished && !stopped {
+			killed++
+		}
+		verifyDecisionsDB(t, path, committed, ids, round)
+	}
+	t.Logf("%d kills over %d rounds", killed, round+1)
+	// Running the rest of the round completes it.
+	c := startCrashChild(t, path, next, total, round, mode)
+	if _, finished := c.collect(t); !finished {
+		t.Fatal("final run did not finish")
+	}
+	for b := range batches {
+		committed[b] = round
+	}
+	verifyDecisionsDB(t, path, committed, ids, round)
+}
+
+// verifyDecisionsDB reopens the file after a kill: Check is clean; every batch carries
+// one round's decisions on all of its posts (or none yet), that round no older than
+// the last one reported committed and no newer than the round running; and the audit
+// trail holds one entry per post for each round up to it and none after.
+func verifyDecisionsDB(t *testing.T, path string, committed map[int]int, ids []string, running int) {
+	t.Helper()
+	s, err := Open(path, Options{Locations: map[string]*time.Location{"cds": hcm}, LockTimeout: 10 * time.Second})
+	if err != nil {
+		t.Fatalf("reopen after kill: %v", err)
+	}
+	defer s.Close()
+	r, err := s.Check(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.OK() {
+		t.Fatalf("check after kill:\n%s", r)
+	}
+	entries := map[string]int{} // reason → audit entries
+	err = s.AuditTrail(context.Background(), func(e AuditEntry) error {
+		if e.Who == "crash-test" {
+			entries[e.Reason]++
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for b := range len(ids) / decideBatch {
+		rounds := map[int]int{}
+		for i := b * decideBatch; i < (b+1)*decideBatch; i++ {
+			p, ok, err := s.Get(ids[i])
+			if err != nil || !ok {
+				t.Fatalf("post %d: %v %v", i, ok, err)
+			}
+			rounds[crashRound(p, i, b)]++
+		}
+		if len(rounds) != 1 {
+			t.Fatalf("batch %d: posts carry the marks of rounds %v: a batch must be whole or absent", b, rounds)
+		}
+		var at int
+		for r := range rounds {
+			at = r
+		}
+		if last, ok := committed[b]; ok && at < last || at > running {
+			t.Fatalf("batch %d at round %d; reported committed in round %d (ok %v), running %d", b, at, last, ok, running)
+		}
+		for r := 0; r <= running; r++ {
+			want := 0
+			if r <= at {
+				want = decideBatch
+			}
+			if n := entries[fmt.Sprintf("batch %d round %d", b, r)]; n != want {
+				t.Fatalf("batch %d round %d: %d audit entries, want %d", b, r, n, want)
+			}
+		}
+	}
+	// Rejected posts left the rollups: they count every post but the rejected ones.
+	var rolled int64
+	s.Rollups("cds", time.Time{}, time.Time{}, func(row RollupRow) error { rolled += row.Posts; return nil })
+	lo, err := s.LeftOut("cds")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rolled+lo.Rejected != int64(len(ids)) {
+		t.Fatalf("rollups count %d posts and %d are rejected, %d stored", rolled, lo.Rejected, len(ids))
+	}
 }

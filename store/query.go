@@ -2,9 +2,11 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -44,6 +46,9 @@ type Query struct {
 	Platform string
 	Unit     string
 	Limit    int // 0 = all
+	// AnyState includes pending and rejected posts; without it a query returns the
+	// counted posts, the ones the report counts. With a campaign it scans every post.
+	AnyState bool
 }
 
 // Posts calls fn for each post matching q: in time order with a campaign, in id order
@@ -51,7 +56,11 @@ type Query struct {
 func (s *Store) Posts(ctx context.Context, q Query, fn func(collector.Post) error) error {
 	n := 0
 	keep := func(p *collector.Post) bool {
-		return (q.Platform == "" || p.Platform == q.Platform) && (q.Unit == "" || p.Unit == q.Unit)
+		return (q.Platform == "" || p.Platform == q.Platform) && (q.Unit == "" || p.Unit == q.Unit) &&
+			(q.AnyState || p.Review == collector.ReviewCounted)
+	}
+	if q.Campaign != "" && q.AnyState {
+		return s.postsAnyState(ctx, q, keep, fn)
 	}
 	return s.db.View(func(tx *bolt.Tx) error {
 		posts := tx.Bucket(bucketPosts)
@@ -113,6 +122,33 @@ func (s *Store) Posts(ctx context.Context, q Query, fn func(collector.Post) erro
 		}
 		return nil
 	})
+}
+
+// postsAnyState is Posts for a campaign in every review state: the time index holds
+// counted posts only, so it reads every post and sorts the campaign's by time.
+func (s *Store) postsAnyState(ctx context.Context, q Query, keep func(*collector.Post) bool, fn func(collector.Post) error) error {
+	var sel []collector.Post
+	err := s.Posts(ctx, Query{AnyState: true, From: q.From, To: q.To}, func(p collector.Post) error {
+		if slices.Contains(p.Campaigns, q.Campaign) && keep(&p) {
+			sel = append(sel, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(sel, func(a, b collector.Post) int {
+		return cmp.Or(a.When().Compare(b.When()), cmp.Compare(a.ID, b.ID))
+	})
+	if q.Limit > 0 && len(sel) > q.Limit {
+		sel = sel[:q.Limit]
+	}
+	for _, p := range sel {
+		if err := fn(p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // TopPosts returns up to n posts of campaign with the highest known engagement for

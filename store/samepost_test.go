@@ -11,13 +11,15 @@ import (
 // TestSamePostCoversEveryField fails when collector.Post gains a field samePost does
 // not compare: re-ingest would then drop changes to it.
 func TestSamePostCoversEveryField(t *testing.T) {
-	if n := reflect.TypeFor[collector.Post]().NumField(); n != 19 {
-		t.Fatalf("collector.Post has %d fields; samePost compares 19: add the new one", n)
+	// SubmittedURL is not stored (json:"-"): samePost compares the other 22.
+	if n := reflect.TypeFor[collector.Post]().NumField(); n != 23 {
+		t.Fatalf("collector.Post has %d fields; samePost compares 22 and skips SubmittedURL: add the new one", n)
 	}
 	base := post(t, "https://zalo.me/p/9", collector.Metrics{Likes: collector.Known(1)}, func(p *collector.Post) {
 		p.Author, p.Title, p.Text, p.Note, p.Image = "a", "t", "x #tag", "n", "i"
 		p.FirstSeen, p.LastUpdated, p.ObservedAt = time.Unix(1, 0), time.Unix(2, 0), time.Unix(3, 0)
 	})
+	base.Conflicts = []collector.Conflict{{Unit: "u"}}
 	if !samePost(&base, &base) {
 		t.Fatal("a post differs from itself")
 	}
@@ -36,6 +38,12 @@ func TestSamePostCoversEveryField(t *testing.T) {
 		"Aliases":      func(p *collector.Post) { p.Aliases = []string{"https://fb.watch/x"} },
 		"Metrics":      func(p *collector.Post) { p.Metrics.Views = collector.Known(0) },
 		"Verification": func(p *collector.Post) { p.Verification = collector.Verified },
+		"Review":       func(p *collector.Post) { p.Review = collector.ReviewPending },
+		"Reason":       func(p *collector.Post) { p.Reason = "x" },
+		"Conflicts":    func(p *collector.Post) { p.Conflicts = []collector.Conflict{{Unit: "x"}} },
+		"Conflict.Closed": func(p *collector.Post) {
+			p.Conflicts = []collector.Conflict{{Unit: "u", Closed: true}}
+		},
 	} {
 		q := base
 		mod(&q)

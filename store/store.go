@@ -1,7 +1,10 @@
 // Package store keeps hashtrack's record in one bbolt file: posts de-duplicated by
 // canonical URL, a snapshot of their metrics at every change, per-day rollups kept up
 // to date on every write (so reports cost days × units, not posts), source health and
-// the raw items collectors fetched. Keys and encodings live here and nowhere else.
+// the raw items collectors fetched, and what lets staff defend the numbers: each
+// post's review state and the claims of units other than its owner, the review queue,
+// staff decisions applied in one transaction, and an audit trail of them. Keys and
+// encodings live here and nowhere else.
 package store
 
 import (
@@ -35,10 +38,16 @@ var (
 	bucketTop       = []byte("top")       // campaign 0 be64(^engagement) post id → ""
 	bucketSources   = []byte("sources")   // source name → health JSON
 	bucketRaw       = []byte("raw")       // source 0 item key → raw item JSON
+	bucketQueue     = []byte("queue")     // campaign 0 be64(since) post id → "": pending or in conflict
+	bucketLeftOut   = []byte("left_out")  // campaign 0 kind 0 reason → be64 posts not counted
+	bucketAudit     = []byte("audit")     // be64(sequence) post id → audit entry JSON
 
 	keySchema = []byte("schema_version")
 
-	allBuckets = [][]byte{bucketMeta, bucketPosts, bucketSnapshots, bucketByTime, bucketRollups, bucketHours, bucketTop, bucketSources, bucketRaw}
+	allBuckets = [][]byte{bucketMeta, bucketPosts, bucketSnapshots, bucketByTime, bucketRollups, bucketHours, bucketTop, bucketSources, bucketRaw, bucketQueue, bucketLeftOut, bucketAudit}
+	// reviewBuckets came with review states, in the same schema version: a file written
+	// before has none until it is opened for writing, and reads as empty ones.
+	reviewBuckets = [][]byte{bucketQueue, bucketLeftOut, bucketAudit}
 )
 
 // ErrLocked means another process holds the database.

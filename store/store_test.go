@@ -207,17 +207,28 @@ func TestRollupsDayCutInCampaignZone(t *testing.T) {
 	if len(hours) != 1 || hours[0].Hour != 6 || hours[0].Posts != 1 {
 		t.Errorf("hours %+v, want one post at 06h on 29/03", hours)
 	}
-	// Moving a post to another unit moves its tally.
+	day29 := func() map[string]Tally {
+		got := map[string]Tally{}
+		s.Rollups("cds", time.Date(2023, 3, 29, 0, 0, 0, 0, hcm), time.Date(2023, 3, 29, 0, 0, 0, 0, hcm), func(r RollupRow) error {
+			got[r.Day.Format("02/01")+" "+r.Unit] = r.Tally
+			return nil
+		})
+		return got
+	}
+	// Another unit submitting the post does not move it (the owner keeps it; the claim
+	// is a conflict), but its newer metrics count.
 	upsert(t, s, post(t, "https://baodaklak.vn/a", collector.Metrics{Likes: collector.Known(5)}, func(p *collector.Post) {
 		p.PublishedAt = a.PublishedAt
 		p.Unit = "ea-kar"
 	}))
-	got = map[string]Tally{}
-	s.Rollups("cds", time.Date(2023, 3, 29, 0, 0, 0, 0, hcm), time.Date(2023, 3, 29, 0, 0, 0, 0, hcm), func(r RollupRow) error {
-		got[r.Day.Format("02/01")+" "+r.Unit] = r.Tally
-		return nil
-	})
-	if len(got) != 1 || got["29/03 ea-kar"].Likes != 5 || got["29/03 ea-kar"].Engagement != 6 {
+	if got := day29(); len(got) != 1 || got["29/03 tan-loi"].Likes != 5 || got["29/03 tan-loi"].Engagement != 6 {
+		t.Errorf("after a claim: %+v", got)
+	}
+	// Staff assigning the post to the other unit moves its tally.
+	if _, err := s.Decide(context.Background(), "test", []Decision{{Post: a.ID, Action: ActionAssign, Unit: "ea-kar"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := day29(); len(got) != 1 || got["29/03 ea-kar"].Likes != 5 || got["29/03 ea-kar"].Engagement != 6 {
 		t.Errorf("after move: %+v", got)
 	}
 }

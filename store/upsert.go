@@ -24,16 +24,25 @@ const (
 	New
 	// Updated: the post was known and something (metrics, text, sources…) changed.
 	Updated
+	// Conflict: the post is recorded for another unit, which keeps it; the claim waits
+	// for staff (recorded once per claiming unit). Newer metrics may still have been
+	// taken, but nothing of the owner's was changed.
+	Conflict
 )
 
 func (o Outcome) String() string {
-	return [...]string{"unchanged", "new", "updated"}[o]
+	return [...]string{"unchanged", "new", "updated", "conflict"}[o]
 }
 
-// UpsertResult counts what a batch did; Outcomes follows the order of the input.
+// UpsertResult counts what a batch did; Outcomes and States follow the order of the
+// input.
 type UpsertResult struct {
-	New, Updated, Unchanged int
-	Outcomes                []Outcome
+	New, Updated, Unchanged, Conflicts int
+	Outcomes                           []Outcome
+	// States is each post's review state after the upsert: a post already pending or
+	// rejected stays so whatever the submission said, and its submitter should be told
+	// it is under review rather than accepted.
+	States []collector.ReviewState
 	// MetricsChanged counts posts whose metrics changed (their history gained or
 	// changed its current entry; see Store.Snapshots).
 	MetricsChanged int
@@ -44,48 +53,63 @@ func (r *UpsertResult) Add(o UpsertResult) {
 	r.New += o.New
 	r.Updated += o.Updated
 	r.Unchanged += o.Unchanged
+	r.Conflicts += o.Conflicts
 	r.MetricsChanged += o.MetricsChanged
 	r.Outcomes = append(r.Outcomes, o.Outcomes...)
+	r.States = append(r.States, o.States...)
 }
 
 // ErrNotNormalized is returned for a post without an id: call Post.Normalize first.
 var ErrNotNormalized = errors.New("post has no id (not normalized)")
+
+// ErrReviewState is returned for a post whose review state this code does not know.
+var ErrReviewState = errors.New("unknown review state")
 
 // Upsert writes a batch of normalized posts in one transaction. A post already in the
 // store (same id: same canonical URL) is merged: newer known metrics replace older ones
 // and the superseded ones are kept as a snapshot; unknown never replaces known; campaigns,
 // sources and hashtags accumulate. A post whose merge changes nothing is not written,
 // so re-ingesting the same data costs reads only.
+//
+// The unit that first recorded a post owns it: a version carrying another unit gives
+// only its newer metrics and is kept as a conflict on the post (Outcome Conflict). A new
+// post takes its review state and reason from the input; a stored post keeps its own.
+// How a post was recorded, a unit filled in later and each claim go to its audit trail.
 func (s *Store) Upsert(ctx context.Context, posts []collector.Post) (UpsertResult, error) {
-	res := UpsertResult{Outcomes: make([]Outcome, 0, len(posts))}
+	res := UpsertResult{Outcomes: make([]Outcome, 0, len(posts)), States: make([]collector.ReviewState, 0, len(posts))}
 	if err := ctx.Err(); err != nil {
 		return res, err
+	}
+	for i := range posts {
+		if !validState(posts[i].Review) {
+			return res, fmt.Errorf("store: %s: %w %q", posts[i].URL, ErrReviewState, posts[i].Review)
+		}
 	}
 	now := s.now()
 	// Batch a read-only pass first: when nothing changes (the daily re-collect of
 	// unchanged feeds) no write transaction, and no fsync, is needed.
-	if unchanged, err := s.allUnchanged(posts, now); err != nil {
+	if unchanged, err := s.allUnchanged(posts, now, &res); err != nil {
 		return res, err
 	} else if unchanged {
-		for range posts {
-			res.Outcomes = append(res.Outcomes, Unchanged)
-		}
-		res.Unchanged = len(posts)
 		return res, nil
 	}
+	res = UpsertResult{Outcomes: make([]Outcome, 0, len(posts)), States: make([]collector.ReviewState, 0, len(posts))}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		w := s.writer(tx)
 		for i := range posts {
-			out, metricsChanged, err := w.upsert(posts[i], now)
+			out, state, metricsChanged, err := w.upsert(posts[i], now)
 			if err != nil {
 				return err
 			}
 			res.Outcomes = append(res.Outcomes, out)
+			res.States = append(res.States, state)
 			switch out {
 			case New:
 				res.New++
 			case Updated:
 				res.Updated++
+			case Conflict:
+				res.Conflicts++
 			default:
 				res.Unchanged++
 			}
@@ -102,8 +126,8 @@ func (s *Store) Upsert(ctx context.Context, posts []collector.Post) (UpsertResul
 }
 
 // allUnchanged reports whether every post is already stored exactly as the merge would
-// leave it.
-func (s *Store) allUnchanged(posts []collector.Post, now time.Time) (bool, error) {
+// leave it; then it fills res (repeated claims by the same unit are Conflict outcomes).
+func (s *Store) allUnchanged(posts []collector.Post, now time.Time, res *UpsertResult) (bool, error) {
 	if len(posts) == 0 {
 		return true, nil
 	}
@@ -129,11 +153,19 @@ func (s *Store) allUnchanged(posts []collector.Post, now time.Time) (bool, error
 			if err := json.Unmarshal(raw, &old); err != nil {
 				return fmt.Errorf("store: post %s: %w", in.ID, err)
 			}
-			merged, _ := merge(&old, in, now)
+			merged, _, claim := merge(&old, in, now)
 			if !samePost(&merged, &old) {
 				unchanged = false
 				return nil
 			}
+			if claim {
+				res.Outcomes = append(res.Outcomes, Conflict)
+				res.Conflicts++
+			} else {
+				res.Outcomes = append(res.Outcomes, Unchanged)
+				res.Unchanged++
+			}
+			res.States = append(res.States, old.Review)
 		}
 		return nil
 	})
@@ -151,34 +183,51 @@ func samePost(a, b *collector.Post) bool {
 		a.Unit == b.Unit && a.Author == b.Author && a.Title == b.Title && a.Text == b.Text && a.Note == b.Note &&
 		a.Image == b.Image && slices.Equal(a.Hashtags, b.Hashtags) && a.PublishedAt.Equal(b.PublishedAt) &&
 		a.FirstSeen.Equal(b.FirstSeen) && a.LastUpdated.Equal(b.LastUpdated) && a.ObservedAt.Equal(b.ObservedAt) &&
-		slices.Equal(a.Sources, b.Sources) && slices.Equal(a.Aliases, b.Aliases) && a.Metrics == b.Metrics && a.Verification == b.Verification
+		slices.Equal(a.Sources, b.Sources) && slices.Equal(a.Aliases, b.Aliases) && a.Metrics == b.Metrics && a.Verification == b.Verification &&
+		a.Review == b.Review && a.Reason == b.Reason && slices.EqualFunc(a.Conflicts, b.Conflicts, sameConflict)
+}
+
+func sameConflict(a, b collector.Conflict) bool {
+	return a.Unit == b.Unit && a.Source == b.Source && a.URL == b.URL && a.At.Equal(b.At) && a.Closed == b.Closed
 }
 
 type writer struct {
 	s                                         *Store
 	posts, snaps, byTime, rollups, hours, top *bolt.Bucket
+	queue, leftOut, audit                     *bolt.Bucket
 	tallies                                   map[string]*Tally
-	hourCounts                                map[string]int64
+	hourCounts, leftOutCounts                 map[string]int64
 	// Index entries to add (true) or remove (false), the last change to a key winning.
 	// Written in key order: bbolt inserts into a node by moving every entry after the
 	// new one, so unordered inserts of a batch into the same pages cost quadratic time.
-	byTimeKeys, topKeys map[string]bool
+	byTimeKeys, topKeys, queueKeys map[string]bool
+	// Audit entries to append, by key; seq is the last sequence number handed out.
+	entries map[string][]byte
+	seq     uint64
 }
 
 func (s *Store) writer(tx *bolt.Tx) *writer {
-	return &writer{
-		s:          s,
-		posts:      tx.Bucket(bucketPosts),
-		snaps:      tx.Bucket(bucketSnapshots),
-		byTime:     tx.Bucket(bucketByTime),
-		rollups:    tx.Bucket(bucketRollups),
-		hours:      tx.Bucket(bucketHours),
-		top:        tx.Bucket(bucketTop),
-		tallies:    map[string]*Tally{},
-		hourCounts: map[string]int64{},
-		byTimeKeys: map[string]bool{},
-		topKeys:    map[string]bool{},
+	w := &writer{
+		s:             s,
+		posts:         tx.Bucket(bucketPosts),
+		snaps:         tx.Bucket(bucketSnapshots),
+		byTime:        tx.Bucket(bucketByTime),
+		rollups:       tx.Bucket(bucketRollups),
+		hours:         tx.Bucket(bucketHours),
+		top:           tx.Bucket(bucketTop),
+		queue:         tx.Bucket(bucketQueue),
+		leftOut:       tx.Bucket(bucketLeftOut),
+		audit:         tx.Bucket(bucketAudit),
+		tallies:       map[string]*Tally{},
+		hourCounts:    map[string]int64{},
+		leftOutCounts: map[string]int64{},
+		byTimeKeys:    map[string]bool{},
+		topKeys:       map[string]bool{},
+		queueKeys:     map[string]bool{},
+		entries:       map[string][]byte{},
 	}
+	w.seq = w.audit.Sequence()
+	return w
 }
 
 // flush writes the pending index entries and the summed rollup and hour changes, in
@@ -187,7 +236,7 @@ func (w *writer) flush() error {
 	for _, ix := range []struct {
 		b    *bolt.Bucket
 		keys map[string]bool
-	}{{w.byTime, w.byTimeKeys}, {w.top, w.topKeys}} {
+	}{{w.byTime, w.byTimeKeys}, {w.top, w.topKeys}, {w.queue, w.queueKeys}} {
 		for _, k := range slices.Sorted(maps.Keys(ix.keys)) {
 			var err error
 			if ix.keys[k] {
@@ -209,54 +258,79 @@ func (w *writer) flush() error {
 			}
 		}
 	}
-	keys = slices.Sorted(maps.Keys(w.hourCounts))
-	for _, k := range keys {
-		if d := w.hourCounts[k]; d != 0 {
-			if err := addCount(w.hours, []byte(k), d); err != nil {
-				return err
+	for _, c := range []struct {
+		b      *bolt.Bucket
+		counts map[string]int64
+	}{{w.hours, w.hourCounts}, {w.leftOut, w.leftOutCounts}} {
+		for _, k := range slices.Sorted(maps.Keys(c.counts)) {
+			if d := c.counts[k]; d != 0 {
+				if err := addCount(c.b, []byte(k), d); err != nil {
+					return err
+				}
 			}
 		}
+		clear(c.counts)
 	}
+	for _, k := range slices.Sorted(maps.Keys(w.entries)) {
+		if err := w.audit.Put([]byte(k), w.entries[k]); err != nil {
+			return err
+		}
+	}
+	clear(w.entries)
 	clear(w.tallies)
-	clear(w.hourCounts)
-	return nil
+	return w.audit.SetSequence(w.seq)
 }
 
-func (w *writer) upsert(in collector.Post, now time.Time) (Outcome, bool, error) {
+func (w *writer) upsert(in collector.Post, now time.Time) (Outcome, collector.ReviewState, bool, error) {
 	if in.ID == "" {
-		return 0, false, fmt.Errorf("store: %s: %w", in.URL, ErrNotNormalized)
+		return 0, "", false, fmt.Errorf("store: %s: %w", in.URL, ErrNotNormalized)
 	}
 	raw := w.posts.Get([]byte(in.ID))
 	if raw == nil {
 		p := fresh(in, now)
 		if err := w.put(&p); err != nil {
-			return 0, false, err
+			return 0, "", false, err
 		}
 		if err := w.index(&p, +1); err != nil {
-			return 0, false, err
+			return 0, "", false, err
+		}
+		if err := w.record(recordedEntry(&p, submitted(&in), now)); err != nil {
+			return 0, "", false, err
 		}
 		// The post itself holds its current metrics: the history gets an entry only
 		// when newer ones supersede them, so a first ingest writes no snapshot.
-		return New, p.Metrics.AnyKnown(), nil
+		return New, p.Review, p.Metrics.AnyKnown(), nil
 	}
 	var old collector.Post
 	if err := json.Unmarshal(raw, &old); err != nil {
-		return 0, false, fmt.Errorf("store: post %s: %w", in.ID, err)
+		return 0, "", false, fmt.Errorf("store: post %s: %w", in.ID, err)
 	}
-	merged, metricsChanged := merge(&old, in, now)
+	merged, metricsChanged, claim := merge(&old, in, now)
+	out := Updated
+	if claim {
+		out = Conflict
+	}
 	if samePost(&merged, &old) {
-		return Unchanged, false, nil
+		if !claim {
+			out = Unchanged
+		}
+		return out, old.Review, false, nil
 	}
 	merged.LastUpdated = now
 	if err := w.put(&merged); err != nil {
-		return 0, false, err
+		return 0, "", false, err
 	}
 	if !sameContribution(&old, &merged) {
 		if err := w.index(&old, -1); err != nil {
-			return 0, false, err
+			return 0, "", false, err
 		}
 		if err := w.index(&merged, +1); err != nil {
-			return 0, false, err
+			return 0, "", false, err
+		}
+	}
+	for _, e := range upsertEntries(&old, &merged, in.Source()) {
+		if err := w.record(e); err != nil {
+			return 0, "", false, err
 		}
 	}
 	// Newer metrics supersede the stored ones: keep those in the history. An older
@@ -264,10 +338,10 @@ func (w *writer) upsert(in collector.Post, now time.Time) (Outcome, bool, error)
 	// changes the current entry, which is the post itself.
 	if metricsChanged && merged.ObservedAt.After(old.ObservedAt) && old.Metrics.AnyKnown() {
 		if err := w.snapshot(old.ID, old.ObservedAt, old.Metrics); err != nil {
-			return 0, false, err
+			return 0, "", false, err
 		}
 	}
-	return Updated, metricsChanged, nil
+	return out, merged.Review, metricsChanged, nil
 }
 
 // fresh completes a post seen for the first time.
@@ -283,13 +357,20 @@ func fresh(in collector.Post, now time.Time) collector.Post {
 	if p.Verification == "" {
 		p.Verification = collector.Unverified
 	}
+	if p.Review == collector.ReviewCounted {
+		p.Reason = "" // a reason says why a post is not counted
+	}
+	p.Conflicts = nil // claims are the store's record, never the submitter's
 	return p
 }
 
 // merge folds an incoming version of a post into the stored one. Which wins depends on
-// when each was observed, so re-importing an old file never undoes a newer one.
-func merge(old *collector.Post, in collector.Post, now time.Time) (collector.Post, bool) {
-	m := *old
+// when each was observed, so re-importing an old file never undoes a newer one. The
+// review state and the conflicts are the store's own: the input cannot change them. An
+// input carrying a unit other than the owner's is a claim: it gives its metrics only,
+// and its unit is added as a conflict unless that unit claimed the post before.
+func merge(old *collector.Post, in collector.Post, now time.Time) (m collector.Post, metricsChanged, claim bool) {
+	m = *old
 	m.Campaigns = slices.Clone(old.Campaigns)
 	m.Sources = slices.Clone(old.Sources)
 	m.Hashtags = slices.Clone(old.Hashtags)
@@ -299,6 +380,15 @@ func merge(old *collector.Post, in collector.Post, now time.Time) (collector.Pos
 		observed = now
 	}
 	newer := !observed.Before(old.ObservedAt)
+
+	if in.Unit != "" && old.Unit != "" && in.Unit != old.Unit {
+		if !slices.ContainsFunc(old.Conflicts, func(c collector.Conflict) bool { return c.Unit == in.Unit }) {
+			m.Conflicts = append(slices.Clip(old.Conflicts), collector.Conflict{
+				Unit: in.Unit, Source: in.Source(), URL: submitted(&in), At: now})
+		}
+		metricsChanged = mergeMetrics(&m, old, in, observed, newer)
+		return m, metricsChanged, true
+	}
 
 	str := func(dst *string, v string) {
 		if v != "" && (newer || *dst == "") {
@@ -334,6 +424,12 @@ func merge(old *collector.Post, in collector.Post, now time.Time) (collector.Pos
 		m.Verification = in.Verification
 	}
 
+	return m, mergeMetrics(&m, old, in, observed, newer), false
+}
+
+// mergeMetrics sets m's metrics from old's and in's, the newer observation winning and
+// unknown never replacing known, and reports whether they changed.
+func mergeMetrics(m, old *collector.Post, in collector.Post, observed time.Time, newer bool) bool {
 	var metrics collector.Metrics
 	if newer {
 		metrics = old.Metrics.Over(in.Metrics)
@@ -347,7 +443,15 @@ func merge(old *collector.Post, in collector.Post, now time.Time) (collector.Pos
 			m.ObservedAt = observed
 		}
 	}
-	return m, changed
+	return changed
+}
+
+// submitted is the link of a post as it arrived.
+func submitted(p *collector.Post) string {
+	if p.SubmittedURL != "" {
+		return p.SubmittedURL
+	}
+	return p.URL
 }
 
 func (w *writer) put(p *collector.Post) error {
@@ -370,14 +474,30 @@ func (w *writer) snapshot(id string, at time.Time, m collector.Metrics) error {
 // sameContribution reports whether two versions of a post count the same in every
 // index and rollup, so an update that only touched text skips the index work.
 func sameContribution(a, b *collector.Post) bool {
+	sa, qa := queueSince(a)
+	sb, qb := queueSince(b)
 	return slices.Equal(a.Campaigns, b.Campaigns) && a.When().Equal(b.When()) &&
 		a.Unit == b.Unit && a.Platform == b.Platform && a.Metrics == b.Metrics &&
-		a.Verification == b.Verification
+		a.Verification == b.Verification && a.Review == b.Review && a.Reason == b.Reason &&
+		qa == qb && sa.Equal(sb) && (a.OpenConflicts() > 0) == (b.OpenConflicts() > 0)
 }
 
-// index adds (sign +1) or removes (sign -1) a post's entries in the time index, the
-// engagement ranking, the day rollups and the hour counts of each of its campaigns.
+// index adds (sign +1) or removes (sign -1) a post's entries in the review queue and
+// the left-out counts and, when it is counted, in the time index, the engagement
+// ranking, the day rollups and the hour counts of each of its campaigns.
 func (w *writer) index(p *collector.Post, sign int64) error {
+	since, queued := queueSince(p)
+	for _, c := range p.Campaigns {
+		if queued {
+			w.queueKeys[string(queueKey(c, since, p.ID))] = sign > 0
+		}
+		for _, k := range leftOutKeys(c, p) {
+			w.leftOutCounts[string(k)] += sign
+		}
+	}
+	if p.Review != collector.ReviewCounted {
+		return nil
+	}
 	when := p.When()
 	eng, engKnown := p.Metrics.Engagement()
 	t := tallyOf(p)
@@ -420,7 +540,7 @@ func addCount(b *bolt.Bucket, k []byte, d int64) error {
 // for use after the campaigns' time zones change or when Check finds a mismatch.
 func (s *Store) Reindex(ctx context.Context) error {
 	return s.db.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketByTime, bucketRollups, bucketHours, bucketTop} {
+		for _, name := range [][]byte{bucketByTime, bucketRollups, bucketHours, bucketTop, bucketQueue, bucketLeftOut} {
 			if err := tx.DeleteBucket(name); err != nil {
 				return err
 			}
