@@ -81,9 +81,9 @@ func (c *Channel) Recipients(campaign string) []string {
 	return c.s.To
 }
 
-// allRecipients is everyone any campaign's report goes to: the test message reaches
+// AllRecipients is everyone any campaign's report goes to: the test message reaches
 // each address once, so a wrong one shows before a report is lost on it.
-func (c *Channel) allRecipients() []string {
+func (c *Channel) AllRecipients() []string {
 	all := slices.Clone(c.s.To)
 	for _, to := range c.s.CampaignTo {
 		all = append(all, to...)
@@ -96,7 +96,7 @@ func (c *Channel) allRecipients() []string {
 func (c *Channel) Send(ctx context.Context, m deliver.Message) error {
 	to := c.Recipients(m.Campaign.ID)
 	if m.Test {
-		to = c.allRecipients()
+		to = c.AllRecipients()
 	}
 	if len(to) == 0 {
 		return &Error{Problem: ProblemConfig, Err: errors.New("no recipient")}
