@@ -268,7 +268,7 @@ func attempt(ctx context.Context, o Options, ch Channel, m Message, d *store.Del
 			return nil
 		}
 		d.LastError = oneLine(err.Error())
-		o.Log.Warn("report not delivered", slog.String("campaign", d.Campaign), slog.String("channel", d.Channel),
+		o.Log.Info("report not delivered", slog.String("campaign", d.Campaign), slog.String("channel", d.Channel),
 			slog.Int("attempt", d.Attempts), slog.String("error", d.LastError))
 		if i >= retries || ctx.Err() != nil {
 			return err
