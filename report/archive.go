@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -50,7 +51,13 @@ type ArchiveOptions struct {
 	// index is written.
 	File string
 	Out  io.Writer
+	// Extra adds formats drawn outside this package (the PNG card of report/card,
+	// which imports this one), by name; the HTML archive writes each beside the page.
+	Extra map[string]Renderer
 }
+
+// Renderer writes a report in a format another package draws.
+type Renderer func(r *Report, w io.Writer) error
 
 // WriteArchive writes the reports o selects and returns the files written. With zero
 // File and Out it writes, for each campaign, <Dir>/<campaign>/<YYYY-MM-DD>.<ext> (the
@@ -63,8 +70,8 @@ func WriteArchive(ctx context.Context, st *store.Store, o ArchiveOptions) ([]str
 	if o.Format == "" {
 		o.Format = Formats[0]
 	}
-	if !slices.Contains(Formats, o.Format) {
-		return nil, fmt.Errorf("%w: format %q is not one of %s", ErrInvalidOptions, o.Format, strings.Join(Formats, ", "))
+	if !slices.Contains(Formats, o.Format) && o.Extra[o.Format] == nil {
+		return nil, fmt.Errorf("%w: format %q is not one of %s", ErrInvalidOptions, o.Format, strings.Join(append(slices.Clone(Formats), slices.Sorted(maps.Keys(o.Extra))...), ", "))
 	}
 	if o.Lang != "en" {
 		o.Lang = "vi"
@@ -138,6 +145,8 @@ func writeCampaign(ctx context.Context, st *store.Store, o ArchiveOptions, k col
 			err = r.WriteCSV(ctx, &b, st)
 		case "json":
 			err = r.RenderJSON(&b)
+		default:
+			err = o.Extra[format](r, &b)
 		}
 		return b.Bytes(), err
 	}
@@ -164,10 +173,14 @@ func writeCampaign(ctx context.Context, st *store.Store, o ArchiveOptions, k col
 	dir := filepath.Join(o.Dir, k.ID)
 	stem := filepath.Join(dir, day.Format("2006-01-02"))
 	var paths []string
-	if err := writeFileAtomic(stem+formatExt[o.Format], body); err != nil {
+	ext := formatExt[o.Format]
+	if ext == "" {
+		ext = "." + o.Format
+	}
+	if err := writeFileAtomic(stem+ext, body); err != nil {
 		return paths, err
 	}
-	paths = append(paths, stem+formatExt[o.Format])
+	paths = append(paths, stem+ext)
 	if o.Format == "html" {
 		latest := filepath.Join(dir, "latest.html")
 		if err := writeFileAtomic(latest, body); err != nil {
@@ -182,6 +195,16 @@ func writeCampaign(ctx context.Context, st *store.Store, o ArchiveOptions, k col
 			return paths, err
 		}
 		paths = append(paths, stem+".txt")
+		for _, name := range slices.Sorted(maps.Keys(o.Extra)) {
+			extra, err := render(name)
+			if err == nil {
+				err = writeFileAtomic(stem+"."+name, extra)
+			}
+			if err != nil {
+				return paths, err
+			}
+			paths = append(paths, stem+"."+name)
+		}
 	}
 	return paths, nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/report"
+	"github.com/tinhdoandaklak/hashtrack/report/card"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
@@ -19,8 +20,8 @@ import (
 func reportCommand() *command {
 	return &command{
 		name:    "report",
-		usage:   "[--campaign ID] [--from NGÀY] [--to NGÀY] [--format html|text|csv|json] [--lang vi|en] [--out TỆP|-]",
-		summary: "lập báo cáo chiến dịch: trang HTML có biểu đồ, bản tin văn bản, CSV, JSON",
+		usage:   "[--campaign ID] [--from NGÀY] [--to NGÀY] [--format html|text|csv|json|png] [--lang vi|en] [--out TỆP|-] [--send [--resend]]",
+		summary: "lập báo cáo chiến dịch: trang HTML có biểu đồ, bản tin văn bản, CSV, JSON, ảnh PNG cho Zalo",
 		run:     runReport,
 	}
 }
@@ -42,9 +43,12 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&opts.Campaign, "campaign", "", "campaign `id` (default: every campaign)")
 	fs.StringVar(&from, "from", "", "first day (29/03/2023 or 2023-03-29); default the campaign's start")
 	fs.StringVar(&to, "to", "", "last day, inclusive; default today")
-	fs.StringVar(&opts.Format, "format", "html", "html, text (digest for Zalo/email), csv or json")
+	fs.StringVar(&opts.Format, "format", "html", "html, text (digest for Zalo/email), csv, json or png (summary picture for Zalo)")
 	fs.StringVar(&opts.Lang, "lang", "", "vi or en (default: language in the config)")
 	fs.StringVar(&opts.Out, "out", "", "write to this `file` (- = standard output); default the report folder")
+	var send, resend bool
+	fs.BoolVar(&send, "send", false, "then deliver the day's report by email/webhook as configured (once a day unless --resend)")
+	fs.BoolVar(&resend, "resend", false, "with --send: deliver even if the delivery log says it was sent already")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -52,8 +56,11 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 0 {
 		return usageError("unexpected argument %q (choose a campaign with --campaign)", pos[0])
 	}
-	if !slices.Contains(report.Formats, opts.Format) {
-		return usageError("--format: %q is not one of %s", opts.Format, strings.Join(report.Formats, ", "))
+	if formats := reportFormats(); !slices.Contains(formats, opts.Format) {
+		return usageError("--format: %q is not one of %s", opts.Format, strings.Join(formats, ", "))
+	}
+	if resend && !send {
+		return usageError("--resend goes with --send")
 	}
 	if opts.Lang != "" && opts.Lang != "vi" && opts.Lang != "en" {
 		return usageError("--lang: %q is not vi or en", opts.Lang)
@@ -88,8 +95,9 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	}
 	// Read-only when the file exists, so a report can run beside another reader; a
 	// fresh install without a database gets an empty one (and an empty report).
+	// --send writes the delivery log.
 	_, statErr := os.Stat(c.DatabasePath())
-	st, err := e.openStore(c, statErr == nil)
+	st, err := e.openStore(c, statErr == nil && !send)
 	if err != nil {
 		return err
 	}
@@ -100,7 +108,19 @@ func runReport(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(e.stdout, "Đã ghi %s\n", p)
 		}
 	}
-	return err
+	if err != nil || !send {
+		return err
+	}
+	return sendAndTell(ctx, e, c, st, opts, resend, "report")
+}
+
+// reportFormats are the formats --format takes: the report package's and the card.
+func reportFormats() []string { return append(slices.Clone(report.Formats), "png") }
+
+// extraFormats are the renderings drawn outside the report package: the PNG card,
+// which every HTML archive also writes beside the page (and email attaches).
+func extraFormats() map[string]report.Renderer {
+	return map[string]report.Renderer{"png": card.Render}
 }
 
 // writeReports writes the reports opts selects through report.WriteArchive, the one
@@ -108,10 +128,21 @@ func runReport(ctx context.Context, e *env, args []string) error {
 // configuration's campaigns, units, sources and report folder as plain values. With
 // zero options it writes the day's archive of every campaign.
 func writeReports(ctx context.Context, e *env, c *config.Config, st *store.Store, opts reportOptions) ([]string, error) {
+	paths, err := report.WriteArchive(ctx, st, archiveOptions(e, c, opts))
+	if errors.Is(err, report.ErrInvalidOptions) {
+		return paths, &exitError{code: exitUsage, err: err}
+	}
+	return paths, err
+}
+
+// archiveOptions are the report package's options for opts and the configuration,
+// shared by writeReports and delivery.
+func archiveOptions(e *env, c *config.Config, opts reportOptions) report.ArchiveOptions {
 	o := report.ArchiveOptions{
 		Dir: c.ReportPath(), Campaigns: c.Campaigns(), Campaign: opts.Campaign, Units: c.Units(),
 		Sources: map[string][]string{}, From: opts.From, To: opts.To, Format: opts.Format, Lang: opts.Lang,
 		Location: c.Location(), StaleAfter: c.Report.StaleAfter.Duration, TopN: c.Report.TopN,
+		Extra: extraFormats(),
 	}
 	if o.Lang == "" {
 		o.Lang = c.Language
@@ -133,9 +164,5 @@ func writeReports(ctx context.Context, e *env, c *config.Config, st *store.Store
 	default:
 		o.File = opts.Out
 	}
-	paths, err := report.WriteArchive(ctx, st, o)
-	if errors.Is(err, report.ErrInvalidOptions) {
-		return paths, &exitError{code: exitUsage, err: err}
-	}
-	return paths, err
+	return o
 }

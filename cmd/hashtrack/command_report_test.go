@@ -131,6 +131,7 @@ func TestReportFolderAndIndex(t *testing.T) {
 		root := c.ReportPath()
 		want := []string{
 			filepath.Join(root, "cds", tc.name+".html"), filepath.Join(root, "cds", "latest.html"), filepath.Join(root, "cds", tc.name+".txt"),
+			filepath.Join(root, "cds", tc.name+".png"), // the summary card, beside the page
 			filepath.Join(root, "index.html"), filepath.Join(root, "ECHARTS-LICENSE.txt"), filepath.Join(root, "ECHARTS-NOTICE.txt"),
 		}
 		if strings.Join(paths, "\n") != strings.Join(want, "\n") {

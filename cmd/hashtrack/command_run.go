@@ -15,8 +15,8 @@ import (
 func runCommand() *command {
 	return &command{
 		name:    "run",
-		usage:   "[-v] [--all]",
-		summary: "việc hằng ngày cho cron: thu thập mọi nguồn đến hạn rồi viết báo cáo trong ngày",
+		usage:   "[-v] [--all] [--resend]",
+		summary: "việc hằng ngày cho cron: thu thập mọi nguồn đến hạn, viết báo cáo trong ngày rồi gửi đi (nếu đã cấu hình)",
 		run:     runDaily,
 	}
 }
@@ -26,9 +26,10 @@ func runCommand() *command {
 // one line per problem on stderr, and the exit code says how it went.
 func runDaily(ctx context.Context, e *env, args []string) error {
 	fs := e.flags()
-	var all bool
+	var all, resend bool
 	fs.BoolVar(&e.verbose, "v", false, "print a summary of what was collected and written")
 	fs.BoolVar(&all, "all", false, "collect every source now, even one not due or waiting after failures")
+	fs.BoolVar(&resend, "resend", false, "deliver the day's report again even if the delivery log says it was sent")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -65,11 +66,24 @@ func runDaily(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(e.stdout, "Báo cáo: %s\n", f)
 		}
 	}
+	// After the report, its delivery: once a day (the log says), failures on stderr.
+	var undelivered error
+	if c.DeliveryConfigured() {
+		if err := sendAndTell(ctx, e, c, st, reportOptions{}, resend, "run"); err != nil {
+			if !isSilent(err) {
+				fmt.Fprintf(e.stderr, "hashtrack run: gửi báo cáo: %s\n", oneLine(err.Error()))
+			}
+			undelivered = err
+		}
+	}
 	if err := st.Close(); err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
 	if failed > 0 {
 		return &exitError{code: exitPartial, err: fmt.Errorf("%d source(s) had problems", failed), silent: true}
+	}
+	if undelivered != nil {
+		return &exitError{code: exitPartial, err: fmt.Errorf("report not delivered: %w", undelivered), silent: true}
 	}
 	return nil
 }

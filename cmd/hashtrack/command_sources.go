@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
@@ -55,7 +56,7 @@ func runSources(ctx context.Context, e *env, args []string) error {
 	}
 	if len(rows) == 0 {
 		fmt.Fprintf(e.stdout, "Chưa có nguồn nào trong %s (thêm [[source]], xem README, phần “Sources”).\n", c.Path())
-		return nil
+		return printFailedDeliveries(e, c, st)
 	}
 	loc := c.Location()
 	when := func(t time.Time) string {
@@ -95,6 +96,25 @@ func runSources(ctx context.Context, e *env, args []string) error {
 	tw.Flush()
 	if failing > 0 {
 		fmt.Fprintf(e.stdout, "\n%d nguồn lỗi từ %d lần liên tiếp trở lên: kiểm tra địa chỉ và cấu hình của chúng.\n", failing, store.FailingAfter)
+	}
+	return printFailedDeliveries(e, c, st)
+}
+
+// printFailedDeliveries adds a line per channel whose latest report did not get
+// through (the delivery log), so the morning check sees it beside the sources.
+func printFailedDeliveries(e *env, c *config.Config, st *store.Store) error {
+	if st == nil {
+		return nil
+	}
+	for _, k := range c.Campaigns() {
+		failed, err := st.FailedDeliveries(k.ID)
+		if err != nil {
+			return err
+		}
+		for _, d := range failed {
+			fmt.Fprintf(e.stdout, "⚠ Báo cáo %s ngày %s chưa gửi được qua %s (%d lần thử, lần cuối %s): %s\n", k.ID,
+				d.Day.Format("02/01/2006"), d.Channel, d.Attempts, d.LastAttempt.In(c.Location()).Format("15:04 02/01/2006"), d.LastError)
+		}
 	}
 	return nil
 }

@@ -187,12 +187,18 @@ var lockArgs = map[string][][]string{
 	"remap":   {{}},
 }
 
-// lockConfig has a source, so that `collect` gets as far as opening the database.
+// lockConfig has a source and a webhook, so that `collect` and `send` get as far as
+// opening the database.
 const lockConfig = testConfig + `
 [[source]]
 name = "tinh-doan-rss"
 kind = "feed"
 url = "https://tinhdoandaklak.vn/feed/"
+
+# A delivery channel, so that send gets as far as opening the database.
+[webhook]
+url = "https://bot.example.vn/hook"
+secret = "khoa-chung-cua-bai-kiem-tra"
 `
 
 var noDatabase = map[string]bool{

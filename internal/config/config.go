@@ -37,6 +37,9 @@ type Config struct {
 	Server   ServerConfig     `toml:"server"`
 	Backup   BackupConfig     `toml:"backup"`
 	Import   ImportConfig     `toml:"import"`
+	Delivery DeliveryConfig   `toml:"delivery"`
+	Email    EmailConfig      `toml:"email"`
+	Webhook  WebhookConfig    `toml:"webhook"`
 	Campaign []CampaignConfig `toml:"campaign"`
 	Unit     []UnitConfig     `toml:"unit"`
 	Source   []SourceConfig   `toml:"source"`
@@ -425,7 +428,7 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("%s.campaign: no [[campaign]] has id %q", where, t.Campaign)
 		}
 	}
-	return nil
+	return c.validateDelivery(campIDs)
 }
 
 // CronParser reads the schedules of sources, reports and backups: standard 5-field

@@ -1,0 +1,207 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/deliver"
+	"github.com/tinhdoandaklak/hashtrack/deliver/email"
+	"github.com/tinhdoandaklak/hashtrack/deliver/webhook"
+	"github.com/tinhdoandaklak/hashtrack/internal/config"
+	"github.com/tinhdoandaklak/hashtrack/store"
+)
+
+// sendCommand is `hashtrack send`.
+func sendCommand() *command {
+	return &command{
+		name:    "send",
+		usage:   "[--campaign ID] [--to NGÀY] [--resend] | --test",
+		summary: "gửi báo cáo trong ngày qua email/webhook (--test: gửi thư thử để kiểm tra cấu hình)",
+		run:     runSend,
+	}
+}
+
+func runSend(ctx context.Context, e *env, args []string) error {
+	fs := e.flags()
+	var opts reportOptions
+	var to string
+	var resend, test bool
+	fs.StringVar(&opts.Campaign, "campaign", "", "campaign `id` (default: every campaign)")
+	fs.StringVar(&to, "to", "", "the report's day (29/03/2023 or 2023-03-29); default today")
+	fs.BoolVar(&resend, "resend", false, "send even if the delivery log says this report was sent already")
+	fs.BoolVar(&test, "test", false, "send a short test message on every channel and say what is wrong, if anything")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageError("unexpected argument %q", pos[0])
+	}
+	c, err := e.config()
+	if err != nil {
+		return err
+	}
+	if !c.DeliveryConfigured() {
+		return usageError("chưa cấu hình cách gửi: thêm bảng [email] hoặc [webhook] vào %s (xem README, phần “Gửi báo cáo”)", c.Path())
+	}
+	if test {
+		return sendTest(ctx, e, c)
+	}
+	if opts.Campaign != "" {
+		if _, err := pickCampaign(c, opts.Campaign); err != nil {
+			return err
+		}
+	}
+	if to != "" {
+		loc := c.Location()
+		if k, ok := c.CampaignByID(opts.Campaign); ok {
+			loc = k.Loc()
+		}
+		if opts.To, err = collector.ParseDay(to, loc); err != nil {
+			return usageError("--to: %v", err)
+		}
+	}
+	st, err := e.openStore(c, false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return sendAndTell(ctx, e, c, st, opts, resend, "send")
+}
+
+// channels builds the delivery channels the configuration sets up. Secrets named by
+// environment variables are read now.
+func channels(c *config.Config, e *env) ([]deliver.Channel, error) {
+	var chans []deliver.Channel
+	es, err := c.EmailSettings(nil)
+	if err != nil {
+		return nil, err
+	}
+	if es != nil {
+		chans = append(chans, email.New(*es))
+	}
+	ws, err := c.WebhookSettings(nil)
+	if err != nil {
+		return nil, err
+	}
+	if ws != nil {
+		ws.Now = e.now
+		chans = append(chans, webhook.New(*ws))
+	}
+	return chans, nil
+}
+
+// deliverReports delivers the day's report of the campaigns opts selects through
+// deliver.Send, the one function behind `send`, `report --send` and `run` (and the
+// daemon's report schedule).
+func deliverReports(ctx context.Context, e *env, c *config.Config, st *store.Store, opts reportOptions, resend bool) ([]deliver.Outcome, error) {
+	chans, err := channels(c, e)
+	if err != nil {
+		return nil, err
+	}
+	opts.Format, opts.Out = "", ""
+	retries, wait := c.DeliveryRetries()
+	o := deliver.Options{
+		Archive: archiveOptions(e, c, opts), Channels: chans, Attach: c.Delivery.Attach, PublicURL: c.Server.PublicURL,
+		Resend: resend, Retries: retries, RetryWait: wait.Duration, Clock: e.now, Log: e.log,
+	}
+	if e.now != nil {
+		o.Archive.Now = e.now()
+	}
+	return deliver.Send(ctx, st, o)
+}
+
+// sendAndTell delivers and says how it went: a line per delivery on stdout (for `run`
+// only with -v, since cron mails any output), a line per failure on stderr, exit 1
+// when one failed.
+func sendAndTell(ctx context.Context, e *env, c *config.Config, st *store.Store, opts reportOptions, resend bool, cmd string) error {
+	outcomes, err := deliverReports(ctx, e, c, st, opts, resend)
+	quiet := cmd == "run" && !e.verbose
+	for _, o := range outcomes {
+		d := o.Delivery
+		day := d.Day.Format("02/01/2006")
+		switch {
+		case o.Err != nil:
+			fmt.Fprintf(e.stderr, "hashtrack %s: gửi báo cáo %s ngày %s qua %s không thành công sau %d lần thử: %s\n",
+				cmd, d.Campaign, day, d.Channel, d.Attempts, oneLine(o.Err.Error()))
+		case quiet:
+		case o.Skipped:
+			fmt.Fprintf(e.stdout, "Báo cáo %s ngày %s đã gửi qua %s lúc %s; không gửi lại (dùng --resend để gửi lại).\n",
+				d.Campaign, day, d.Channel, d.SentAt.In(c.Location()).Format("15:04 02/01/2006"))
+		default:
+			fmt.Fprintf(e.stdout, "Đã gửi báo cáo %s ngày %s qua %s đến %s (%d lần thử).\n",
+				d.Campaign, day, d.Channel, strings.Join(d.To, ", "), d.Attempts)
+		}
+	}
+	if err == nil {
+		if len(outcomes) == 0 && !quiet {
+			fmt.Fprintln(e.stdout, "Không có báo cáo nào để gửi: chưa cấu hình người nhận cho chiến dịch này.")
+		}
+		return nil
+	}
+	var ce *config.Error
+	if errors.As(err, &ce) {
+		return err
+	}
+	if len(outcomes) == 0 {
+		return &exitError{code: exitPartial, err: err}
+	}
+	return &exitError{code: exitPartial, err: fmt.Errorf("some reports were not delivered: %w", err), silent: true}
+}
+
+// sendTest sends the test message on every channel and says, in Vietnamese, what
+// each one answered.
+func sendTest(ctx context.Context, e *env, c *config.Config) error {
+	chans, err := channels(c, e)
+	if err != nil {
+		return err
+	}
+	failed := 0
+	for _, ch := range chans {
+		var to []string
+		switch ch := ch.(type) {
+		case *email.Channel:
+			to = ch.AllRecipients()
+		default:
+			to = ch.Recipients("")
+		}
+		err := ch.Send(ctx, deliver.TestMessage(e.now()))
+		if err == nil {
+			fmt.Fprintf(e.stdout, "%s: đã gửi thư thử đến %s. Hãy kiểm tra hộp thư (cả mục thư rác).\n", channelTitle(ch.Name()), strings.Join(to, ", "))
+			continue
+		}
+		failed++
+		fmt.Fprintf(e.stdout, "%s: LỖI — %s\n", channelTitle(ch.Name()), diagnose(err))
+	}
+	if failed > 0 {
+		return &exitError{code: exitPartial, err: fmt.Errorf("%d channel(s) failed the test", failed), silent: true}
+	}
+	return nil
+}
+
+func channelTitle(name string) string {
+	switch name {
+	case "email":
+		return "Email"
+	case "webhook":
+		return "Webhook"
+	}
+	return name
+}
+
+// diagnose is a failed test's explanation: the mail channel's own Vietnamese words, or
+// the webhook's answer.
+func diagnose(err error) string {
+	var me *email.Error
+	if errors.As(err, &me) {
+		return oneLine(me.Error())
+	}
+	var se *webhook.StatusError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("máy nhận webhook trả lời %d (kiểm tra url và secret ở hai phía): %s", se.StatusCode, oneLine(se.Body))
+	}
+	return "không gửi được tới webhook: " + oneLine(err.Error())
+}
