@@ -26,6 +26,7 @@ func submitN(t *testing.T, cfg string, n int) {
 }
 
 func TestBackupThenRestore(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, testConfig)
 	submitN(t, cfg, 3)
 	dest := filepath.Join(t.TempDir(), "sao-luu.db")
@@ -61,6 +62,7 @@ func TestBackupThenRestore(t *testing.T) {
 }
 
 func TestBackupIntoFolderNamesFileByTime(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, testConfig)
 	submitN(t, cfg, 1)
 	dir := t.TempDir()
@@ -74,6 +76,7 @@ func TestBackupIntoFolderNamesFileByTime(t *testing.T) {
 }
 
 func TestBackupKeepPrunesOldBackups(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, testConfig)
 	submitN(t, cfg, 1)
 	dir := t.TempDir()
@@ -96,6 +99,7 @@ func TestBackupKeepPrunesOldBackups(t *testing.T) {
 }
 
 func TestBackupErrors(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, testConfig)
 	submitN(t, cfg, 1)
 	db := filepath.Join(filepath.Dir(cfg), "data", "test.db")
@@ -126,6 +130,7 @@ func TestBackupErrors(t *testing.T) {
 // arriving, as `serve` will (its process holds the file, so the CLI cannot open it),
 // and checks the copy with the CLI.
 func TestBackupWhileDaemonWrites(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, testConfig)
 	c, err := loadConfig(cfg)
 	if err != nil {
