@@ -11,6 +11,7 @@ import (
 // TestSamePostCoversEveryField fails when collector.Post gains a field samePost does
 // not compare: re-ingest would then drop changes to it.
 func TestSamePostCoversEveryField(t *testing.T) {
+	t.Parallel()
 	if n := reflect.TypeFor[collector.Post]().NumField(); n != 18 {
 		t.Fatalf("collector.Post has %d fields; samePost compares 18: add the new one", n)
 	}

@@ -18,10 +18,23 @@ const xssPayload = `<img src=x onerror="window.__xss=1;document.title='pwned'">`
 
 const noScriptRan = `window.__xss === undefined && document.title.indexOf('pwned') < 0 && document.querySelectorAll('main img').length === 0`
 
-func TestFormInBrowser(t *testing.T) {
+// TestInBrowser starts one Chromium for the pages the daemon serves; each page gets a
+// tab of its own.
+func TestInBrowser(t *testing.T) {
 	t.Parallel()
+	browser := webtest.NewBrowser(t)
+	t.Run("form", func(t *testing.T) {
+		t.Parallel()
+		testForm(t, webtest.NewTab(t, browser))
+	})
+	t.Run("report served", func(t *testing.T) {
+		t.Parallel()
+		testReportServed(t, webtest.NewTab(t, browser))
+	})
+}
+
+func testForm(t *testing.T, ctx context.Context) {
 	s := newTestServer(t, "")
-	ctx := webtest.NewBrowser(t)
 
 	t.Run("fill and submit stores the post", func(t *testing.T) {
 		link := "https://www.tiktok.com/@doantanloi/video/7215000000000000001?is_from_webapp=1"
@@ -91,10 +104,9 @@ func TestFormInBrowser(t *testing.T) {
 	})
 }
 
-// TestReportServedInBrowser: the day's report, served by the daemon under its own
+// testReportServed: the day's report, served by the daemon under its own
 // Content-Security-Policy, still draws its charts.
-func TestReportServedInBrowser(t *testing.T) {
-	t.Parallel()
+func testReportServed(t *testing.T, ctx context.Context) {
 	s := newTestServer(t, "")
 	r := s.postForm(t, unitToken, url.Values{"url": {"https://www.facebook.com/tdtn.daklak/posts/1"}, "published": {"2023-03-29"}, "likes": {"12"}})
 	if r.status != 200 {
@@ -105,7 +117,6 @@ func TestReportServedInBrowser(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("reports: %v %v", files, err)
 	}
-	ctx := webtest.NewBrowser(t)
 	webtest.Within(t, ctx,
 		chromedp.Navigate(s.ts.URL+"/"),
 		chromedp.Click(chromedp.CSS(`a[href="/reports/cds/latest.html"]`)),

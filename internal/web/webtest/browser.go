@@ -90,3 +90,15 @@ func Read[T any](t testing.TB, ctx context.Context, a chromedp.Action[T]) T {
 	}
 	return v
 }
+
+// NewTab opens a tab of the browser NewBrowser started, closed when the test ends, so
+// parallel subtests share one browser.
+func NewTab(t testing.TB, browser context.Context) context.Context {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(browser)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("open a tab: %v", err)
+	}
+	return ctx
+}
