@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -94,7 +93,8 @@ func buildBinary(t *testing.T) string {
 	binary.once.Do(func() {
 		goTool, err := exec.LookPath("go")
 		if err != nil {
-			goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+			binary.err = fmt.Errorf("the go tool is needed to build hashtrack for this test: %w", err)
+			return
 		}
 		if binary.dir, binary.err = os.MkdirTemp("", "hashtrack-bin-"); binary.err != nil {
 			return
