@@ -144,9 +144,15 @@ func TestBackupWhileDaemonWrites(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Add(1)
+	// The backup starts once posts are arriving, and they keep arriving while it runs.
+	writing, stopped := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer wg.Done()
+		defer close(stopped)
 		for i := 0; ctx.Err() == nil; i++ {
+			if i == 10 {
+				close(writing)
+			}
 			p := collector.Post{URL: fmt.Sprintf("https://zalo.me/p/%d", i), Campaigns: []string{"cds"}, Metrics: collector.Metrics{Views: collector.Known(int64(i))}}
 			if err := p.Normalize(); err != nil {
 				t.Error(err)
@@ -158,7 +164,10 @@ func TestBackupWhileDaemonWrites(t *testing.T) {
 			}
 		}
 	}()
-	time.Sleep(100 * time.Millisecond)
+	select {
+	case <-writing:
+	case <-stopped: // the writer failed; its error fails the test
+	}
 	dest := filepath.Join(t.TempDir(), "daemon-backup.db")
 	if _, err := st.BackupFile(dest); err != nil {
 		t.Fatal(err)
