@@ -10,6 +10,7 @@ import (
 )
 
 func TestAggregateFixture(t *testing.T) {
+	t.Parallel()
 	st := openFixture(t, fixturePosts())
 	r := mustAggregate(t, st, fixtureInput("vi"))
 
@@ -121,6 +122,7 @@ func TestAggregateFixture(t *testing.T) {
 // of the single day 05/03 holds the 00:30 post and not the 23:30 post of 04/03, which a
 // UTC cut would swap.
 func TestAggregateDaysCutInVietnam(t *testing.T) {
+	t.Parallel()
 	st := openFixture(t, fixturePosts())
 	tests := []struct {
 		name     string
@@ -146,6 +148,7 @@ func TestAggregateDaysCutInVietnam(t *testing.T) {
 }
 
 func TestAggregateDefaultPeriod(t *testing.T) {
+	t.Parallel()
 	st := openFixture(t, fixturePosts())
 	in := fixtureInput("vi")
 	in.From, in.To = time.Time{}, time.Time{}
@@ -165,6 +168,7 @@ func TestAggregateDefaultPeriod(t *testing.T) {
 }
 
 func TestAggregateUnknownStaysUnknown(t *testing.T) {
+	t.Parallel()
 	posts := fixturePosts()[4:5] // the post without numbers, 05/03
 	st := openFixture(t, posts)
 	r := mustAggregate(t, st, fixtureInput("vi"))
@@ -180,6 +184,7 @@ func TestAggregateUnknownStaysUnknown(t *testing.T) {
 }
 
 func TestAggregateBadPeriod(t *testing.T) {
+	t.Parallel()
 	st := openFixture(t, nil)
 	in := fixtureInput("vi")
 	in.From, in.To = at(7, 3, 0, 0), at(5, 3, 0, 0)
@@ -190,6 +195,7 @@ func TestAggregateBadPeriod(t *testing.T) {
 }
 
 func TestFormatInt(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		n    int64
 		lang string
@@ -205,6 +211,7 @@ func itoa(n int64) string { return formatInt(n, "en") }
 
 // TestTopPostsBothWays: the ranking walk and the period scan give the same list.
 func TestTopPostsBothWays(t *testing.T) {
+	t.Parallel()
 	in := demoInput()
 	st := openFixtureAt(t, demoPosts(400), in.Now)
 	for _, period := range [][2]int{{1, 30}, {5, 5}, {10, 12}, {29, 30}} {

@@ -24,6 +24,7 @@ func archiveOptions(dir string) ArchiveOptions {
 }
 
 func TestWriteArchiveFolder(t *testing.T) {
+	t.Parallel()
 	st := openFixture(t, fixturePosts())
 	dir := t.TempDir()
 	// A campaign that starts after today has no period yet: it fails, the other is
@@ -75,6 +76,7 @@ func TestWriteArchiveFolder(t *testing.T) {
 }
 
 func TestWriteArchiveOneReport(t *testing.T) {
+	t.Parallel()
 	st := openFixture(t, fixturePosts())
 	t.Run("file", func(t *testing.T) {
 		dir := t.TempDir()
@@ -129,6 +131,7 @@ func TestWriteArchiveOneReport(t *testing.T) {
 }
 
 func TestWriteArchiveInvalidOptions(t *testing.T) {
+	t.Parallel()
 	st := openFixture(t, fixturePosts())
 	two := []collector.Campaign{fixtureCampaign, {ID: "b", Name: "B", Hashtag: "#B", Start: at(1, 3, 0, 0), Location: hcm}}
 	for _, tc := range []struct {

@@ -146,9 +146,11 @@ func consoleErrors(msgs []chromedp.ConsoleMessage) []string {
 }
 
 func TestBrowserReport(t *testing.T) {
+	t.Parallel()
 	bctx := browser(t)
 
 	t.Run("draws every chart offline", func(t *testing.T) {
+		t.Parallel()
 		st := openFixture(t, fixturePosts())
 		r := mustAggregate(t, st, fixtureInput("vi"))
 		var b bytes.Buffer
@@ -173,6 +175,7 @@ func TestBrowserReport(t *testing.T) {
 	})
 
 	t.Run("hostile text stays text", func(t *testing.T) {
+		t.Parallel()
 		payloads := []string{
 			`</script><script>window.__pwned=1</script>`,
 			`<img src=x onerror="window.__pwned=1">`,

@@ -11,6 +11,7 @@ import (
 )
 
 func TestDigestLineByLine(t *testing.T) {
+	t.Parallel()
 	st := openFixture(t, fixturePosts())
 	tests := []struct {
 		lang string
@@ -63,6 +64,7 @@ func TestDigestLineByLine(t *testing.T) {
 }
 
 func TestDigestUnknownAndNoTarget(t *testing.T) {
+	t.Parallel()
 	st := openFixture(t, fixturePosts()[4:5]) // one post without numbers
 	in := fixtureInput("vi")
 	in.Campaign.Target = 0
@@ -81,6 +83,7 @@ func TestDigestUnknownAndNoTarget(t *testing.T) {
 }
 
 func TestCSVExport(t *testing.T) {
+	t.Parallel()
 	posts := fixturePosts()[3:6]
 	posts[1].Title = "=HYPERLINK(\"http://evil.example/\",\"Bấm vào đây\")"
 	posts[1].Author = "@cmd"
@@ -103,6 +106,7 @@ func TestCSVExport(t *testing.T) {
 }
 
 func TestNeutralize(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{"=1+1": "'=1+1", "+84 912": "'+84 912", "-5": "'-5", "@SUM(A1)": "'@SUM(A1)",
 		"\tx": "'\tx", "\rx": "'\rx", "Tân Lợi": "Tân Lợi", "": "", "1=1": "1=1"} {
 		if got := neutralize(in); got != want {
@@ -112,6 +116,7 @@ func TestNeutralize(t *testing.T) {
 }
 
 func TestJSONExport(t *testing.T) {
+	t.Parallel()
 	st := openFixture(t, fixturePosts())
 	r := mustAggregate(t, st, fixtureInput("vi"))
 	var b bytes.Buffer

@@ -20,6 +20,7 @@ func renderFixtureHTML(t testing.TB, lang string) string {
 }
 
 func TestRenderHTMLSelfContained(t *testing.T) {
+	t.Parallel()
 	html := renderFixtureHTML(t, "vi")
 	if os.Getenv("HASHTRACK_KEEP_HTML") != "" {
 		os.WriteFile(filepath.Join(os.TempDir(), "hashtrack-report.html"), []byte(html), 0o644)
@@ -55,6 +56,7 @@ func TestRenderHTMLSelfContained(t *testing.T) {
 // TestHTMLSizeIndependentOfPosts: five times the posts over the same days and units
 // give a report of nearly the same size (only digits grow), as tables are top-N.
 func TestHTMLSizeIndependentOfPosts(t *testing.T) {
+	t.Parallel()
 	size := func(n int) int {
 		in := demoInput()
 		st := openFixtureAt(t, demoPosts(n), in.Now)
@@ -72,6 +74,7 @@ func TestHTMLSizeIndependentOfPosts(t *testing.T) {
 }
 
 func TestSafeLink(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"https://www.facebook.com/x/posts/1": "https://www.facebook.com/x/posts/1",
 		"http://example.vn/a?b=c":            "http://example.vn/a?b=c",
@@ -87,6 +90,7 @@ func TestSafeLink(t *testing.T) {
 }
 
 func TestRenderHTMLEnglish(t *testing.T) {
+	t.Parallel()
 	html := renderFixtureHTML(t, "en")
 	for _, want := range []string{`lang="en"`, "2023-03-05 – 2023-03-07", "Units with no post yet (1 / 4)", "2,000", "Recorded views", "target reached on 2023-03-06"} {
 		if !strings.Contains(html, want) {

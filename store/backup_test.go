@@ -16,6 +16,7 @@ import (
 )
 
 func TestBackupWhileWriting(t *testing.T) {
+	t.Parallel()
 	s := mustOpen(t, nil)
 	fillStore(t, s, 100)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -67,6 +68,7 @@ func TestBackupWhileWriting(t *testing.T) {
 }
 
 func TestBackupToWriterIsTheDatabase(t *testing.T) {
+	t.Parallel()
 	s := mustOpen(t, nil)
 	ps := fillStore(t, s, 10)
 	var buf bytes.Buffer
@@ -90,6 +92,7 @@ func TestBackupToWriterIsTheDatabase(t *testing.T) {
 }
 
 func TestBackupRefusesItself(t *testing.T) {
+	t.Parallel()
 	s := mustOpen(t, nil)
 	fillStore(t, s, 3)
 	before, _ := os.ReadFile(s.Path())
@@ -104,6 +107,7 @@ func TestBackupRefusesItself(t *testing.T) {
 }
 
 func TestBackupKeepsOldCopyOnFailure(t *testing.T) {
+	t.Parallel()
 	s := mustOpen(t, nil)
 	fillStore(t, s, 3)
 	dir := t.TempDir()
@@ -129,6 +133,7 @@ func BenchmarkBackup(b *testing.B) {
 }
 
 func TestPruneBackupsKeepsNewest(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	base := time.Date(2026, 11, 1, 2, 30, 0, 0, hcm)
 	for i := range 5 {

@@ -45,6 +45,7 @@ func mustCheck(t testing.TB, s *Store) *CheckReport {
 }
 
 func TestCheckHealthy(t *testing.T) {
+	t.Parallel()
 	s := mustOpen(t, nil)
 	fillStore(t, s, 60)
 	r := mustCheck(t, s)
@@ -70,6 +71,7 @@ func corrupt(t *testing.T, s *Store, fn func(tx *bolt.Tx) error) {
 }
 
 func TestCheckFindsDamage(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		damage func(t *testing.T, tx *bolt.Tx, ps []collector.Post) error
@@ -159,6 +161,7 @@ func TestCheckFindsDamage(t *testing.T) {
 }
 
 func TestCheckCapsTheReport(t *testing.T) {
+	t.Parallel()
 	s := mustOpen(t, nil)
 	fillStore(t, s, 90)
 	corrupt(t, s, func(tx *bolt.Tx) error {
@@ -178,6 +181,7 @@ func TestCheckCapsTheReport(t *testing.T) {
 }
 
 func TestPrintableEscapesControls(t *testing.T) {
+	t.Parallel()
 	got := printable([]byte("cds\x00a\x1b[31m\u202eb\u2028\xff"))
 	want := `cds/a\x{1b}[31m\x{202e}b\x{2028}\x{fffd}`
 	if got != want {
@@ -203,6 +207,7 @@ func BenchmarkCheck(b *testing.B) {
 // outside the file, which without care is a fatal fault), and damage to any page in use
 // must be reported.
 func TestCheckSurvivesDamagedPages(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "orig.db")
 	s, err := Open(path, Options{Locations: map[string]*time.Location{"cds": hcm}})

@@ -157,6 +157,7 @@ func (c *crashChild) collect(t *testing.T) (batches []int, finished bool) {
 }
 
 func TestCrashSafety(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("crash test skipped in -short mode")
 	}

@@ -11,6 +11,7 @@ import (
 // TestSamePostCoversEveryField fails when collector.Post gains a field samePost does
 // not compare: re-ingest would then drop changes to it.
 func TestSamePostCoversEveryField(t *testing.T) {
+	t.Parallel()
 	// SubmittedURL is not stored (json:"-"): samePost compares the other 22.
 	if n := reflect.TypeFor[collector.Post]().NumField(); n != 23 {
 		t.Fatalf("collector.Post has %d fields; samePost compares 22 and skips SubmittedURL: add the new one", n)

@@ -28,6 +28,7 @@ func snapshotEntries(t *testing.T, s *Store) int {
 // one that fills unknown counters only changes the current entry. Snapshots and Check
 // show the same history as when every change was stored.
 func TestSnapshotsKeepSupersededMetrics(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2023, 4, 1, 9, 0, 0, 0, hcm)
 	s := mustOpen(t, &now)
 	t0 := time.Date(2023, 3, 30, 8, 0, 0, 0, hcm)
@@ -124,6 +125,7 @@ func TestSnapshotsKeepSupersededMetrics(t *testing.T) {
 // to 7 get newer metrics: the 5 that had some keep them as a superseded entry, and
 // posts 3 and 6 gain their first (current) entry.
 func TestCheckCountsHistory(t *testing.T) {
+	t.Parallel()
 	s := mustOpen(t, nil)
 	ps := fillStore(t, s, 60)
 	var upd []collector.Post

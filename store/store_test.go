@@ -66,6 +66,7 @@ func upsert(t testing.TB, s *Store, ps ...collector.Post) UpsertResult {
 }
 
 func TestUpsertVariantsAreOnePost(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2023, 4, 1, 9, 0, 0, 0, hcm)
 	s := mustOpen(t, &now)
 	variants := []struct {
@@ -121,6 +122,7 @@ func TestUpsertVariantsAreOnePost(t *testing.T) {
 }
 
 func TestUpsertUnknownNeverReplacesKnown(t *testing.T) {
+	t.Parallel()
 	s := mustOpen(t, nil)
 	p := post(t, "https://zalo.me/p/1", collector.Metrics{Views: collector.Known(50)}, nil)
 	upsert(t, s, p)
@@ -135,6 +137,7 @@ func TestUpsertUnknownNeverReplacesKnown(t *testing.T) {
 }
 
 func TestUpsertOlderObservationDoesNotWin(t *testing.T) {
+	t.Parallel()
 	s := mustOpen(t, nil)
 	t1 := time.Date(2023, 4, 1, 0, 0, 0, 0, hcm)
 	newer := post(t, "https://tiktok.com/@doantanloi/video/1", collector.Metrics{Likes: collector.Known(90)}, func(p *collector.Post) { p.ObservedAt = t1.Add(48 * time.Hour); p.Title = "mới" })
@@ -148,6 +151,7 @@ func TestUpsertOlderObservationDoesNotWin(t *testing.T) {
 }
 
 func TestReingestWritesNothing(t *testing.T) {
+	t.Parallel()
 	s := mustOpen(t, nil)
 	var ps []collector.Post
 	for i := range 50 {
@@ -170,6 +174,7 @@ func TestReingestWritesNothing(t *testing.T) {
 }
 
 func TestRollupsDayCutInCampaignZone(t *testing.T) {
+	t.Parallel()
 	s := mustOpen(t, nil)
 	// 23:30 UTC on 28/03 is 06:30 on 29/03 in Hồ Chí Minh City.
 	a := post(t, "https://baodaklak.vn/a", collector.Metrics{Likes: collector.Known(3), Comments: collector.Known(1)}, func(p *collector.Post) {
@@ -234,6 +239,7 @@ func TestRollupsDayCutInCampaignZone(t *testing.T) {
 }
 
 func TestPostsTimeRangeAndTop(t *testing.T) {
+	t.Parallel()
 	s := mustOpen(t, nil)
 	base := time.Date(2023, 3, 1, 10, 0, 0, 0, hcm)
 	for i := range 10 {
@@ -262,6 +268,7 @@ func TestPostsTimeRangeAndTop(t *testing.T) {
 }
 
 func TestLockTimeout(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "hashtrack.db")
 	s, err := Open(path, Options{})
 	if err != nil {
@@ -284,6 +291,7 @@ func TestLockTimeout(t *testing.T) {
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
 
 func TestSchemaVersion(t *testing.T) {
+	t.Parallel()
 	s := mustOpen(t, nil)
 	v, err := s.Schema()
 	if err != nil || v != SchemaVersion {
@@ -292,6 +300,7 @@ func TestSchemaVersion(t *testing.T) {
 }
 
 func TestReindexMatchesIncremental(t *testing.T) {
+	t.Parallel()
 	s := mustOpen(t, nil)
 	for i := range 20 {
 		upsert(t, s, post(t, "https://instagram.com/p/x"+string(rune('a'+i)), collector.Metrics{Likes: collector.Known(int64(i))}, func(p *collector.Post) {

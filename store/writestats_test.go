@@ -10,6 +10,7 @@ import (
 // TestWriteStats: a new post costs page writes, the same post again costs none, and a
 // changed metric costs some again.
 func TestWriteStats(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2023, 4, 1, 9, 0, 0, 0, hcm)
 	s := mustOpen(t, &now)
 	url := "https://www.facebook.com/permalink.php?story_fbid=123&id=456"

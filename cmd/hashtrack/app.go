@@ -92,6 +92,9 @@ type env struct {
 	onListening func(addr string)
 	// benchSelf, when set (by tests), is how `bench` starts hashtrack for a child step.
 	benchSelf []string
+	// lockTimeout, when set (by tests), replaces how long a command waits for a
+	// database another process holds.
+	lockTimeout time.Duration
 }
 
 // command is one subcommand. Each lives in its own command_*.go file.
@@ -205,7 +208,7 @@ func (e *env) openStore(c *config.Config, readOnly bool) (*store.Store, error) {
 			return nil, &exitError{code: exitUsage, err: fmt.Errorf("store: open %s: the database does not exist yet: run `hashtrack init`, or check `database` in %s: %w", c.DatabasePath(), c.Path(), err)}
 		}
 	}
-	st, err := store.Open(c.DatabasePath(), store.Options{Locations: c.Locations(), ReadOnly: readOnly, Now: e.now})
+	st, err := store.Open(c.DatabasePath(), store.Options{Locations: c.Locations(), ReadOnly: readOnly, Now: e.now, LockTimeout: e.lockTimeout})
 	if err != nil {
 		return nil, &exitError{code: exitUsage, err: err}
 	}

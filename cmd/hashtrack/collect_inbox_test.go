@@ -11,6 +11,7 @@ import (
 // hook: after `collect`, the imported file is in processed/ with its receipt, and the
 // file still being written stays where it was.
 func TestCollectMovesInboxFilesAfterStoring(t *testing.T) {
+	t.Parallel()
 	base := t.TempDir()
 	inboxDir := filepath.Join(base, "hop-thu")
 	os.MkdirAll(inboxDir, 0o755)

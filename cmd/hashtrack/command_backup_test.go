@@ -26,6 +26,7 @@ func submitN(t *testing.T, cfg string, n int) {
 }
 
 func TestBackupThenRestore(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, testConfig)
 	submitN(t, cfg, 3)
 	dest := filepath.Join(t.TempDir(), "sao-luu.db")
@@ -61,6 +62,7 @@ func TestBackupThenRestore(t *testing.T) {
 }
 
 func TestBackupIntoFolderNamesFileByTime(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, testConfig)
 	submitN(t, cfg, 1)
 	dir := t.TempDir()
@@ -74,6 +76,7 @@ func TestBackupIntoFolderNamesFileByTime(t *testing.T) {
 }
 
 func TestBackupKeepPrunesOldBackups(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, testConfig)
 	submitN(t, cfg, 1)
 	dir := t.TempDir()
@@ -96,6 +99,7 @@ func TestBackupKeepPrunesOldBackups(t *testing.T) {
 }
 
 func TestBackupErrors(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, testConfig)
 	submitN(t, cfg, 1)
 	db := filepath.Join(filepath.Dir(cfg), "data", "test.db")
@@ -126,6 +130,7 @@ func TestBackupErrors(t *testing.T) {
 // arriving, as `serve` will (its process holds the file, so the CLI cannot open it),
 // and checks the copy with the CLI.
 func TestBackupWhileDaemonWrites(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, testConfig)
 	c, err := loadConfig(cfg)
 	if err != nil {
@@ -139,9 +144,15 @@ func TestBackupWhileDaemonWrites(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Add(1)
+	// The backup starts once posts are arriving, and they keep arriving while it runs.
+	writing, stopped := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer wg.Done()
+		defer close(stopped)
 		for i := 0; ctx.Err() == nil; i++ {
+			if i == 10 {
+				close(writing)
+			}
 			p := collector.Post{URL: fmt.Sprintf("https://zalo.me/p/%d", i), Campaigns: []string{"cds"}, Metrics: collector.Metrics{Views: collector.Known(int64(i))}}
 			if err := p.Normalize(); err != nil {
 				t.Error(err)
@@ -153,7 +164,10 @@ func TestBackupWhileDaemonWrites(t *testing.T) {
 			}
 		}
 	}()
-	time.Sleep(100 * time.Millisecond)
+	select {
+	case <-writing:
+	case <-stopped: // the writer failed; its error fails the test
+	}
 	dest := filepath.Join(t.TempDir(), "daemon-backup.db")
 	if _, err := st.BackupFile(dest); err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 )
 
 func TestCheckHealthyDatabase(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, testConfig)
 	submitN(t, cfg, 2)
 	if r := runCmd(t, cfg, "submit", "https://zalo.me/p/no-metrics"); r.code != 0 {
@@ -27,6 +28,7 @@ func TestCheckHealthyDatabase(t *testing.T) {
 }
 
 func TestCheckReportsAndRepairs(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, testConfig)
 	submitN(t, cfg, 4)
 	// Newer numbers for the post removed below: its superseded ones stay in the
@@ -76,6 +78,7 @@ func TestCheckReportsAndRepairs(t *testing.T) {
 // TestCheckDamagedFile: a file whose pages are garbage is reported (exit 1, restore
 // the backup), not a crash; other commands refuse it with the same advice.
 func TestCheckDamagedFile(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, testConfig)
 	submitN(t, cfg, 3)
 	path := filepath.Join(filepath.Dir(cfg), "data", "test.db")

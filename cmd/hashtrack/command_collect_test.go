@@ -172,6 +172,7 @@ func postsByURL(t *testing.T, cfg string, args ...string) map[string]collector.P
 }
 
 func TestCollectEveryKindThen304(t *testing.T) {
+	t.Parallel()
 	site := newFixtureSite(t)
 	cfg := writeConfig(t, fmt.Sprintf(collectConfig, site.URL))
 	host := strings.TrimPrefix(site.URL, "http://")
@@ -312,6 +313,7 @@ url = "%[1]s/good.xml"
 `
 
 func TestCollectFaultsFailOnlyTheirSource(t *testing.T) {
+	t.Parallel()
 	good := readFixture(t, "../../collector/feed/testdata/rss2_category.xml")
 	big := bytes.Repeat([]byte("<rss>"), 10<<20)
 	var bomb bytes.Buffer
@@ -444,6 +446,7 @@ func TestCollectFaultsFailOnlyTheirSource(t *testing.T) {
 }
 
 func TestSourceOptionsCheckedAtLoad(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ source, want string }{
 		{"name = \"w\"\nkind = \"html\"\nurl = \"https://x.example.vn/\"\n[source.options]\nitem = \"li\"\nselecter = \"a\"\n", `unknown option "selecter"`},
 		{"name = \"w\"\nkind = \"html\"\nurl = \"https://x.example.vn/\"\n", "options.item is missing"},

@@ -16,6 +16,7 @@ import (
 // TestDemoDataThroughSubmissionPath loads the bundled sample the way `demo` does and
 // checks what it is advertised to contain.
 func TestDemoDataThroughSubmissionPath(t *testing.T) {
+	t.Parallel()
 	c, err := parseConfig(filepath.Join(t.TempDir(), "hashtrack.toml"), hashtrack.ExampleConfig)
 	if err != nil {
 		t.Fatal(err)
@@ -78,6 +79,7 @@ func TestDemoDataThroughSubmissionPath(t *testing.T) {
 // TestDemoCommandTwice runs `hashtrack demo` end to end twice into one folder: the same
 // counts, a report file, and no configuration needed.
 func TestDemoCommandTwice(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	var first string
 	for i := range 2 {

@@ -96,6 +96,7 @@ func storedPosts(t *testing.T, cfg string) []collector.Post {
 }
 
 func TestImportGoogleFormsExport(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, importConfig)
 	dir := t.TempDir()
 	file := placeFile(t, dir, "google_forms.csv", formsFixture(t), fileTime)
@@ -222,6 +223,7 @@ func formsWorkbook(t *testing.T) []byte {
 }
 
 func TestImportExcelGivesTheSamePosts(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	csvCfg, xlsxCfg := writeConfig(t, importConfig), writeConfig(t, importConfig)
 	runCmd(t, csvCfg, "import", placeFile(t, dir, "google_forms.csv", formsFixture(t), fileTime))
@@ -252,6 +254,7 @@ func TestImportExcelGivesTheSamePosts(t *testing.T) {
 }
 
 func TestImportDryRun(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, importConfig)
 	file := placeFile(t, t.TempDir(), "f.csv", formsFixture(t), fileTime)
 	r := runCmd(t, cfg, "import", "--dry-run", file)
@@ -278,6 +281,7 @@ func TestImportDryRun(t *testing.T) {
 }
 
 func TestImportFilesAndUsage(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, importConfig)
 	dir := t.TempDir()
 	good := placeFile(t, dir, "good.csv", []byte("Link;Đơn vị\r\nhttps://zalo.me/p/1;Tân Lợi\r\n"), fileTime)
@@ -318,6 +322,7 @@ func TestImportFilesAndUsage(t *testing.T) {
 }
 
 func TestProgressOnlyOnTerminal(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	p := newProgress(&buf)
 	p.show("Đang ghi", 1, 2)
@@ -364,6 +369,7 @@ func pageServer(t *testing.T) (*httptest.Server, *atomic.Int64) {
 }
 
 func TestImportEnrichesNewLinks(t *testing.T) {
+	t.Parallel()
 	srv, hits := pageServer(t)
 	cfg := writeConfig(t, strings.Replace(importConfig, "enrich = false", `enrich = true
 allow_networks = ["127.0.0.0/8"]`, 1))
@@ -409,6 +415,7 @@ allow_networks = ["127.0.0.0/8"]`, 1))
 }
 
 func TestSubmitEnrichesAndKeepsRefusedLinks(t *testing.T) {
+	t.Parallel()
 	srv, _ := pageServer(t)
 	var conns atomic.Int64
 	forbidden := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
@@ -456,6 +463,7 @@ func TestSubmitEnrichesAndKeepsRefusedLinks(t *testing.T) {
 }
 
 func TestImportInboxSource(t *testing.T) {
+	t.Parallel()
 	base := t.TempDir()
 	inboxDir := filepath.Join(base, "hop-thu")
 	os.MkdirAll(inboxDir, 0o755)
@@ -523,6 +531,7 @@ func sourceHealth(t *testing.T, cfg, name string) store.SourceHealth {
 }
 
 func TestImportSheetSource(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	// "Địa chỉ bài" and "Số like" are not known headers: [import.columns] and the
 	// source's own options.columns map them.
@@ -564,6 +573,7 @@ url = "%s/pub?output=csv"
 }
 
 func TestInboxAndSheetOptionsAreCheckedWithTheConfig(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ source, want string }{
 		{"name = \"i\"\nkind = \"inbox\"\nurl = \"in\"\n[source.options]\nsettle = \"soon\"", `source "i": options.settle: "soon" is not a duration`},
 		{"name = \"i\"\nkind = \"inbox\"\nurl = \"in\"\n[source.options]\nsetle = \"30s\"", `source "i": options: unknown key setle (known: columns, settle, sheet)`},

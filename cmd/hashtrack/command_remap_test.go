@@ -11,6 +11,7 @@ import (
 )
 
 func TestRemapWithoutFetching(t *testing.T) {
+	t.Parallel()
 	site := newFixtureSite(t)
 	cfg := writeConfig(t, fmt.Sprintf(collectConfig, site.URL))
 	if r := runCmd(t, cfg, "collect"); r.code != 0 {

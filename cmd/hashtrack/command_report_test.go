@@ -45,6 +45,7 @@ func seedReport(t *testing.T, cfg string) {
 }
 
 func TestReportDigestToStdout(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, testConfig)
 	seedReport(t, cfg)
 	r := runCmd(t, cfg, "report", "--from", "05/03/2023", "--to", "2023-03-07", "--format", "text", "--out", "-")
@@ -72,6 +73,7 @@ func TestReportDigestToStdout(t *testing.T) {
 }
 
 func TestReportFormatsToFile(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, testConfig)
 	seedReport(t, cfg)
 	dir := filepath.Dir(cfg)
@@ -107,6 +109,7 @@ func TestReportFormatsToFile(t *testing.T) {
 }
 
 func TestReportFolderAndIndex(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, testConfig)
 	seedReport(t, cfg)
 	c, err := loadConfig(cfg)
@@ -153,6 +156,7 @@ func TestReportFolderAndIndex(t *testing.T) {
 }
 
 func TestReportUsageErrors(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, testConfig)
 	for _, tc := range []struct {
 		args []string

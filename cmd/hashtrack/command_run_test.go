@@ -23,6 +23,7 @@ func testSource(name, mode, schedule, extra string) string {
 }
 
 func TestRunExitCodes(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		config string // "" = no file
@@ -71,9 +72,11 @@ func TestRunExitCodes(t *testing.T) {
 }
 
 func TestRunTwiceAddsNoDuplicates(t *testing.T) {
-	resetTestRuns()
+	t.Parallel()
+	// One test kind for every run: the likes of its post count the runs.
+	kinds := []func(*env){withKinds(newTestKind())}
 	cfg := writeConfig(t, testConfig+testSource("page", "count", "", ""))
-	r := runCmd(t, cfg, "run", "-v")
+	r := runCmdWith(t, kinds, cfg, "run", "-v")
 	if !strings.Contains(r.stdout, "Nguồn page: 1 mục đã đọc, 1 bài mới, 0 cập nhật, 0 không đổi, 0 lỗi\n") {
 		t.Fatalf("first run summary:\n%s\n%s", r.stdout, r.stderr)
 	}
@@ -96,11 +99,11 @@ func TestRunTwiceAddsNoDuplicates(t *testing.T) {
 		t.Errorf("-v lists %d report files, %d on disk:\n%s", n, len(first), r.stdout)
 	}
 	// The same day again: the source is not due (once a day), the report is rewritten.
-	r = runCmd(t, cfg, "run", "-v")
+	r = runCmdWith(t, kinds, cfg, "run", "-v")
 	if r.code != 0 || !strings.Contains(r.stdout, "Nguồn page: bỏ qua lần này (chưa đến lịch, lần tới ") {
 		t.Fatalf("second run:\n%+v", r)
 	}
-	r = runCmd(t, cfg, "run", "-v", "--all")
+	r = runCmdWith(t, kinds, cfg, "run", "-v", "--all")
 	if !strings.Contains(r.stdout, "Nguồn page: 1 mục đã đọc, 0 bài mới, 1 cập nhật, 0 không đổi, 0 lỗi\n") {
 		t.Fatalf("third run (--all) summary:\n%s\n%s", r.stdout, r.stderr)
 	}
@@ -115,36 +118,22 @@ func TestRunTwiceAddsNoDuplicates(t *testing.T) {
 }
 
 func TestRunSilentWhenAllIsWell(t *testing.T) {
-	resetTestRuns()
+	t.Parallel()
+	k := newTestKind()
 	cfg := writeConfig(t, testConfig+testSource("page", "count", "", ""))
-	r := runCmd(t, cfg, "run")
-	if testStarts("page") != 1 {
-		t.Fatalf("source ran %d times", testStarts("page"))
+	r := runCmdWith(t, []func(*env){withKinds(k)}, cfg, "run")
+	if n := k.startsOf("page"); n != 1 {
+		t.Fatalf("source ran %d times", n)
 	}
 	if r.code != 0 || r.stdout != "" || r.stderr != "" {
 		t.Fatalf("want silence and exit 0, got %+v", r)
 	}
 }
 
-// buildBinary builds hashtrack into a temporary folder for tests that need a real
-// process (cron's environment, signals).
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("the go tool is needed to build hashtrack for this test: %v", err)
-	}
-	bin := filepath.Join(t.TempDir(), "hashtrack")
-	cmd := exec.Command(goTool, "build", "-o", bin, ".")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // TestRunUnderCron runs the binary as cron does: no terminal, an environment with
 // HOME only, started from another folder.
 func TestRunUnderCron(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}

@@ -13,6 +13,7 @@ import (
 // Every TOML example in the README's "Sources" section loads: a user copying one gets a
 // valid config.
 func TestDocsExamplesLoad(t *testing.T) {
+	t.Parallel()
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
@@ -65,6 +66,7 @@ name = "Đoàn phường Tân Lợi"
 }
 
 func TestSourcesWithoutSources(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, testConfig)
 	if r := runCmd(t, cfg, "sources"); r.code != 0 || !strings.Contains(r.stdout, "Chưa có nguồn nào") {
 		t.Errorf("%+v", r)

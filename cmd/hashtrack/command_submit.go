@@ -8,6 +8,7 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/manual"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
+	"github.com/tinhdoandaklak/hashtrack/internal/web"
 	"github.com/tinhdoandaklak/hashtrack/report"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
@@ -63,7 +64,7 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	}
 	saved := sub.Post
 	printSubmission(e, c, sub.Outcome, saved)
-	if v := verificationText(saved.Verification); v != "" {
+	if v := web.VerificationText(saved.Verification); v != "" {
 		fmt.Fprintf(e.stdout, "  Hashtag:   %s\n", v)
 	}
 	return nil
@@ -87,22 +88,9 @@ func flagErrors(in manual.Input, errs manual.Errors) string {
 	return strings.Join(parts, "; ")
 }
 
-// verificationText says in Vietnamese what the page check found.
-func verificationText(v collector.Verification) string {
-	switch v {
-	case collector.Verified:
-		return "đã thấy hashtag của chiến dịch trên trang (verified)"
-	case collector.NotFound:
-		return "không thấy hashtag của chiến dịch trên trang (not found)"
-	case collector.Unverifiable:
-		return "không kiểm tra được — trang yêu cầu đăng nhập (unverifiable)"
-	}
-	return ""
-}
-
 // printSubmission says in Vietnamese what was recorded.
 func printSubmission(e *env, c *config.Config, out store.Outcome, p collector.Post) {
-	fmt.Fprintln(e.stdout, outcomeMessage(out))
+	fmt.Fprintln(e.stdout, web.OutcomeMessage(out))
 	unit := "(chưa rõ đơn vị)"
 	if u, ok := c.Units().ByID(p.Unit); ok {
 		unit = u.Name

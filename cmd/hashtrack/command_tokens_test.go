@@ -1,13 +1,29 @@
 package main
 
 import (
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
+
+	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
+	"github.com/tinhdoandaklak/hashtrack/internal/web"
 )
 
+const testTokens = `
+[[token]]
+token = "tanloi-0123456789abcdef"
+unit = "tan-loi"
+
+[[token]]
+token = "campaign-0123456789abcdef"
+campaign = "cds"
+`
+
 func TestTokensListsFormLinks(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, testConfig+testTokens+"\n[server]\npublic_url = \"https://hashtrack.example.vn/\"\n")
 	r := runCmd(t, cfg, "tokens")
 	lines := strings.Split(r.stdout, "\n")
@@ -29,6 +45,7 @@ func TestTokensListsFormLinks(t *testing.T) {
 var newTokenBlock = regexp.MustCompile(`(?s)^# Thêm vào .*hashtrack.toml rồi khởi động lại ` + "`hashtrack serve`" + `:\n\[\[token\]\]\ntoken = "([A-Za-z0-9_-]{24})"\nunit = "tan-loi"\n# Đường dẫn: http://127.0.0.1:8080/submit/([A-Za-z0-9_-]{24})\n$`)
 
 func TestTokensNew(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, testConfig)
 	r := runCmd(t, cfg, "tokens", "--new", "--unit", "tân lợi")
 	m := newTokenBlock.FindStringSubmatch(r.stdout)
@@ -36,9 +53,8 @@ func TestTokensNew(t *testing.T) {
 		t.Fatalf("%+v", r)
 	}
 	// The printed block is a valid configuration, and the token works in the form.
-	s := newTestServer(t, strings.SplitN(r.stdout, "\n", 2)[1])
-	if got := s.do(t, "GET", "/submit/"+m[1], "", "", nil); got.status != 200 || !strings.Contains(got.body, `id="unit-fixed">Đoàn phường Tân Lợi`) {
-		t.Errorf("new token in the form: %d", got.status)
+	if status, body := formPage(t, testConfig+strings.SplitN(r.stdout, "\n", 2)[1], m[1]); status != 200 || !strings.Contains(body, `id="unit-fixed">Đoàn phường Tân Lợi`) {
+		t.Errorf("new token in the form: %d", status)
 	}
 	if again := runCmd(t, cfg, "tokens", "--new"); strings.Contains(again.stdout, m[1]) {
 		t.Errorf("the same token twice")
@@ -48,4 +64,26 @@ func TestTokensNew(t *testing.T) {
 			t.Errorf("%v: %+v", args, r)
 		}
 	}
+}
+
+// formPage serves the form of token with the configuration text, as the daemon does.
+func formPage(t *testing.T, text, token string) (int, string) {
+	t.Helper()
+	c, err := loadConfig(writeConfig(t, text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := (&env{now: time.Now}).openStore(c, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	srv, err := web.New(web.Options{Config: c, Store: st, Runner: &ingest.Runner{Config: c, Store: st}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	rec := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/submit/"+token, nil))
+	return rec.Code, rec.Body.String()
 }

@@ -7,24 +7,26 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/tinhdoandaklak/hashtrack/internal/web/webtest"
 )
 
 // TestDemoReportOffline opens the report `hashtrack demo` writes, from the file, in a
 // browser that can resolve no host: every chart of the sample campaign is drawn.
 func TestDemoReportOffline(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if r := runCmd(t, filepath.Join(dir, "absent.toml"), "demo", "--out", dir); r.code != 0 {
 		t.Fatalf("demo: %+v", r)
 	}
-	ctx := newBrowser(t)
+	ctx := webtest.NewBrowser(t)
 	page := url.URL{Scheme: "file", Path: filepath.Join(dir, "reports", "cds2023", "latest.html")}
-	within(t, ctx, chromedp.Navigate(page.String()), chromedp.WaitReady(chromedp.CSS("[_echarts_instance_]")))
-	charts := read(t, ctx, chromedp.Evaluate[float64](`document.querySelectorAll('[_echarts_instance_]').length`))
-	canvases := read(t, ctx, chromedp.Evaluate[float64](`document.querySelectorAll('[_echarts_instance_] canvas').length`))
+	webtest.Within(t, ctx, chromedp.Navigate(page.String()), chromedp.WaitReady(chromedp.CSS("[_echarts_instance_]")))
+	charts := webtest.Read(t, ctx, chromedp.Evaluate[float64](`document.querySelectorAll('[_echarts_instance_]').length`))
+	canvases := webtest.Read(t, ctx, chromedp.Evaluate[float64](`document.querySelectorAll('[_echarts_instance_] canvas').length`))
 	if charts != 5 || canvases < 5 {
 		t.Errorf("%v charts with %v canvases drawn, want 5", charts, canvases)
 	}
-	text := read(t, ctx, chromedp.Evaluate[string](`document.body.innerText`))
+	text := webtest.Read(t, ctx, chromedp.Evaluate[string](`document.body.innerText`))
 	for _, want := range []string{"312 / 300 = 104 %", "13 / 15", "Huyện Đoàn Krông Bông"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("report text lacks %q", want)

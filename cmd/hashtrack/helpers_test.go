@@ -1,33 +1,111 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
 	"time"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
 )
 
-// testKinds is the default registry plus the controllable test kind, a copy per call:
-// no test changes a registry another test sees.
-func testKinds() collector.Kinds {
-	k := defaultKinds()
-	k["testkind"] = newTestKind
-	return k
-}
+// testLockTimeout is how long a command under test waits for a database another
+// process holds: the tests that hold one want the refusal, not the wait.
+const testLockTimeout = 200 * time.Millisecond
 
-// runTest is run with the test kinds; opts change the env (a listening hook for serve).
+// testKinds is the default registry plus a test kind of its own: no test changes or
+// reads a registry another test sees.
+func testKinds() collector.Kinds { return newTestKind().kinds() }
+
+// runTest is run with the test kinds and a short lock timeout; opts change the env (a
+// listening hook for serve, the kinds of a test that reads its testKind's record).
 func runTest(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, opts ...func(*env)) error {
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now, kinds: testKinds()}
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now, kinds: testKinds(), lockTimeout: testLockTimeout}
 	for _, o := range opts {
 		o(e)
 	}
 	return e.run(ctx, args)
 }
 
+// withKinds runs a command with the registry of k, so the test can read what k's
+// collectors did.
+func withKinds(k *testKind) func(*env) {
+	return func(e *env) { e.kinds = k.kinds() }
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+	err            error
+}
+
+// runCmd drives the CLI as main does, with buffers for the streams.
+func runCmd(t *testing.T, cfg string, args ...string) result {
+	t.Helper()
+	return runCmdWith(t, nil, cfg, args...)
+}
+
+// runCmdWith is runCmd with options on the env (withKinds).
+func runCmdWith(t *testing.T, opts []func(*env), cfg string, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	full := append([]string{"--config", cfg}, args...)
+	err := runTest(context.Background(), full, strings.NewReader(""), &out, &errb, opts...)
+	if err != nil && !isSilent(err) {
+		errb.WriteString("hashtrack: " + err.Error() + "\n")
+	}
+	return result{out.String(), errb.String(), exitCode(err), err}
+}
+
 func loadConfig(path string) (*config.Config, error) { return config.Load(path, testKinds()) }
 
 func parseConfig(path, text string) (*config.Config, error) {
 	return config.Parse(path, text, testKinds())
+}
+
+// binary is hashtrack built once for the tests that need a real process (cron's
+// environment, signals); TestMain removes it.
+var binary struct {
+	once      sync.Once
+	dir, path string
+	err       error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binary.dir != "" {
+		os.RemoveAll(binary.dir)
+	}
+	os.Exit(code)
+}
+
+// buildBinary builds hashtrack the first time a test asks and returns its path.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	binary.once.Do(func() {
+		goTool, err := exec.LookPath("go")
+		if err != nil {
+			binary.err = fmt.Errorf("the go tool is needed to build hashtrack for this test: %w", err)
+			return
+		}
+		if binary.dir, binary.err = os.MkdirTemp("", "hashtrack-bin-"); binary.err != nil {
+			return
+		}
+		binary.path = filepath.Join(binary.dir, "hashtrack")
+		if out, err := exec.Command(goTool, "build", "-o", binary.path, ".").CombinedOutput(); err != nil {
+			binary.err = fmt.Errorf("go build: %w\n%s", err, out)
+		}
+	})
+	if binary.err != nil {
+		t.Fatal(binary.err)
+	}
+	return binary.path
 }

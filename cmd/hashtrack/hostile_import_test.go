@@ -13,6 +13,7 @@ import (
 // run: each bad row is reported with its file and line, each unreadable file with its
 // reason, every usable row is stored, and the exit code says the run was partial.
 func TestHostileFilesInOneImport(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, importConfig)
 	dir := t.TempDir()
 	var bomb bytes.Buffer

@@ -27,6 +27,7 @@ var hostileTexts = map[string]string{
 // with `posts --json`: it is stored as plain text (clipped, cleaned), the JSON carries
 // no raw < > or line separators, and the next submission is unaffected.
 func TestHostileTextStoredAsText(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, testConfig)
 	i := 0
 	want := map[string]string{} // url → title expected back
@@ -93,6 +94,7 @@ func TestHostileTextStoredAsText(t *testing.T) {
 }
 
 func TestHostileLinksRejectedAtSubmission(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, testConfig)
 	for _, u := range []string{
 		"javascript:alert(1)",
@@ -122,6 +124,7 @@ func TestHostileLinksRejectedAtSubmission(t *testing.T) {
 
 // TestHugeFieldIsClipped: a 10 MB text argument is stored as MaxText characters.
 func TestHugeFieldIsClipped(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, testConfig)
 	huge := strings.Repeat("x", 10<<20)
 	if r := runCmd(t, cfg, "submit", "https://zalo.me/p/huge", "--text", huge, "--title", huge); r.code != 0 {
@@ -147,6 +150,7 @@ func TestHugeFieldIsClipped(t *testing.T) {
 // in every format: nothing runs as HTML or JavaScript, no spreadsheet cell starts a
 // formula, the JSON is valid, and no direction override reaches a reader.
 func TestHostileTextThroughReport(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, testConfig)
 	for i, h := range []struct{ title, author string }{
 		{`</script><script>alert("xss")</script>`, `<img src=x onerror=alert(1)>`},

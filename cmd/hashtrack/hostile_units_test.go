@@ -15,6 +15,7 @@ import (
 // override or line separator reaches a reader, markup stays text, and a name that
 // looks like a formula is neutralised in the CSV.
 func TestHostileUnitAndCampaignNames(t *testing.T) {
+	t.Parallel()
 	const unitName = `=cmd|' /C calc'!A0 </script><script>alert(1)</script> \u202egnp.exe\u2028dòng hai`
 	cfgText := strings.Replace(testConfig, `name = "Tuổi trẻ Đắk Lắk tiên phong chuyển đổi số"`,
 		`name = "Tuổi trẻ <img src=x onerror=alert(1)> \u202Eabc\u2029"`, 1) + `

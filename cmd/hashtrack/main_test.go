@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,25 +54,8 @@ func writeConfig(t *testing.T, text string) string {
 	return path
 }
 
-type result struct {
-	stdout, stderr string
-	code           int
-	err            error
-}
-
-// runCmd drives the CLI as main does, with buffers for the streams.
-func runCmd(t *testing.T, cfg string, args ...string) result {
-	t.Helper()
-	var out, errb bytes.Buffer
-	full := append([]string{"--config", cfg}, args...)
-	err := runTest(context.Background(), full, strings.NewReader(""), &out, &errb)
-	if err != nil && !isSilent(err) {
-		errb.WriteString("hashtrack: " + err.Error() + "\n")
-	}
-	return result{out.String(), errb.String(), exitCode(err), err}
-}
-
 func TestSubmitThreeVariantsIsOnePost(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, testConfig)
 	r := runCmd(t, cfg, "submit", "https://www.facebook.com/permalink.php?story_fbid=111&id=222&utm_source=zalo",
 		"--unit", "tan loi", "--likes", "10", "--published", "29/03/2023 08:14")
@@ -106,6 +87,7 @@ func TestSubmitThreeVariantsIsOnePost(t *testing.T) {
 }
 
 func TestSubmitErrors(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, testConfig)
 	for _, tc := range []struct {
 		name string
@@ -131,6 +113,7 @@ func TestSubmitErrors(t *testing.T) {
 }
 
 func TestInitWritesExampleAndDatabase(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "hashtrack.toml")
 	r := runCmd(t, cfg, "init")
@@ -151,6 +134,7 @@ func TestInitWritesExampleAndDatabase(t *testing.T) {
 }
 
 func TestDatabaseInUse(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, testConfig)
 	c, err := loadConfig(cfg)
 	if err != nil {
@@ -173,6 +157,7 @@ func TestDatabaseInUse(t *testing.T) {
 }
 
 func TestUnknownCommandAndHelp(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, testConfig)
 	if r := runCmd(t, cfg, "frobnicate"); r.code != 2 || !strings.Contains(r.stderr, "unknown command") {
 		t.Errorf("%+v", r)

@@ -208,6 +208,7 @@ var noDatabase = map[string]bool{
 }
 
 func TestEveryCommandFailsFastWhenDatabaseInUse(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, lockConfig)
 	if r := runCmd(t, cfg, "submit", "https://zalo.me/p/1"); r.code != 0 {
 		t.Fatalf("setup: %+v", r)
@@ -267,6 +268,7 @@ func TestEveryCommandFailsFastWhenDatabaseInUse(t *testing.T) {
 }
 
 func TestFullDiskLeavesDatabaseUsable(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, testConfig)
 	if r := runCmd(t, cfg, "init"); r.code != 0 {
 		t.Fatalf("init: %+v", r)
@@ -316,6 +318,7 @@ func TestFullDiskLeavesDatabaseUsable(t *testing.T) {
 // TestBackupOntoFullDiskKeepsOldBackup: a backup that does not fit fails clearly and
 // leaves the previous backup whole, with no temporary file behind.
 func TestBackupOntoFullDiskKeepsOldBackup(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, testConfig)
 	submitN(t, cfg, 2)
 	dir := t.TempDir()
@@ -354,6 +357,7 @@ func TestBackupOntoFullDiskKeepsOldBackup(t *testing.T) {
 // TestSmallFileSystemFillsUp fills a real (tmpfs) file system, where the failure comes
 // from writing pages rather than from growing the file.
 func TestSmallFileSystemFillsUp(t *testing.T) {
+	t.Parallel()
 	if os.Geteuid() != 0 {
 		t.Skip("mounting a small file system needs root; TestFullDiskLeavesDatabaseUsable covers the size limit")
 	}
@@ -392,6 +396,7 @@ func TestSmallFileSystemFillsUp(t *testing.T) {
 }
 
 func TestMissingDatabase(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, strings.Replace(testConfig, `database = "data/test.db"`, `database = "khong-co/thu-muc/test.db"`, 1))
 	dbPath := filepath.Join(filepath.Dir(cfg), "khong-co", "thu-muc", "test.db")
 	for _, args := range [][]string{{"posts"}, {"check"}, {"backup", filepath.Join(t.TempDir(), "b.db")}} {
@@ -413,6 +418,7 @@ func TestMissingDatabase(t *testing.T) {
 }
 
 func TestReadOnlyDatabaseFolder(t *testing.T) {
+	t.Parallel()
 	cfg := writeConfig(t, testConfig)
 	dir := filepath.Dir(cfg)
 	if r := runCmd(t, cfg, "submit", "https://zalo.me/p/1", "--likes", "4"); r.code != 0 {

@@ -12,74 +12,65 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/collector"
 )
 
-// A controllable source kind for the tests of `run` and `serve`. Its options say what
-// it does: mode = "count" (returns one post, the source's URL, with likes = the run
-// number), "slow" (the same after sleeping `sleep`), "panic", "fail".
-func newTestKind(src collector.Source) (collector.Collector, error) {
-	{
-		mode, _ := src.Options["mode"].(string)
-		switch mode {
-		case "count", "slow", "panic", "fail":
-		default:
-			return nil, fmt.Errorf("testkind: options.mode %q is not count, slow, panic or fail", mode)
-		}
-		var sleep time.Duration
-		if s, ok := src.Options["sleep"].(string); ok {
-			d, err := time.ParseDuration(s)
-			if err != nil {
-				return nil, fmt.Errorf("testkind: options.sleep: %w", err)
-			}
-			sleep = d
-		}
-		return &testCollector{mode: mode, sleep: sleep}, nil
+// testKind is a controllable source kind for the tests of `run` and `serve`, with its
+// own record of what its collectors did: each test that reads the record makes its
+// own, so tests run in parallel. Its options say what a source does: mode = "count"
+// (returns one post, the source's URL, with likes = the run number), "slow" (the same
+// after sleeping `sleep`), "panic", "fail".
+type testKind struct {
+	mu     sync.Mutex
+	starts map[string]int
+}
+
+func newTestKind() *testKind { return &testKind{starts: map[string]int{}} }
+
+// kinds is the default registry plus this test kind, a fresh map per call: no test
+// changes a registry another test sees.
+func (k *testKind) kinds() collector.Kinds {
+	r := defaultKinds()
+	r["testkind"] = k.newCollector
+	return r
+}
+
+func (k *testKind) newCollector(src collector.Source) (collector.Collector, error) {
+	mode, _ := src.Options["mode"].(string)
+	switch mode {
+	case "count", "slow", "panic", "fail":
+	default:
+		return nil, fmt.Errorf("testkind: options.mode %q is not count, slow, panic or fail", mode)
 	}
+	c := &testCollector{k: k, mode: mode}
+	if s, ok := src.Options["sleep"].(string); ok {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return nil, fmt.Errorf("testkind: options.sleep: %w", err)
+		}
+		c.sleep = d
+	}
+	return c, nil
+}
+
+// startsOf is how many times the source called name has been collected.
+func (k *testKind) startsOf(name string) int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.starts[name]
 }
 
 type testCollector struct {
+	k     *testKind
 	mode  string
 	sleep time.Duration
 }
 
-// testRuns records what the test collectors did, per source name.
-var testRuns = struct {
-	sync.Mutex
-	starts, running, maxRunning map[string]int
-	panics                      map[string]time.Time
-}{starts: map[string]int{}, running: map[string]int{}, maxRunning: map[string]int{}, panics: map[string]time.Time{}}
-
-func resetTestRuns() {
-	testRuns.Lock()
-	defer testRuns.Unlock()
-	clear(testRuns.starts)
-	clear(testRuns.running)
-	clear(testRuns.maxRunning)
-	clear(testRuns.panics)
-}
-
-func testStarts(name string) int {
-	testRuns.Lock()
-	defer testRuns.Unlock()
-	return testRuns.starts[name]
-}
-
 func (tc *testCollector) Collect(ctx context.Context, req collector.Request) (collector.Result, error) {
-	name := req.Source.Name
-	testRuns.Lock()
-	testRuns.starts[name]++
-	n := testRuns.starts[name]
-	testRuns.running[name]++
-	testRuns.maxRunning[name] = max(testRuns.maxRunning[name], testRuns.running[name])
-	testRuns.Unlock()
-	defer func() {
-		testRuns.Lock()
-		testRuns.running[name]--
-		testRuns.Unlock()
-	}()
+	k, name := tc.k, req.Source.Name
+	k.mu.Lock()
+	k.starts[name]++
+	n := k.starts[name]
+	k.mu.Unlock()
 	switch tc.mode {
 	case "panic":
-		testRuns.Lock()
-		testRuns.panics[name] = time.Now()
-		testRuns.Unlock()
 		panic("testkind: boom")
 	case "fail":
 		return collector.Result{}, errors.New("testkind: the source answered 500")
@@ -118,11 +109,11 @@ func (l *lockedBuffer) String() string {
 // the test instead of hanging it.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("gave up waiting: %s", what)
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
 	}
 }

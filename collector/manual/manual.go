@@ -7,7 +7,7 @@
 // Adding a field touches three places. (1) This package: its entry in Fields (name,
 // Vietnamese label and explanation, whether the form and API accept it, the help of its
 // `hashtrack submit` flag), the Input field it fills and its rule in Build. (2) The form
-// template, cmd/hashtrack/web/form.html, if the form shows it. (3) The column names a
+// template, internal/web/assets/form.html, if the form shows it. (3) The column names a
 // sheet knows it by, KnownHeaders in collector/sheet. The form and the JSON API read
 // every Public field, `hashtrack submit` makes a flag of every field with Flag help,
 // and the sheet mapper maps every field that has a column, all from Fields: none of

@@ -62,6 +62,7 @@ func checkMapped(t *testing.T, got mapped, posts, problems []string) {
 }
 
 func TestHostileCSVRows(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, text      string
 		posts, problems []string
@@ -116,7 +117,8 @@ func allocated(fn func()) uint64 {
 
 // TestHostileCSVMillionRows: a million-row CSV (40 MB, under the file size cap) is
 // read up to MaxRows; the rest is reported, not parsed, and memory stays bounded.
-// A file over the size cap is refused before it is read.
+// A file over the size cap is refused before it is read. Not parallel: it measures the
+// process's allocations.
 func TestHostileCSVMillionRows(t *testing.T) {
 	const n = 1_000_000
 	var b bytes.Buffer
@@ -231,6 +233,7 @@ func bombSheet(t *testing.T, n int) (deflated []byte, crc uint32) {
 	return buf.Bytes(), h.Sum32()
 }
 
+// Not parallel: it measures the process's allocations, which other tests would add to.
 func TestHostileWorkbooks(t *testing.T) {
 	good := workbook(t, [][]string{{"Link", "Đơn vị", "Tiêu đề"}, {"https://zalo.me/p/1", "Tân Lợi", "=HYPERLINK(\"http://evil.example\",\"bấm\")"}, {"=\"https://zalo.me/p/\"&2", "Tân Lợi", "x"}})
 	t.Run("control", func(t *testing.T) {

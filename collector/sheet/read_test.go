@@ -33,6 +33,7 @@ func utf16Bytes(s string, bigEndian, bom bool) []byte {
 }
 
 func TestReadCSVVariants(t *testing.T) {
+	t.Parallel()
 	const plain = "Đơn vị,Link bài viết,Lượt thích\nTân Lợi,https://zalo.me/p/1,\"1,234\"\n"
 	wantRows := [][]string{{"Tân Lợi", "https://zalo.me/p/1", "1,234"}}
 	for _, tc := range []struct {
@@ -77,6 +78,7 @@ func TestReadCSVVariants(t *testing.T) {
 }
 
 func TestReadCSVErrors(t *testing.T) {
+	t.Parallel()
 	if _, err := ReadCSV([]byte("\xff\xfe")); err == nil {
 		// an empty UTF-16 file has no header
 	} else if err != ErrEmpty {
@@ -91,6 +93,7 @@ func TestReadCSVErrors(t *testing.T) {
 }
 
 func TestTitleRowAboveHeader(t *testing.T) {
+	t.Parallel()
 	tab, err := ReadCSV([]byte("DANH SÁCH BÀI ĐĂNG THÁNG 4,,\nĐơn vị: Đoàn phường Tân Lợi,,\nSTT,Link bài viết,Lượt thích\n1,https://zalo.me/p/1,5\n2,,\n"))
 	if err != nil {
 		t.Fatal(err)
@@ -107,6 +110,7 @@ func TestTitleRowAboveHeader(t *testing.T) {
 }
 
 func TestMapColumns(t *testing.T) {
+	t.Parallel()
 	cols, err := MapColumns([]string{"DẤU THỜI GIAN", "Link bài viết (bắt buộc)*", "don vi", "Lượt Thích:", "Số điện thoại", "Mã tin"},
 		map[string]string{"Mã tin": "note"})
 	if err != nil {
@@ -127,6 +131,7 @@ func TestMapColumns(t *testing.T) {
 }
 
 func TestRowReasons(t *testing.T) {
+	t.Parallel()
 	header := []string{"Link", "Đơn vị", "Lượt thích", "Ngày đăng", "Dấu thời gian", "Nền tảng", "Chiến dịch", "Lượt xem"}
 	cols, err := MapColumns(header, nil)
 	if err != nil {
@@ -248,6 +253,7 @@ func xlsxOf(t testing.TB, tab *Table) []byte {
 func ptr[T any](v T) *T { return &v }
 
 func TestXLSXGivesTheSamePosts(t *testing.T) {
+	t.Parallel()
 	b, err := os.ReadFile("testdata/google_forms.csv")
 	if err != nil {
 		t.Fatal(err)
@@ -302,6 +308,7 @@ func TestXLSXGivesTheSamePosts(t *testing.T) {
 // TestEveryFieldHasHeaders: a field added to the builder is recognised in a sheet
 // only once it has column names here; the mapper itself reads every field.
 func TestEveryFieldHasHeaders(t *testing.T) {
+	t.Parallel()
 	for _, f := range manual.Fields {
 		hs := KnownHeaders[f.Name]
 		if len(hs) == 0 {

@@ -63,6 +63,7 @@ func mapFile(t *testing.T, name string, b []byte) golden {
 }
 
 func TestGoogleFormsExportGolden(t *testing.T) {
+	t.Parallel()
 	b, err := os.ReadFile("testdata/google_forms.csv")
 	if err != nil {
 		t.Fatal(err)
@@ -112,6 +113,7 @@ func TestGoogleFormsExportGolden(t *testing.T) {
 }
 
 func TestGoldenLines(t *testing.T) {
+	t.Parallel()
 	b, _ := os.ReadFile("testdata/google_forms.csv")
 	g := mapFile(t, "google_forms.csv", b)
 	var lines []int

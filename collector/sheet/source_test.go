@@ -55,6 +55,7 @@ const sheetV1 = "Đơn vị,Link bài viết,Lượt thích,Bình luận\r\n" +
 	"Tân Lộc,https://zalo.me/p/bad-unit,1,\r\n"
 
 func TestSheetSourceConditionalGetAndEditedRow(t *testing.T) {
+	t.Parallel()
 	ps := &publishedSheet{}
 	ps.set(sheetV1, `"v1"`)
 	srv := httptest.NewServer(ps)
@@ -144,6 +145,7 @@ func TestSheetSourceConditionalGetAndEditedRow(t *testing.T) {
 }
 
 func TestSheetSourceOptions(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		opts map[string]any
 		want string

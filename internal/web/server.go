@@ -1,4 +1,10 @@
-package main
+// Package web is the daemon's HTTP face: the branches' submission form
+// (/submit/{token}), its JSON twin (/api/submit/{token}), the campaign index, the report
+// files, the health check and the form's static files, behind per-address and
+// per-token rate limits, security headers and cross-origin protection. A submission
+// goes through the one builder (collector/manual) and the ingest runner it is given;
+// the server never stores a post any other way.
+package web
 
 import (
 	"bytes"
@@ -29,13 +35,10 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
-// The daemon's pages: the branches' submission form, its JSON twin, the campaign
-// index, the report files and the health check.
+//go:embed assets
+var assets embed.FS
 
-//go:embed web
-var webFiles embed.FS
-
-var pages = template.Must(template.New("").ParseFS(webFiles, "web/*.html"))
+var pages = template.Must(template.New("").ParseFS(assets, "assets/*.html"))
 
 // maxSubmissionBody is the most a form post or API call may send.
 const maxSubmissionBody = 64 << 10
@@ -48,8 +51,28 @@ const (
 	tokenPerMinute, tokenBurst = 120, 120
 )
 
-// server holds what the handlers need. The store is the daemon's, open for its lifetime.
-type server struct {
+// Limit is a rate limit: Burst requests at once, PerMinute more every minute.
+type Limit struct {
+	PerMinute, Burst int
+}
+
+// Options are what a Server needs, all handed in by its caller (the daemon).
+type Options struct {
+	Config *config.Config
+	// Store is the daemon's, open for the server's lifetime.
+	Store *store.Store
+	// Runner stores submissions, reading a new link's page first when its ReadPages is
+	// set: the same runner (fetch client, enrichment, hooks) the daemon's jobs use.
+	Runner *ingest.Runner
+	Log    *slog.Logger     // nil = slog.Default()
+	Now    func() time.Time // nil = time.Now
+	// AddrLimit and TokenLimit replace the default rate limits per client address and
+	// per form token (tests, a fuzzer); the zero Limit is the default.
+	AddrLimit, TokenLimit Limit
+}
+
+// Server answers the daemon's pages. Build it with New; Close releases the report folder.
+type Server struct {
 	c       *config.Config
 	st      *store.Store
 	log     *slog.Logger
@@ -57,30 +80,53 @@ type server struct {
 	perAddr *rateLimiter
 	perTok  *rateLimiter
 	reports *os.Root
-	// ingest stores submissions, reading a new link's page first when its ReadPages
-	// is set (the daemon sets it from the config).
-	ingest *ingest.Runner
+	ingest  *ingest.Runner
+	builder *manual.Builder
+	handler http.Handler
 }
 
-func newServer(c *config.Config, st *store.Store, log *slog.Logger, now func() time.Time) (*server, error) {
+// New checks the options and opens the report folder (creating it) for /reports/.
+func New(o Options) (*Server, error) {
+	if o.Config == nil || o.Store == nil || o.Runner == nil {
+		return nil, errors.New("web: Options need a Config, a Store and a Runner")
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.AddrLimit == (Limit{}) {
+		o.AddrLimit = Limit{PerMinute: addrPerMinute, Burst: addrBurst}
+	}
+	if o.TokenLimit == (Limit{}) {
+		o.TokenLimit = Limit{PerMinute: tokenPerMinute, Burst: tokenBurst}
+	}
+	c := o.Config
 	dir := c.ReportPath()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("serve: report folder: %w", err)
+		return nil, fmt.Errorf("web: report folder: %w", err)
 	}
 	root, err := os.OpenRoot(dir)
 	if err != nil {
-		return nil, fmt.Errorf("serve: report folder: %w", err)
+		return nil, fmt.Errorf("web: report folder: %w", err)
 	}
-	return &server{c: c, st: st, log: log, now: now, reports: root,
-		ingest:  &ingest.Runner{Config: c, Store: st, Now: now, Log: log},
-		perAddr: newRateLimiter(addrPerMinute, addrBurst, now),
-		perTok:  newRateLimiter(tokenPerMinute, tokenBurst, now)}, nil
+	s := &Server{c: c, st: o.Store, log: o.Log, now: o.Now, reports: root, ingest: o.Runner,
+		builder: &manual.Builder{Campaigns: c.Campaigns(), Units: c.Units()},
+		perAddr: newRateLimiter(o.AddrLimit, o.Now),
+		perTok:  newRateLimiter(o.TokenLimit, o.Now)}
+	s.handler = s.routes()
+	return s, nil
 }
 
-func (s *server) Close() error { return s.reports.Close() }
+// Close releases the report folder. The store is the caller's to close.
+func (s *Server) Close() error { return s.reports.Close() }
 
-// handler routes the requests and wraps them in the protections every page gets.
-func (s *server) handler() http.Handler {
+// Handler is every page, wrapped in the protections every page gets.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// routes routes the requests and wraps them in the protections every page gets.
+func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.index)
 	// os.Root keeps every path, symlinks included, inside the report folder.
@@ -142,7 +188,7 @@ func redactToken(p string) string {
 }
 
 // lookupToken finds a configured token, comparing every one in constant time.
-func (s *server) lookupToken(given string) (config.TokenConfig, bool) {
+func (s *Server) lookupToken(given string) (config.TokenConfig, bool) {
 	var found config.TokenConfig
 	ok := false
 	if given == "" {
@@ -158,7 +204,7 @@ func (s *server) lookupToken(given string) (config.TokenConfig, bool) {
 
 // withToken applies the per-address limit, refuses a wrong token, then applies the
 // per-token limit, in that order so guessing tokens is slowed down too.
-func (s *server) withToken(h func(http.ResponseWriter, *http.Request, config.TokenConfig)) http.HandlerFunc {
+func (s *Server) withToken(h func(http.ResponseWriter, *http.Request, config.TokenConfig)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		addr := clientAddr(r)
 		if ok, wait := s.perAddr.allow(addr); !ok {
@@ -180,7 +226,7 @@ func (s *server) withToken(h func(http.ResponseWriter, *http.Request, config.Tok
 	}
 }
 
-func (s *server) tooMany(w http.ResponseWriter, r *http.Request, wait time.Duration, attrs ...any) {
+func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, wait time.Duration, attrs ...any) {
 	secs := retryAfterSeconds(wait)
 	s.log.Warn("rate limit: request refused", append(attrs, slog.Int("retry_after", secs))...)
 	w.Header().Set("Retry-After", fmt.Sprint(secs))
@@ -189,7 +235,7 @@ func (s *server) tooMany(w http.ResponseWriter, r *http.Request, wait time.Durat
 }
 
 // fail answers an error: JSON for the API, a small Vietnamese page otherwise.
-func (s *server) fail(w http.ResponseWriter, r *http.Request, status int, title, msg string) {
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, title, msg string) {
 	if strings.HasPrefix(r.URL.Path, "/api/") {
 		writeJSON(w, status, map[string]any{"error": msg})
 		return
@@ -197,7 +243,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, status int, title,
 	s.render(w, status, "message.html", map[string]string{"Title": title, "Message": msg})
 }
 
-func (s *server) render(w http.ResponseWriter, status int, name string, data any) {
+func (s *Server) render(w http.ResponseWriter, status int, name string, data any) {
 	var buf bytes.Buffer
 	if err := pages.ExecuteTemplate(&buf, name, data); err != nil {
 		s.log.Error("page template failed", slog.String("page", name), slog.Any("error", err))
@@ -219,7 +265,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
-func (s *server) static(w http.ResponseWriter, r *http.Request) {
+func (s *Server) static(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("file")
 	var ctype string
 	switch path.Ext(name) {
@@ -231,7 +277,7 @@ func (s *server) static(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	b, err := webFiles.ReadFile("web/" + name)
+	b, err := assets.ReadFile("assets/" + name)
 	if err != nil {
 		http.NotFound(w, r)
 		return
@@ -262,7 +308,7 @@ type formPage struct {
 	Failure   string
 }
 
-func (s *server) formPage(tok config.TokenConfig, v manual.Input, errs map[string]string) formPage {
+func (s *Server) formPage(tok config.TokenConfig, v manual.Input, errs map[string]string) formPage {
 	p := formPage{Token: tok.Token, Units: s.c.Units(), V: v, Errors: errs}
 	if p.Errors == nil {
 		p.Errors = map[string]string{}
@@ -293,12 +339,12 @@ func (s *server) formPage(tok config.TokenConfig, v manual.Input, errs map[strin
 	return p
 }
 
-func (s *server) form(w http.ResponseWriter, r *http.Request, tok config.TokenConfig) {
+func (s *Server) form(w http.ResponseWriter, r *http.Request, tok config.TokenConfig) {
 	s.render(w, http.StatusOK, "form.html", s.formPage(tok, manual.Input{}, nil))
 }
 
 // tooLarge answers 413 when err says the body went over the cap, and says so.
-func (s *server) tooLarge(w http.ResponseWriter, r *http.Request, err error) bool {
+func (s *Server) tooLarge(w http.ResponseWriter, r *http.Request, err error) bool {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		s.log.Warn("submission body too large", slog.String("remote", clientAddr(r)), slog.Int64("limit", mbe.Limit))
@@ -309,7 +355,7 @@ func (s *server) tooLarge(w http.ResponseWriter, r *http.Request, err error) boo
 	return false
 }
 
-func (s *server) submitForm(w http.ResponseWriter, r *http.Request, tok config.TokenConfig) {
+func (s *Server) submitForm(w http.ResponseWriter, r *http.Request, tok config.TokenConfig) {
 	if r.ContentLength > maxSubmissionBody {
 		s.tooLarge(w, r, &http.MaxBytesError{Limit: maxSubmissionBody})
 		return
@@ -344,7 +390,7 @@ func (s *server) submitForm(w http.ResponseWriter, r *http.Request, tok config.T
 }
 
 // submissionFrom fixes the unit and campaign the token allows.
-func (s *server) submissionFrom(tok config.TokenConfig, in manual.Input, source string) manual.Input {
+func (s *Server) submissionFrom(tok config.TokenConfig, in manual.Input, source string) manual.Input {
 	in.Source, in.ObservedAt = source, s.now()
 	if tok.Campaign != "" {
 		in.Campaign = tok.Campaign
@@ -357,8 +403,8 @@ func (s *server) submissionFrom(tok config.TokenConfig, in manual.Input, source 
 
 // accept builds, enriches and stores a submission. Wrong fields come back in errs;
 // err is a failure of the server itself.
-func (s *server) accept(ctx context.Context, in manual.Input) (store.Outcome, collector.Post, manual.Errors, error) {
-	p, errs := submissionBuilder(s.c).Build(in)
+func (s *Server) accept(ctx context.Context, in manual.Input) (store.Outcome, collector.Post, manual.Errors, error) {
+	p, errs := s.builder.Build(in)
 	if len(errs) > 0 {
 		return 0, collector.Post{}, errs, nil
 	}
@@ -384,11 +430,11 @@ type donePage struct {
 	Post                                              collector.Post
 }
 
-func (s *server) donePage(tok config.TokenConfig, out store.Outcome, p collector.Post) donePage {
-	d := donePage{Token: tok.Token, Message: outcomeMessage(out), New: out == store.New, Post: p,
+func (s *Server) donePage(tok config.TokenConfig, out store.Outcome, p collector.Post) donePage {
+	d := donePage{Token: tok.Token, Message: OutcomeMessage(out), New: out == store.New, Post: p,
 		UnitName: "(chưa rõ đơn vị)", Published: "(chưa rõ)",
-		Likes: viCountLong(p.Metrics.Likes), Comments: viCountLong(p.Metrics.Comments),
-		Shares: viCountLong(p.Metrics.Shares), Views: viCountLong(p.Metrics.Views)}
+		Likes: countLong(p.Metrics.Likes), Comments: countLong(p.Metrics.Comments),
+		Shares: countLong(p.Metrics.Shares), Views: countLong(p.Metrics.Views)}
 	var names []string
 	for _, id := range p.Campaigns {
 		if k, ok := s.c.CampaignByID(id); ok {
@@ -396,7 +442,7 @@ func (s *server) donePage(tok config.TokenConfig, out store.Outcome, p collector
 		}
 	}
 	d.CampaignName = strings.Join(names, ", ")
-	d.Verification = verificationText(p.Verification)
+	d.Verification = VerificationText(p.Verification)
 	d.Platform = canon.LongLabel(p.Platform, "vi")
 	if u, ok := s.c.Units().ByID(p.Unit); ok {
 		d.UnitName = u.Name
@@ -415,14 +461,6 @@ func (s *server) donePage(tok config.TokenConfig, out store.Outcome, p collector
 		}
 	}
 	return d
-}
-
-// viCountLong shows a count for people reading the form: unknown is spelled out.
-func viCountLong(c collector.Count) string {
-	if !c.Known {
-		return "không có số liệu"
-	}
-	return viNumber(c.N)
 }
 
 // ── the JSON API ─────────────────────────────────────────────────────────────────
@@ -462,7 +500,7 @@ func apiSubmission(body []byte) (manual.Input, error) {
 	return in, nil
 }
 
-func (s *server) submitAPI(w http.ResponseWriter, r *http.Request, tok config.TokenConfig) {
+func (s *Server) submitAPI(w http.ResponseWriter, r *http.Request, tok config.TokenConfig) {
 	if r.ContentLength > maxSubmissionBody {
 		s.tooLarge(w, r, &http.MaxBytesError{Limit: maxSubmissionBody})
 		return
@@ -494,7 +532,7 @@ func (s *server) submitAPI(w http.ResponseWriter, r *http.Request, tok config.To
 	if out == store.New {
 		status = http.StatusCreated
 	}
-	writeJSON(w, status, map[string]any{"outcome": out.String(), "message": outcomeMessage(out), "post": saved})
+	writeJSON(w, status, map[string]any{"outcome": out.String(), "message": OutcomeMessage(out), "post": saved})
 }
 
 // ── reading pages ────────────────────────────────────────────────────────────────
@@ -503,7 +541,7 @@ type campaignCard struct {
 	Name, Hashtag, Period, Latest, LatestTime string
 }
 
-func (s *server) index(w http.ResponseWriter, r *http.Request) {
+func (s *Server) index(w http.ResponseWriter, r *http.Request) {
 	reports := s.reportFiles()
 	var cards []campaignCard
 	for _, k := range s.c.Campaigns() {
@@ -546,7 +584,7 @@ type reportFile struct {
 }
 
 // reportFiles lists the HTML reports in the report folder (two levels deep at most).
-func (s *server) reportFiles() []reportFile {
+func (s *Server) reportFiles() []reportFile {
 	var out []reportFile
 	fsys := s.reports.FS()
 	fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
@@ -571,7 +609,7 @@ func (s *server) reportFiles() []reportFile {
 	return out
 }
 
-func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	now := s.now()
 	rows, err := ingest.Statuses(s.c, s.st, now)
 	if err != nil {

@@ -1,4 +1,4 @@
-package main
+package web
 
 import (
 	"math"
@@ -25,11 +25,11 @@ type bucket struct {
 // (keys that have been quiet) are dropped first.
 const maxBuckets = 10000
 
-func newRateLimiter(perMinute, burst int, now func() time.Time) *rateLimiter {
+func newRateLimiter(l Limit, now func() time.Time) *rateLimiter {
 	if now == nil {
 		now = time.Now
 	}
-	return &rateLimiter{perSecond: float64(perMinute) / 60, burst: float64(burst), buckets: map[string]*bucket{}, now: now}
+	return &rateLimiter{perSecond: float64(l.PerMinute) / 60, burst: float64(l.Burst), buckets: map[string]*bucket{}, now: now}
 }
 
 // allow spends one request of key; when none is left it says how long to wait.

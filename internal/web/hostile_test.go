@@ -1,4 +1,4 @@
-package main
+package web
 
 import (
 	"encoding/json"
@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/netip"
 	"net/url"
 	"runtime"
 	"strings"
@@ -40,6 +39,8 @@ func (r *repeated) Read(p []byte) (int, error) {
 // the API, announced or streamed without a length, is refused with 413 and the
 // Vietnamese message; nothing is stored, the daemon reads no more than its cap, and
 // the next ordinary submission goes through.
+//
+// Not parallel: it measures the process's allocations, which other tests would add to.
 func TestHostileTenMegabyteFieldThroughTheDaemon(t *testing.T) {
 	s := newTestServer(t, "")
 	const field = 10 << 20
@@ -112,9 +113,8 @@ func allocatedBytes(fn func()) uint64 {
 // it as text with only our markup, the JSON replies are valid and carry no raw < > or
 // line separators, and what is stored is the cleaned, clipped text.
 func TestHostileTextThroughTheDaemon(t *testing.T) {
-	s := newTestServer(t, "")
-	s.perAddr = newRateLimiter(1<<20, 1<<20, nil)
-	s.perTok = newRateLimiter(1<<20, 1<<20, nil)
+	t.Parallel()
+	s := newTestServer(t, "", unlimited)
 	raw := []string{"<script", "</script>", "<img", "\u202e", "\u2028", "\u2029", "\x00"}
 	i := 0
 	for name, text := range hostileTexts {
@@ -186,6 +186,7 @@ func checkClean(t *testing.T, p collector.Post) {
 // to loopback) are stored as submitted and unverified, and the enrichment makes no
 // connection to them.
 func TestHostileLinksThroughTheDaemon(t *testing.T) {
+	t.Parallel()
 	var reached atomic.Int64
 	secret := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		reached.Add(1)
@@ -213,10 +214,7 @@ func TestHostileLinksThroughTheDaemon(t *testing.T) {
 	redirector.Start()
 	defer redirector.Close()
 
-	s := newTestServer(t, "")
-	s.perAddr = newRateLimiter(1<<20, 1<<20, nil)
-	s.perTok = newRateLimiter(1<<20, 1<<20, nil)
-	s.ingest.Fetcher, s.ingest.ReadPages = (&env{fetchAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.2/32")}}).fetcher(s.c), true
+	s := newTestServer(t, "", unlimited, readPages("127.0.0.2/32"))
 
 	t.Run("script and file links refused", func(t *testing.T) {
 		for _, link := range []string{"javascript:alert(1)", "JaVaScRiPt:alert(document.cookie)", "file:///etc/passwd", "data:text/html,<script>alert(1)</script>", "vbscript:msgbox(1)"} {

@@ -1,13 +1,11 @@
-package main
+package web
 
 import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -21,105 +19,8 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
-const (
-	unitToken     = "tanloi-0123456789abcdef"
-	campaignToken = "campaign-0123456789abcdef"
-	testTokens    = `
-[[token]]
-token = "tanloi-0123456789abcdef"
-unit = "tan-loi"
-
-[[token]]
-token = "campaign-0123456789abcdef"
-campaign = "cds"
-`
-)
-
-// testNow is the fixed clock of the server tests: 30/03/2023 09:00 in Đắk Lắk.
-var testNow = time.Date(2023, 3, 30, 9, 0, 0, 0, collector.DefaultLocation())
-
-type testServer struct {
-	*server
-	ts  *httptest.Server
-	cfg string
-	log *lockedBuffer
-}
-
-// newTestServer serves the daemon's handler on loopback with its own database.
-func newTestServer(t testing.TB, extra string) *testServer {
-	t.Helper()
-	cfg := filepath.Join(t.TempDir(), "hashtrack.toml")
-	if err := os.WriteFile(cfg, []byte(testConfig+testTokens+extra), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	c, err := loadConfig(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{now: func() time.Time { return testNow }}
-	st, err := e.openStore(c, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	log := &lockedBuffer{}
-	srv, err := newServer(c, st, slog.New(slog.NewTextHandler(log, nil)), e.now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	ts := httptest.NewServer(srv.handler())
-	t.Cleanup(ts.Close)
-	return &testServer{server: srv, ts: ts, cfg: cfg, log: log}
-}
-
-type reply struct {
-	status int
-	header http.Header
-	body   string
-}
-
-func (s *testServer) do(t *testing.T, method, path, ctype, body string, header map[string]string) reply {
-	t.Helper()
-	req, err := http.NewRequest(method, s.ts.URL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ctype != "" {
-		req.Header.Set("Content-Type", ctype)
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	resp, err := s.ts.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return reply{resp.StatusCode, resp.Header, string(b)}
-}
-
-func (s *testServer) postForm(t *testing.T, token string, v url.Values) reply {
-	t.Helper()
-	return s.do(t, "POST", "/submit/"+token, "application/x-www-form-urlencoded", v.Encode(), nil)
-}
-
-func (s *testServer) postJSON(t *testing.T, token, body string) reply {
-	t.Helper()
-	return s.do(t, "POST", "/api/submit/"+token, "application/json", body, nil)
-}
-
-func (s *testServer) post(t *testing.T, link string) collector.Post {
-	t.Helper()
-	p, ok, err := s.st.Get(mustPostID(t, link))
-	if err != nil || !ok {
-		t.Fatalf("post %s: %v %v", link, ok, err)
-	}
-	return p
-}
-
 func TestFormSubmitAndRepeat(t *testing.T) {
+	t.Parallel()
 	s := newTestServer(t, "")
 	r := s.do(t, "GET", "/submit/"+unitToken, "", "", nil)
 	if r.status != 200 || !strings.Contains(r.body, `<p class="fixed" id="unit-fixed">Đoàn phường Tân Lợi</p>`) ||
@@ -162,6 +63,7 @@ func TestFormSubmitAndRepeat(t *testing.T) {
 }
 
 func TestFormErrorsInlineAndEscaped(t *testing.T) {
+	t.Parallel()
 	s := newTestServer(t, "")
 	payload := `<img src=x onerror=alert(1)>`
 	r := s.postForm(t, campaignToken, url.Values{"url": {"javascript:alert(1)"}, "unit": {"tan-loi"}, "likes": {"nhiều"},
@@ -202,6 +104,7 @@ func TestFormErrorsInlineAndEscaped(t *testing.T) {
 }
 
 func TestAPISubmit(t *testing.T) {
+	t.Parallel()
 	s := newTestServer(t, "")
 	body := `{"url":"https://www.tiktok.com/@doantanloi/video/7215?is_from_webapp=1","likes":"2,5K","comments":12,"shares":null,"published":"29/03/2023 08:14"}`
 	r := s.postJSON(t, unitToken, body)
@@ -256,6 +159,7 @@ func TestAPISubmit(t *testing.T) {
 }
 
 func TestProtections(t *testing.T) {
+	t.Parallel()
 	s := newTestServer(t, "")
 	t.Run("403 missing or wrong token", func(t *testing.T) {
 		for _, req := range []struct{ method, path string }{
@@ -342,10 +246,13 @@ func TestProtections(t *testing.T) {
 }
 
 func TestRateLimits(t *testing.T) {
-	s := newTestServer(t, "")
+	t.Parallel()
 	t.Run("per token", func(t *testing.T) {
-		s.perAddr = newRateLimiter(1000, 1000, s.now)
-		s.perTok = newRateLimiter(6, 2, s.now) // one request back every 10 s
+		t.Parallel()
+		s := newTestServer(t, "", func(o *Options) {
+			o.AddrLimit = Limit{PerMinute: 1000, Burst: 1000}
+			o.TokenLimit = Limit{PerMinute: 6, Burst: 2} // one request back every 10 s
+		})
 		for i := range 2 {
 			if r := s.do(t, "GET", "/submit/"+unitToken, "", "", nil); r.status != 200 {
 				t.Fatalf("request %d: %d", i, r.status)
@@ -360,8 +267,11 @@ func TestRateLimits(t *testing.T) {
 		}
 	})
 	t.Run("per address", func(t *testing.T) {
-		s.perAddr = newRateLimiter(30, 3, s.now) // one back every 2 s
-		s.perTok = newRateLimiter(1000, 1000, s.now)
+		t.Parallel()
+		s := newTestServer(t, "", func(o *Options) {
+			o.AddrLimit = Limit{PerMinute: 30, Burst: 3} // one back every 2 s
+			o.TokenLimit = Limit{PerMinute: 1000, Burst: 1000}
+		})
 		tokens := []string{unitToken, campaignToken, "wrong-0123456789abcdef"}
 		for i, tok := range tokens {
 			if r := s.do(t, "GET", "/submit/"+tok, "", "", nil); r.status == 429 {
@@ -376,8 +286,9 @@ func TestRateLimits(t *testing.T) {
 }
 
 func TestRateLimiterRefills(t *testing.T) {
+	t.Parallel()
 	now := testNow
-	l := newRateLimiter(60, 2, func() time.Time { return now })
+	l := newRateLimiter(Limit{PerMinute: 60, Burst: 2}, func() time.Time { return now })
 	for i, want := range []bool{true, true, false} {
 		if ok, _ := l.allow("a"); ok != want {
 			t.Fatalf("request %d: %v", i, ok)
@@ -399,7 +310,8 @@ func TestRateLimiterRefills(t *testing.T) {
 }
 
 func TestReadingPages(t *testing.T) {
-	s := newTestServer(t, testSource("feed", "count", "", ""))
+	t.Parallel()
+	s := newTestServer(t, testSource("feed"))
 	dir := s.c.ReportPath()
 	if err := os.MkdirAll(filepath.Join(dir, "cds"), 0o755); err != nil {
 		t.Fatal(err)
@@ -482,10 +394,8 @@ func FuzzFormSubmit(f *testing.F) {
 	f.Add("javascript:alert(1)", "1,2K", "hôm qua", `<img src=x onerror=alert(1)>`)
 	f.Add(`https://zalo.me/"><script>alert(1)</script>`, "-3", "2023-02-30", "</textarea><script>x</script>")
 	f.Add("", "", "", "")
-	s := newTestServer(f, "")
-	s.perAddr = newRateLimiter(1<<30, 1<<30, nil) // fuzzing is a flood by design
-	s.perTok = newRateLimiter(1<<30, 1<<30, nil)
-	h := s.handler()
+	s := newTestServer(f, "", unlimited)
+	h := s.Handler()
 	f.Fuzz(func(t *testing.T, link, likes, published, note string) {
 		form := url.Values{"url": {link}, "likes": {likes}, "published": {published}, "note": {note}, "unit": {"tan-loi"}}
 		req := httptest.NewRequest("POST", "/submit/"+campaignToken, strings.NewReader(form.Encode()))
@@ -540,10 +450,8 @@ func onlyOurMarkup(page string) error {
 }
 
 func BenchmarkFormSubmit(b *testing.B) {
-	s := newTestServer(b, "")
-	s.perAddr = newRateLimiter(1<<30, 1<<30, nil)
-	s.perTok = newRateLimiter(1<<30, 1<<30, nil)
-	h := s.handler()
+	s := newTestServer(b, "", unlimited)
+	h := s.Handler()
 	form := url.Values{"url": {"https://www.facebook.com/tdtn.daklak/posts/1"}, "likes": {"1,2K"}, "published": {"29/03/2023"}, "note": {"ghi chú"}}.Encode()
 	for b.Loop() {
 		req := httptest.NewRequest("POST", "/submit/"+unitToken, strings.NewReader(form))
@@ -557,6 +465,7 @@ func BenchmarkFormSubmit(b *testing.B) {
 }
 
 func TestFormSeveralCampaigns(t *testing.T) {
+	t.Parallel()
 	s := newTestServer(t, `
 [[campaign]]
 id = "stem"
@@ -589,6 +498,7 @@ start = 2023-01-01
 // TestFormEnrichment: the daemon reads the page of a new link (here a fixture on
 // loopback) and says on the confirmation whether it carries the campaign hashtag.
 func TestFormEnrichment(t *testing.T) {
+	t.Parallel()
 	pages := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		switch r.URL.Path {
@@ -601,8 +511,7 @@ func TestFormEnrichment(t *testing.T) {
 		}
 	}))
 	defer pages.Close()
-	s := newTestServer(t, "")
-	s.ingest.Fetcher, s.ingest.ReadPages = (&env{fetchAllow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}).fetcher(s.c), true
+	s := newTestServer(t, "", readPages("127.0.0.0/8"))
 
 	for _, tc := range []struct{ path, shown, title string }{
 		{"/tagged", "đã thấy hashtag của chiến dịch trên trang (verified)", "Ra quân chuyển đổi số"},

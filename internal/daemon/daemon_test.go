@@ -1,0 +1,264 @@
+package daemon
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/internal/config"
+	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
+	"github.com/tinhdoandaklak/hashtrack/store"
+)
+
+// TestSchedules starts the daemon with schedules of one second and watches a source
+// collected on schedule, a slow one skipped rather than stacked, a panicking one
+// recovered while the others keep running, and a clean stop.
+func TestSchedules(t *testing.T) {
+	t.Parallel()
+	k := newTestKind()
+	d := start(t, k, testConfig+
+		testSource("counter", "count", "@every 1s", "")+
+		testSource("slow", "slow", "@every 1s", "sleep = \"2500ms\"\n")+
+		testSource("boom", "panic", "@every 1s", ""), func(o *Options) { o.JobTimeout = 20 * time.Second })
+
+	waitFor(t, "the counter collected three times", func() bool { return k.startsOf("counter") >= 3 })
+	waitFor(t, "the slow source skipped while it runs", func() bool {
+		return strings.Contains(d.log.String(), `msg="job still running; this run is skipped" job="source slow"`)
+	})
+	waitFor(t, "the panicking source ran", func() bool { return k.startsOf("boom") >= 1 })
+	k.mu.Lock()
+	panicked := k.panics["boom"]
+	k.mu.Unlock()
+	after := k.startsOf("counter")
+	waitFor(t, "the counter still running after the panic", func() bool { return k.startsOf("counter") >= after+2 })
+
+	code, h := getHealth(t, d.addr)
+	if c := h.source("counter"); c.Status != "ok" || c.LastSuccess.IsZero() || c.ConsecutiveFailures != 0 {
+		t.Errorf("counter health %+v", c)
+	}
+	if b := h.source("boom"); b.ConsecutiveFailures != 1 || b.LastError != "collector panicked: testkind: boom" || b.Status != "ok" {
+		t.Errorf("boom health %+v", b)
+	}
+	if code != http.StatusOK || h.Status != "ok" {
+		t.Errorf("healthz %d %q", code, h.Status)
+	}
+	k.mu.Lock()
+	again := !k.panics["boom"].Equal(panicked)
+	k.mu.Unlock()
+	if again {
+		t.Errorf("boom ran again despite its backoff")
+	}
+
+	if err := d.stop(); err != nil {
+		t.Fatalf("Run returned %v\n%s", err, d.log)
+	}
+	k.mu.Lock()
+	maxSlow, running := k.maxRunning["slow"], k.running["slow"]
+	k.mu.Unlock()
+	if maxSlow != 1 {
+		t.Errorf("slow source ran %d at once; want 1 (skipped, not stacked)", maxSlow)
+	}
+	if running != 0 {
+		t.Errorf("a slow run was still going after stop")
+	}
+	if !strings.Contains(d.log.String(), "stopped; database closed") {
+		t.Errorf("no clean stop in the log:\n%s", d.log)
+	}
+	// Closed cleanly: the file opens at once, and holds the counter's post.
+	st, err := store.Open(d.cfg.DatabasePath(), store.Options{ReadOnly: true, LockTimeout: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatalf("reopen after stop: %v", err)
+	}
+	defer st.Close()
+	p, ok, err := st.Get(mustPostID(t, "https://www.facebook.com/tdtn.daklak/posts/counter"))
+	if err != nil || !ok || p.Metrics.Likes.N < 3 {
+		t.Errorf("counter's post: %v %v %+v", ok, err, p.Metrics)
+	}
+	hs, _, _ := st.Source("slow")
+	if hs.LastSuccess.IsZero() {
+		t.Errorf("slow source never finished a run: %+v", hs)
+	}
+}
+
+// TestSchedulerRecoversPanics checks the chain order: a job that panics is recovered
+// and runs again at its next time (with the chain reversed it would be skipped
+// forever), and the other jobs keep their schedule.
+func TestSchedulerRecoversPanics(t *testing.T) {
+	t.Parallel()
+	c, err := config.Parse("t.toml", testConfig, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := &lockedBuffer{}
+	s := newScheduler(context.Background(), Options{Config: c, Log: slog.New(slog.NewTextHandler(log, nil)), JobTimeout: 5 * time.Second})
+	var panics, ticks atomic.Int32
+	if err := s.add("@every 1s", "boom", func(context.Context) error { panics.Add(1); panic("boom") }); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.add("@every 1s", "tick", func(context.Context) error { ticks.Add(1); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	s.cron.Start()
+	waitFor(t, "the panicking job to run three times", func() bool { return panics.Load() >= 3 })
+	waitFor(t, "the other job to keep running", func() bool { return ticks.Load() >= 3 })
+	<-s.cron.Stop().Done()
+	if n := strings.Count(log.String(), `msg="job panicked; recovered, other jobs keep running" job=boom error=boom`); n < 3 {
+		t.Errorf("%d recovered panics logged; want ≥ 3:\n%s", n, log)
+	}
+}
+
+func TestScheduleRejectsBadSpec(t *testing.T) {
+	t.Parallel()
+	c, err := config.Parse("t.toml", testConfig, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newScheduler(context.Background(), Options{Config: c, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), JobTimeout: time.Second})
+	err = s.add("every day", "report", func(context.Context) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), `daemon: schedule report "every day"`) {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// TestReportJob: the report job collects the sources without a schedule of their own,
+// then calls the report function, and logs the files it wrote.
+func TestReportJob(t *testing.T) {
+	t.Parallel()
+	k := newTestKind()
+	var reports, collectedFirst atomic.Int32
+	d := start(t, k, testConfig+"\n[report]\nschedule = \"@every 1s\"\n"+testSource("daily", "count", "", ""), func(o *Options) {
+		o.Report = func(ctx context.Context) ([]string, error) {
+			if k.startsOf("daily") >= 1 {
+				collectedFirst.Add(1)
+			}
+			reports.Add(1)
+			return []string{"reports/cds/latest.html"}, nil
+		}
+	})
+	waitFor(t, "the report job to finish", func() bool { return strings.Contains(d.log.String(), `msg="job done" job=report`) })
+	if err := d.stop(); err != nil {
+		t.Fatal(err)
+	}
+	l := d.log.String()
+	if !strings.Contains(l, `msg="source collected" source=daily seen=1 new=1 updated=0`) || !strings.Contains(l, `msg="report written" file=reports/cds/latest.html`) {
+		t.Errorf("log:\n%s", l)
+	}
+	if n, first := reports.Load(), collectedFirst.Load(); n < 1 || first != n {
+		t.Errorf("%d reports, %d of them after the daily source was collected", n, first)
+	}
+}
+
+// TestJobDeadline: a run that outlives the job timeout is cancelled and counted as a
+// failure of its source; the log is the JSON the daemon was given.
+func TestJobDeadline(t *testing.T) {
+	t.Parallel()
+	k := newTestKind()
+	log := &lockedBuffer{}
+	d := start(t, k, testConfig+testSource("stuck", "slow", "@every 1s", "sleep = \"1h\"\n"), func(o *Options) {
+		o.JobTimeout = 200 * time.Millisecond
+		o.Log = slog.New(slog.NewJSONHandler(log, nil))
+		o.Runner.Log = o.Log
+	})
+	waitFor(t, "the stuck source to hit its deadline", func() bool {
+		_, h := getHealth(t, d.addr)
+		return h.source("stuck").ConsecutiveFailures == 1
+	})
+	_, h := getHealth(t, d.addr)
+	if s := h.source("stuck"); s.LastError != "context deadline exceeded" || !s.LastSuccess.IsZero() || !s.NextDue.After(time.Now().Add(30*time.Minute)) {
+		t.Errorf("stuck health %+v", s)
+	}
+	if err := d.stop(); err != nil {
+		t.Fatal(err)
+	}
+	var sawFailure bool
+	for _, line := range strings.Split(strings.TrimSpace(log.String()), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("not a JSON log line: %q", line)
+		}
+		if rec["msg"] == "job failed" && rec["job"] == "source stuck" && rec["error"] == "context deadline exceeded" {
+			sawFailure = true
+		}
+	}
+	if !sawFailure {
+		t.Errorf("no JSON line for the failed job:\n%s", log)
+	}
+}
+
+// TestBackup: the daemon makes its own backups (no other process can open the
+// database while it runs); each one opens, passes the store's check and holds what
+// was submitted through the form's API before it.
+func TestBackup(t *testing.T) {
+	t.Parallel()
+	d := start(t, newTestKind(), testConfig+"\n[backup]\ndir = \"sao-luu\"\nschedule = \"@every 1s\"\nkeep = 2\n"+testToken)
+	resp, err := http.Post("http://"+d.addr+"/api/submit/"+unitToken, "application/json",
+		strings.NewReader(`{"url":"https://www.facebook.com/tdtn.daklak/posts/777","likes":5}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("submit: %s", resp.Status)
+	}
+	waitFor(t, "a backup with the submitted post", func() bool {
+		return strings.Contains(d.log.String(), `msg="backup written"`) && strings.Contains(d.log.String(), "posts=1 pruned=")
+	})
+	if err := d.stop(); err != nil {
+		t.Fatal(err)
+	}
+	dir := d.cfg.BackupPath()
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) != 1 || !strings.HasPrefix(entries[0].Name(), "hashtrack-") {
+		t.Fatalf("backup folder: %v %v", entries, err)
+	}
+	b, err := store.Open(filepath.Join(dir, entries[0].Name()), store.Options{ReadOnly: true, LockTimeout: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	p, ok, err := b.Get(mustPostID(t, "https://www.facebook.com/tdtn.daklak/posts/777"))
+	if err != nil || !ok || p.Metrics.Likes != collector.Known(5) {
+		t.Errorf("backup lacks the post: %v %v %+v", ok, err, p.Metrics)
+	}
+	if r, err := b.Check(context.Background()); err != nil || !r.OK() || r.Posts != 1 {
+		t.Errorf("check of the daemon's backup: %v %+v", err, r)
+	}
+}
+
+// TestNotStarted: an address already taken stops the daemon before anything runs,
+// and says so with ErrStart.
+func TestNotStarted(t *testing.T) {
+	t.Parallel()
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	path := filepath.Join(t.TempDir(), "hashtrack.toml")
+	os.WriteFile(path, []byte(testConfig), 0o644)
+	c, err := config.Load(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(c.DatabasePath(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	err = Run(context.Background(), Options{Config: c, Store: st, Runner: &ingest.Runner{Config: c, Store: st}, Addr: taken.Addr().String(),
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if !errors.Is(err, ErrStart) || !strings.Contains(err.Error(), "listen on "+taken.Addr().String()) {
+		t.Fatalf("got %v", err)
+	}
+}
