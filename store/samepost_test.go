@@ -11,8 +11,8 @@ import (
 // TestSamePostCoversEveryField fails when collector.Post gains a field samePost does
 // not compare: re-ingest would then drop changes to it.
 func TestSamePostCoversEveryField(t *testing.T) {
-	if n := reflect.TypeFor[collector.Post]().NumField(); n != 18 {
-		t.Fatalf("collector.Post has %d fields; samePost compares 18: add the new one", n)
+	if n := reflect.TypeFor[collector.Post]().NumField(); n != 19 {
+		t.Fatalf("collector.Post has %d fields; samePost compares 19: add the new one", n)
 	}
 	base := post(t, "https://zalo.me/p/9", collector.Metrics{Likes: collector.Known(1)}, func(p *collector.Post) {
 		p.Author, p.Title, p.Text, p.Note, p.Image = "a", "t", "x #tag", "n", "i"
@@ -29,6 +29,7 @@ func TestSamePostCoversEveryField(t *testing.T) {
 		"Note": func(p *collector.Post) { p.Note = "x" }, "Image": func(p *collector.Post) { p.Image = "x" },
 		"Hashtags":     func(p *collector.Post) { p.Hashtags = []string{"x"} },
 		"PublishedAt":  func(p *collector.Post) { p.PublishedAt = time.Unix(9, 0) },
+		"DateOnly":     func(p *collector.Post) { p.DateOnly = true },
 		"FirstSeen":    func(p *collector.Post) { p.FirstSeen = time.Unix(9, 0) },
 		"LastUpdated":  func(p *collector.Post) { p.LastUpdated = time.Unix(9, 0) },
 		"ObservedAt":   func(p *collector.Post) { p.ObservedAt = time.Unix(9, 0) },

@@ -150,7 +150,7 @@ func samePost(a, b *collector.Post) bool {
 	return a.ID == b.ID && a.URL == b.URL && slices.Equal(a.Campaigns, b.Campaigns) && a.Platform == b.Platform &&
 		a.Unit == b.Unit && a.Author == b.Author && a.Title == b.Title && a.Text == b.Text && a.Note == b.Note &&
 		a.Image == b.Image && slices.Equal(a.Hashtags, b.Hashtags) && a.PublishedAt.Equal(b.PublishedAt) &&
-		a.FirstSeen.Equal(b.FirstSeen) && a.LastUpdated.Equal(b.LastUpdated) && a.ObservedAt.Equal(b.ObservedAt) &&
+		a.DateOnly == b.DateOnly && a.FirstSeen.Equal(b.FirstSeen) && a.LastUpdated.Equal(b.LastUpdated) && a.ObservedAt.Equal(b.ObservedAt) &&
 		slices.Equal(a.Sources, b.Sources) && a.Metrics == b.Metrics && a.Verification == b.Verification
 }
 
@@ -313,7 +313,7 @@ func merge(old *collector.Post, in collector.Post, now time.Time) (collector.Pos
 	str(&m.Note, in.Note)
 	str(&m.Image, in.Image)
 	if !in.PublishedAt.IsZero() && (newer || m.PublishedAt.IsZero()) {
-		m.PublishedAt = in.PublishedAt
+		m.PublishedAt, m.DateOnly = in.PublishedAt, in.DateOnly
 	}
 	if !in.FirstSeen.IsZero() && (m.FirstSeen.IsZero() || in.FirstSeen.Before(m.FirstSeen)) {
 		m.FirstSeen = in.FirstSeen
@@ -370,7 +370,7 @@ func (w *writer) snapshot(id string, at time.Time, m collector.Metrics) error {
 // sameContribution reports whether two versions of a post count the same in every
 // index and rollup, so an update that only touched text skips the index work.
 func sameContribution(a, b *collector.Post) bool {
-	return slices.Equal(a.Campaigns, b.Campaigns) && a.When().Equal(b.When()) &&
+	return slices.Equal(a.Campaigns, b.Campaigns) && a.When().Equal(b.When()) && a.DateOnly == b.DateOnly &&
 		a.Unit == b.Unit && a.Platform == b.Platform && a.Metrics == b.Metrics &&
 		a.Verification == b.Verification
 }
@@ -399,7 +399,7 @@ func (w *writer) index(p *collector.Post, sign int64) error {
 			d := t
 			w.tallies[rk] = &d
 		}
-		w.hourCounts[string(append(join(cb, day), byte(local.Hour())))] += sign
+		w.hourCounts[string(append(join(cb, day), hourOf(p, local)))] += sign
 	}
 	return nil
 }
