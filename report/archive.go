@@ -186,8 +186,9 @@ func writeCampaign(ctx context.Context, st *store.Store, o ArchiveOptions, k col
 	return paths, nil
 }
 
-// writeIndex writes index.html listing every HTML report in the report folder, newest
-// first, and the ECharts licence and notice the reports embed.
+// writeIndex writes index.html listing, for every campaign folder, each day's report
+// with links to every rendering written for it (HTML, digest, CSV, JSON, Excel),
+// newest first, and the ECharts licence and notice the reports embed.
 func writeIndex(o ArchiveOptions) ([]string, error) {
 	var entries []indexEntry
 	dirs, err := os.ReadDir(o.Dir)
@@ -198,26 +199,58 @@ func writeIndex(o ArchiveOptions) ([]string, error) {
 		if !d.IsDir() {
 			continue
 		}
-		files, err := filepath.Glob(filepath.Join(o.Dir, d.Name(), "*.html"))
+		files, err := os.ReadDir(filepath.Join(o.Dir, d.Name()))
 		if err != nil {
 			return nil, fmt.Errorf("report: list %s: %w", d.Name(), err)
 		}
 		ent := indexEntry{Campaign: d.Name(), Name: d.Name()}
+		loc := o.Location
 		if i := slices.IndexFunc(o.Campaigns, func(k collector.Campaign) bool { return k.ID == d.Name() }); i >= 0 {
 			ent.Name = o.Campaigns[i].Name
+			loc = o.Campaigns[i].Loc()
 		}
+		byDay := map[string]*indexDay{}
+		var stems []string
 		for _, f := range files {
-			base := filepath.Base(f)
-			if base == "latest.html" {
+			name := f.Name()
+			if name == "latest.html" {
 				ent.Latest = d.Name() + "/latest.html"
 				continue
 			}
-			ent.Reports = append(ent.Reports, d.Name()+"/"+base)
+			ext := filepath.Ext(name)
+			stem := strings.TrimSuffix(name, ext)
+			day, err := time.ParseInLocation("2006-01-02", stem, loc)
+			if f.IsDir() || err != nil {
+				continue // not a report: a file someone put there
+			}
+			e := byDay[stem]
+			if e == nil {
+				e = &indexDay{Date: formatDate(day, o.Lang)}
+				byDay[stem] = e
+				stems = append(stems, stem)
+			}
+			link := d.Name() + "/" + name
+			switch ext {
+			case ".html":
+				e.HTML = link
+			case ".txt":
+				e.Text = link
+			case ".csv":
+				e.CSV = link
+			case ".json":
+				e.JSON = link
+			case ".xlsx":
+				e.Excel = link
+			}
 		}
-		if len(ent.Reports) == 0 && ent.Latest == "" {
+		slices.Sort(stems)
+		slices.Reverse(stems) // dates in names: newest first
+		for _, s := range stems {
+			ent.Days = append(ent.Days, *byDay[s])
+		}
+		if len(ent.Days) == 0 && ent.Latest == "" {
 			continue
 		}
-		slices.Reverse(ent.Reports) // Glob sorts; dates in names make that oldest first
 		entries = append(entries, ent)
 	}
 	var b bytes.Buffer
