@@ -80,14 +80,16 @@ type SourceStatus struct {
 
 // Quality counts what the figures rest on, from the rollups' tallies of the period.
 type Quality struct {
-	MetricsUnknown  int64 // posts with no counter known at all
-	EngagementKnown int64 // posts whose engagement is known
-	ViewsKnown      int64 // posts whose views are known
-	Verified        int64
-	Unverified      int64
-	NotFound        int64
-	Unverifiable    int64
-	WithoutUnit     int64 // posts attributed to no unit
+	MetricsUnknown  int64 `json:"metrics_unknown"`  // posts with no counter known at all
+	EngagementKnown int64 `json:"engagement_known"` // posts whose engagement is known
+	ViewsKnown      int64 `json:"views_known"`      // posts whose views are known
+	Verified        int64 `json:"verified"`
+	Unverified      int64 `json:"unverified"`
+	NotFound        int64 `json:"not_found"`
+	Unverifiable    int64 `json:"unverifiable"`
+	WithoutUnit     int64 `json:"without_unit"` // posts attributed to no unit
+	// HourUnknown: posts given with a date only, left out of the hour heat map.
+	HourUnknown int64 `json:"hour_unknown"`
 }
 
 // Report is the aggregate behind every rendering.
@@ -135,15 +137,14 @@ type Report struct {
 	ByUnit            []UnitStat     // by posts, then engagement, most first
 	UnitsWithoutPosts []collector.Unit
 	// Heat counts posts by weekday (0 = Monday … 6 = Sunday) and hour, in the period;
-	// HourUnknown counts the posts of the period given with a date only, left out of it.
-	Heat        [7][24]int64
-	HourUnknown int64
-	Platforms   []string // platforms with posts in the period, in display order
-	Top         []TopPost
-	Sources     []SourceStatus
-	Quality     Quality
-	StaleAfter  time.Duration
-	Units       collector.Units // the configured units, for names
+	// posts given with a date only are left out (Quality.HourUnknown counts them).
+	Heat       [7][24]int64
+	Platforms  []string // platforms with posts in the period, in display order
+	Top        []TopPost
+	Sources    []SourceStatus
+	Quality    Quality
+	StaleAfter time.Duration
+	Units      collector.Units // the configured units, for names
 }
 
 // maxDays bounds a period so a typo in --from cannot ask for centuries of days.
@@ -413,7 +414,7 @@ func Aggregate(ctx context.Context, st *store.Store, in Input) (*Report, error) 
 		wd := (int(h.Day.Weekday()) + 6) % 7 // Monday first, as Vietnamese calendars do
 		switch {
 		case h.Hour == store.HourUnknown:
-			r.HourUnknown += h.Posts
+			r.Quality.HourUnknown += h.Posts
 		case h.Hour >= 0 && h.Hour < 24:
 			r.Heat[wd][h.Hour] += h.Posts
 		}

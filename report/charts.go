@@ -280,8 +280,8 @@ func (r *Report) buildCharts() ([]Chart, error) {
 	}); err != nil {
 		return nil, err
 	}
-	if r.HourUnknown > 0 {
-		out[len(out)-1].Note = fmt.Sprintf(l.HourUnknown, formatInt(r.HourUnknown, r.Lang))
+	if r.Quality.HourUnknown > 0 {
+		out[len(out)-1].Note = fmt.Sprintf(l.HourUnknown, formatInt(r.Quality.HourUnknown, r.Lang))
 	}
 	return out, nil
 }

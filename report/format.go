@@ -33,7 +33,7 @@ type labels struct {
 	// The first screen, the comparison that is left out, the hour heat map's note,
 	// the top-posts table and the index page.
 	Answer, NewToday, NewInPeriod, WithoutShort, WithoutMore, SeeList string
-	NoPrev, NotesNoPrev, HourUnknown, Author, Numbers, Views2          string
+	NoPrev, NotesNoPrev, HourUnknown, Author, Numbers, Views2         string
 	PeriodShown, Digest, Data, IndexDate, IndexFiles, AxisPosts       string
 	AxisEngagement, AxisDays, NoSourcesShort                          string
 }
@@ -68,7 +68,7 @@ var vi = labels{
 	Weekdays:        [7]string{"Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"},
 	Hour:            "Giờ",
 	IndexTitle:      "Các báo cáo chiến dịch", IndexLatest: "Báo cáo mới nhất", IndexEmpty: "Chưa có báo cáo nào.",
-	Answer:          "Tóm tắt", NewToday: "hôm nay", NewInPeriod: "bài mới trong kỳ", WithoutShort: "Đơn vị chưa có bài",
+	Answer: "Tóm tắt", NewToday: "hôm nay", NewInPeriod: "bài mới trong kỳ", WithoutShort: "Đơn vị chưa có bài",
 	WithoutMore: "%d đơn vị chưa có bài đăng trong kỳ", SeeList: "xem danh sách",
 	NoPrev:      "không so với kỳ trước (kỳ báo cáo bắt đầu từ đầu chiến dịch)",
 	NotesNoPrev: "Kỳ báo cáo bắt đầu từ những ngày đầu chiến dịch nên không so sánh với kỳ trước: trước đó chưa có chiến dịch.",
@@ -108,7 +108,7 @@ var en = labels{
 	Weekdays:        [7]string{"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"},
 	Hour:            "Hour",
 	IndexTitle:      "Campaign reports", IndexLatest: "Latest report", IndexEmpty: "No report yet.",
-	Answer:          "Summary", NewToday: "today", NewInPeriod: "new posts in the period", WithoutShort: "Units with no post",
+	Answer: "Summary", NewToday: "today", NewInPeriod: "new posts in the period", WithoutShort: "Units with no post",
 	WithoutMore: "%d units have not posted in the period", SeeList: "see the list",
 	NoPrev:      "no comparison (the period starts with the campaign)",
 	NotesNoPrev: "The period starts in the campaign's first days, so it is not compared with a previous period: there was no campaign before.",

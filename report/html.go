@@ -52,9 +52,9 @@ const maxAnswerUnits = 8
 
 type topRow struct {
 	Title, LinkText, Unit, Platform, Date, Author string
-	Eng, Breakdown                              string
-	Link                                        string // "" when not an http(s) URL
-	RawURL                                      string
+	Eng, Breakdown                                string
+	Link                                          string // "" when not an http(s) URL
+	RawURL                                        string
 }
 
 type sourceRow struct {
@@ -177,7 +177,9 @@ func (r *Report) answer() answer {
 	if r.IsToday && len(r.Daily) > 1 {
 		a.NewValue = "+" + formatInt(r.Daily[len(r.Daily)-1].Posts, r.Lang) + " " + l.NewToday + " · " + a.NewValue
 	}
-	a.NewValue += " · " + l.PostsTotal + " " + formatInt(r.PostsTotal, r.Lang)
+	if r.PostsTotal != r.PostsInPeriod {
+		a.NewValue += " · " + l.PostsTotal + " " + formatInt(r.PostsTotal, r.Lang)
+	}
 	if r.HasPrev {
 		a.NewDelta = formatDelta(r.PostsDelta, r.Lang) + " " + l.VsPrev
 		a.Up, a.Down = r.PostsDelta.N > 0, r.PostsDelta.N < 0
@@ -211,8 +213,8 @@ func (r *Report) notes() []string {
 	if !r.HasPrev {
 		out = append(out, l.NotesNoPrev)
 	}
-	if r.HourUnknown > 0 {
-		out = append(out, fmt.Sprintf(l.HourUnknown, n(r.HourUnknown)))
+	if r.Quality.HourUnknown > 0 {
+		out = append(out, fmt.Sprintf(l.HourUnknown, n(r.Quality.HourUnknown)))
 	}
 	out = append(out, fmt.Sprintf(l.NotesDays, r.TimeZone))
 	return out
