@@ -17,10 +17,10 @@ import (
 )
 
 // Formats are the renderings of a report, the default first.
-var Formats = []string{"html", "text", "csv", "json"}
+var Formats = []string{"html", "text", "csv", "json", "xlsx"}
 
 // formatExt names a rendering's file in the report folder.
-var formatExt = map[string]string{"html": ".html", "text": ".txt", "csv": ".csv", "json": ".json"}
+var formatExt = map[string]string{"html": ".html", "text": ".txt", "csv": ".csv", "json": ".json", "xlsx": ".xlsx"}
 
 // ErrInvalidOptions is an ArchiveOptions the caller got wrong (an unknown format or
 // campaign, one output for several campaigns): nothing was written.
@@ -55,8 +55,9 @@ type ArchiveOptions struct {
 // WriteArchive writes the reports o selects and returns the files written. With zero
 // File and Out it writes, for each campaign, <Dir>/<campaign>/<YYYY-MM-DD>.<ext> (the
 // day is To, or today in the campaign's zone); the HTML format also writes latest.html
-// and the text digest <YYYY-MM-DD>.txt, then <Dir>/index.html listing every report
-// with the ECharts licence and notice the pages embed — the day's archive that
+// and the text digest <YYYY-MM-DD>.txt. Every folder write ends with <Dir>/index.html,
+// listing each day's renderings (HTML, digest, CSV, JSON, Excel) of every campaign, and
+// the ECharts licence and notice the pages embed — the day's archive that
 // `report`, `run`, `demo` and the daemon all write. A campaign that fails does not stop
 // the others: the error names it after the rest is written.
 func WriteArchive(ctx context.Context, st *store.Store, o ArchiveOptions) ([]string, error) {
@@ -99,7 +100,8 @@ func WriteArchive(ctx context.Context, st *store.Store, o ArchiveOptions) ([]str
 			errs = append(errs, fmt.Errorf("campaign %s: %w", k.ID, err))
 		}
 	}
-	if !single && o.Format == "html" {
+	if !single {
+		// Every rendering written to the folder is listed, whatever this run wrote.
 		written, err := writeIndex(o)
 		paths = append(paths, written...)
 		if err != nil {
@@ -138,6 +140,8 @@ func writeCampaign(ctx context.Context, st *store.Store, o ArchiveOptions, k col
 			err = r.WriteCSV(ctx, &b, st)
 		case "json":
 			err = r.RenderJSON(&b)
+		case "xlsx":
+			err = r.WriteXLSX(ctx, &b, st)
 		}
 		return b.Bytes(), err
 	}
