@@ -83,7 +83,8 @@ func valueAxis(name string) map[string]any {
 
 // dateAxis is the axis of days: labels thin out by themselves on a narrow screen.
 func dateAxis(days []string) map[string]any {
-	return map[string]any{"type": "category", "data": days, "axisLabel": map[string]any{"hideOverlap": true}}
+	// The margin keeps the first day clear of the value axis's "0".
+	return map[string]any{"type": "category", "data": days, "axisLabel": map[string]any{"hideOverlap": true, "margin": 12}}
 }
 
 // buildCharts builds the five charts of the report, in the order they appear.
@@ -130,8 +131,10 @@ func (r *Report) buildCharts() ([]Chart, error) {
 		right := valueAxis(l.Cumulative)
 		right["nameTextStyle"] = map[string]any{"align": "right"}
 		if r.Target > 0 {
-			// The target is always drawn, so the axis reaches it even on day one.
-			right["max"] = niceCeil(max(most, int64(r.Target)))
+			// The target is always drawn, so the axis reaches it even on day one; five
+			// steps of a round size end exactly there.
+			top := niceCeil(max(most, int64(r.Target)))
+			right["max"], right["interval"] = top, top/5
 		}
 		m["yAxis"] = []any{valueAxis(l.AxisPosts), right}
 		series := m["series"].([]any)
@@ -298,7 +301,8 @@ func (r *Report) periodShade(days []string) map[string]any {
 		"data": []any{[]any{map[string]any{"xAxis": days[lead]}, map[string]any{"xAxis": days[last]}}}}
 }
 
-// niceCeil rounds n up to a round number an axis can end on: 1, 2, 2.5 or 5 × 10^k.
+// niceCeil rounds n up to a round number an axis can end on, 1, 2 or 5 × 10^k (at
+// least 5), so that a fifth of it is a round step too.
 func niceCeil(n int64) int64 {
 	if n <= 5 {
 		return 5

@@ -378,6 +378,8 @@ footer{font-size:.8em;color:#5b6776;margin:14px 0 4px;text-align:center}
  table.cards tr{border-bottom:2px solid #d5dce5;padding:6px 0}
  table.cards td{border:0;padding:2px 0;text-align:left;white-space:normal}
  table.cards td[data-label]::before{content:attr(data-label) ": ";color:#5b6776;font-size:.9em}
+ table.cards td.rank{font-weight:700}
+ table.cards td.rank::before{content:"#"}
 }
 @page{size:A4;margin:12mm}
 @media print{
@@ -459,7 +461,7 @@ var reportTemplate = template.Must(template.New("report").Funcs(funcs).Parse(`<!
 <section id="top" class="flow"><h2>{{.L.TopPosts}}</h2>
 {{if .Top}}<table class="cards">
 <thead><tr><th>#</th><th>{{.L.Unit}}</th><th>{{.L.Platform}}</th><th>{{.L.Date}}</th><th>{{.L.Author}}</th><th>{{.L.Numbers}}</th><th>{{.L.Link}}</th></tr></thead>
-<tbody>{{range $i, $t := .Top}}<tr><td>{{inc $i}}</td><td data-label="{{$.L.Unit}}">{{$t.Unit}}</td><td data-label="{{$.L.Platform}}">{{$t.Platform}}</td><td data-label="{{$.L.Date}}">{{$t.Date}}</td><td data-label="{{$.L.Author}}">{{$t.Author}}</td>
+<tbody>{{range $i, $t := .Top}}<tr><td class="rank">{{inc $i}}</td><td data-label="{{$.L.Unit}}">{{$t.Unit}}</td><td data-label="{{$.L.Platform}}">{{$t.Platform}}</td><td data-label="{{$.L.Date}}">{{$t.Date}}</td><td data-label="{{$.L.Author}}">{{$t.Author}}</td>
 <td data-label="{{$.L.Engagement}}"><strong>{{$t.Eng}}</strong>{{if $t.Breakdown}}<span class="sub">{{$t.Breakdown}}</span>{{end}}</td>
 <td data-label="{{$.L.Link}}">{{if $t.Link}}<a href="{{$t.Link}}" title="{{$t.Link}}" rel="noopener noreferrer nofollow" target="_blank">{{$t.LinkText}}</a>{{else}}{{$t.LinkText}} <span class="sub">({{$t.RawURL}})</span>{{end}}</td></tr>
 {{end}}</tbody></table>
