@@ -21,7 +21,7 @@ func TestDemoReportOffline(t *testing.T) {
 	within(t, ctx, chromedp.EmulateViewport(390, 800), chromedp.Navigate(page.String()), chromedp.WaitReady(chromedp.CSS("[_echarts_instance_]")))
 	// The answer on a phone's first screen: progress to the target and who has not posted.
 	for _, id := range []string{"answer-progress", "answer-without"} {
-		bottom := read(t, ctx, chromedp.Evaluate[float64](`document.getElementById('` + id + `').getBoundingClientRect().bottom + window.scrollY`))
+		bottom := read(t, ctx, chromedp.Evaluate[float64](`document.getElementById('`+id+`').getBoundingClientRect().bottom + window.scrollY`))
 		if bottom <= 0 || bottom > 800 {
 			t.Errorf("#%s ends at %.0f px on a 390 × 800 phone, want within the first screen", id, bottom)
 		}
