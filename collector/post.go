@@ -116,27 +116,27 @@ func (v Verification) Stronger(w Verification) Verification {
 
 // Post is one tagged post, de-duplicated by its canonical URL.
 type Post struct {
-	ID          string    `json:"id"`
-	URL         string    `json:"url"`
-	Campaigns   []string  `json:"campaigns"`
-	Platform    string    `json:"platform"`
-	Unit        string    `json:"unit,omitempty"`
-	Author      string    `json:"author,omitempty"`
-	Title       string    `json:"title,omitempty"`
-	Text        string    `json:"text,omitempty"`
-	Note        string    `json:"note,omitempty"`
-	Image       string    `json:"image,omitempty"`
-	Hashtags    []string  `json:"hashtags,omitempty"`
-	PublishedAt time.Time `json:"published_at,omitzero"`
-	// DateOnly: PublishedAt is a day typed without a time (a date picker, a sheet's
-	// date column) and stands at 00:00 of it; the hour of day is unknown.
-	DateOnly     bool         `json:"date_only,omitempty"`
+	ID           string       `json:"id"`
+	URL          string       `json:"url"`
+	Campaigns    []string     `json:"campaigns"`
+	Platform     string       `json:"platform"`
+	Unit         string       `json:"unit,omitempty"`
+	Author       string       `json:"author,omitempty"`
+	Title        string       `json:"title,omitempty"`
+	Text         string       `json:"text,omitempty"`
+	Note         string       `json:"note,omitempty"`
+	Image        string       `json:"image,omitempty"`
+	Hashtags     []string     `json:"hashtags,omitempty"`
+	PublishedAt  time.Time    `json:"published_at,omitzero"`
 	FirstSeen    time.Time    `json:"first_seen,omitzero"`
 	LastUpdated  time.Time    `json:"last_updated,omitzero"`
 	ObservedAt   time.Time    `json:"observed_at,omitzero"`
 	Sources      []string     `json:"sources,omitempty"`
 	Metrics      Metrics      `json:"metrics"`
 	Verification Verification `json:"verification"`
+	// DateOnly: PublishedAt is a day typed without a time (a date picker, a sheet's
+	// date column) and stands at 00:00 of it; the hour of day is unknown.
+	DateOnly bool `json:"date_only,omitempty"`
 }
 
 // Source is the first source the post came from.
