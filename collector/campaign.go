@@ -59,11 +59,13 @@ type Unit struct {
 // Units is the configured list of units.
 type Units []Unit
 
-// UnknownUnitError is returned for a unit nobody configured; it carries the closest
-// known units so the person who typed it can correct it.
+// UnknownUnitError is returned for a unit nobody configured, or for a short name that
+// several units end with. Closest carries the closest known units, or every candidate
+// when Ambiguous, so the person who typed it can correct it.
 type UnknownUnitError struct {
-	Given   string
-	Closest []Unit
+	Given     string
+	Closest   []Unit
+	Ambiguous bool // several units match Given; Closest lists them all
 }
 
 func (e *UnknownUnitError) Error() string {
@@ -73,6 +75,9 @@ func (e *UnknownUnitError) Error() string {
 	names := make([]string, len(e.Closest))
 	for i, u := range e.Closest {
 		names[i] = fmt.Sprintf("%s (%s)", u.Name, u.ID)
+	}
+	if e.Ambiguous {
+		return fmt.Sprintf("unit %q matches several units: %s", e.Given, strings.Join(names, ", "))
 	}
 	return fmt.Sprintf("unknown unit %q; closest: %s", e.Given, strings.Join(names, ", "))
 }
@@ -90,7 +95,11 @@ func Key(s string) string {
 }
 
 // Find returns the unit whose id, name or one of whose aliases equals s (compared by
-// Key), or an *UnknownUnitError listing up to three closest units.
+// Key). Failing that, it accepts the name without its kind — the last words of a name
+// or alias, as people say "Ea Kar" for Huyện Đoàn Ea Kar or "Krong Pac" for Huyện Đoàn
+// Krông Pắc — when exactly one unit ends so; several such units give an
+// *UnknownUnitError with Ambiguous set listing them all, none one listing up to three
+// closest units.
 func (us Units) Find(s string) (Unit, error) {
 	k := Key(s)
 	if k == "" {
@@ -106,7 +115,24 @@ func (us Units) Find(s string) (Unit, error) {
 			}
 		}
 	}
-	return Unit{}, &UnknownUnitError{Given: s, Closest: us.closest(k, 3)}
+	var cands []Unit
+	for _, u := range us {
+		for _, name := range append([]string{u.Name}, u.Aliases...) {
+			// Whole trailing words only: "ea kar" ends "huyen doan ea kar", "a kar"
+			// does not.
+			if strings.HasSuffix(Key(name), " "+k) {
+				cands = append(cands, u)
+				break
+			}
+		}
+	}
+	switch len(cands) {
+	case 0:
+		return Unit{}, &UnknownUnitError{Given: s, Closest: us.closest(k, 3)}
+	case 1:
+		return cands[0], nil
+	}
+	return Unit{}, &UnknownUnitError{Given: s, Closest: cands, Ambiguous: true}
 }
 
 // ByID returns the unit with that id.

@@ -174,6 +174,9 @@ type Post struct {
 	// SubmittedURL is the link as it arrived, before Normalize made it canonical: a
 	// conflict records which variant another unit used. It is not stored with the post.
 	SubmittedURL string `json:"-"`
+	// DateOnly: PublishedAt is a day typed without a time (a date picker, a sheet's
+	// date column) and stands at 00:00 of it; the hour of day is unknown.
+	DateOnly bool `json:"date_only,omitempty"`
 }
 
 // OpenConflicts counts the claims staff have not decided yet.

@@ -229,3 +229,34 @@ func TestWrittenOffset(t *testing.T) {
 		t.Errorf("WrittenOffset without a zone = %d", got)
 	}
 }
+
+// TestUnitsFindShortName: people name a unit without its kind; one match is taken,
+// several are listed.
+func TestUnitsFindShortName(t *testing.T) {
+	us := Units{
+		{ID: "ea-kar", Name: "Huyện Đoàn Ea Kar"},
+		{ID: "krong-pac", Name: "Huyện Đoàn Krông Pắc"},
+		{ID: "tt-bmt", Name: "Thành Đoàn Buôn Ma Thuột"},
+		{ID: "dh-y-duoc-bmt", Name: "Trường Đại học Y Dược Buôn Ma Thuột"},
+	}
+	for in, want := range map[string]string{"Ea Kar": "ea-kar", "ea kar": "ea-kar", "Krong Pac": "krong-pac", "KRÔNG PẮC": "krong-pac",
+		"Kar": "ea-kar", "Y Dược Buôn Ma Thuột": "dh-y-duoc-bmt"} {
+		u, err := us.Find(in)
+		if err != nil || u.ID != want {
+			t.Errorf("Find(%q) = %q, %v; want %q", in, u.ID, err, want)
+		}
+	}
+	_, err := us.Find("Buôn Ma Thuột")
+	var ue *UnknownUnitError
+	if !errors.As(err, &ue) || !ue.Ambiguous || len(ue.Closest) != 2 || ue.Closest[0].ID != "tt-bmt" || ue.Closest[1].ID != "dh-y-duoc-bmt" {
+		t.Fatalf("Find(Buôn Ma Thuột) = %v, want both Buôn Ma Thuột units as candidates", err)
+	}
+	if !strings.Contains(err.Error(), "Thành Đoàn Buôn Ma Thuột (tt-bmt)") {
+		t.Errorf("message %q does not list the candidates", err)
+	}
+	for _, in := range []string{"a Kar", "Ea", "Huyện Đoàn"} {
+		if u, err := us.Find(in); err == nil {
+			t.Errorf("Find(%q) = %q, want an error (not a whole trailing name)", in, u.ID)
+		}
+	}
+}

@@ -80,35 +80,43 @@ type SourceStatus struct {
 
 // Quality counts what the figures rest on, from the rollups' tallies of the period.
 type Quality struct {
-	MetricsUnknown  int64 // posts with no counter known at all
-	EngagementKnown int64 // posts whose engagement is known
-	ViewsKnown      int64 // posts whose views are known
-	Verified        int64
-	Unverified      int64
-	NotFound        int64
-	Unverifiable    int64
-	WithoutUnit     int64 // posts attributed to no unit
+	MetricsUnknown  int64 `json:"metrics_unknown"`  // posts with no counter known at all
+	EngagementKnown int64 `json:"engagement_known"` // posts whose engagement is known
+	ViewsKnown      int64 `json:"views_known"`      // posts whose views are known
+	Verified        int64 `json:"verified"`
+	Unverified      int64 `json:"unverified"`
+	NotFound        int64 `json:"not_found"`
+	Unverifiable    int64 `json:"unverifiable"`
+	WithoutUnit     int64 `json:"without_unit"` // posts attributed to no unit
+	// HourUnknown: posts given with a date only, left out of the hour heat map.
+	HourUnknown int64 `json:"hour_unknown"`
 }
 
 // Report is the aggregate behind every rendering.
 type Report struct {
-	Campaign    collector.Campaign
-	Lang        string
-	From, To    time.Time // first and last day, midnight in the campaign's zone
-	PrevFrom    time.Time // the previous period of equal length, immediately before
-	PrevTo      time.Time
+	Campaign collector.Campaign
+	Lang     string
+	From, To time.Time // first and last day, midnight in the campaign's zone
+	// HasPrev: the previous period of equal length, immediately before, lies inside the
+	// campaign. Without it (a period starting on the campaign's first days) every
+	// "vs previous period" is left out, never computed against days before the start.
+	HasPrev  bool
+	PrevFrom time.Time // zero without HasPrev
+	PrevTo   time.Time
+	// IsToday: To is the day the report was made, so its figures are "today's".
+	IsToday     bool
 	GeneratedAt time.Time
 	TimeZone    string
 
 	PostsTotal    int64 // every post of the campaign up to the end of To
 	PostsInPeriod int64
 	PostsPrev     int64
-	PostsDelta    collector.Count // always known; a Count so every change renders alike
+	PostsDelta    collector.Count // known when HasPrev; a Count so every change renders alike
 
 	UnitsTotal      int // configured units
 	UnitsActive     int // configured units with at least one post in the period
 	UnitsActivePrev int
-	UnitsDelta      collector.Count // always known
+	UnitsDelta      collector.Count // known when HasPrev
 
 	// Sums are unknown when no post of the period showed the number; changes are
 	// unknown when either period is.
@@ -119,11 +127,17 @@ type Report struct {
 	TargetPercent int       // PostsTotal * 100 / Target, rounded; 0 without a target
 	TargetReached time.Time // the day the cumulative count reached the target; zero = not yet
 
-	Daily             []Day
+	Daily []Day
+	// Chart are the days the daily charts draw: the period, except that a period of
+	// under a week is shown within the week ending on To (from the campaign's start
+	// at most), and a default period of a campaign that is over ends at its last post
+	// rather than at its last day. ChartFrom/ChartTo mark the period inside it.
+	Chart             []Day
 	ByPlatform        []PlatformStat // by posts, most first
 	ByUnit            []UnitStat     // by posts, then engagement, most first
 	UnitsWithoutPosts []collector.Unit
-	// Heat counts posts by weekday (0 = Monday … 6 = Sunday) and hour, in the period.
+	// Heat counts posts by weekday (0 = Monday … 6 = Sunday) and hour, in the period;
+	// posts given with a date only are left out (Quality.HourUnknown counts them).
 	Heat       [7][24]int64
 	Platforms  []string // platforms with posts in the period, in display order
 	Top        []TopPost
@@ -169,12 +183,29 @@ func Aggregate(ctx context.Context, st *store.Store, in Input) (*Report, error) 
 	}
 	prevTo := from.AddDate(0, 0, -1)
 	prevFrom := from.AddDate(0, 0, -days)
+	hasPrev := !c.Start.IsZero() && !prevFrom.Before(midnight(c.Start, loc))
+	if !hasPrev {
+		// Nothing is compared: the previous period's window holds no day.
+		prevFrom, prevTo = from, from.AddDate(0, 0, -1)
+	}
+	// Short periods are drawn inside their week, for context.
+	leadFrom := from
+	if days < 7 {
+		leadFrom = to.AddDate(0, 0, -6)
+		if start := midnight(c.Start, loc); !start.IsZero() && leadFrom.Before(start) {
+			leadFrom = start
+		}
+		if leadFrom.After(from) {
+			leadFrom = from
+		}
+	}
+	lead := make([]Day, daysBetween(leadFrom, from))
 	topN := in.TopN
 	if topN <= 0 {
 		topN = 10
 	}
 	r := &Report{
-		Campaign: c, Lang: in.Lang, From: from, To: to, PrevFrom: prevFrom, PrevTo: prevTo,
+		Campaign: c, Lang: in.Lang, From: from, To: to, HasPrev: hasPrev, IsToday: to.Equal(midnight(now.In(loc), loc)),
 		GeneratedAt: now.In(loc), TimeZone: loc.String(), Target: c.Target,
 		UnitsTotal: len(in.Units), StaleAfter: in.StaleAfter, Units: in.Units,
 	}
@@ -227,6 +258,16 @@ func Aggregate(ctx context.Context, st *store.Store, in Input) (*Report, error) 
 			// Rollups come in day order, so the first day the sum crosses the target
 			// is when it was reached (the rest of that day's rows only add).
 			targetDay = dayKey
+		}
+		if !day.Before(leadFrom) && day.Before(from) {
+			d := &lead[daysBetween(leadFrom, day)]
+			d.Posts += row.Posts
+			if row.EngagementKnown > 0 {
+				if d.Engagement == nil {
+					d.Engagement = map[string]int64{}
+				}
+				d.Engagement[row.Platform] += row.Engagement
+			}
 		}
 		switch {
 		case day.Before(prevFrom):
@@ -281,16 +322,38 @@ func Aggregate(ctx context.Context, st *store.Store, in Input) (*Report, error) 
 		cum += r.Daily[i].Posts
 		r.Daily[i].Cumulative = cum
 	}
+	back := before
+	for i := len(lead) - 1; i >= 0; i-- {
+		lead[i].Date = leadFrom.AddDate(0, 0, i)
+		lead[i].Cumulative = back
+		back -= lead[i].Posts
+	}
+	r.Chart = append(lead, r.Daily...)
+	if over := !c.End.IsZero() && midnight(now.In(loc), loc).After(c.End); over && in.To.IsZero() {
+		// The campaign is over and nobody asked for an end day: the chart stops at the
+		// last post instead of stretching empty days to the campaign's end.
+		last := len(lead)
+		for i := len(r.Chart) - 1; i >= len(lead); i-- {
+			if r.Chart[i].Posts > 0 {
+				last = i
+				break
+			}
+		}
+		r.Chart = r.Chart[:max(last+1, len(lead)+min(7, len(r.Daily)))]
+	}
 	r.PostsTotal = cum
 	r.PostsInPeriod = cur.Posts
-	r.PostsPrev = prev.Posts
-	r.PostsDelta = collector.Known(cur.Posts - prev.Posts)
 	r.Engagement = collector.KnownIf(cur.Engagement, cur.EngagementKnown > 0)
-	r.EngagementPrev = collector.KnownIf(prev.Engagement, prev.EngagementKnown > 0)
-	r.EngagementDelta = r.Engagement.Minus(r.EngagementPrev)
 	r.Views = collector.KnownIf(cur.Views, cur.ViewsKnown > 0)
-	r.ViewsPrev = collector.KnownIf(prev.Views, prev.ViewsKnown > 0)
-	r.ViewsDelta = r.Views.Minus(r.ViewsPrev)
+	if hasPrev {
+		r.PrevFrom, r.PrevTo = prevFrom, prevTo
+		r.PostsPrev = prev.Posts
+		r.PostsDelta = collector.Known(cur.Posts - prev.Posts)
+		r.EngagementPrev = collector.KnownIf(prev.Engagement, prev.EngagementKnown > 0)
+		r.EngagementDelta = r.Engagement.Minus(r.EngagementPrev)
+		r.ViewsPrev = collector.KnownIf(prev.Views, prev.ViewsKnown > 0)
+		r.ViewsDelta = r.Views.Minus(r.ViewsPrev)
+	}
 	if c.Target > 0 {
 		r.TargetPercent = int((r.PostsTotal*100 + int64(c.Target)/2) / int64(c.Target))
 	}
@@ -323,8 +386,10 @@ func Aggregate(ctx context.Context, st *store.Store, in Input) (*Report, error) 
 			r.UnitsWithoutPosts = append(r.UnitsWithoutPosts, u)
 		}
 	}
-	r.UnitsActivePrev = len(prevActive)
-	r.UnitsDelta = collector.Known(int64(r.UnitsActive - r.UnitsActivePrev))
+	if hasPrev {
+		r.UnitsActivePrev = len(prevActive)
+		r.UnitsDelta = collector.Known(int64(r.UnitsActive - r.UnitsActivePrev))
+	}
 
 	for _, p := range plats {
 		if p.Posts > 0 {
@@ -347,7 +412,10 @@ func Aggregate(ctx context.Context, st *store.Store, in Input) (*Report, error) 
 	}
 	for _, h := range hours {
 		wd := (int(h.Day.Weekday()) + 6) % 7 // Monday first, as Vietnamese calendars do
-		if h.Hour >= 0 && h.Hour < 24 {
+		switch {
+		case h.Hour == store.HourUnknown:
+			r.Quality.HourUnknown += h.Posts
+		case h.Hour >= 0 && h.Hour < 24:
 			r.Heat[wd][h.Hour] += h.Posts
 		}
 	}

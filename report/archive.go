@@ -18,10 +18,10 @@ import (
 )
 
 // Formats are the renderings of a report, the default first.
-var Formats = []string{"html", "text", "csv", "json"}
+var Formats = []string{"html", "text", "csv", "json", "xlsx"}
 
 // formatExt names a rendering's file in the report folder.
-var formatExt = map[string]string{"html": ".html", "text": ".txt", "csv": ".csv", "json": ".json"}
+var formatExt = map[string]string{"html": ".html", "text": ".txt", "csv": ".csv", "json": ".json", "xlsx": ".xlsx"}
 
 // ErrInvalidOptions is an ArchiveOptions the caller got wrong (an unknown format or
 // campaign, one output for several campaigns): nothing was written.
@@ -62,8 +62,9 @@ type Renderer func(r *Report, w io.Writer) error
 // WriteArchive writes the reports o selects and returns the files written. With zero
 // File and Out it writes, for each campaign, <Dir>/<campaign>/<YYYY-MM-DD>.<ext> (the
 // day is To, or today in the campaign's zone); the HTML format also writes latest.html
-// and the text digest <YYYY-MM-DD>.txt, then <Dir>/index.html listing every report
-// with the ECharts licence and notice the pages embed — the day's archive that
+// and the text digest <YYYY-MM-DD>.txt. Every folder write ends with <Dir>/index.html,
+// listing each day's renderings (HTML, digest, CSV, JSON, Excel) of every campaign, and
+// the ECharts licence and notice the pages embed — the day's archive that
 // `report`, `run`, `demo` and the daemon all write. A campaign that fails does not stop
 // the others: the error names it after the rest is written.
 func WriteArchive(ctx context.Context, st *store.Store, o ArchiveOptions) ([]string, error) {
@@ -106,7 +107,8 @@ func WriteArchive(ctx context.Context, st *store.Store, o ArchiveOptions) ([]str
 			errs = append(errs, fmt.Errorf("campaign %s: %w", k.ID, err))
 		}
 	}
-	if !single && o.Format == "html" {
+	if !single {
+		// Every rendering written to the folder is listed, whatever this run wrote.
 		written, err := writeIndex(o)
 		paths = append(paths, written...)
 		if err != nil {
@@ -145,6 +147,8 @@ func writeCampaign(ctx context.Context, st *store.Store, o ArchiveOptions, k col
 			err = r.WriteCSV(ctx, &b, st)
 		case "json":
 			err = r.RenderJSON(&b)
+		case "xlsx":
+			err = r.WriteXLSX(ctx, &b, st)
 		default:
 			err = o.Extra[format](r, &b)
 		}
@@ -209,8 +213,9 @@ func writeCampaign(ctx context.Context, st *store.Store, o ArchiveOptions, k col
 	return paths, nil
 }
 
-// writeIndex writes index.html listing every HTML report in the report folder, newest
-// first, and the ECharts licence and notice the reports embed.
+// writeIndex writes index.html listing, for every campaign folder, each day's report
+// with links to every rendering written for it (HTML, digest, CSV, JSON, Excel),
+// newest first, and the ECharts licence and notice the reports embed.
 func writeIndex(o ArchiveOptions) ([]string, error) {
 	var entries []indexEntry
 	dirs, err := os.ReadDir(o.Dir)
@@ -221,26 +226,58 @@ func writeIndex(o ArchiveOptions) ([]string, error) {
 		if !d.IsDir() {
 			continue
 		}
-		files, err := filepath.Glob(filepath.Join(o.Dir, d.Name(), "*.html"))
+		files, err := os.ReadDir(filepath.Join(o.Dir, d.Name()))
 		if err != nil {
 			return nil, fmt.Errorf("report: list %s: %w", d.Name(), err)
 		}
 		ent := indexEntry{Campaign: d.Name(), Name: d.Name()}
+		loc := o.Location
 		if i := slices.IndexFunc(o.Campaigns, func(k collector.Campaign) bool { return k.ID == d.Name() }); i >= 0 {
 			ent.Name = o.Campaigns[i].Name
+			loc = o.Campaigns[i].Loc()
 		}
+		byDay := map[string]*indexDay{}
+		var stems []string
 		for _, f := range files {
-			base := filepath.Base(f)
-			if base == "latest.html" {
+			name := f.Name()
+			if name == "latest.html" {
 				ent.Latest = d.Name() + "/latest.html"
 				continue
 			}
-			ent.Reports = append(ent.Reports, d.Name()+"/"+base)
+			ext := filepath.Ext(name)
+			stem := strings.TrimSuffix(name, ext)
+			day, err := time.ParseInLocation("2006-01-02", stem, loc)
+			if f.IsDir() || err != nil {
+				continue // not a report: a file someone put there
+			}
+			e := byDay[stem]
+			if e == nil {
+				e = &indexDay{Date: formatDate(day, o.Lang)}
+				byDay[stem] = e
+				stems = append(stems, stem)
+			}
+			link := d.Name() + "/" + name
+			switch ext {
+			case ".html":
+				e.HTML = link
+			case ".txt":
+				e.Text = link
+			case ".csv":
+				e.CSV = link
+			case ".json":
+				e.JSON = link
+			case ".xlsx":
+				e.Excel = link
+			}
 		}
-		if len(ent.Reports) == 0 && ent.Latest == "" {
+		slices.Sort(stems)
+		slices.Reverse(stems) // dates in names: newest first
+		for _, s := range stems {
+			ent.Days = append(ent.Days, *byDay[s])
+		}
+		if len(ent.Days) == 0 && ent.Latest == "" {
 			continue
 		}
-		slices.Reverse(ent.Reports) // Glob sorts; dates in names make that oldest first
 		entries = append(entries, ent)
 	}
 	var b bytes.Buffer

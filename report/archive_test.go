@@ -158,3 +158,50 @@ func TestWriteArchiveInvalidOptions(t *testing.T) {
 		})
 	}
 }
+
+// TestIndexListsEveryRendering: the index lists each day with links to every rendering
+// written for it, newest first, whichever format the last run wrote.
+func TestIndexListsEveryRendering(t *testing.T) {
+	st := openFixture(t, fixturePosts())
+	dir := t.TempDir()
+	for _, f := range []string{"html", "csv", "json", "xlsx"} {
+		o := archiveOptions(dir)
+		o.Format = f
+		if _, err := WriteArchive(context.Background(), st, o); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+	}
+	o := archiveOptions(dir)
+	o.To, o.Format = at(7, 3, 0, 0), "json" // an earlier day, JSON only
+	if _, err := WriteArchive(context.Background(), st, o); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "cds", "notes.txt"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o.Format = "text"
+	o.To = time.Time{}
+	if _, err := WriteArchive(context.Background(), st, o); err != nil {
+		t.Fatal(err)
+	}
+	index, err := os.ReadFile(filepath.Join(dir, "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := string(index)
+	want := `<tr><td>08/03/2023</td><td><a href="cds/2023-03-08.html">HTML</a> <a href="cds/2023-03-08.txt">Bản tin</a> <a href="cds/2023-03-08.csv">CSV</a> <a href="cds/2023-03-08.json">JSON</a> <a href="cds/2023-03-08.xlsx">Excel</a></td></tr>`
+	if !strings.Contains(html, want) {
+		t.Errorf("index lacks the row\n%s\nin\n%s", want, html)
+	}
+	older := `<tr><td>07/03/2023</td><td><a href="cds/2023-03-07.json">JSON</a> </td></tr>`
+	if !strings.Contains(html, older) || strings.Index(html, older) < strings.Index(html, want) {
+		t.Errorf("index lacks %s after the newer day", older)
+	}
+	if strings.Contains(html, "notes.txt") {
+		t.Error("the index lists a file that is not a report")
+	}
+	body, err := os.ReadFile(filepath.Join(dir, "cds", "2023-03-08.xlsx"))
+	if err != nil || !bytes.HasPrefix(body, []byte("PK")) {
+		t.Errorf("the xlsx report is not a workbook (%v)", err)
+	}
+}

@@ -115,7 +115,7 @@ func openReport(t *testing.T, bctx context.Context, html []byte, charts int) pag
 		t.Fatal(err)
 	}
 	if res.drawn, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`Array.from(document.querySelectorAll('[_echarts_instance_]')).every(function (el) {
-		var c = el.querySelector('canvas'); return !!c && c.width > 0 && c.height > 0; })`)); err != nil {
+		var c = el.querySelector('svg'); return !!c && c.getBoundingClientRect().width > 0 && c.getBoundingClientRect().height > 0 && c.querySelectorAll('path').length > 0; })`)); err != nil {
 		t.Fatal(err)
 	}
 	if res.pwned, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`typeof window.__pwned !== 'undefined'`)); err != nil {
@@ -162,7 +162,7 @@ func TestBrowserReport(t *testing.T) {
 			t.Errorf("%d ECharts instances, want 5 (one per chart)", res.instances)
 		}
 		if !res.drawn {
-			t.Error("a chart container has no drawn canvas")
+			t.Error("a chart container has no drawn SVG")
 		}
 		if errs := consoleErrors(res.console); len(errs) > 0 {
 			t.Errorf("console errors: %v", errs)

@@ -22,12 +22,21 @@ func (r *Report) RenderText(w io.Writer) error {
 	l := labelsFor(r.Lang)
 	n := func(x int64) string { return formatInt(x, r.Lang) }
 	var lines []string
-	if en {
+	// Without a previous period inside the campaign the change is left out, not
+	// computed against the days before the campaign began.
+	switch {
+	case en && r.HasPrev:
 		lines = append(lines, fmt.Sprintf("Campaign %s (%s), %s:", r.Campaign.Name, r.Campaign.Hashtag, r.period()))
 		lines = append(lines, fmt.Sprintf("• Posts: %s new in the period (%s vs previous period), %s in total.", n(r.PostsInPeriod), formatDelta(r.PostsDelta, r.Lang), n(r.PostsTotal)))
-	} else {
+	case en:
+		lines = append(lines, fmt.Sprintf("Campaign %s (%s), %s:", r.Campaign.Name, r.Campaign.Hashtag, r.period()))
+		lines = append(lines, fmt.Sprintf("• Posts: %s new in the period (which starts with the campaign), %s in total.", n(r.PostsInPeriod), n(r.PostsTotal)))
+	case r.HasPrev:
 		lines = append(lines, fmt.Sprintf("Chiến dịch %s (%s), kỳ %s:", r.Campaign.Name, r.Campaign.Hashtag, r.period()))
 		lines = append(lines, fmt.Sprintf("• Bài đăng: %s bài mới trong kỳ (%s so với kỳ trước), tổng cộng %s bài.", n(r.PostsInPeriod), formatDelta(r.PostsDelta, r.Lang), n(r.PostsTotal)))
+	default:
+		lines = append(lines, fmt.Sprintf("Chiến dịch %s (%s), kỳ %s:", r.Campaign.Name, r.Campaign.Hashtag, r.period()))
+		lines = append(lines, fmt.Sprintf("• Bài đăng: %s bài mới trong kỳ (tính từ đầu chiến dịch), tổng cộng %s bài.", n(r.PostsInPeriod), n(r.PostsTotal)))
 	}
 	progress := r.formatProgress()
 	if reached := r.formatReached(); reached != "" {
@@ -88,10 +97,17 @@ func (r *Report) RenderText(w io.Writer) error {
 		}
 	}
 	q := r.Quality
+	sources := l.NoSourcesShort // "0/0 sources stale" says nothing
+	switch {
+	case len(r.Sources) > 0 && en:
+		sources = fmt.Sprintf("%d of %d sources stale", r.StaleSources(), len(r.Sources))
+	case len(r.Sources) > 0:
+		sources = fmt.Sprintf("%d/%d nguồn quá hạn", r.StaleSources(), len(r.Sources))
+	}
 	if en {
-		lines = append(lines, fmt.Sprintf("• Data: %s without figures, %s not yet verified; %d of %d sources stale.", plural(q.MetricsUnknown, "post", r.Lang), n(q.Unverified), r.StaleSources(), len(r.Sources)))
+		lines = append(lines, fmt.Sprintf("• Data: %s without figures, %s not yet verified; %s.", plural(q.MetricsUnknown, "post", r.Lang), n(q.Unverified), sources))
 	} else {
-		lines = append(lines, fmt.Sprintf("• Số liệu: %s bài không có số liệu, %s bài chưa xác minh; %d/%d nguồn quá hạn.", n(q.MetricsUnknown), n(q.Unverified), r.StaleSources(), len(r.Sources)))
+		lines = append(lines, fmt.Sprintf("• Số liệu: %s bài không có số liệu, %s bài chưa xác minh; %s.", n(q.MetricsUnknown), n(q.Unverified), sources))
 	}
 	_, err := io.WriteString(w, strings.Join(lines, "\n")+"\n")
 	return err
@@ -168,7 +184,7 @@ type jsonReport struct {
 	Target            *int             `json:"target"`
 	TargetPercent     *int             `json:"target_percent"`
 	TargetReached     *string          `json:"target_reached"`
-	Previous          jsonPeriod       `json:"previous_period"`
+	Previous          *jsonPeriod      `json:"previous_period"` // null: the period starts with the campaign
 	ByPlatform        map[string]int64 `json:"by_platform"`
 	ByUnit            []jsonUnit       `json:"by_unit"`
 	Daily             []jsonDay        `json:"daily"`
@@ -188,10 +204,12 @@ func (r *Report) RenderJSON(w io.Writer) error {
 		From: day(r.From), To: day(r.To), TimeZone: r.TimeZone, GeneratedAt: r.GeneratedAt.Format("2006-01-02T15:04:05Z07:00"),
 		PostsTotal: r.PostsTotal, PostsInPeriod: r.PostsInPeriod, UnitsActive: r.UnitsActive, UnitsTotal: r.UnitsTotal,
 		Engagement: r.Engagement, Views: r.Views,
-		Previous: jsonPeriod{From: day(r.PrevFrom), To: day(r.PrevTo), Posts: r.PostsPrev, UnitsActive: r.UnitsActivePrev,
-			Engagement: r.EngagementPrev, Views: r.ViewsPrev},
 		ByPlatform: map[string]int64{}, ByUnit: []jsonUnit{}, Daily: []jsonDay{}, UnitsWithoutPosts: []jsonUnitRef{},
 		HeatMap: r.Heat, Top: []jsonTop{}, Sources: []jsonSource{}, Quality: r.Quality,
+	}
+	if r.HasPrev {
+		j.Previous = &jsonPeriod{From: day(r.PrevFrom), To: day(r.PrevTo), Posts: r.PostsPrev, UnitsActive: r.UnitsActivePrev,
+			Engagement: r.EngagementPrev, Views: r.ViewsPrev}
 	}
 	if r.Target > 0 {
 		t, p := r.Target, r.TargetPercent

@@ -20,7 +20,7 @@ func TestDigestLineByLine(t *testing.T) {
 		{"vi", []string{
 			"Chiến dịch Tuổi trẻ Đắk Lắk tiên phong chuyển đổi số (#TuoitreDakLakTienphongChuyendoiso), kỳ 05/03/2023 – 07/03/2023:",
 			"• Bài đăng: 5 bài mới trong kỳ (+3 so với kỳ trước), tổng cộng 8 bài.",
-			"• Tiến độ mục tiêu: 8 / 6 = 133 %, đạt mục tiêu ngày 06/03/2023.",
+			"• Tiến độ chỉ tiêu: 8 / 6 = 133 %, đạt chỉ tiêu ngày 06/03/2023.",
 			"• Đơn vị đã đăng: 3/4; tương tác 48; lượt xem ghi nhận 2.000.",
 			"• Đơn vị dẫn đầu: 1. Đoàn phường Tân Lợi (2 bài), 2. Trường Đại học Y Dược Buôn Ma Thuột (1 bài), 3. Huyện Đoàn Ea Kar (1 bài).",
 			"• Chưa có bài (1 đơn vị): Huyện Đoàn Krông Pắc.",
@@ -74,7 +74,7 @@ func TestDigestUnknownAndNoTarget(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(b.String(), "\n")
-	if want := "• Tiến độ mục tiêu: 1 (chưa đặt mục tiêu)."; lines[2] != want {
+	if want := "• Tiến độ chỉ tiêu: 1 (chưa đặt chỉ tiêu)."; lines[2] != want {
 		t.Errorf("line 3 %q, want %q", lines[2], want)
 	}
 	if want := "• Đơn vị đã đăng: 1/4; tương tác không có số liệu; lượt xem ghi nhận không có số liệu."; lines[3] != want {

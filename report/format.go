@@ -30,6 +30,12 @@ type labels struct {
 	Weekdays                                                         [7]string
 	Hour                                                             string
 	IndexTitle, IndexLatest, IndexEmpty                              string
+	// The first screen, the comparison that is left out, the hour heat map's note,
+	// the top-posts table and the index page.
+	Answer, NewToday, NewInPeriod, WithoutShort, WithoutMore, SeeList string
+	NoPrev, NotesNoPrev, HourUnknown, Author, Numbers, Views2         string
+	PeriodShown, Digest, Data, IndexDate, IndexFiles, AxisPosts       string
+	AxisEngagement, AxisDays, NoSourcesShort                          string
 }
 
 var vi = labels{
@@ -37,11 +43,11 @@ var vi = labels{
 	Title: "Báo cáo chiến dịch", Period: "Kỳ báo cáo", Generated: "Lập lúc", TimeZone: "múi giờ",
 	Posts: "Bài đăng", PostsNew: "mới trong kỳ", PostsTotal: "tổng cộng", UnitsPosted: "Đơn vị đã đăng",
 	Engagement: "Tương tác", Views: "Lượt xem ghi nhận",
-	Target: "Tiến độ mục tiêu", TargetReached: "đạt mục tiêu ngày", TargetNotReached: "chưa đạt mục tiêu", NoTarget: "chưa đặt mục tiêu",
+	Target: "Tiến độ chỉ tiêu", TargetReached: "đạt chỉ tiêu ngày", TargetNotReached: "chưa đạt chỉ tiêu", NoTarget: "chưa đặt chỉ tiêu",
 	VsPrev: "so với kỳ trước", PrevNA: "kỳ trước: không có số liệu",
 	DailyChart: "Bài đăng theo ngày", PlatformChart: "Bài đăng theo nền tảng", UnitChart: "Bảng xếp hạng đơn vị",
 	EngagementChart: "Tương tác theo thời gian, theo nền tảng", HeatChart: "Thời điểm đăng bài (thứ × giờ)",
-	Cumulative: "Lũy kế", TargetLine: "Mục tiêu", Others: "Các đơn vị khác", NoUnit: "(chưa rõ đơn vị)",
+	Cumulative: "Lũy kế", TargetLine: "Chỉ tiêu", Others: "Các đơn vị khác", NoUnit: "(chưa rõ đơn vị)",
 	WithoutPosts: "Đơn vị chưa có bài đăng", WithoutPostsNone: "Tất cả đơn vị đã có bài đăng trong kỳ.",
 	WithoutPostsHint: "Danh sách để nhắc các Đoàn cơ sở",
 	TopPosts:         "Bài đăng nổi bật (theo tương tác)", Unit: "Đơn vị", Platform: "Nền tảng", Date: "Ngày đăng",
@@ -62,6 +68,14 @@ var vi = labels{
 	Weekdays:        [7]string{"Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"},
 	Hour:            "Giờ",
 	IndexTitle:      "Các báo cáo chiến dịch", IndexLatest: "Báo cáo mới nhất", IndexEmpty: "Chưa có báo cáo nào.",
+	Answer: "Tóm tắt", NewToday: "hôm nay", NewInPeriod: "bài mới trong kỳ", WithoutShort: "Đơn vị chưa có bài",
+	WithoutMore: "%d đơn vị chưa có bài đăng trong kỳ", SeeList: "xem danh sách",
+	NoPrev:      "không so với kỳ trước (kỳ báo cáo bắt đầu từ đầu chiến dịch)",
+	NotesNoPrev: "Kỳ báo cáo bắt đầu từ những ngày đầu chiến dịch nên không so sánh với kỳ trước: trước đó chưa có chiến dịch.",
+	HourUnknown: "%s bài không rõ giờ đăng (chỉ ghi ngày) không có trong biểu đồ này.",
+	Author:      "Tác giả", Numbers: "Số liệu", Views2: "lượt xem",
+	PeriodShown: "Vùng tô nhạt là kỳ báo cáo.", Digest: "Bản tin", Data: "Dữ liệu", IndexDate: "Ngày", IndexFiles: "Tệp",
+	AxisPosts: "Số bài", AxisEngagement: "Lượt tương tác", AxisDays: "Ngày", NoSourcesShort: "chưa cấu hình nguồn tự động",
 }
 
 var en = labels{
@@ -94,6 +108,14 @@ var en = labels{
 	Weekdays:        [7]string{"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"},
 	Hour:            "Hour",
 	IndexTitle:      "Campaign reports", IndexLatest: "Latest report", IndexEmpty: "No report yet.",
+	Answer: "Summary", NewToday: "today", NewInPeriod: "new posts in the period", WithoutShort: "Units with no post",
+	WithoutMore: "%d units have not posted in the period", SeeList: "see the list",
+	NoPrev:      "no comparison (the period starts with the campaign)",
+	NotesNoPrev: "The period starts in the campaign's first days, so it is not compared with a previous period: there was no campaign before.",
+	HourUnknown: "%s posts with a date but no time are not in this chart.",
+	Author:      "Author", Numbers: "Figures", Views2: "views",
+	PeriodShown: "The shaded days are the report's period.", Digest: "Digest", Data: "Data", IndexDate: "Date", IndexFiles: "Files",
+	AxisPosts: "Posts", AxisEngagement: "Engagement", AxisDays: "Day", NoSourcesShort: "no automatic sources configured",
 }
 
 func labelsFor(lang string) *labels {

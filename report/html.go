@@ -34,11 +34,27 @@ type figure struct {
 	Progress                 int // 0–100 for the progress bar; -1 = none
 }
 
+// answer is the first screen: what a leader opening the report on a phone needs.
+type answer struct {
+	Progress        figure
+	NewValue        string // "+5 hôm nay · 312 bài mới trong kỳ"
+	NewDelta        string // the comparison, or why there is none
+	Up, Down        bool
+	WithoutTitle    string   // "Đơn vị chưa có bài (2 / 15)"
+	WithoutNames    []string // the names, when few
+	WithoutMany     string   // "27 đơn vị chưa có bài đăng trong kỳ", when many
+	EveryUnitPosted bool
+}
+
+// maxAnswerUnits is how many units without a post the first screen names; more are
+// counted, with a link to the list.
+const maxAnswerUnits = 8
+
 type topRow struct {
-	Title, Unit, Platform, Date         string
-	Likes, Comments, Shares, Views, Eng string
-	Link                                string // "" when not an http(s) URL
-	RawURL                              string
+	Title, LinkText, Unit, Platform, Date, Author string
+	Eng, Breakdown                                string
+	Link                                          string // "" when not an http(s) URL
+	RawURL                                        string
 }
 
 type sourceRow struct {
@@ -51,6 +67,7 @@ type page struct {
 	Lang                   string
 	CampaignName, Hashtag  string
 	Period, Generated      string
+	Answer                 answer
 	Figures                []figure
 	Charts                 []Chart
 	Daily, Platform, Units Chart
@@ -73,6 +90,28 @@ func safeLink(u string) string {
 	return p.String()
 }
 
+// shortLink is the text of a link without a title: its site and the start of its path,
+// short enough for a table column on paper ("facebook.com/tanloi/…").
+func shortLink(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || p.Host == "" {
+		return clipText(u, 24)
+	}
+	host := strings.TrimPrefix(p.Hostname(), "www.")
+	path := strings.Trim(p.EscapedPath(), "/")
+	if path == "" {
+		return host
+	}
+	first, more, _ := strings.Cut(path, "/")
+	if s := host + "/" + first; utf8.RuneCountInString(s) <= 28 {
+		if more != "" || p.RawQuery != "" {
+			return s + "/…"
+		}
+		return s
+	}
+	return host + "/…"
+}
+
 func clipText(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
@@ -80,30 +119,85 @@ func clipText(s string, n int) string {
 	return string([]rune(s)[:n-1]) + "…"
 }
 
+// softBreaks lets a long run without spaces (a URL in an error message) wrap after its
+// punctuation, by inserting zero-width spaces, instead of pushing the table wider than
+// the page. Words of ordinary length are left alone.
+func softBreaks(s string) string {
+	words := strings.Split(s, " ")
+	for i, w := range words {
+		if utf8.RuneCountInString(w) <= 24 {
+			continue
+		}
+		var b strings.Builder
+		run := 0
+		for _, r := range w {
+			b.WriteRune(r)
+			run++
+			if strings.ContainsRune("/?&=.-_:", r) || run >= 20 {
+				b.WriteRune('\u200b')
+				run = 0
+			}
+		}
+		words[i] = b.String()
+	}
+	return strings.Join(words, " ")
+}
+
 func (r *Report) figures() []figure {
 	l := labelsFor(r.Lang)
 	d := func(x collector.Count) (string, bool, bool) {
+		if !r.HasPrev {
+			return "", false, false
+		}
 		if !x.Known {
 			return l.PrevNA, false, false
 		}
 		return formatDelta(x, r.Lang) + " " + l.VsPrev, x.N > 0, x.N < 0
 	}
 	var fs []figure
-	pd, pu, pdn := d(r.PostsDelta)
-	fs = append(fs, figure{Label: l.Posts, Value: formatInt(r.PostsInPeriod, r.Lang),
-		Sub: l.PostsNew + " · " + l.PostsTotal + " " + formatInt(r.PostsTotal, r.Lang), Delta: pd, Up: pu, Down: pdn, Progress: -1})
 	ud, uu, udn := d(r.UnitsDelta)
 	fs = append(fs, figure{Label: l.UnitsPosted, Value: fmt.Sprintf("%d / %d", r.UnitsActive, r.UnitsTotal), Delta: ud, Up: uu, Down: udn, Progress: -1})
 	ed, eu, edn := d(r.EngagementDelta)
 	fs = append(fs, figure{Label: l.Engagement, Value: formatMetric(r.Engagement, r.Lang), Delta: ed, Up: eu, Down: edn, Progress: -1})
 	vd, vu, vdn := d(r.ViewsDelta)
 	fs = append(fs, figure{Label: l.Views, Value: formatMetric(r.Views, r.Lang), Delta: vd, Up: vu, Down: vdn, Progress: -1})
+	return fs
+}
+
+// answer is the first screen: progress to the target, the new posts, and who has not
+// posted yet.
+func (r *Report) answer() answer {
+	l := labelsFor(r.Lang)
 	prog := -1
 	if r.Target > 0 {
 		prog = min(r.TargetPercent, 100)
 	}
-	fs = append(fs, figure{Label: l.Target, Value: r.formatProgress(), Sub: r.formatReached(), Progress: prog})
-	return fs
+	a := answer{Progress: figure{Label: l.Target, Value: r.formatProgress(), Sub: r.formatReached(), Progress: prog}}
+	a.NewValue = formatInt(r.PostsInPeriod, r.Lang) + " " + l.NewInPeriod
+	if r.IsToday && len(r.Daily) > 1 {
+		a.NewValue = "+" + formatInt(r.Daily[len(r.Daily)-1].Posts, r.Lang) + " " + l.NewToday + " · " + a.NewValue
+	}
+	if r.PostsTotal != r.PostsInPeriod {
+		a.NewValue += " · " + l.PostsTotal + " " + formatInt(r.PostsTotal, r.Lang)
+	}
+	if r.HasPrev {
+		a.NewDelta = formatDelta(r.PostsDelta, r.Lang) + " " + l.VsPrev
+		a.Up, a.Down = r.PostsDelta.N > 0, r.PostsDelta.N < 0
+	} else {
+		a.NewDelta = l.NoPrev
+	}
+	a.WithoutTitle = fmt.Sprintf("%s (%d / %d)", l.WithoutShort, len(r.UnitsWithoutPosts), r.UnitsTotal)
+	switch n := len(r.UnitsWithoutPosts); {
+	case n == 0:
+		a.EveryUnitPosted = true
+	case n <= maxAnswerUnits:
+		for _, u := range r.UnitsWithoutPosts {
+			a.WithoutNames = append(a.WithoutNames, u.Name)
+		}
+	default:
+		a.WithoutMany = fmt.Sprintf(l.WithoutMore, n)
+	}
+	return a
 }
 
 // notes are the data notes: what each figure means and what it rests on.
@@ -116,12 +210,32 @@ func (r *Report) notes() []string {
 	if r.Quality.WithoutUnit > 0 {
 		out = append(out, fmt.Sprintf(l.NotesNoUnit, n(r.Quality.WithoutUnit)))
 	}
+	if !r.HasPrev {
+		out = append(out, l.NotesNoPrev)
+	}
+	if r.Quality.HourUnknown > 0 {
+		out = append(out, fmt.Sprintf(l.HourUnknown, n(r.Quality.HourUnknown)))
+	}
 	out = append(out, fmt.Sprintf(l.NotesDays, r.TimeZone))
 	return out
 }
 
 func (r *Report) period() string {
 	return formatDate(r.From, r.Lang) + " – " + formatDate(r.To, r.Lang)
+}
+
+// breakdown writes a post's known counters in one line: "34 thích · 4 bình luận · 729 lượt xem".
+func breakdown(m collector.Metrics, l *labels, lang string) string {
+	var parts []string
+	for _, c := range []struct {
+		n    collector.Count
+		word string
+	}{{m.Likes, l.Likes}, {m.Comments, l.Comments}, {m.Shares, l.Shares}, {m.Views, l.Views2}} {
+		if c.n.Known {
+			parts = append(parts, formatInt(c.n.N, lang)+" "+strings.ToLower(c.word))
+		}
+	}
+	return strings.Join(parts, " · ")
 }
 
 // RenderHTML writes the report as one self-contained HTML page: styles and the ECharts
@@ -137,34 +251,28 @@ func (r *Report) RenderHTML(w io.Writer) error {
 	p := page{L: l, Lang: r.Lang, CampaignName: r.Campaign.Name, Hashtag: r.Campaign.Hashtag,
 		Period:    r.period(),
 		Generated: formatDateTime(r.GeneratedAt, loc, r.Lang) + " (" + l.TimeZone + " " + r.TimeZone + ")",
-		Figures:   r.figures(), Charts: cs, Daily: cs[0], Platform: cs[1], Units: cs[2], Engagement: cs[3], Heat: cs[4],
+		Answer:    r.answer(), Figures: r.figures(), Charts: cs, Daily: cs[0], Platform: cs[1], Units: cs[2], Engagement: cs[3], Heat: cs[4],
 		Notes: r.notes(), EChartsJS: template.JS(echartsJS), PrintWidth: 680}
 	for _, u := range r.UnitsWithoutPosts {
 		p.WithoutPosts = append(p.WithoutPosts, u.Name)
 	}
 	p.WithoutCount = fmt.Sprintf("%d / %d", len(r.UnitsWithoutPosts), r.UnitsTotal)
 	for _, t := range r.Top {
-		title := t.Title
-		if title == "" {
-			title = t.Author
-		}
-		if title == "" {
-			title = t.URL
-		}
 		unit := t.UnitName
 		if unit == "" {
 			unit = l.NoUnit
 		}
-		m := t.Metrics
-		p.Top = append(p.Top, topRow{Title: clipText(title, 140), Unit: unit, Platform: canon.Label(t.Platform),
-			Date: formatDate(t.When().In(loc), r.Lang), Likes: formatMetric(m.Likes, r.Lang),
-			Comments: formatMetric(m.Comments, r.Lang), Shares: formatMetric(m.Shares, r.Lang),
-			Views: formatMetric(m.Views, r.Lang), Eng: formatInt(t.Engagement, r.Lang),
-			Link: safeLink(t.URL), RawURL: clipText(t.URL, 80)})
+		text := clipText(t.Title, 140)
+		if text == "" {
+			text = shortLink(t.URL)
+		}
+		p.Top = append(p.Top, topRow{Title: t.Title, LinkText: text, Unit: unit, Platform: canon.Label(t.Platform),
+			Date: formatDate(t.When().In(loc), r.Lang), Author: t.Author, Eng: formatInt(t.Engagement, r.Lang),
+			Breakdown: breakdown(t.Metrics, l, r.Lang), Link: safeLink(t.URL), RawURL: softBreaks(clipText(t.URL, 80))})
 	}
 	for _, s := range r.Sources {
 		row := sourceRow{Name: s.Name, LastSuccess: formatDateTime(s.LastSuccess, loc, r.Lang), Failures: fmt.Sprint(s.ConsecutiveFailures),
-			LastError: clipText(s.LastError, 200), Stale: s.Stale, Status: l.OK}
+			LastError: softBreaks(clipText(s.LastError, 200)), Stale: s.Stale, Status: l.OK}
 		if s.Stale {
 			row.Status = l.Stale
 		}
@@ -181,8 +289,14 @@ func (r *Report) RenderHTML(w io.Writer) error {
 type indexEntry struct {
 	Campaign string // id (folder name)
 	Name     string
-	Latest   string   // relative link to latest.html, "" if none
-	Reports  []string // relative links, newest first
+	Latest   string     // relative link to latest.html, "" if none
+	Days     []indexDay // newest first
+}
+
+// indexDay is one day's report files: every rendering written for it.
+type indexDay struct {
+	Date                         string // as the language writes a day
+	HTML, Text, CSV, JSON, Excel string // relative links, "" when that rendering was not written
 }
 
 // renderIndex writes the page that lists every report in the report folder.
@@ -197,60 +311,84 @@ func renderIndex(w io.Writer, entries []indexEntry, lang string, generated time.
 }
 
 var funcs = template.FuncMap{
-	"base": func(s string) string { return s[strings.LastIndex(s, "/")+1:] },
-	"inc":  func(i int) int { return i + 1 },
+	"inc": func(i int) int { return i + 1 },
 }
 
 const styles = `
 *{box-sizing:border-box}
 body{margin:0;font-family:"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans",sans-serif;color:#1d2733;background:#f4f6f9;line-height:1.45;font-size:15px}
 main{max-width:1120px;margin:0 auto;padding:16px}
-header{background:#0b4f9c;color:#fff;padding:18px 20px;border-radius:10px}
-header h1{margin:0 0 4px;font-size:1.45em}
-header .tag{font-weight:600;opacity:.95;word-break:break-all}
-header .meta{margin-top:6px;font-size:.9em;opacity:.9}
+header{background:#0b4f9c;color:#fff;padding:14px 18px;border-radius:10px}
+header h1{margin:0 0 2px;font-size:1.35em;line-height:1.25}
+header .tag{font-weight:600;opacity:.95;overflow-wrap:anywhere}
+header .meta{margin-top:4px;font-size:.85em;opacity:.9}
 section{background:#fff;border-radius:10px;padding:14px 16px;margin-top:14px;box-shadow:0 1px 2px rgba(0,0,0,.06);break-inside:avoid;page-break-inside:avoid}
-h2{font-size:1.1em;margin:0 0 10px;color:#0b4f9c}
+section.flow{break-inside:auto;page-break-inside:auto}
+h2{font-size:1.1em;margin:0 0 10px;color:#0b4f9c;break-after:avoid;page-break-after:avoid}
+.answer{display:grid;grid-template-columns:1fr 1fr 1.3fr;gap:12px 18px;border-top:4px solid #0b4f9c}
+.answer .label{font-size:.8em;color:#5b6776;text-transform:uppercase;letter-spacing:.02em;font-weight:600}
+.answer .big{font-size:1.3em;font-weight:700;margin:2px 0}
+.answer .sub{font-size:.88em;color:#5b6776}
+.answer .up{color:#1e7d32}.answer .down{color:#b3261e}
+.answer .without .label{color:#b3261e}
+.answer .without .names{font-weight:600;color:#b3261e}
 .figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(160px,1fr));gap:10px;background:none;box-shadow:none;padding:0}
 .figure{background:#fff;border-radius:10px;padding:12px 14px;box-shadow:0 1px 2px rgba(0,0,0,.06)}
 .figure .label{font-size:.85em;color:#5b6776;text-transform:uppercase;letter-spacing:.02em}
-.figure .value{font-size:1.45em;font-weight:700;margin:2px 0;white-space:nowrap}
+.figure .value{font-size:1.45em;font-weight:700;margin:2px 0}
 .figure .sub,.figure .delta{font-size:.85em;color:#5b6776}
 .figure .up{color:#1e7d32}.figure .down{color:#b3261e}
 .bar{height:8px;background:#e3e8ef;border-radius:4px;margin-top:6px;overflow:hidden}
 .bar span{display:block;height:100%;background:#1e7d32}
 .grid2{display:grid;grid-template-columns:1fr 1fr;gap:14px}
 .grid2 section{margin-top:0}
-.chart{width:100%}
+.chart{width:100%;overflow:hidden}
+.note{font-size:.85em;color:#5b6776;margin:6px 0 0}
 .missing{border:2px solid #b3261e}
 .missing h2{color:#b3261e}
 .missing ol{columns:3;margin:6px 0 0;padding-left:1.4em}
+.missing li{break-inside:avoid}
 .ok{color:#1e7d32}
 table{width:100%;border-collapse:collapse;font-size:.9em}
-th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e3e8ef;vertical-align:top}
+thead{display:table-header-group}
+tr{break-inside:avoid;page-break-inside:avoid}
+th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e3e8ef;vertical-align:top;overflow-wrap:normal;word-break:normal;hyphens:manual}
 th{background:#f0f3f7;font-weight:600}
 td.n,th.n{text-align:right;white-space:nowrap}
-td.t{word-break:break-word}
-.wrap{overflow-x:auto}
+td .sub{display:block;font-size:.85em;color:#5b6776}
 tr.stale td{background:#fdecea}
 tr.stale td.status{color:#b3261e;font-weight:700}
 ul.notes{margin:0;padding-left:1.2em}
 footer{font-size:.8em;color:#5b6776;margin:14px 0 4px;text-align:center}
+@media (max-width:900px){
+ .answer{grid-template-columns:1fr}
+}
 @media (max-width:720px){
  body{font-size:14px}
  .missing ol{columns:1}
  main{padding:8px}
+ section{padding:12px}
  .grid2{grid-template-columns:1fr}
- .figure .value{font-size:1.35em;white-space:normal}
+ .figures{grid-template-columns:1fr 1fr}
+ .figure .value{font-size:1.25em}
+ .answer{gap:10px}
+ .answer .big{font-size:1.15em}
+ table.cards thead{display:none}
+ table.cards,table.cards tbody,table.cards tr,table.cards td{display:block;width:100%}
+ table.cards tr{border-bottom:2px solid #d5dce5;padding:6px 0}
+ table.cards td{border:0;padding:2px 0;text-align:left;white-space:normal}
+ table.cards td[data-label]::before{content:attr(data-label) ": ";color:#5b6776;font-size:.9em}
+ table.cards td.rank{font-weight:700}
+ table.cards td.rank::before{content:"#"}
 }
 @page{size:A4;margin:12mm}
 @media print{
- body{background:#fff;font-size:11pt}
+ body{background:#fff;font-size:10.5pt}
  main{max-width:none;padding:0}
  header{background:#fff;color:#000;border:2px solid #0b4f9c}
  section,.figure{box-shadow:none;border:1px solid #ccd3dc}
+ .answer{grid-template-columns:1fr 1fr 1.3fr}
  .grid2{grid-template-columns:1fr}
- .wrap{overflow:visible}
  a{color:#000;text-decoration:none}
  tr.stale td{background:#fff}
 }
@@ -273,50 +411,72 @@ var reportTemplate = template.Must(template.New("report").Funcs(funcs).Parse(`<!
 <div class="meta">{{.L.Period}}: <strong>{{.Period}}</strong> · {{.L.Generated}}: {{.Generated}}</div>
 </header>
 
+<section class="answer" id="answer" aria-label="{{.L.Answer}}">
+{{with .Answer}}<div id="answer-progress">
+<div class="label">{{.Progress.Label}}</div>
+<div class="big">{{.Progress.Value}}</div>
+{{if ge .Progress.Progress 0}}<div class="bar"><span style="width: {{.Progress.Progress}}%"></span></div>{{end}}
+{{if .Progress.Sub}}<div class="sub">{{.Progress.Sub}}</div>{{end}}
+</div>
+<div id="answer-new">
+<div class="label">{{$.L.Posts}}</div>
+<div class="big">{{.NewValue}}</div>
+<div class="sub{{if .Up}} up{{end}}{{if .Down}} down{{end}}">{{.NewDelta}}</div>
+</div>
+<div id="answer-without" class="without">
+<div class="label">{{.WithoutTitle}}</div>
+{{if .EveryUnitPosted}}<div class="ok">{{$.L.WithoutPostsNone}}</div>
+{{else if .WithoutMany}}<div class="names">{{.WithoutMany}} — <a href="#without">{{$.L.SeeList}}</a></div>
+{{else}}<div class="names">{{range $i, $n := .WithoutNames}}{{if $i}}, {{end}}{{$n}}{{end}}</div>
+<div class="sub">{{$.L.WithoutPostsHint}} — <a href="#without">{{$.L.SeeList}}</a></div>{{end}}
+</div>{{end}}
+</section>
+
 <section class="figures" id="figures">
 {{range .Figures}}<div class="figure">
 <div class="label">{{.Label}}</div>
 <div class="value">{{.Value}}</div>
 {{if .Sub}}<div class="sub">{{.Sub}}</div>{{end}}
 {{if .Delta}}<div class="delta{{if .Up}} up{{end}}{{if .Down}} down{{end}}">{{.Delta}}</div>{{end}}
-{{if ge .Progress 0}}<div class="bar"><span style="width: {{.Progress}}%"></span></div>{{end}}
 </div>
 {{end}}</section>
 
-<section id="daily"><h2>{{.Daily.Title}}</h2><div class="chart" id="{{.Daily.ID}}" style="height: {{.Daily.Height}}px"></div></section>
+{{define "chart"}}<h2>{{.Title}}</h2><div class="chart" id="{{.ID}}" style="height: {{.Height}}px"></div>{{if .Note}}<p class="note">{{.Note}}</p>{{end}}{{end}}
+<section id="daily">{{template "chart" .Daily}}</section>
 
-<section id="platforms"><h2>{{.Platform.Title}}</h2><div class="chart" id="{{.Platform.ID}}" style="height: {{.Platform.Height}}px"></div></section>
-
-<section id="units"><h2>{{.Units.Title}}</h2><div class="chart" id="{{.Units.ID}}" style="height: {{.Units.Height}}px"></div></section>
-
-<section id="without" class="missing"><h2>{{.L.WithoutPosts}} ({{.WithoutCount}})</h2>
+<section id="without" class="missing flow"><h2>{{.L.WithoutPosts}} ({{.WithoutCount}})</h2>
 {{if .WithoutPosts}}<div class="sub">{{.L.WithoutPostsHint}}:</div>
 <ol>{{range .WithoutPosts}}<li>{{.}}</li>{{end}}</ol>
 {{else}}<p class="ok">{{.L.WithoutPostsNone}}</p>{{end}}
 </section>
 
-<section id="engagement"><h2>{{.Engagement.Title}}</h2><div class="chart" id="{{.Engagement.ID}}" style="height: {{.Engagement.Height}}px"></div></section>
+<section id="units">{{template "chart" .Units}}</section>
 
-<section id="heat"><h2>{{.Heat.Title}}</h2><div class="chart" id="{{.Heat.ID}}" style="height: {{.Heat.Height}}px"></div></section>
+<section id="platforms">{{template "chart" .Platform}}</section>
 
-<section id="top"><h2>{{.L.TopPosts}}</h2>
-{{if .Top}}<div class="wrap"><table>
-<thead><tr><th>#</th><th>{{.L.Unit}}</th><th>{{.L.Platform}}</th><th>{{.L.Date}}</th><th class="n">{{.L.Likes}}</th><th class="n">{{.L.Comments}}</th><th class="n">{{.L.Shares}}</th><th class="n">{{.L.Views}}</th><th class="n">{{.L.Engagement}}</th><th>{{.L.Link}}</th></tr></thead>
-<tbody>{{range $i, $t := .Top}}<tr><td>{{inc $i}}</td><td class="t">{{$t.Unit}}</td><td>{{$t.Platform}}</td><td>{{$t.Date}}</td><td class="n">{{$t.Likes}}</td><td class="n">{{$t.Comments}}</td><td class="n">{{$t.Shares}}</td><td class="n">{{$t.Views}}</td><td class="n"><strong>{{$t.Eng}}</strong></td>
-<td class="t">{{if $t.Link}}<a href="{{$t.Link}}" rel="noopener noreferrer nofollow" target="_blank">{{$t.Title}}</a>{{else}}{{$t.Title}} <span class="sub">({{$t.RawURL}})</span>{{end}}</td></tr>
-{{end}}</tbody></table></div>
+<section id="engagement">{{template "chart" .Engagement}}</section>
+
+<section id="heat">{{template "chart" .Heat}}</section>
+
+<section id="top" class="flow"><h2>{{.L.TopPosts}}</h2>
+{{if .Top}}<table class="cards">
+<thead><tr><th>#</th><th>{{.L.Unit}}</th><th>{{.L.Platform}}</th><th>{{.L.Date}}</th><th>{{.L.Author}}</th><th>{{.L.Numbers}}</th><th>{{.L.Link}}</th></tr></thead>
+<tbody>{{range $i, $t := .Top}}<tr><td class="rank">{{inc $i}}</td><td data-label="{{$.L.Unit}}">{{$t.Unit}}</td><td data-label="{{$.L.Platform}}">{{$t.Platform}}</td><td data-label="{{$.L.Date}}">{{$t.Date}}</td><td data-label="{{$.L.Author}}">{{$t.Author}}</td>
+<td data-label="{{$.L.Engagement}}"><strong>{{$t.Eng}}</strong>{{if $t.Breakdown}}<span class="sub">{{$t.Breakdown}}</span>{{end}}</td>
+<td data-label="{{$.L.Link}}">{{if $t.Link}}<a href="{{$t.Link}}" title="{{$t.Link}}" rel="noopener noreferrer nofollow" target="_blank">{{$t.LinkText}}</a>{{else}}{{$t.LinkText}} <span class="sub">({{$t.RawURL}})</span>{{end}}</td></tr>
+{{end}}</tbody></table>
 {{else}}<p>{{.L.NoTopPosts}}</p>{{end}}
 </section>
 
-<section id="sources"><h2>{{.L.SourceHealth}}</h2>
-{{if .Sources}}<div class="wrap"><table>
+<section id="sources" class="flow"><h2>{{.L.SourceHealth}}</h2>
+{{if .Sources}}<table class="cards">
 <thead><tr><th>{{.L.Source}}</th><th>{{.L.Status}}</th><th>{{.L.LastSuccess}}</th><th class="n">{{.L.Failures}}</th><th>{{.L.LastError}}</th></tr></thead>
-<tbody>{{range .Sources}}<tr{{if .Stale}} class="stale"{{end}}><td>{{.Name}}</td><td class="status">{{.Status}}</td><td>{{.LastSuccess}}</td><td class="n">{{.Failures}}</td><td class="t">{{.LastError}}</td></tr>
-{{end}}</tbody></table></div>
+<tbody>{{range .Sources}}<tr{{if .Stale}} class="stale"{{end}}><td>{{.Name}}</td><td class="status" data-label="{{$.L.Status}}">{{.Status}}</td><td data-label="{{$.L.LastSuccess}}">{{.LastSuccess}}</td><td class="n" data-label="{{$.L.Failures}}">{{.Failures}}</td><td data-label="{{$.L.LastError}}">{{.LastError}}</td></tr>
+{{end}}</tbody></table>
 {{else}}<p>{{.L.NoSources}}</p>{{end}}
 </section>
 
-<section id="notes"><h2>{{.L.Notes}}</h2>
+<section id="notes" class="flow"><h2>{{.L.Notes}}</h2>
 <ul class="notes">{{range .Notes}}<li>{{.}}</li>{{end}}</ul>
 </section>
 <footer>hashtrack · Apache ECharts 5.4.3 (Apache License 2.0)</footer>
@@ -324,23 +484,82 @@ var reportTemplate = template.Must(template.New("report").Funcs(funcs).Parse(`<!
 <script>{{.EChartsJS}}</script>
 <script>
 (function () {
+  // Numbers as the report's language writes them: 1.234 in Vietnamese, 1,234 in English.
+  var sep = {{.Lang}} === 'en' ? ',' : '.';
+  function num(v) {
+    if (Array.isArray(v)) { v = v[v.length - 1]; }
+    if (typeof v !== 'number' || !isFinite(v)) { return v == null || v === '-' ? '–' : String(v); }
+    var s = String(Math.round(Math.abs(v))).replace(/\B(?=(\d{3})+(?!\d))/g, sep);
+    return v < 0 ? '-' + s : s;
+  }
+  // A unit's kind says little on a chart axis: the name is shortened by this rule and
+  // shown whole in the tooltip and the tables.
+  var kinds = [
+    [/^(Huyện|Thành|Thị|Tỉnh) Đoàn /i, ''], [/^Đoàn (phường|xã|thị trấn) /i, ''],
+    [/^Trường Đại học /i, 'ĐH '], [/^Trường Cao đẳng /i, 'CĐ '], [/^Đoàn trường /i, ''],
+    [/^Đoàn Thanh niên /i, 'ĐTN '], [/^Đoàn Khối /i, 'Khối ']
+  ];
+  function shortUnit(name) {
+    var s = String(name);
+    for (var i = 0; i < kinds.length; i++) { s = s.replace(kinds[i][0], kinds[i][1]); }
+    return s || String(name);
+  }
+  function valueAxes(o) {
+    ['xAxis', 'yAxis'].forEach(function (k) {
+      (o[k] || []).forEach(function (a) {
+        if (a.type === 'value') { a.axisLabel = a.axisLabel || {}; a.axisLabel.formatter = num; }
+      });
+    });
+  }
+  // What each chart adds to its option: functions never come from the data.
+  var decorate = {
+    'chart-platform': function (o) {
+      var total = 0, byName = {};
+      (o.series[0].data || []).forEach(function (d) { total += d.value; byName[d.name] = d.value; });
+      o.legend.formatter = function (name) {
+        var v = byName[name] || 0;
+        return name + ': ' + num(v) + ' (' + Math.round(v * 100 / Math.max(total, 1)) + ' %)';
+      };
+    },
+    'chart-units': function (o) {
+      o.yAxis[0].axisLabel.formatter = shortUnit;
+    },
+    'chart-heat': function (o) {
+      o.visualMap[0].formatter = num;
+      o.tooltip.formatter = function (p) {
+        return o.yAxis[0].data[p.value[1]] + ', ' + o.xAxis[0].data[p.value[0]] + ': ' + num(p.value[2]);
+      };
+    }
+  };
   var specs = [{{range .Charts}}
     {id: {{.ID}}, option: {{.Option}}},{{end}}
   ];
   var all = [];
   specs.forEach(function (s) {
     var el = document.getElementById(s.id);
-    var y = s.option.yAxis && s.option.yAxis[0];
+    var o = s.option;
+    valueAxes(o);
+    o.tooltip = o.tooltip || {};
+    o.tooltip.valueFormatter = num;
+    if (decorate[s.id]) { decorate[s.id](o); }
+    var y = o.yAxis && o.yAxis[0];
     if (y && y.axisLabel && y.axisLabel.width && el.clientWidth < 640) {
-      y.axisLabel.width = Math.round(el.clientWidth * 0.38); // long unit names on a phone
+      y.axisLabel.width = Math.round(el.clientWidth * 0.34); // long unit names on a phone
     }
-    var chart = echarts.init(el, null, {renderer: 'canvas'});
-    chart.setOption(s.option);
+    // SVG: crisp on paper, and its text can be read back by tests and screen readers.
+    var chart = echarts.init(el, null, {renderer: 'svg'});
+    chart.setOption(o);
     all.push(chart);
   });
-  window.addEventListener('resize', function () { all.forEach(function (c) { c.resize(); }); });
-  window.addEventListener('beforeprint', function () { all.forEach(function (c) { c.resize({width: {{.PrintWidth}}}); }); });
-  window.addEventListener('afterprint', function () { all.forEach(function (c) { c.resize(); }); });
+  function fit(width) { all.forEach(function (c) { c.resize(width ? {width: width} : undefined); }); }
+  window.addEventListener('resize', function () { fit(); });
+  window.addEventListener('beforeprint', function () { fit({{.PrintWidth}}); });
+  window.addEventListener('afterprint', function () { fit(); });
+  if (window.matchMedia) {
+    var print = window.matchMedia('print');
+    var onPrint = function (e) { fit(e.matches ? {{.PrintWidth}} : 0); };
+    if (print.addEventListener) { print.addEventListener('change', onPrint); } else if (print.addListener) { print.addListener(onPrint); }
+  }
 })();
 </script>
 </body>
@@ -359,9 +578,12 @@ var indexTemplate = template.Must(template.New("index").Funcs(funcs).Parse(`<!DO
 <body>
 <main>
 <header><h1>{{.L.IndexTitle}}</h1><div class="meta">{{.L.Generated}}: {{.Generated}}</div></header>
-{{range .Entries}}<section><h2>{{.Name}}</h2>
+{{range .Entries}}<section class="flow" id="campaign-{{.Campaign}}"><h2>{{.Name}}</h2>
 {{if .Latest}}<p><a href="{{.Latest}}"><strong>{{$.L.IndexLatest}}</strong></a></p>{{end}}
-<ul>{{range .Reports}}<li><a href="{{.}}">{{base .}}</a></li>{{end}}</ul>
+{{if .Days}}<table>
+<thead><tr><th>{{$.L.IndexDate}}</th><th>{{$.L.IndexFiles}}</th></tr></thead>
+<tbody>{{range .Days}}<tr><td>{{.Date}}</td><td>{{if .HTML}}<a href="{{.HTML}}">HTML</a> {{end}}{{if .Text}}<a href="{{.Text}}">{{$.L.Digest}}</a> {{end}}{{if .CSV}}<a href="{{.CSV}}">CSV</a> {{end}}{{if .JSON}}<a href="{{.JSON}}">JSON</a> {{end}}{{if .Excel}}<a href="{{.Excel}}">Excel</a>{{end}}</td></tr>
+{{end}}</tbody></table>{{end}}
 </section>
 {{else}}<section><p>{{.L.IndexEmpty}}</p></section>{{end}}
 </main>

@@ -27,7 +27,7 @@ func TestRenderHTMLSelfContained(t *testing.T) {
 	}
 	for _, want := range []string{
 		"Tuổi trẻ Đắk Lắk tiên phong chuyển đổi số", "#TuoitreDakLakTienphongChuyendoiso",
-		"05/03/2023 – 07/03/2023", "8 / 6 = 133 %", "đạt mục tiêu ngày 06/03/2023",
+		"05/03/2023 – 07/03/2023", "8 / 6 = 133 %", "đạt chỉ tiêu ngày 06/03/2023",
 		"Huyện Đoàn Krông Pắc", "Đơn vị chưa có bài đăng (1 / 4)", "3 / 4", "&#43;18 so với kỳ trước", "2.000",
 		"1 bài không có số liệu tương tác", "Quá hạn", "Chưa chạy lần nào",
 	} {

@@ -314,7 +314,7 @@ func (s *Store) recount(ctx context.Context, tx *bolt.Tx, pr *problems) (*expect
 			sum := tallies[rk]
 			sum.Add(t)
 			tallies[rk] = sum
-			hours[string(append(join(cb, day), byte(local.Hour())))]++
+			hours[string(append(join(cb, day), hourOf(&p, local)))]++
 		}
 		return nil
 	})

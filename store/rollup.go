@@ -241,8 +241,20 @@ func dayRange(campaign string, from, to time.Time) (prefix, start, last []byte) 
 // HourRow counts a campaign's posts in one hour of one day (campaign time zone).
 type HourRow struct {
 	Day   time.Time
-	Hour  int
+	Hour  int // 0–23, or HourUnknown
 	Posts int64
+}
+
+// HourUnknown is the hour of the posts of a day whose time of day nobody gave
+// (collector.Post.DateOnly): counted with their day, never at midnight.
+const HourUnknown = 24
+
+// hourOf is the hour a post is counted in: its local hour, or HourUnknown.
+func hourOf(p *collector.Post, local time.Time) byte {
+	if p.DateOnly && !p.PublishedAt.IsZero() {
+		return HourUnknown
+	}
+	return byte(local.Hour())
 }
 
 // Hours returns the hour counts of campaign for days in [from, to] (inclusive, zero = open).

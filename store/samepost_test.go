@@ -12,9 +12,9 @@ import (
 // not compare: re-ingest would then drop changes to it.
 func TestSamePostCoversEveryField(t *testing.T) {
 	t.Parallel()
-	// SubmittedURL is not stored (json:"-"): samePost compares the other 22.
-	if n := reflect.TypeFor[collector.Post]().NumField(); n != 23 {
-		t.Fatalf("collector.Post has %d fields; samePost compares 22 and skips SubmittedURL: add the new one", n)
+	// SubmittedURL is not stored (json:"-"): samePost compares the other 23.
+	if n := reflect.TypeFor[collector.Post]().NumField(); n != 24 {
+		t.Fatalf("collector.Post has %d fields; samePost compares 23 and skips SubmittedURL: add the new one", n)
 	}
 	base := post(t, "https://zalo.me/p/9", collector.Metrics{Likes: collector.Known(1)}, func(p *collector.Post) {
 		p.Author, p.Title, p.Text, p.Note, p.Image = "a", "t", "x #tag", "n", "i"
@@ -32,6 +32,7 @@ func TestSamePostCoversEveryField(t *testing.T) {
 		"Note": func(p *collector.Post) { p.Note = "x" }, "Image": func(p *collector.Post) { p.Image = "x" },
 		"Hashtags":     func(p *collector.Post) { p.Hashtags = []string{"x"} },
 		"PublishedAt":  func(p *collector.Post) { p.PublishedAt = time.Unix(9, 0) },
+		"DateOnly":     func(p *collector.Post) { p.DateOnly = true },
 		"FirstSeen":    func(p *collector.Post) { p.FirstSeen = time.Unix(9, 0) },
 		"LastUpdated":  func(p *collector.Post) { p.LastUpdated = time.Unix(9, 0) },
 		"ObservedAt":   func(p *collector.Post) { p.ObservedAt = time.Unix(9, 0) },

@@ -182,7 +182,7 @@ func samePost(a, b *collector.Post) bool {
 	return a.ID == b.ID && a.URL == b.URL && slices.Equal(a.Campaigns, b.Campaigns) && a.Platform == b.Platform &&
 		a.Unit == b.Unit && a.Author == b.Author && a.Title == b.Title && a.Text == b.Text && a.Note == b.Note &&
 		a.Image == b.Image && slices.Equal(a.Hashtags, b.Hashtags) && a.PublishedAt.Equal(b.PublishedAt) &&
-		a.FirstSeen.Equal(b.FirstSeen) && a.LastUpdated.Equal(b.LastUpdated) && a.ObservedAt.Equal(b.ObservedAt) &&
+		a.DateOnly == b.DateOnly && a.FirstSeen.Equal(b.FirstSeen) && a.LastUpdated.Equal(b.LastUpdated) && a.ObservedAt.Equal(b.ObservedAt) &&
 		slices.Equal(a.Sources, b.Sources) && slices.Equal(a.Aliases, b.Aliases) && a.Metrics == b.Metrics && a.Verification == b.Verification &&
 		a.Review == b.Review && a.Reason == b.Reason && slices.EqualFunc(a.Conflicts, b.Conflicts, sameConflict)
 }
@@ -403,7 +403,7 @@ func merge(old *collector.Post, in collector.Post, now time.Time) (m collector.P
 	str(&m.Note, in.Note)
 	str(&m.Image, in.Image)
 	if !in.PublishedAt.IsZero() && (newer || m.PublishedAt.IsZero()) {
-		m.PublishedAt = in.PublishedAt
+		m.PublishedAt, m.DateOnly = in.PublishedAt, in.DateOnly
 	}
 	if !in.FirstSeen.IsZero() && (m.FirstSeen.IsZero() || in.FirstSeen.Before(m.FirstSeen)) {
 		m.FirstSeen = in.FirstSeen
@@ -476,7 +476,7 @@ func (w *writer) snapshot(id string, at time.Time, m collector.Metrics) error {
 func sameContribution(a, b *collector.Post) bool {
 	sa, qa := queueSince(a)
 	sb, qb := queueSince(b)
-	return slices.Equal(a.Campaigns, b.Campaigns) && a.When().Equal(b.When()) &&
+	return slices.Equal(a.Campaigns, b.Campaigns) && a.When().Equal(b.When()) && a.DateOnly == b.DateOnly &&
 		a.Unit == b.Unit && a.Platform == b.Platform && a.Metrics == b.Metrics &&
 		a.Verification == b.Verification && a.Review == b.Review && a.Reason == b.Reason &&
 		qa == qb && sa.Equal(sb) && (a.OpenConflicts() > 0) == (b.OpenConflicts() > 0)
@@ -519,7 +519,7 @@ func (w *writer) index(p *collector.Post, sign int64) error {
 			d := t
 			w.tallies[rk] = &d
 		}
-		w.hourCounts[string(append(join(cb, day), byte(local.Hour())))] += sign
+		w.hourCounts[string(append(join(cb, day), hourOf(p, local)))] += sign
 	}
 	return nil
 }

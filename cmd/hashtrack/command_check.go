@@ -43,7 +43,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if r.OK() {
-		fmt.Fprintf(e.stdout, "Cơ sở dữ liệu %s: tốt (phiên bản %d, %s bài đăng, %s ảnh chụp số liệu).\n",
+		fmt.Fprintf(e.stdout, "Cơ sở dữ liệu %s: tốt (phiên bản %d, %s bài đăng, %s lần ghi số liệu).\n",
 			c.DatabasePath(), r.Schema, viNumber(int64(r.Posts)), viNumber(int64(r.Snapshots)))
 		return nil
 	}

@@ -21,7 +21,7 @@ func TestCheckHealthyDatabase(t *testing.T) {
 		t.Fatal(r)
 	}
 	r := runCmd(t, cfg, "check")
-	want := "Cơ sở dữ liệu " + filepath.Join(filepath.Dir(cfg), "data", "test.db") + ": tốt (phiên bản 1, 3 bài đăng, 2 ảnh chụp số liệu).\n"
+	want := "Cơ sở dữ liệu " + filepath.Join(filepath.Dir(cfg), "data", "test.db") + ": tốt (phiên bản 1, 3 bài đăng, 2 lần ghi số liệu).\n"
 	if r.code != 0 || r.stdout != want {
 		t.Errorf("check: code %d\n got %q\nwant %q", r.code, r.stdout, want)
 	}
@@ -70,7 +70,7 @@ func TestCheckReportsAndRepairs(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "Đã sửa: chỉ mục và số liệu tổng hợp được tính lại từ 3 bài đăng. Kiểm tra lại: tốt.") {
 		t.Fatalf("repair: %+v", r)
 	}
-	if r := runCmd(t, cfg, "check"); r.code != 0 || !strings.Contains(r.stdout, "3 bài đăng, 3 ảnh chụp") {
+	if r := runCmd(t, cfg, "check"); r.code != 0 || !strings.Contains(r.stdout, "3 bài đăng, 3 lần ghi số liệu") {
 		t.Errorf("check after repair: %+v", r)
 	}
 }

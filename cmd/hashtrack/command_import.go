@@ -200,12 +200,13 @@ func (im *importer) source(ctx context.Context, name string) error {
 
 // report prints one file's outcome and adds it to the total.
 func (im *importer) report(name string, t importTally) {
-	verb := ""
 	if im.opts.dryRun {
-		verb = "sẽ " // "would"
+		fmt.Fprintf(im.e.stdout, "%s: %d dòng — sẽ thêm %d bài mới, sẽ cập nhật %d bài, %d không đổi, %d bị từ chối\n",
+			name, t.rows, t.res.New, t.res.Updated, t.res.Unchanged, t.rejected)
+	} else {
+		fmt.Fprintf(im.e.stdout, "%s: %d dòng — %d mới, %d cập nhật, %d không đổi, %d bị từ chối\n",
+			name, t.rows, t.res.New, t.res.Updated, t.res.Unchanged, t.rejected)
 	}
-	fmt.Fprintf(im.e.stdout, "%s: %d dòng — %s%d mới, %s%d cập nhật, %d không đổi, %d bị từ chối\n",
-		name, t.rows, verb, t.res.New, verb, t.res.Updated, t.res.Unchanged, t.rejected)
 	if t.pages.Checked() > 0 {
 		fmt.Fprintf(im.e.stdout, "  %s\n", pagesLine(t.pages))
 	}

@@ -258,7 +258,7 @@ func TestImportDryRun(t *testing.T) {
 	cfg := writeConfig(t, importConfig)
 	file := placeFile(t, t.TempDir(), "f.csv", formsFixture(t), fileTime)
 	r := runCmd(t, cfg, "import", "--dry-run", file)
-	if r.code != 1 || !strings.Contains(r.stdout, "7 dòng — sẽ 4 mới, sẽ 0 cập nhật, 0 không đổi, 3 bị từ chối") ||
+	if r.code != 1 || !strings.Contains(r.stdout, "7 dòng — sẽ thêm 4 bài mới, sẽ cập nhật 0 bài, 0 không đổi, 3 bị từ chối") ||
 		!strings.Contains(r.stdout, "Chạy thử (--dry-run)") {
 		t.Fatalf("dry run on an empty database: %+v", r)
 	}
@@ -269,7 +269,7 @@ func TestImportDryRun(t *testing.T) {
 	before := storedPosts(t, cfg)
 	grown := placeFile(t, t.TempDir(), "g.csv", []byte("Link,Lượt thích\nhttps://zalo.me/p/abc123,5000\nhttps://zalo.me/p/moi,1\n"), fileTime.Add(time.Hour))
 	r = runCmd(t, cfg, "import", grown, "--dry-run")
-	if r.code != 0 || !strings.Contains(r.stdout, "2 dòng — sẽ 1 mới, sẽ 1 cập nhật, 0 không đổi, 0 bị từ chối") {
+	if r.code != 0 || !strings.Contains(r.stdout, "2 dòng — sẽ thêm 1 bài mới, sẽ cập nhật 1 bài, 0 không đổi, 0 bị từ chối") {
 		t.Fatalf("dry run on a filled database: %+v", r)
 	}
 	after := storedPosts(t, cfg)

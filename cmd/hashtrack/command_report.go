@@ -20,8 +20,8 @@ import (
 func reportCommand() *command {
 	return &command{
 		name:    "report",
-		usage:   "[--campaign ID] [--from NGÀY] [--to NGÀY] [--format html|text|csv|json|png] [--lang vi|en] [--out TỆP|-] [--send [--resend]]",
-		summary: "lập báo cáo chiến dịch: trang HTML có biểu đồ, bản tin văn bản, CSV, JSON, ảnh PNG cho Zalo",
+		usage:   "[--campaign ID] [--from NGÀY] [--to NGÀY] [--format html|text|csv|json|xlsx|png] [--lang vi|en] [--out TỆP|-] [--send [--resend]]",
+		summary: "lập báo cáo chiến dịch: trang HTML có biểu đồ, bản tin văn bản, CSV, JSON, Excel, ảnh PNG cho Zalo",
 		run:     runReport,
 	}
 }
@@ -43,7 +43,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&opts.Campaign, "campaign", "", "campaign `id` (default: every campaign)")
 	fs.StringVar(&from, "from", "", "first day (29/03/2023 or 2023-03-29); default the campaign's start")
 	fs.StringVar(&to, "to", "", "last day, inclusive; default today")
-	fs.StringVar(&opts.Format, "format", "html", "html, text (digest for Zalo/email), csv, json or png (summary picture for Zalo)")
+	fs.StringVar(&opts.Format, "format", "html", "html, text (digest for Zalo/email), csv, json, xlsx (Excel: totals and posts per unit) or png (summary picture for Zalo)")
 	fs.StringVar(&opts.Lang, "lang", "", "vi or en (default: language in the config)")
 	fs.StringVar(&opts.Out, "out", "", "write to this `file` (- = standard output); default the report folder")
 	var send, resend bool

@@ -55,11 +55,11 @@ func TestReportDigestToStdout(t *testing.T) {
 	want := []string{
 		"Chiến dịch Tuổi trẻ Đắk Lắk tiên phong chuyển đổi số (#TuoitreDakLakTienphongChuyendoiso), kỳ 05/03/2023 – 07/03/2023:",
 		"• Bài đăng: 2 bài mới trong kỳ (+1 so với kỳ trước), tổng cộng 3 bài.",
-		"• Tiến độ mục tiêu: 3 / 300 = 1 %, chưa đạt mục tiêu.",
+		"• Tiến độ chỉ tiêu: 3 / 300 = 1 %, chưa đạt chỉ tiêu.",
 		"• Đơn vị đã đăng: 2/2; tương tác 12; lượt xem ghi nhận không có số liệu.",
 		"• Đơn vị dẫn đầu: 1. Đoàn phường Tân Lợi (1 bài), 2. Trường Đại học Y Dược Buôn Ma Thuột (1 bài).",
 		"• Tất cả đơn vị đã có bài đăng trong kỳ.",
-		"• Số liệu: 1 bài không có số liệu, 2 bài chưa xác minh; 0/0 nguồn quá hạn.",
+		"• Số liệu: 1 bài không có số liệu, 2 bài chưa xác minh; chưa cấu hình nguồn tự động.",
 	}
 	got := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
 	if len(got) != len(want) {
@@ -84,6 +84,8 @@ func TestReportFormatsToFile(t *testing.T) {
 		{"csv", []string{"\uFEFFNgày đăng,", "'=cmd|' /C calc'!A0", "05/03/2023 00:30", "n/a"}},
 		{"json", []string{`"posts_in_period": 2`, `"views": null`, `"units_without_posts": []`}},
 		{"html", []string{"<!DOCTYPE html>", "05/03/2023 – 07/03/2023", "echarts.init("}},
+		// A zip: the sheet parts' names are stored plain (the cells are tested in report).
+		{"xlsx", []string{"PK\x03\x04", "xl/worksheets/sheet1.xml", "xl/worksheets/sheet3.xml"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.format, func(t *testing.T) {

@@ -15,7 +15,7 @@ func commands() []*command {
 	return []*command{
 		initCommand(), submitCommand(), importCommand(), collectCommand(), sourcesCommand(), remapCommand(),
 		postsCommand(), reportCommand(), sendCommand(), runCommand(), serveCommand(), tokensCommand(), backupCommand(),
-		checkCommand(), demoCommand(), benchCommand(),
+		checkCommand(), demoCommand(), benchCommand(), versionCommand(),
 	}
 }
 
@@ -40,6 +40,9 @@ func (e *env) run(ctx context.Context, args []string) error {
 	global := flag.NewFlagSet("hashtrack", flag.ContinueOnError)
 	global.SetOutput(e.stderr)
 	e.commonFlags(global)
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
+		args = append([]string{"version"}, args[1:]...) // the flag everyone tries first
+	}
 	global.Usage = func() { printHelp(e.stderr) }
 	if err := global.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

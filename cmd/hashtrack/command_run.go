@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"strings"
 
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
@@ -63,7 +64,16 @@ func runDaily(ctx context.Context, e *env, args []string) error {
 	}
 	if e.verbose {
 		for _, f := range files {
-			fmt.Fprintf(e.stdout, "Báo cáo: %s\n", f)
+			// The index and the chart library's licence texts are written too; only
+			// the campaigns' reports are "Báo cáo".
+			switch filepath.Base(f) {
+			case "index.html":
+				fmt.Fprintf(e.stdout, "Mục lục các báo cáo: %s\n", f)
+			case "ECHARTS-LICENSE.txt", "ECHARTS-NOTICE.txt":
+				fmt.Fprintf(e.stdout, "Giấy phép thư viện biểu đồ: %s\n", f)
+			default:
+				fmt.Fprintf(e.stdout, "Báo cáo: %s\n", f)
+			}
 		}
 	}
 	// After the report, its delivery: once a day (the log says), failures on stderr.

@@ -21,18 +21,33 @@ const (
 // Platforms lists the platforms in the order reports display them.
 var Platforms = []string{Facebook, Zalo, Instagram, TikTok, YouTube, Threads, X, Web}
 
-// platformLabels is the one table of what people read for a platform: the short name
-// for charts, tables and CSV cells, and the longer wording of the branches' form (and
-// of a post's page), where a member must recognise "X" and "web" at a glance.
-var platformLabels = map[string]struct{ short, viLong, enLong string }{
-	Facebook:  {"Facebook", "Facebook", "Facebook"},
-	Zalo:      {"Zalo", "Zalo", "Zalo"},
-	Instagram: {"Instagram", "Instagram", "Instagram"},
-	TikTok:    {"TikTok", "TikTok", "TikTok"},
-	YouTube:   {"YouTube", "YouTube", "YouTube"},
-	Threads:   {"Threads", "Threads", "Threads"},
-	X:         {"X", "X (Twitter)", "X (Twitter)"},
-	Web:       {"Web", "Trang web / báo điện tử", "Website / online news"},
+// platformLabels is the one table of what people see of a platform: the short name
+// for charts, tables and CSV cells, the longer wording of the branches' form (and of a
+// post's page), where a member must recognise "X" and "web" at a glance, and the colour
+// every chart of every report draws it in — fixed, so a leader who learnt "TikTok is
+// black" in one report reads the next one the same way. The colours are far apart for
+// the common colour-vision deficiencies and print distinctly in grey.
+var platformLabels = map[string]struct{ short, viLong, enLong, color string }{
+	Facebook:  {"Facebook", "Facebook", "Facebook", "#1877f2"},
+	Zalo:      {"Zalo", "Zalo", "Zalo", "#00a88f"},
+	Instagram: {"Instagram", "Instagram", "Instagram", "#c13584"},
+	TikTok:    {"TikTok", "TikTok", "TikTok", "#161823"},
+	YouTube:   {"YouTube", "YouTube", "YouTube", "#e62117"},
+	Threads:   {"Threads", "Threads", "Threads", "#7b4bb7"},
+	X:         {"X", "X (Twitter)", "X (Twitter)", "#7a8691"},
+	Web:       {"Web", "Trang web / báo điện tử", "Website / online news", "#f29900"},
+}
+
+// OtherColor is the colour of a platform outside the table.
+const OtherColor = "#b8a07e"
+
+// Color is the colour a platform is drawn in ("#1877f2" for Facebook), the same in
+// every chart and report; OtherColor for a platform outside the table.
+func Color(p string) string {
+	if l, ok := platformLabels[p]; ok {
+		return l.color
+	}
+	return OtherColor
 }
 
 // Label is the short display name of a platform ("Facebook", "X", "Web"), the same in

@@ -171,6 +171,13 @@ func viCampaign(_ Field, _ error, typed string) string {
 func viUnit(_ Field, err error, typed string) string {
 	msg := fmt.Sprintf("Không có đơn vị %q trong danh sách.", typed)
 	var ue *collector.UnknownUnitError
+	if errors.As(err, &ue) && ue.Ambiguous {
+		names := make([]string, len(ue.Closest))
+		for i, u := range ue.Closest {
+			names[i] = u.Name
+		}
+		return fmt.Sprintf("Có nhiều đơn vị ứng với %q: %s — hãy ghi đầy đủ tên đơn vị.", typed, strings.Join(names, ", "))
+	}
 	if errors.As(err, &ue) && len(ue.Closest) > 0 {
 		names := make([]string, len(ue.Closest))
 		for i, u := range ue.Closest {

@@ -105,6 +105,12 @@ func (b *Builder) Build(in Input) (collector.Post, Errors) {
 			continue
 		}
 		*d.dst = t
+		if d.field == FieldPublished {
+			// A date picker or a sheet's date column gives the day only: the post is
+			// counted on its day, but nobody knows the hour.
+			_, dayErr := collector.ParseDay(d.raw, loc)
+			p.DateOnly = dayErr == nil
+		}
 	}
 	for _, c := range []struct {
 		field, raw string

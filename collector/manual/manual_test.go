@@ -2,6 +2,7 @@ package manual
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -81,13 +82,13 @@ func TestBuildFields(t *testing.T) {
 		{name: "dates in the campaign's zone", b: &Builder{Campaigns: []collector.Campaign{cds, stem}},
 			in: Input{URL: "https://zalo.me/p/1", Campaign: "stem", Published: "29/03/2023 08:14", Timestamp: "30/03/2023 9:00:00"},
 			check: func(p collector.Post) string {
-				return p.PublishedAt.Format(time.RFC3339) + " " + p.ObservedAt.Format(time.RFC3339) + " " + p.FirstSeen.Format(time.RFC3339)
-			}, want: "2023-03-29T08:14:00Z 2023-03-30T09:00:00Z 2023-03-30T09:00:00Z"},
+				return p.PublishedAt.Format(time.RFC3339) + " " + p.ObservedAt.Format(time.RFC3339) + " " + p.FirstSeen.Format(time.RFC3339) + fmt.Sprint(" ", p.DateOnly)
+			}, want: "2023-03-29T08:14:00Z 2023-03-30T09:00:00Z 2023-03-30T09:00:00Z false"},
 		{name: "observed when no timestamp", in: Input{URL: "https://zalo.me/p/1", Published: "29/03/2023", ObservedAt: observed},
 			check: func(p collector.Post) string {
-				return p.PublishedAt.Format(time.RFC3339) + " " + p.ObservedAt.Format(time.RFC3339)
+				return p.PublishedAt.Format(time.RFC3339) + " " + p.ObservedAt.Format(time.RFC3339) + fmt.Sprint(" date only ", p.DateOnly)
 			},
-			want: "2023-03-29T00:00:00+07:00 2023-04-01T07:00:00Z"},
+			want: "2023-03-29T00:00:00+07:00 2023-04-01T07:00:00Z date only true"},
 		{name: "NFD text becomes NFC", in: Input{URL: "https://zalo.me/p/1", Author: "Nguye\u0302\u0303n", Text: "Tuo\u0302\u0309i tre\u0309 #CDS2023"},
 			check: func(p collector.Post) string { return p.Author + "|" + p.Text + "|" + strings.Join(p.Hashtags, ",") },
 			want:  "Nguyễn|Tuổi trẻ #CDS2023|CDS2023"},

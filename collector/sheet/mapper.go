@@ -146,7 +146,7 @@ func cellReason(cols *Columns, fe *manual.FieldError, in manual.Input) string {
 var serialNumber = regexp.MustCompile(`^\d+(\.\d+)?$`)
 
 // serialText turns a workbook's date cell holding an Excel serial day number into its
-// wall clock as text ("2023-03-29 08:14:05"), which the builder reads in the
+// wall clock as text ("2023-03-29 08:14:05", or "2023-03-29" for a whole day), which the builder reads in the
 // campaign's time zone; any other text is returned as it is.
 func serialText(s string, date1904 bool) string {
 	if !serialNumber.MatchString(s) {
@@ -159,6 +159,11 @@ func serialText(s string, date1904 bool) string {
 	t, err := SerialTime(f, date1904, time.UTC)
 	if err != nil {
 		return s
+	}
+	if f == float64(int64(f)) {
+		// A whole serial number is a date cell without a time: keep it a date, so the
+		// post is marked date-only rather than published at midnight.
+		return t.Format("2006-01-02")
 	}
 	return t.Format("2006-01-02 15:04:05")
 }
