@@ -150,7 +150,8 @@ func TestHostileCSVMillionRows(t *testing.T) {
 
 	big := make([]byte, MaxFileSize+1)
 	copy(big, "Link\n")
-	if _, err := Read("qua-lon.csv", big, ""); !errors.Is(err, ErrTooLarge) || err.Error() != "the file is larger than 64 MiB" {
+	if _, err := Read("qua-lon.csv", big, ""); !errors.Is(err, ErrTooLarge) ||
+		err.Error() != "tệp qua-lon.csv lớn hơn giới hạn 64 MiB (64.0 MiB) nên không được đọc — hãy chia thành nhiều tệp nhỏ hơn (the file is larger than 64 MiB)" {
 		t.Errorf("file over the cap: %v", err)
 	}
 }
