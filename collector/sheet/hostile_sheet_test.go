@@ -157,7 +157,7 @@ func TestHostileCSVMillionRows(t *testing.T) {
 }
 
 // workbook returns a small valid .xlsx whose first sheet is the given rows.
-func workbook(t *testing.T, rows [][]string) []byte {
+func workbook(t testing.TB, rows [][]string) []byte {
 	t.Helper()
 	f := excelize.NewFile()
 	defer f.Close()
@@ -180,7 +180,7 @@ func workbook(t *testing.T, rows [][]string) []byte {
 
 // replaceEntry rewrites a zip with one entry's content replaced by raw deflate data
 // that declares size bytes once inflated.
-func replaceEntry(t *testing.T, zipped []byte, name string, deflated []byte, crc uint32, size uint64) []byte {
+func replaceEntry(t testing.TB, zipped []byte, name string, deflated []byte, crc uint32, size uint64) []byte {
 	t.Helper()
 	zr, err := zip.NewReader(bytes.NewReader(zipped), int64(len(zipped)))
 	if err != nil {

@@ -20,7 +20,7 @@ import (
 // wideWorkbook is the workbook of issue 17: rows of a link in column A and one value
 // in column XFD (the last), about 13 KB for 1,000 rows. It is written by hand:
 // excelize pads rows to their last column while writing too.
-func wideWorkbook(t *testing.T, rows int) []byte {
+func wideWorkbook(t testing.TB, rows int) []byte {
 	t.Helper()
 	var sheet bytes.Buffer
 	sheet.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`)
