@@ -8,6 +8,7 @@ import (
 
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
+	"github.com/tinhdoandaklak/hashtrack/internal/term"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
@@ -63,7 +64,7 @@ func runDaily(ctx context.Context, e *env, args []string) error {
 	}
 	if e.verbose {
 		for _, f := range files {
-			fmt.Fprintf(e.stdout, "Báo cáo: %s\n", f)
+			fmt.Fprintf(e.stdout, "Báo cáo: %s\n", term.Clean(f))
 		}
 	}
 	// After the report, its delivery: once a day (the log says), failures on stderr.
@@ -106,7 +107,7 @@ func reportOutcomes(e *env, outcomes []ingest.Outcome) int {
 			failed++
 		}
 		if e.verbose {
-			fmt.Fprintln(e.stdout, outcomeSummary(o))
+			fmt.Fprintln(e.stdout, term.Clean(outcomeSummary(o)))
 		}
 	}
 	return failed
@@ -126,9 +127,10 @@ func outcomeSummary(o ingest.Outcome) string {
 		o.Source, o.Seen, o.Upsert.New, o.Upsert.Updated, o.Upsert.Unchanged, len(o.Problems))
 }
 
-// oneLine keeps a message on one line so each problem is one line in cron's mail.
+// oneLine keeps a message on one line so each problem is one line in cron's mail,
+// with any control character from outside escaped.
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	return term.Clean(strings.Join(strings.Fields(s), " "))
 }
 
 // writeDailyReports writes the day's archive of every campaign into the report folder:
