@@ -180,14 +180,9 @@ func Read(name string, b []byte, sheetName string) (*Table, error) {
 	return ReadCSV(b)
 }
 
-// Decode returns the text of a CSV file as UTF-8: a UTF-8 byte order mark is dropped,
-// UTF-16 (what Excel's "Unicode text" writes) is converted, with or without a BOM.
-func Decode(b []byte) (string, error) {
-	t, err := decodeBytes(b)
-	return string(t), err
-}
-
-// decodeBytes is Decode without a copy of UTF-8 text: the result shares b.
+// decodeBytes returns the text of a CSV file as UTF-8: a UTF-8 byte order mark is
+// dropped, UTF-16 (what Excel's "Unicode text" writes) is converted, with or without a
+// BOM. UTF-8 text is not copied: the result shares b.
 func decodeBytes(b []byte) ([]byte, error) {
 	switch {
 	case bytes.HasPrefix(b, []byte{0xEF, 0xBB, 0xBF}):
@@ -241,15 +236,10 @@ func decodeUTF16(b []byte, bigEndian bool) string {
 	return strings.TrimPrefix(s, "\uFEFF")
 }
 
-// Delimiter guesses the separator of a CSV text from its first line (outside quotes):
+// delimiter guesses the separator of a CSV text from its first line (outside quotes):
 // comma, semicolon (Excel in a locale whose decimal mark is a comma, as in Việt Nam) or
-// tab. Ties go to the comma.
-func Delimiter(text string) rune {
-	return rune(delimiter([]byte(text)))
-}
-
-// delimiter is Delimiter over bytes: the separators and the quote are ASCII, never
-// part of a multi-byte character.
+// tab. Ties go to the comma. The separators and the quote are ASCII, never part of a
+// multi-byte character, so bytes are enough.
 func delimiter(text []byte) byte {
 	counts := map[byte]int{}
 	inQuote := false

@@ -64,10 +64,10 @@ type ReportConfig struct {
 
 // FetchConfig is the [fetch] table.
 type FetchConfig struct {
-	Enrich        *bool    `toml:"enrich"` // read a submitted link's page for title/date/tag; default true
-	UserAgent     string   `toml:"user_agent"`
-	Timeout       Duration `toml:"timeout"`
-	MaxBody       int64    `toml:"max_body"`
+	Enrich    *bool    `toml:"enrich"` // read a submitted link's page for title/date/tag; default true
+	UserAgent string   `toml:"user_agent"`
+	Timeout   Duration `toml:"timeout"`
+	MaxBody   int64    `toml:"max_body"`
 	// AllowNetworks are networks or addresses configured sources may reach despite the
 	// SSRF guard, on ports 80 and 443 unless an entry names one ("10.0.0.5:8080");
 	// links people submit never reach them.
