@@ -54,6 +54,10 @@ type ArchiveOptions struct {
 	// Extra adds formats drawn outside this package (the PNG card of report/card,
 	// which imports this one), by name; the HTML archive writes each beside the page.
 	Extra map[string]Renderer
+
+	// CSVSeparator separates the cells of the CSV export: 0 or ',', or ';' for Excel
+	// in Vietnamese (its list separator).
+	CSVSeparator rune
 }
 
 // Renderer writes a report in a format another package draws.
@@ -144,7 +148,7 @@ func writeCampaign(ctx context.Context, st *store.Store, o ArchiveOptions, k col
 		case "text":
 			err = r.RenderText(&b)
 		case "csv":
-			err = r.WriteCSV(ctx, &b, st)
+			err = r.WriteCSV(ctx, &b, st, o.CSVSeparator)
 		case "json":
 			err = r.RenderJSON(&b)
 		case "xlsx":

@@ -253,13 +253,28 @@ type timeLike interface{ Format(string) string }
 const utf8BOM = "\uFEFF"
 
 // neutralize defuses a cell a spreadsheet would run as a formula (= + - @, or a tab or
-// carriage return in front of one) by prefixing a single quote.
+// carriage return in front of one) by prefixing a single quote, at the start and after
+// every separator a spreadsheet may split on: Vietnamese Excel splits a CSV on ';',
+// so a title "Bài viết;=1+1;x" written unquoted in a comma-separated file would
+// otherwise become a formula cell.
 func neutralize(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
+	var b strings.Builder
+	start := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if start && strings.IndexByte("=+-@\t\r", c) >= 0 {
+			b.WriteByte('\'')
+		}
+		b.WriteByte(c)
+		// A part after a separator (or a line break) is a cell of its own to a
+		// spreadsheet that splits there.
+		start = strings.IndexByte(",;\t\r\n", c) >= 0
 	}
-	return s
+	return b.String()
 }
+
+// ValidCSVSeparator says whether c may separate the cells of the CSV export.
+func ValidCSVSeparator(c rune) bool { return c == ',' || c == ';' || c == '\t' }
 
 var verificationVI = map[collector.Verification]string{
 	collector.Verified: "đã xác minh", collector.Unverified: "chưa xác minh",
@@ -268,14 +283,22 @@ var verificationVI = map[collector.Verification]string{
 
 // WriteCSV writes every post of the report's period (read through the store's time
 // index, not the whole file), UTF-8 with a BOM, one row per post, formula cells
-// neutralised. Unknown numbers are "n/a", never 0.
-func (r *Report) WriteCSV(ctx context.Context, w io.Writer, st *store.Store) error {
+// neutralised. Unknown numbers are "n/a", never 0. comma separates the cells: ',' (0
+// too) or ';' for Excel in Vietnamese, whose list separator it is.
+func (r *Report) WriteCSV(ctx context.Context, w io.Writer, st *store.Store, comma rune) error {
+	if comma == 0 {
+		comma = ','
+	}
+	if !ValidCSVSeparator(comma) {
+		return fmt.Errorf("report: csv separator %q: use ',', ';' or a tab", comma)
+	}
 	loc := r.Campaign.Loc()
 	en := r.Lang == "en"
 	if _, err := io.WriteString(w, utf8BOM); err != nil {
 		return err
 	}
 	cw := csv.NewWriter(w)
+	cw.Comma = comma
 	cw.UseCRLF = true
 	header := []string{"Ngày đăng", "Nền tảng", "Đơn vị", "Mã đơn vị", "Tác giả", "Tiêu đề", "Thích", "Bình luận", "Chia sẻ", "Lượt xem", "Tương tác", "Xác minh", "Liên kết", "Nguồn"}
 	if en {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -92,7 +93,7 @@ func TestCSVExport(t *testing.T) {
 	st := openFixture(t, posts)
 	r := mustAggregate(t, st, fixtureInput("vi"))
 	var b bytes.Buffer
-	if err := r.WriteCSV(context.Background(), &b, st); err != nil {
+	if err := r.WriteCSV(context.Background(), &b, st, 0); err != nil {
 		t.Fatal(err)
 	}
 	want := "\uFEFF" +
@@ -105,10 +106,44 @@ func TestCSVExport(t *testing.T) {
 	}
 }
 
+// TestCSVSemicolon: with ';' as the separator (Vietnamese Excel), the export splits on
+// it and a title "Bài viết;=1+1;x" stays one cell, the formula defused in both
+// separators' files.
+func TestCSVSemicolon(t *testing.T) {
+	posts := fixturePosts()[3:4]
+	posts[0].Title = "Bài viết;=1+1;x"
+	posts[0].Author = "Tác giả,@cmd"
+	st := openFixture(t, posts)
+	r := mustAggregate(t, st, fixtureInput("vi"))
+	for _, tc := range []struct {
+		comma rune
+		want  string
+	}{
+		{';', "\uFEFFNgày đăng;Nền tảng;Đơn vị;Mã đơn vị;Tác giả;Tiêu đề;Thích;Bình luận;Chia sẻ;Lượt xem;Tương tác;Xác minh;Liên kết;Nguồn\r\n" +
+			"05/03/2023 00:30;TikTok;Trường Đại học Y Dược Buôn Ma Thuột;y-duoc;Tác giả,'@cmd;\"Bài viết;'=1+1;x\";30;5;n/a;2000;35;chưa xác minh;https://tiktok.com/@/video/4;cli\r\n"},
+		{0, "\uFEFFNgày đăng,Nền tảng,Đơn vị,Mã đơn vị,Tác giả,Tiêu đề,Thích,Bình luận,Chia sẻ,Lượt xem,Tương tác,Xác minh,Liên kết,Nguồn\r\n" +
+			"05/03/2023 00:30,TikTok,Trường Đại học Y Dược Buôn Ma Thuột,y-duoc,\"Tác giả,'@cmd\",Bài viết;'=1+1;x,30,5,n/a,2000,35,chưa xác minh,https://tiktok.com/@/video/4,cli\r\n"},
+	} {
+		var b bytes.Buffer
+		if err := r.WriteCSV(context.Background(), &b, st, tc.comma); err != nil {
+			t.Fatal(err)
+		}
+		if b.String() != tc.want {
+			t.Errorf("separator %q:\n%s\nwant:\n%s", tc.comma, b.String(), tc.want)
+		}
+	}
+	if err := r.WriteCSV(context.Background(), io.Discard, st, '|'); err == nil {
+		t.Errorf("separator '|' accepted")
+	}
+}
+
 func TestNeutralize(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{"=1+1": "'=1+1", "+84 912": "'+84 912", "-5": "'-5", "@SUM(A1)": "'@SUM(A1)",
-		"\tx": "'\tx", "\rx": "'\rx", "Tân Lợi": "Tân Lợi", "": "", "1=1": "1=1"} {
+		"\tx": "'\tx", "\rx": "'\rx", "Tân Lợi": "Tân Lợi", "": "", "1=1": "1=1",
+		// After any separator a spreadsheet may split on (issue 17, item 6).
+		"Bài viết;=1+1;x": "Bài viết;'=1+1;x", "a,@SUM(A1)": "a,'@SUM(A1)", "a\t-2+3": "a\t'-2+3", "dòng 1\n=cmd": "dòng 1\n'=cmd",
+		"a;;=1": "a;;'=1", "Tân Lợi - Krông Pắc; 5": "Tân Lợi - Krông Pắc; 5", "x;\t=1": "x;'\t'=1"} {
 		if got := neutralize(in); got != want {
 			t.Errorf("neutralize(%q) = %q, want %q", in, got, want)
 		}
@@ -193,8 +228,9 @@ func TestJSONExport(t *testing.T) {
 	}
 }
 
-// FuzzNeutralize: whatever a member types, the cell never starts with a character a
-// spreadsheet reads as a formula, and nothing but the quote is added.
+// FuzzNeutralize: whatever a member types, no part of the cell a spreadsheet may split
+// off (at the start, after , ; tab or a line break) starts with a character it reads
+// as a formula, and nothing but quotes is added.
 func FuzzNeutralize(f *testing.F) {
 	for _, s := range []string{"=1+1", "+84", "-", "@x", "\tx", "\r=", "Tân Lợi", ""} {
 		f.Add(s)
@@ -204,8 +240,22 @@ func FuzzNeutralize(f *testing.F) {
 		if got != "" && strings.ContainsRune("=+-@\t\r", rune(got[0])) {
 			t.Fatalf("neutralize(%q) = %q starts with a formula character", s, got)
 		}
-		if got != s && got != "'"+s {
-			t.Fatalf("neutralize(%q) = %q changed more than a leading quote", s, got)
+		for i := 0; i+1 < len(got); i++ {
+			if strings.IndexByte(",;\t\r\n", got[i]) >= 0 && strings.IndexByte("=+-@", got[i+1]) >= 0 {
+				t.Fatalf("neutralize(%q) = %q: a formula character after a separator at %d", s, got, i)
+			}
+		}
+		// Only quotes were added: taking each added one out gives s back.
+		j := 0
+		for i := 0; i < len(got); i++ {
+			if j < len(s) && got[i] == s[j] {
+				j++
+			} else if got[i] != '\'' {
+				t.Fatalf("neutralize(%q) = %q changed more than quotes", s, got)
+			}
+		}
+		if j != len(s) {
+			t.Fatalf("neutralize(%q) = %q lost text", s, got)
 		}
 	})
 }

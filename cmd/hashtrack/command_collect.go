@@ -10,6 +10,7 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
+	"github.com/tinhdoandaklak/hashtrack/internal/term"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
@@ -62,7 +63,7 @@ func runCollect(ctx context.Context, e *env, args []string) error {
 	}
 	failed, problems := 0, 0
 	for _, o := range outs {
-		fmt.Fprintln(e.stdout, outcomeLine(o))
+		fmt.Fprintln(e.stdout, term.Clean(outcomeLine(o)))
 		if o.Err != nil {
 			failed++
 		}
@@ -111,7 +112,7 @@ func pagesLine(t ingest.PageTally) string {
 
 // printPageNotRead warns that a link's page could not be read; the post is kept.
 func printPageNotRead(w io.Writer, where string, err error) {
-	fmt.Fprintf(w, "%s: cảnh báo: không đọc được trang, bài vẫn được nhập (page not read, row kept): %v\n", where, err)
+	fmt.Fprintf(w, "%s: cảnh báo: không đọc được trang, bài vẫn được nhập (page not read, row kept): %s\n", term.Clean(where), term.Clean(err.Error()))
 }
 
 // runner builds the ingest runner of a command: the config's fetch client, the env's
@@ -133,9 +134,9 @@ func sourceError(err error) error {
 func printProblems(w io.Writer, source string, ps []collector.Problem) {
 	for i, p := range ps {
 		if i == 20 {
-			fmt.Fprintf(w, "  %s: … và %d mục lỗi khác\n", source, len(ps)-20)
+			fmt.Fprintf(w, "  %s: … và %d mục lỗi khác\n", term.Clean(source), len(ps)-20)
 			return
 		}
-		fmt.Fprintf(w, "  %s: %s\n", source, p.String())
+		fmt.Fprintf(w, "  %s: %s\n", term.Clean(source), term.Clean(p.String()))
 	}
 }

@@ -101,7 +101,7 @@ func newFixtureSite(t *testing.T) *fixtureSite {
 	return s
 }
 
-var collectConfig = withFetch(testConfig, `allow_networks = ["127.0.0.0/8"]`) + `
+var collectConfig = withFetch(testConfig, `allow_networks = ["127.0.0.0/8:*"]`) + `
 
 [[source]]
 name = "tanloi-rss"
@@ -304,7 +304,7 @@ func TestCollectEveryKindThen304(t *testing.T) {
 }
 
 // faultConfig has one good feed and one source per fault.
-var faultConfig = withFetch(testConfig, `allow_networks = ["127.0.0.0/8"]
+var faultConfig = withFetch(testConfig, `allow_networks = ["127.0.0.0/8:*"]
 timeout = "3s"`) + `
 [[source]]
 name = "good"

@@ -10,6 +10,7 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
+	"github.com/tinhdoandaklak/hashtrack/internal/term"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
@@ -157,11 +158,11 @@ func (im *importer) file(ctx context.Context, path string, camp collector.Campai
 	}
 	if res.ReadErr != nil {
 		im.total.unreadable++
-		fmt.Fprintf(im.e.stderr, "%s: không đọc được tệp (cannot read): %v\n", path, trimPathErr(res.ReadErr, path))
+		fmt.Fprintf(im.e.stderr, "%s: không đọc được tệp (cannot read): %s\n", term.Clean(path), term.Clean(trimPathErr(res.ReadErr, path).Error()))
 		return nil
 	}
 	for _, p := range res.Problems {
-		fmt.Fprintln(im.e.stderr, p.String())
+		fmt.Fprintln(im.e.stderr, term.Clean(p.String()))
 	}
 	im.report(path, importTally{rows: res.Rows, rejected: len(res.Problems), res: res.Upsert, pages: res.Pages})
 	return nil
@@ -184,15 +185,15 @@ func (im *importer) source(ctx context.Context, name string) error {
 	}
 	o := im.r.RunSource(ctx, src, ingest.Selection{All: true})
 	for _, p := range o.Problems {
-		fmt.Fprintln(im.e.stderr, p.String())
+		fmt.Fprintln(im.e.stderr, term.Clean(p.String()))
 	}
 	if o.Err != nil {
 		im.total.unreadable++
-		fmt.Fprintf(im.e.stderr, "%s: %v\n", name, o.Err)
+		fmt.Fprintf(im.e.stderr, "%s: %s\n", term.Clean(name), term.Clean(o.Err.Error()))
 		return nil
 	}
 	if o.NotModified {
-		fmt.Fprintf(im.e.stdout, "%s: không có gì mới từ lần trước (not modified).\n", name)
+		fmt.Fprintf(im.e.stdout, "%s: không có gì mới từ lần trước (not modified).\n", term.Clean(name))
 	}
 	im.report(name, importTally{rows: o.Seen, rejected: len(o.Problems), res: o.Upsert, pages: o.Pages})
 	return nil
@@ -202,10 +203,10 @@ func (im *importer) source(ctx context.Context, name string) error {
 func (im *importer) report(name string, t importTally) {
 	if im.opts.dryRun {
 		fmt.Fprintf(im.e.stdout, "%s: %d dòng — sẽ thêm %d bài mới, sẽ cập nhật %d bài, %d không đổi, %d bị từ chối\n",
-			name, t.rows, t.res.New, t.res.Updated, t.res.Unchanged, t.rejected)
+			term.Clean(name), t.rows, t.res.New, t.res.Updated, t.res.Unchanged, t.rejected)
 	} else {
 		fmt.Fprintf(im.e.stdout, "%s: %d dòng — %d mới, %d cập nhật, %d không đổi, %d bị từ chối\n",
-			name, t.rows, t.res.New, t.res.Updated, t.res.Unchanged, t.rejected)
+			term.Clean(name), t.rows, t.res.New, t.res.Updated, t.res.Unchanged, t.rejected)
 	}
 	if t.pages.Checked() > 0 {
 		fmt.Fprintf(im.e.stdout, "  %s\n", pagesLine(t.pages))

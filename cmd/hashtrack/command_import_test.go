@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -371,10 +373,12 @@ func pageServer(t *testing.T) (*httptest.Server, *atomic.Int64) {
 func TestImportEnrichesNewLinks(t *testing.T) {
 	t.Parallel()
 	srv, hits := pageServer(t)
-	cfg := writeConfig(t, strings.Replace(importConfig, "enrich = false", `enrich = true
-allow_networks = ["127.0.0.0/8"]`, 1))
+	cfg := writeConfig(t, strings.Replace(importConfig, "enrich = false", `enrich = true`, 1))
 	csv := fmt.Sprintf("Link bài viết,Tiêu đề\n%s/bai-viet,\n%s/story.php?id=1,Tiêu đề tự nhập\nhttp://169.254.169.254/latest/meta-data/,\n", srv.URL, srv.URL)
 	file := placeFile(t, t.TempDir(), "links.csv", []byte(csv), fileTime)
+	runCmd := func(t *testing.T, cfg string, args ...string) result {
+		return runCmdPublic(t, cfg, "127.0.0.0/8", args...)
+	}
 	r := runCmd(t, cfg, "import", file)
 	if r.code != 0 {
 		t.Fatalf("enrichment problems must not reject rows: %+v", r)
@@ -414,6 +418,23 @@ allow_networks = ["127.0.0.0/8"]`, 1))
 	}
 }
 
+// runCmdPublic is runCmd with the networks in public (comma-separated) treated as the
+// internet by the fetch guard: loopback servers play public sites.
+func runCmdPublic(t *testing.T, cfg, public string, args ...string) result {
+	t.Helper()
+	var nets []netip.Prefix
+	for _, n := range strings.Split(public, ",") {
+		nets = append(nets, netip.MustParsePrefix(n))
+	}
+	var out, errb bytes.Buffer
+	full := append([]string{"--config", cfg}, args...)
+	err := runTest(context.Background(), full, strings.NewReader(""), &out, &errb, func(e *env) { e.fetchAllow = nets })
+	if err != nil && !isSilent(err) {
+		errb.WriteString("hashtrack: " + err.Error() + "\n")
+	}
+	return result{out.String(), errb.String(), exitCode(err), err}
+}
+
 func TestSubmitEnrichesAndKeepsRefusedLinks(t *testing.T) {
 	t.Parallel()
 	srv, _ := pageServer(t)
@@ -426,10 +447,10 @@ func TestSubmitEnrichesAndKeepsRefusedLinks(t *testing.T) {
 	}
 	forbidden.Start()
 	defer forbidden.Close()
-	// Only the page server's 127.0.0.1 port… is not expressible: allow loopback for
-	// the first part, then only 127.0.0.2 for the refusal.
-	open := writeConfig(t, strings.Replace(importConfig, "enrich = false", `allow_networks = ["127.0.0.0/8"]`, 1))
-	r := runCmd(t, open, "submit", srv.URL+"/bai-viet", "--unit", "Tân Lợi")
+	// The page server plays a public site: loopback is treated as the internet for the
+	// first part, then only 127.0.0.2 for the refusal.
+	open := writeConfig(t, strings.Replace(importConfig, "enrich = false", ``, 1))
+	r := runCmdPublic(t, open, "127.0.0.0/8", "submit", srv.URL+"/bai-viet", "--unit", "Tân Lợi")
 	if r.code != 0 || !strings.Contains(r.stdout, "Đã ghi nhận bài đăng mới") || !strings.Contains(r.stdout, "Hashtag:   đã thấy hashtag của chiến dịch trên trang (verified)") {
 		t.Fatalf("submit with enrichment: %+v", r)
 	}
@@ -437,20 +458,23 @@ func TestSubmitEnrichesAndKeepsRefusedLinks(t *testing.T) {
 	if p.Title != "Tuổi trẻ Tân Lợi ra quân chuyển đổi số" || p.Image != srv.URL+"/images/ra-quan.jpg" {
 		t.Errorf("submitted post %+v", p)
 	}
-	r = runCmd(t, open, "submit", srv.URL+"/bai-viet-khac", "--no-fetch")
+	r = runCmdPublic(t, open, "127.0.0.0/8", "submit", srv.URL+"/bai-viet-khac", "--no-fetch")
 	if r.code != 0 || strings.Contains(r.stdout, "Hashtag:") {
 		t.Errorf("--no-fetch: %+v", r)
 	}
 
-	closed := writeConfig(t, strings.Replace(importConfig, "enrich = false", `allow_networks = ["127.0.0.2/32"]`, 1))
-	for _, link := range []string{forbidden.URL + "/", strings.Replace(forbidden.URL, "127.0.0.1", "[::ffff:127.0.0.1]", 1) + "/", "http://169.254.169.254/", "http://[::1]/"} {
-		r := runCmd(t, closed, "submit", link)
+	// allow_networks opens loopback to configured sources only: submitted links stay
+	// refused (issue 17, item 5).
+	closed := writeConfig(t, strings.Replace(importConfig, "enrich = false", `allow_networks = ["127.0.0.0/8:*"]`, 1))
+	for _, link := range []string{forbidden.URL + "/", strings.Replace(forbidden.URL, "127.0.0.1", "[::ffff:127.0.0.1]", 1) + "/", "http://169.254.169.254/", "http://[::1]/",
+		strings.Replace(forbidden.URL, "127.0.0.1", "[::127.0.0.1]", 1) + "/", strings.Replace(forbidden.URL, "127.0.0.1", "[::ffff:0:127.0.0.1]", 1) + "/"} {
+		r := runCmdPublic(t, closed, "127.0.0.2/32", "submit", link)
 		if r.code != 0 || !strings.Contains(r.stdout, "Đã ghi nhận bài đăng mới") || !strings.Contains(r.stderr, "bài vẫn được ghi nhận") || !strings.Contains(r.stderr, "refused to connect") {
 			t.Errorf("%s: %+v", link, r)
 		}
 	}
-	if n := len(storedPosts(t, closed)); n != 4 {
-		t.Errorf("%d submissions kept; want 4", n)
+	if n := len(storedPosts(t, closed)); n != 6 {
+		t.Errorf("%d submissions kept; want 6", n)
 	}
 	if conns.Load() != 0 {
 		t.Errorf("%d connections reached the forbidden server", conns.Load())
@@ -543,7 +567,7 @@ func TestImportSheetSource(t *testing.T) {
 	}))
 	defer srv.Close()
 	cfg := writeConfig(t, strings.Replace(importConfig, "enrich = false", `enrich = false
-allow_networks = ["127.0.0.0/8"]`, 1)+fmt.Sprintf(`
+allow_networks = ["127.0.0.0/8:*"]`, 1)+fmt.Sprintf(`
 [[source]]
 name = "bang-tinh"
 kind = "sheet"
@@ -603,7 +627,7 @@ func TestImportSourceGoesThroughTheRunner(t *testing.T) {
 	}))
 	defer srv.Close()
 	cfg := writeConfig(t, strings.Replace(importConfig, "enrich = false", `enrich = false
-allow_networks = ["127.0.0.0/8"]`, 1)+fmt.Sprintf(`
+allow_networks = ["127.0.0.0/8:*"]`, 1)+fmt.Sprintf(`
 [[source]]
 name = "bang-tinh"
 kind = "sheet"

@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/tinhdoandaklak/hashtrack"
+	"github.com/tinhdoandaklak/hashtrack/internal/term"
 )
 
 // initCommand is `hashtrack init`.
@@ -24,8 +25,10 @@ func runInit(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	created := false
-	if _, err := os.Stat(e.configPath); errors.Is(err, os.ErrNotExist) {
-		if err := os.WriteFile(e.configPath, []byte(hashtrack.ExampleConfig), 0o644); err != nil {
+	info, err := os.Stat(e.configPath)
+	if errors.Is(err, os.ErrNotExist) {
+		// The form tokens live in this file: only its owner reads it.
+		if err := writeNew(e.configPath, []byte(hashtrack.ExampleConfig), 0o600); err != nil {
 			return &exitError{code: exitUsage, err: fmt.Errorf("write %s: %w", e.configPath, err)}
 		}
 		created = true
@@ -36,6 +39,10 @@ func runInit(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if !created && len(c.Token) > 0 && info.Mode().Perm()&0o077 != 0 {
+		fmt.Fprintf(e.stderr, "Cảnh báo: %s chứa mã [[token]] của biểu mẫu nhưng người khác trên máy đọc được (quyền %04o). Chạy: chmod 600 %s\n"+
+			"(warning: the config holds form tokens and is readable by other users)\n", term.Clean(e.configPath), info.Mode().Perm(), term.Clean(e.configPath))
+	}
 	st, err := e.openStore(c, false)
 	if err != nil {
 		return err
@@ -44,10 +51,24 @@ func runInit(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if created {
-		fmt.Fprintf(e.stdout, "Đã tạo tệp cấu hình %s — hãy sửa chiến dịch và danh sách đơn vị trong đó.\n", e.configPath)
+		fmt.Fprintf(e.stdout, "Đã tạo tệp cấu hình %s — hãy sửa chiến dịch và danh sách đơn vị trong đó.\n", term.Clean(e.configPath))
 	} else {
-		fmt.Fprintf(e.stdout, "Tệp cấu hình %s đã có, giữ nguyên.\n", e.configPath)
+		fmt.Fprintf(e.stdout, "Tệp cấu hình %s đã có, giữ nguyên.\n", term.Clean(e.configPath))
 	}
-	fmt.Fprintf(e.stdout, "Cơ sở dữ liệu: %s\n", c.DatabasePath())
+	fmt.Fprintf(e.stdout, "Cơ sở dữ liệu: %s\n", term.Clean(c.DatabasePath()))
 	return nil
+}
+
+// writeNew creates path with perm (never widened by an existing file: it must not
+// exist) and writes b.
+func writeNew(path string, b []byte, perm os.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/canon"
+	"github.com/tinhdoandaklak/hashtrack/internal/term"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
@@ -94,8 +95,8 @@ func runPosts(ctx context.Context, e *env, args []string) error {
 		if u, ok := c.Units().ByID(p.Unit); ok {
 			unitName = u.Name
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", viDateTime(p.When(), loc), p.Platform, clip(unitName, 32),
-			viCount(p.Metrics.Likes), viCount(p.Metrics.Comments), viCount(p.Metrics.Shares), viCount(p.Metrics.Views), p.URL)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", viDateTime(p.When(), loc), term.Clean(p.Platform), term.Clean(clip(unitName, 32)),
+			viCount(p.Metrics.Likes), viCount(p.Metrics.Comments), viCount(p.Metrics.Shares), viCount(p.Metrics.Views), term.Clean(p.URL))
 		return nil
 	})
 	if err != nil {

@@ -20,7 +20,7 @@ import (
 func reportCommand() *command {
 	return &command{
 		name:    "report",
-		usage:   "[--campaign ID] [--from NGÀY] [--to NGÀY] [--format html|text|csv|json|xlsx|png] [--lang vi|en] [--out TỆP|-] [--send [--resend]]",
+		usage:   "[--campaign ID] [--from NGÀY] [--to NGÀY] [--format html|text|csv|json|xlsx|png] [--csv-separator ';'] [--lang vi|en] [--out TỆP|-] [--send [--resend]]",
 		summary: "lập báo cáo chiến dịch: trang HTML có biểu đồ, bản tin văn bản, CSV, JSON, Excel, ảnh PNG cho Zalo",
 		run:     runReport,
 	}
@@ -34,6 +34,8 @@ type reportOptions struct {
 	Format   string    // html, text, csv, json; "" = html
 	Lang     string    // vi, en; "" = the config's language
 	Out      string    // a file, "-" for stdout, "" = the report folder
+	// CSVSeparator separates the CSV export's cells: 0 = ','.
+	CSVSeparator rune
 }
 
 func runReport(ctx context.Context, e *env, args []string) error {
@@ -46,6 +48,8 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&opts.Format, "format", "html", "html, text (digest for Zalo/email), csv, json, xlsx (Excel: totals and posts per unit) or png (summary picture for Zalo)")
 	fs.StringVar(&opts.Lang, "lang", "", "vi or en (default: language in the config)")
 	fs.StringVar(&opts.Out, "out", "", "write to this `file` (- = standard output); default the report folder")
+	var sep string
+	fs.StringVar(&sep, "csv-separator", ",", "with --format csv: the cell separator, ',' or ';' (Excel in Vietnamese splits on ';') or tab")
 	var send, resend bool
 	fs.BoolVar(&send, "send", false, "then deliver the day's report by email/webhook as configured (once a day unless --resend)")
 	fs.BoolVar(&resend, "resend", false, "with --send: deliver even if the delivery log says it was sent already")
@@ -64,6 +68,14 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	}
 	if opts.Lang != "" && opts.Lang != "vi" && opts.Lang != "en" {
 		return usageError("--lang: %q is not vi or en", opts.Lang)
+	}
+	if sep == "tab" || sep == `\t` {
+		sep = "\t"
+	}
+	if r := []rune(sep); len(r) == 1 && report.ValidCSVSeparator(r[0]) {
+		opts.CSVSeparator = r[0]
+	} else {
+		return usageError("--csv-separator: %q không dùng được: chọn ',' hoặc ';' (Excel tiếng Việt) hoặc tab", sep)
 	}
 	c, err := e.config()
 	if err != nil {
@@ -142,7 +154,7 @@ func archiveOptions(e *env, c *config.Config, opts reportOptions) report.Archive
 		Dir: c.ReportPath(), Campaigns: c.Campaigns(), Campaign: opts.Campaign, Units: c.Units(),
 		Sources: map[string][]string{}, From: opts.From, To: opts.To, Format: opts.Format, Lang: opts.Lang,
 		Location: c.Location(), StaleAfter: c.Report.StaleAfter.Duration, TopN: c.Report.TopN,
-		Extra: extraFormats(),
+		Extra: extraFormats(), CSVSeparator: opts.CSVSeparator,
 	}
 	if o.Lang == "" {
 		o.Lang = c.Language

@@ -110,6 +110,20 @@ func TestReportFormatsToFile(t *testing.T) {
 	}
 }
 
+// TestReportCSVSeparator: --csv-separator ';' writes the CSV Vietnamese Excel splits
+// correctly, with the formula in the seeded title still defused.
+func TestReportCSVSeparator(t *testing.T) {
+	cfg := writeConfig(t, testConfig)
+	seedReport(t, cfg)
+	for _, sep := range []string{";", "tab"} {
+		r := runCmd(t, cfg, "report", "--campaign", "cds", "--from", "05/03/2023", "--to", "07/03/2023", "--format", "csv", "--csv-separator", sep, "--out", "-")
+		want := map[string]string{";": "\uFEFFNgày đăng;Nền tảng;Đơn vị;", "tab": "\uFEFFNgày đăng\tNền tảng\tĐơn vị\t"}[sep]
+		if r.code != 0 || !strings.HasPrefix(r.stdout, want) || !strings.Contains(r.stdout, "'=cmd|' /C calc'!A0") {
+			t.Errorf("%s: %+v", sep, r)
+		}
+	}
+}
+
 func TestReportFolderAndIndex(t *testing.T) {
 	t.Parallel()
 	cfg := writeConfig(t, testConfig)
@@ -169,6 +183,7 @@ func TestReportUsageErrors(t *testing.T) {
 		{[]string{"--from", "31/02/2023"}, `--from: "31/02/2023" is not a date`},
 		{[]string{"--from", "07/03/2023", "--to", "05/03/2023"}, "--to 05/03/2023 is before --from 07/03/2023"},
 		{[]string{"--campaign", "nope"}, `no campaign "nope"`},
+		{[]string{"--format", "csv", "--csv-separator", "|"}, `--csv-separator: "|" không dùng được`},
 	} {
 		r := runCmd(t, cfg, append([]string{"report"}, tc.args...)...)
 		if r.code != 2 || !strings.Contains(r.stderr, tc.want) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
+	"github.com/tinhdoandaklak/hashtrack/internal/term"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
@@ -68,11 +69,11 @@ func runDaily(ctx context.Context, e *env, args []string) error {
 			// the campaigns' reports are "Báo cáo".
 			switch filepath.Base(f) {
 			case "index.html":
-				fmt.Fprintf(e.stdout, "Mục lục các báo cáo: %s\n", f)
+				fmt.Fprintf(e.stdout, "Mục lục các báo cáo: %s\n", term.Clean(f))
 			case "ECHARTS-LICENSE.txt", "ECHARTS-NOTICE.txt":
-				fmt.Fprintf(e.stdout, "Giấy phép thư viện biểu đồ: %s\n", f)
+				fmt.Fprintf(e.stdout, "Giấy phép thư viện biểu đồ: %s\n", term.Clean(f))
 			default:
-				fmt.Fprintf(e.stdout, "Báo cáo: %s\n", f)
+				fmt.Fprintf(e.stdout, "Báo cáo: %s\n", term.Clean(f))
 			}
 		}
 	}
@@ -116,7 +117,7 @@ func reportOutcomes(e *env, outcomes []ingest.Outcome) int {
 			failed++
 		}
 		if e.verbose {
-			fmt.Fprintln(e.stdout, outcomeSummary(o))
+			fmt.Fprintln(e.stdout, term.Clean(outcomeSummary(o)))
 		}
 	}
 	return failed
@@ -136,9 +137,10 @@ func outcomeSummary(o ingest.Outcome) string {
 		o.Source, o.Seen, o.Upsert.New, o.Upsert.Updated, o.Upsert.Unchanged, len(o.Problems))
 }
 
-// oneLine keeps a message on one line so each problem is one line in cron's mail.
+// oneLine keeps a message on one line so each problem is one line in cron's mail,
+// with any control character from outside escaped.
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	return term.Clean(strings.Join(strings.Fields(s), " "))
 }
 
 // writeDailyReports writes the day's archive of every campaign into the report folder:

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
+	"github.com/tinhdoandaklak/hashtrack/internal/term"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
@@ -90,8 +91,8 @@ func runSources(ctx context.Context, e *env, args []string) error {
 		if !r.NextDue.After(now) {
 			next = "ngay"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d/%d\t%s\t%s\n", r.Name, r.Kind, when(r.LastAttempt), when(r.LastSuccess),
-			r.ConsecutiveFailures, r.ItemsSeen, r.ItemsStored, next, state)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d/%d\t%s\t%s\n", term.Clean(r.Name), term.Clean(r.Kind), when(r.LastAttempt), when(r.LastSuccess),
+			r.ConsecutiveFailures, r.ItemsSeen, r.ItemsStored, next, term.Clean(state))
 	}
 	tw.Flush()
 	if failing > 0 {
@@ -113,7 +114,7 @@ func printFailedDeliveries(e *env, c *config.Config, st *store.Store) error {
 		}
 		for _, d := range failed {
 			fmt.Fprintf(e.stdout, "⚠ Báo cáo %s ngày %s chưa gửi được qua %s (%d lần thử, lần cuối %s): %s\n", k.ID,
-				d.Day.Format("02/01/2006"), d.Channel, d.Attempts, d.LastAttempt.In(c.Location()).Format("15:04 02/01/2006"), d.LastError)
+				d.Day.Format("02/01/2006"), d.Channel, d.Attempts, d.LastAttempt.In(c.Location()).Format("15:04 02/01/2006"), term.Clean(d.LastError))
 		}
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/manual"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
+	"github.com/tinhdoandaklak/hashtrack/internal/term"
 	"github.com/tinhdoandaklak/hashtrack/internal/web"
 	"github.com/tinhdoandaklak/hashtrack/report"
 	"github.com/tinhdoandaklak/hashtrack/store"
@@ -60,7 +61,7 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if sub.PageErr != nil {
-		fmt.Fprintf(e.stderr, "Cảnh báo: không đọc được trang của đường dẫn, bài vẫn được ghi nhận (page not read, submission kept): %v\n", sub.PageErr)
+		fmt.Fprintf(e.stderr, "Cảnh báo: không đọc được trang của đường dẫn, bài vẫn được ghi nhận (page not read, submission kept): %s\n", term.Clean(sub.PageErr.Error()))
 	}
 	saved := sub.Post
 	printSubmission(e, c, sub.Outcome, saved)
@@ -95,7 +96,7 @@ func printSubmission(e *env, c *config.Config, out store.Outcome, p collector.Po
 	if u, ok := c.Units().ByID(p.Unit); ok {
 		unit = u.Name
 	}
-	fmt.Fprintf(e.stdout, "  Đường dẫn: %s\n  Nền tảng:  %s\n  Đơn vị:    %s\n", p.URL, p.Platform, unit)
+	fmt.Fprintf(e.stdout, "  Đường dẫn: %s\n  Nền tảng:  %s\n  Đơn vị:    %s\n", term.Clean(p.URL), term.Clean(p.Platform), term.Clean(unit))
 	fmt.Fprintf(e.stdout, "  Thích %s · Bình luận %s · Chia sẻ %s · Xem %s\n",
 		viCount(p.Metrics.Likes), viCount(p.Metrics.Comments), viCount(p.Metrics.Shares), viCount(p.Metrics.Views))
 }

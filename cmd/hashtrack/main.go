@@ -10,6 +10,8 @@ import (
 	"syscall"
 
 	_ "time/tzdata" // Asia/Ho_Chi_Minh must exist on machines without zoneinfo
+
+	"github.com/tinhdoandaklak/hashtrack/internal/term"
 )
 
 func main() {
@@ -18,7 +20,9 @@ func main() {
 	stop()
 	code := exitCode(err)
 	if err != nil && !isSilent(err) {
-		fmt.Fprintln(os.Stderr, "hashtrack:", err)
+		// An error can carry a file name or a page's text: escaped, it cannot drive
+		// the terminal.
+		fmt.Fprintln(os.Stderr, "hashtrack:", term.CleanLines(err.Error()))
 	}
 	os.Exit(code)
 }

@@ -30,12 +30,14 @@ import (
 // text near the top.
 const MaxPage = 1 << 20
 
-// Post fetches p.URL with f (whose guard refuses private and local addresses at
-// connection time) and updates p: empty fields are filled, Verification is set. The
-// error says why the page could not be read; p is then left as it was, and the caller
-// keeps the submission.
+// Post fetches p.URL with f's Public() twin (whose guard refuses private and local
+// addresses at connection time, including the networks allowed for configured
+// sources) and updates p: empty fields are filled, Verification is set. The error
+// says why the page could not be read; p is then left as it was, and the caller keeps
+// the submission.
 func Post(ctx context.Context, f *fetch.Client, p *collector.Post, campaigns []collector.Campaign) error {
-	resp, err := f.Get(ctx, fetch.Request{URL: p.URL, MaxBody: MaxPage, Truncate: true,
+	// Whoever calls, the link came from the public.
+	resp, err := f.Public().Get(ctx, fetch.Request{URL: p.URL, MaxBody: MaxPage, Truncate: true,
 		Accept: "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"})
 	if err != nil {
 		var se *fetch.StatusError

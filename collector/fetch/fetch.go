@@ -14,7 +14,9 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -40,9 +42,13 @@ type Options struct {
 	MaxRedirects   int
 	PerHost        int
 	Global         int
-	// Allow lists networks that may be reached although the guard refuses them
-	// (an office intranet, or 127.0.0.0/8 for tests); any port is allowed there.
+	// Allow lists networks the guard treats as the public internet, on any port and
+	// for every request: tests' loopback servers.
 	Allow []netip.Prefix
+	// Intranet lists what configured sources may reach although the guard refuses it
+	// (the config's allow_networks: an office intranet). Links people submit never
+	// reach it: they are fetched with Public(), whose guard ignores this list.
+	Intranet []Allowed
 	// Resolver looks up host names; nil is the system's. Tests give one that answers
 	// from a local DNS server, to prove the guard judges what a name resolves to.
 	Resolver *net.Resolver
@@ -52,10 +58,18 @@ type Options struct {
 type Client struct {
 	opts   Options
 	http   *http.Client
-	global chan struct{}
+	limits *limits
 
-	mu    sync.Mutex
-	hosts map[string]chan struct{}
+	publicOnce sync.Once
+	public     *Client
+}
+
+// limits are the concurrency caps a client shares with its Public() twin, so that
+// reading submitted pages and running sources together stay within them.
+type limits struct {
+	global chan struct{}
+	mu     sync.Mutex
+	hosts  map[string]chan struct{}
 }
 
 // Errors callers branch on.
@@ -117,7 +131,27 @@ func New(opts Options) *Client {
 	if opts.Global <= 0 {
 		opts.Global = DefaultGlobal
 	}
-	c := &Client{opts: opts, global: make(chan struct{}, opts.Global), hosts: map[string]chan struct{}{}}
+	return newClient(opts, &limits{global: make(chan struct{}, opts.Global), hosts: map[string]chan struct{}{}})
+}
+
+// Public returns the client to fetch links the public submitted with: the same
+// settings and concurrency limits, but Options.Intranet does not apply, so a branch's
+// form link never reaches the office network a configured source may. It has its own
+// connections: a connection opened for a source is never reused for a submitted link.
+func (c *Client) Public() *Client {
+	if len(c.opts.Intranet) == 0 {
+		return c
+	}
+	c.publicOnce.Do(func() {
+		opts := c.opts
+		opts.Intranet = nil
+		c.public = newClient(opts, c.limits)
+	})
+	return c.public
+}
+
+func newClient(opts Options, l *limits) *Client {
+	c := &Client{opts: opts, limits: l}
 	dialer := &net.Dialer{Timeout: opts.ConnectTimeout, KeepAlive: 30 * time.Second, Control: c.control, Resolver: opts.Resolver}
 	transport := &http.Transport{
 		// No proxy from the environment: a proxy would make the guard check the
@@ -257,20 +291,21 @@ func unwrapURLError(err error) error {
 }
 
 func (c *Client) acquire(ctx context.Context, host string) error {
-	c.mu.Lock()
-	h, ok := c.hosts[host]
+	l := c.limits
+	l.mu.Lock()
+	h, ok := l.hosts[host]
 	if !ok {
 		h = make(chan struct{}, c.opts.PerHost)
-		c.hosts[host] = h
+		l.hosts[host] = h
 	}
-	c.mu.Unlock()
+	l.mu.Unlock()
 	select {
 	case h <- struct{}{}:
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 	select {
-	case c.global <- struct{}{}:
+	case l.global <- struct{}{}:
 		return nil
 	case <-ctx.Done():
 		<-h
@@ -279,10 +314,11 @@ func (c *Client) acquire(ctx context.Context, host string) error {
 }
 
 func (c *Client) release(host string) {
-	<-c.global
-	c.mu.Lock()
-	h := c.hosts[host]
-	c.mu.Unlock()
+	l := c.limits
+	<-l.global
+	l.mu.Lock()
+	h := l.hosts[host]
+	l.mu.Unlock()
 	<-h
 }
 
@@ -313,13 +349,98 @@ func (c *Client) control(network, address string, _ syscall.RawConn) error {
 			return nil
 		}
 	}
-	if reason := Forbidden(addr); reason != "" {
+	port := int(ap.Port())
+	webPort := port == 80 || port == 443
+	reason := Forbidden(addr)
+	if reason != "" {
+		for _, a := range c.opts.Intranet {
+			if a.Prefix.Contains(addr) && (a.Port == AnyPort || a.Port == port || a.Port == 0 && webPort) {
+				return nil
+			}
+		}
+		if slices.ContainsFunc(c.opts.Intranet, func(a Allowed) bool { return a.Prefix.Contains(addr) }) {
+			reason += fmt.Sprintf(" on port %d (allow_networks opens 80 and 443; name another port as %s)", port, netip.AddrPortFrom(addr, uint16(port)))
+		}
 		return &BlockedError{Addr: address, Reason: reason}
 	}
-	if port := ap.Port(); port != 80 && port != 443 {
+	if !webPort {
 		return &BlockedError{Addr: address, Reason: fmt.Sprintf("port %d (only 80 and 443)", port)}
 	}
 	return nil
+}
+
+// AnyPort in Allowed.Port opens every port of the network.
+const AnyPort = -1
+
+// Allowed is one entry of Options.Intranet: a network a configured source may reach,
+// on ports 80 and 443 (Port 0), on Port only, or on every port (AnyPort).
+type Allowed struct {
+	Prefix netip.Prefix
+	Port   int
+}
+
+// String is the entry as ParseAllowed reads it.
+func (a Allowed) String() string {
+	switch {
+	case a.Port == 0:
+		return a.Prefix.String()
+	case a.Port == AnyPort:
+		return a.Prefix.String() + ":*"
+	case a.Prefix.IsSingleIP():
+		return netip.AddrPortFrom(a.Prefix.Addr(), uint16(a.Port)).String()
+	}
+	return a.Prefix.String() + ":" + strconv.Itoa(a.Port)
+}
+
+// ParseAllowed reads an allow_networks entry: a network or an address ("10.20.0.0/16",
+// "192.168.1.5", ports 80 and 443), an address with a port ("192.168.1.5:8080",
+// "[fd00::5]:8080"), a network with a port ("10.20.0.0/16:8080") or with every port
+// ("10.20.0.0/16:*").
+func ParseAllowed(s string) (Allowed, error) {
+	s = strings.TrimSpace(s)
+	var a Allowed
+	host, port := s, ""
+	if net, bits, ok := strings.Cut(s, "/"); ok {
+		bits, port, _ = strings.Cut(bits, ":")
+		host = net + "/" + bits
+	} else if strings.HasPrefix(s, "[") {
+		h, rest, ok := strings.Cut(s[1:], "]")
+		if !ok || rest != "" && !strings.HasPrefix(rest, ":") {
+			return a, fmt.Errorf("fetch: %q is not an address", s)
+		}
+		host, port = h, strings.TrimPrefix(rest, ":")
+		if rest == ":" {
+			port = ":"
+		}
+	} else if strings.Count(s, ":") == 1 {
+		host, port, _ = strings.Cut(s, ":")
+	}
+	if strings.Contains(host, "/") {
+		p, err := netip.ParsePrefix(host)
+		if err != nil {
+			return a, fmt.Errorf("fetch: %q is not a network: %w", s, err)
+		}
+		a.Prefix = p.Masked()
+	} else {
+		addr, err := netip.ParseAddr(host)
+		if err != nil {
+			return a, fmt.Errorf("fetch: %q is not an address: %w", s, err)
+		}
+		addr = addr.Unmap()
+		a.Prefix = netip.PrefixFrom(addr, addr.BitLen())
+	}
+	switch {
+	case port == "" && !strings.HasSuffix(s, ":"):
+	case port == "*":
+		a.Port = AnyPort
+	default:
+		n, err := strconv.Atoi(port)
+		if err != nil || n < 1 || n > 65535 {
+			return a, fmt.Errorf("fetch: %q: %q is not a port", s, port)
+		}
+		a.Port = n
+	}
+	return a, nil
 }
 
 var specialNets = []struct {
@@ -363,19 +484,58 @@ func Forbidden(addr netip.Addr) string {
 			return n.reason
 		}
 	}
-	// IPv6 forms that carry an IPv4 address inside (NAT64, 6to4) are judged by it.
 	if addr.Is6() {
-		b := addr.As16()
-		if netip.MustParsePrefix("64:ff9b::/96").Contains(addr) {
-			if r := Forbidden(netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]})); r != "" {
-				return r + " (via NAT64)"
-			}
+		return embedded(addr)
+	}
+	return ""
+}
+
+// IPv6 ranges that carry an IPv4 address inside. A connection to one may reach the
+// IPv4 address (a host's stack, a NAT64 or 6to4 gateway, a translator), so each is
+// judged by the address inside.
+var (
+	compatible = netip.MustParsePrefix("::/96")           // IPv4-compatible (deprecated): ::127.0.0.1
+	translated = netip.MustParsePrefix("::ffff:0:0:0/96") // IPv4-translated (SIIT): ::ffff:0:127.0.0.1
+	nat64      = netip.MustParsePrefix("64:ff9b::/96")    // well-known NAT64 prefix
+	nat64Local = netip.MustParsePrefix("64:ff9b:1::/48")  // local-use NAT64 (RFC 8215)
+	sixToFour  = netip.MustParsePrefix("2002::/16")       // 6to4
+	teredo     = netip.MustParsePrefix("2001::/32")       // Teredo: the client's address, inverted
+)
+
+// embedded judges an IPv6 address by the IPv4 address it carries. The IPv4-compatible
+// and IPv4-translated forms are never addresses of a public web server, so they are
+// refused whatever they carry; NAT64, 6to4 and Teredo are refused when what they
+// carry is.
+func embedded(addr netip.Addr) string {
+	b := addr.As16()
+	inner := func(i int) netip.Addr { return netip.AddrFrom4([4]byte{b[i], b[i+1], b[i+2], b[i+3]}) }
+	judge := func(v4 netip.Addr, via string) string {
+		if r := Forbidden(v4); r != "" {
+			return r + " (via " + via + ")"
 		}
-		if netip.MustParsePrefix("2002::/16").Contains(addr) {
-			if r := Forbidden(netip.AddrFrom4([4]byte{b[2], b[3], b[4], b[5]})); r != "" {
-				return r + " (via 6to4)"
-			}
+		return ""
+	}
+	switch {
+	case compatible.Contains(addr):
+		if r := judge(inner(12), "an IPv4-compatible IPv6 address"); r != "" {
+			return r
 		}
+		return "IPv4-compatible IPv6 address (deprecated, never a public server)"
+	case translated.Contains(addr):
+		if r := judge(inner(12), "an IPv4-translated IPv6 address"); r != "" {
+			return r
+		}
+		return "IPv4-translated IPv6 address (never a public server)"
+	case nat64Local.Contains(addr):
+		return "local-use NAT64 prefix"
+	case nat64.Contains(addr):
+		return judge(inner(12), "NAT64")
+	case sixToFour.Contains(addr):
+		return judge(inner(2), "6to4")
+	case teredo.Contains(addr):
+		v4 := inner(12)
+		c := v4.As4()
+		return judge(netip.AddrFrom4([4]byte{^c[0], ^c[1], ^c[2], ^c[3]}), "Teredo")
 	}
 	return ""
 }

@@ -120,8 +120,14 @@ func (in *Inbox) Scan(ctx context.Context, req collector.Request) (files []File,
 			waiting++
 			continue
 		}
-		b, err := os.ReadFile(path)
+		// The size is checked before a byte is read: a 1.5 GB file dropped here is
+		// refused without being held.
+		b, _, err := sheet.ReadFile(path)
 		if err != nil {
+			var se *sheet.SizeError
+			if errors.As(err, &se) {
+				se.File = name
+			}
 			files = append(files, File{Name: name, Err: err})
 			continue
 		}

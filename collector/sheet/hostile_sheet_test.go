@@ -152,13 +152,14 @@ func TestHostileCSVMillionRows(t *testing.T) {
 
 	big := make([]byte, MaxFileSize+1)
 	copy(big, "Link\n")
-	if _, err := Read("qua-lon.csv", big, ""); !errors.Is(err, ErrTooLarge) || err.Error() != "the file is larger than 64 MiB" {
+	if _, err := Read("qua-lon.csv", big, ""); !errors.Is(err, ErrTooLarge) ||
+		err.Error() != "tệp qua-lon.csv lớn hơn giới hạn 64 MiB (64.0 MiB) nên không được đọc — hãy chia thành nhiều tệp nhỏ hơn (the file is larger than 64 MiB)" {
 		t.Errorf("file over the cap: %v", err)
 	}
 }
 
 // workbook returns a small valid .xlsx whose first sheet is the given rows.
-func workbook(t *testing.T, rows [][]string) []byte {
+func workbook(t testing.TB, rows [][]string) []byte {
 	t.Helper()
 	f := excelize.NewFile()
 	defer f.Close()
@@ -181,7 +182,7 @@ func workbook(t *testing.T, rows [][]string) []byte {
 
 // replaceEntry rewrites a zip with one entry's content replaced by raw deflate data
 // that declares size bytes once inflated.
-func replaceEntry(t *testing.T, zipped []byte, name string, deflated []byte, crc uint32, size uint64) []byte {
+func replaceEntry(t testing.TB, zipped []byte, name string, deflated []byte, crc uint32, size uint64) []byte {
 	t.Helper()
 	zr, err := zip.NewReader(bytes.NewReader(zipped), int64(len(zipped)))
 	if err != nil {

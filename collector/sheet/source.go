@@ -95,6 +95,9 @@ func (s *Source) Collect(ctx context.Context, req collector.Request) (collector.
 	if looksLikeHTML(resp.Body) {
 		return collector.Result{}, fmt.Errorf("sheet: %s answered with a web page, not CSV: publish the sheet as CSV (File → Share → Publish to web → CSV) and use that link", s.src.URL)
 	}
+	if err := CheckSize(s.src.URL, int64(len(resp.Body))); err != nil {
+		return collector.Result{}, fmt.Errorf("sheet: %w", err)
+	}
 	t, err := ReadCSV(resp.Body)
 	if err != nil {
 		return collector.Result{}, fmt.Errorf("sheet: %s: %w", s.src.URL, err)

@@ -189,7 +189,7 @@ func configText(g *synth.Generator, db, reportDir string, sources string) string
 	var b strings.Builder
 	fmt.Fprintf(&b, "database = %q\nreport_dir = %q\ntimezone = %q\n\n", db, reportDir, collector.DefaultTimeZone)
 	if sources != "" {
-		b.WriteString("[fetch]\nallow_networks = [\"127.0.0.0/8\", \"::1/128\"]\n\n")
+		b.WriteString("[fetch]\nallow_networks = [\"127.0.0.0/8:*\", \"::1/128:*\"]\n\n")
 	}
 	c := g.Campaign()
 	fmt.Fprintf(&b, "[[campaign]]\nid = %q\nname = %q\nhashtag = %q\nvariants = [%q]\nstart = %s\nend = %s\ntarget = %d\n\n",

@@ -7,6 +7,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -63,11 +64,14 @@ type ReportConfig struct {
 
 // FetchConfig is the [fetch] table.
 type FetchConfig struct {
-	Enrich        *bool    `toml:"enrich"` // read a submitted link's page for title/date/tag; default true
-	UserAgent     string   `toml:"user_agent"`
-	Timeout       Duration `toml:"timeout"`
-	MaxBody       int64    `toml:"max_body"`
-	AllowNetworks []string `toml:"allow_networks"` // networks a fetch may reach despite the SSRF guard
+	Enrich    *bool    `toml:"enrich"` // read a submitted link's page for title/date/tag; default true
+	UserAgent string   `toml:"user_agent"`
+	Timeout   Duration `toml:"timeout"`
+	MaxBody   int64    `toml:"max_body"`
+	// AllowNetworks are networks or addresses configured sources may reach despite the
+	// SSRF guard, on ports 80 and 443 unless an entry names one ("10.0.0.5:8080");
+	// links people submit never reach them.
+	AllowNetworks []string `toml:"allow_networks"`
 }
 
 // ServerConfig is the [server] table.
@@ -283,8 +287,8 @@ func (c *Config) Validate() error {
 		c.Server.Addr = "127.0.0.1:8080"
 	}
 	for i, n := range c.Fetch.AllowNetworks {
-		if _, err := netip.ParsePrefix(n); err != nil {
-			return fmt.Errorf("fetch.allow_networks[%d]: %q is not a network (write 192.168.1.0/24)", i, n)
+		if _, err := fetch.ParseAllowed(n); err != nil {
+			return fmt.Errorf("fetch.allow_networks[%d]: %q is not a network or address (write 192.168.1.0/24, or 192.168.1.5:8080 for a port other than 80 and 443)", i, n)
 		}
 	}
 	if c.Fetch.MaxBody < 0 {
@@ -414,8 +418,13 @@ func (c *Config) Validate() error {
 	tokens := map[string]bool{}
 	for i, t := range c.Token {
 		where := fmt.Sprintf("token[%d]", i)
+		// The value is never in the message: a config error is printed, logged and
+		// pasted into chats asking for help.
 		if len(t.Token) < 16 {
 			return fmt.Errorf("%s.token: must be at least 16 characters (run `hashtrack tokens --new` for a random one)", where)
+		}
+		if why := WeakToken(t.Token); why != "" {
+			return fmt.Errorf("%s.token: too easy to guess: %s (run `hashtrack tokens --new` for a random one)", where, why)
 		}
 		if tokens[t.Token] {
 			return fmt.Errorf("%s.token: duplicate token", where)
@@ -570,23 +579,57 @@ func (c *Config) CampaignIDs() []string {
 	return ids
 }
 
-// FetchOptions are the shared HTTP client's settings; extraAllow adds networks the
-// SSRF guard lets through (tests allow loopback this way).
-func (c *Config) FetchOptions(extraAllow ...netip.Prefix) fetch.Options {
+// FetchOptions are the shared HTTP client's settings. fetch.allow_networks is the
+// client's Intranet: configured sources reach it, submitted links never do.
+// treatAsPublic adds networks the guard treats as the internet (tests' loopback).
+func (c *Config) FetchOptions(treatAsPublic ...netip.Prefix) fetch.Options {
 	return fetch.Options{UserAgent: c.Fetch.UserAgent, Timeout: c.Fetch.Timeout.Duration, MaxBody: c.Fetch.MaxBody,
-		Allow: append(c.AllowedNetworks(), extraAllow...)}
+		Allow: treatAsPublic, Intranet: c.AllowedNetworks()}
 }
 
 // EnrichEnabled says whether submitted links are fetched for their metadata.
 func (c *Config) EnrichEnabled() bool { return c.Fetch.Enrich == nil || *c.Fetch.Enrich }
 
 // AllowedNetworks returns fetch.allow_networks parsed (validated already).
-func (c *Config) AllowedNetworks() []netip.Prefix {
-	var out []netip.Prefix
+func (c *Config) AllowedNetworks() []fetch.Allowed {
+	var out []fetch.Allowed
 	for _, n := range c.Fetch.AllowNetworks {
-		if p, err := netip.ParsePrefix(n); err == nil {
-			out = append(out, p)
+		if a, err := fetch.ParseAllowed(n); err == nil {
+			out = append(out, a)
 		}
 	}
 	return out
+}
+
+// MinTokenBits is the least entropy a token's characters show, estimated from how
+// often each occurs. A random 16-character token of URL-safe characters falls below
+// it about 4 times in 10,000 (ask for another); `hashtrack tokens --new` makes 24
+// characters carrying 144 random bits.
+const MinTokenBits = 50
+
+// WeakToken says why a form token is too easy to guess, or "" when it is not: the
+// example configuration's placeholders, too few different characters
+// ("aaaaaaaaaaaaaaaa", "abababab…"), or too little entropy in how they are mixed.
+func WeakToken(token string) string {
+	if strings.Contains(strings.ToLower(token), "thay-bang-chuoi-ngau-nhien") {
+		return "it is the example configuration's placeholder"
+	}
+	counts := map[rune]int{}
+	n := 0
+	for _, r := range token {
+		counts[r]++
+		n++
+	}
+	if len(counts) < 8 {
+		return fmt.Sprintf("only %d different characters", len(counts))
+	}
+	bits := 0.0
+	for _, k := range counts {
+		p := float64(k) / float64(n)
+		bits -= float64(k) * math.Log2(p)
+	}
+	if bits < MinTokenBits {
+		return fmt.Sprintf("about %.0f bits of entropy, fewer than %d", bits, MinTokenBits)
+	}
+	return ""
 }

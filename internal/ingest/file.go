@@ -33,15 +33,7 @@ type FileResult struct {
 // file that cannot be read is in the result, not the error; the error is the store's.
 func (r *Runner) ImportFile(ctx context.Context, path string, opts FileOptions) (FileResult, error) {
 	var res FileResult
-	info, err := os.Stat(path)
-	var b []byte
-	if err == nil {
-		if info.Size() > sheet.MaxFileSize {
-			err = sheet.ErrTooLarge
-		} else {
-			b, err = os.ReadFile(path)
-		}
-	}
+	b, info, err := sheet.ReadFile(path)
 	var t *sheet.Table
 	if err == nil {
 		t, err = sheet.Read(path, b, opts.Sheet)

@@ -51,7 +51,9 @@ const (
 type Runner struct {
 	Config *config.Config
 	Store  *store.Store
-	// Fetcher fetches sources and, when ReadPages is set, the pages of new links.
+	// Fetcher fetches sources, with the config's allow_networks. The pages of new
+	// links (when ReadPages is set) are read with its Public() twin: a link a branch
+	// submitted never reaches the networks allowed for configured sources.
 	Fetcher *fetch.Client
 	Now     func() time.Time // nil = time.Now
 	Log     *slog.Logger     // nil = slog.Default(); only used when PageNotRead is nil
@@ -396,5 +398,5 @@ func (r *Runner) readPage(ctx context.Context, p *collector.Post, camps []collec
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	return read(ctx, r.Fetcher, p, camps)
+	return read(ctx, r.Fetcher.Public(), p, camps)
 }
