@@ -94,6 +94,7 @@ type testServer struct {
 func unlimited(o *Options) {
 	o.AddrLimit = Limit{PerMinute: 1 << 30, Burst: 1 << 30}
 	o.TokenLimit = Limit{PerMinute: 1 << 30, Burst: 1 << 30}
+	o.GuessLimit = Limit{PerMinute: 1 << 30, Burst: 1 << 30}
 }
 
 // readPages turns on reading the pages of new links, with the fetch guard letting

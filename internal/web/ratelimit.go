@@ -2,6 +2,7 @@ package web
 
 import (
 	"math"
+	"slices"
 	"sync"
 	"time"
 )
@@ -22,7 +23,7 @@ type bucket struct {
 }
 
 // maxBuckets bounds the memory a flood of distinct addresses can take; full buckets
-// (keys that have been quiet) are dropped first.
+// (keys that have been quiet) are dropped first, then the least recently used.
 const maxBuckets = 10000
 
 func newRateLimiter(l Limit, now func() time.Time) *rateLimiter {
@@ -61,9 +62,18 @@ func (l *rateLimiter) prune(now time.Time) {
 			delete(l.buckets, k)
 		}
 	}
-	if len(l.buckets) >= maxBuckets {
-		// Everyone is busy: start over rather than grow without bound.
-		clear(l.buckets)
+	if len(l.buckets) < maxBuckets {
+		return
+	}
+	// Everyone is busy: forget the least recently seen tenth. Forgetting everyone would
+	// hand a fresh burst to the very addresses that filled the table.
+	keys := make([]string, 0, len(l.buckets))
+	for k := range l.buckets {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b string) int { return l.buckets[a].last.Compare(l.buckets[b].last) })
+	for _, k := range keys[:len(keys)-maxBuckets*9/10] {
+		delete(l.buckets, k)
 	}
 }
 

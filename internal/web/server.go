@@ -19,6 +19,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"maps"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -49,7 +50,13 @@ const maxSubmissionBody = 64 << 10
 const (
 	addrPerMinute, addrBurst   = 60, 30
 	tokenPerMinute, tokenBurst = 120, 120
+	// A branch mistyping its link now and then is far below this; only many
+	// addresses guessing together reach it.
+	guessPerMinute, guessBurst = 60, 120
 )
+
+// allAddresses is the one key of the wrong-token budget.
+const allAddresses = "*"
 
 // Limit is a rate limit: Burst requests at once, PerMinute more every minute.
 type Limit struct {
@@ -69,6 +76,9 @@ type Options struct {
 	// AddrLimit and TokenLimit replace the default rate limits per client address and
 	// per form token (tests, a fuzzer); the zero Limit is the default.
 	AddrLimit, TokenLimit Limit
+	// GuessLimit replaces the default cap on wrong form tokens from all addresses
+	// together; the zero Limit is the default.
+	GuessLimit Limit
 }
 
 // Server answers the daemon's pages. Build it with New; Close releases the report folder.
@@ -79,10 +89,14 @@ type Server struct {
 	now     func() time.Time
 	perAddr *rateLimiter
 	perTok  *rateLimiter
-	reports *os.Root
-	ingest  *ingest.Runner
-	builder *manual.Builder
-	handler http.Handler
+	// guesses is one bucket for every wrong token from anywhere: many addresses
+	// guessing together are capped as one. While it is empty no token is looked up.
+	guesses      *rateLimiter
+	guessTripped bool // logged once per exhaustion, guarded by guesses.mu
+	reports      *os.Root
+	ingest       *ingest.Runner
+	builder      *manual.Builder
+	handler      http.Handler
 }
 
 // New checks the options and opens the report folder (creating it) for /reports/.
@@ -102,6 +116,9 @@ func New(o Options) (*Server, error) {
 	if o.TokenLimit == (Limit{}) {
 		o.TokenLimit = Limit{PerMinute: tokenPerMinute, Burst: tokenBurst}
 	}
+	if o.GuessLimit == (Limit{}) {
+		o.GuessLimit = Limit{PerMinute: guessPerMinute, Burst: guessBurst}
+	}
 	c := o.Config
 	dir := c.ReportPath()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -114,7 +131,8 @@ func New(o Options) (*Server, error) {
 	s := &Server{c: c, st: o.Store, log: o.Log, now: o.Now, reports: root, ingest: o.Runner,
 		builder: &manual.Builder{Campaigns: c.Campaigns(), Units: c.Units()},
 		perAddr: newRateLimiter(o.AddrLimit, o.Now),
-		perTok:  newRateLimiter(o.TokenLimit, o.Now)}
+		perTok:  newRateLimiter(o.TokenLimit, o.Now),
+		guesses: newRateLimiter(o.GuessLimit, o.Now)}
 	s.handler = s.routes()
 	return s, nil
 }
@@ -211,8 +229,15 @@ func (s *Server) withToken(h func(http.ResponseWriter, *http.Request, config.Tok
 			s.tooMany(w, r, wait, slog.String("remote", addr))
 			return
 		}
+		if wait, empty := s.guessBudgetEmpty(); empty {
+			// Too many wrong tokens from everywhere: answer no token, right or wrong,
+			// until the budget refills, so guessing cannot go faster than the cap.
+			s.tooMany(w, r, wait, slog.String("remote", addr), slog.String("reason", "too many wrong form links from all addresses"))
+			return
+		}
 		tok, ok := s.lookupToken(r.PathValue("token"))
 		if !ok {
+			s.spendGuess()
 			s.log.Warn("submission with an unknown token refused", slog.String("remote", addr), slog.String("path", redactToken(r.URL.Path)))
 			s.fail(w, r, http.StatusForbidden, "Đường dẫn không hợp lệ",
 				"Đường dẫn gửi bài này không đúng hoặc đã hết hiệu lực. Hãy dùng đúng đường dẫn mà Tỉnh Đoàn đã chia sẻ trong nhóm Zalo.")
@@ -225,6 +250,35 @@ func (s *Server) withToken(h func(http.ResponseWriter, *http.Request, config.Tok
 		h(w, r, tok)
 	}
 }
+
+// guessBudgetEmpty says whether the wrong-token budget of all addresses is spent, and
+// how long until one guess is allowed again. The first request to find it spent logs
+// an error once, until it refills.
+func (s *Server) guessBudgetEmpty() (time.Duration, bool) {
+	l := s.guesses
+	l.mu.Lock()
+	b, ok := l.buckets[allAddresses]
+	tokens := l.burst
+	if ok {
+		tokens = math.Min(l.burst, b.tokens+l.now().Sub(b.last).Seconds()*l.perSecond)
+	}
+	if tokens >= 1 {
+		s.guessTripped = false
+		l.mu.Unlock()
+		return 0, false
+	}
+	first := !s.guessTripped
+	s.guessTripped = true
+	l.mu.Unlock()
+	if first {
+		s.log.Error("many wrong form links from all addresses together: no form link is accepted until the limit refills; someone may be guessing tokens",
+			slog.Int("per_minute", int(l.perSecond*60+0.5)))
+	}
+	return time.Duration((1 - tokens) / l.perSecond * float64(time.Second)), true
+}
+
+// spendGuess counts one wrong token against the budget of all addresses.
+func (s *Server) spendGuess() { s.guesses.allow(allAddresses) }
 
 func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, wait time.Duration, attrs ...any) {
 	secs := retryAfterSeconds(wait)
