@@ -40,7 +40,7 @@ var reviewActions = map[string]store.Action{
 func runReview(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprintf(e.stdout, "Cách dùng: hashtrack review %s\n  %s\n", e.cmd.usage, e.cmd.summary)
+			fmt.Fprintf(e.stderr, "Cách dùng: hashtrack review %s\n  %s\n", e.cmd.usage, e.cmd.summary)
 			return nil
 		}
 		return usageError("review: name what to do: list, approve, reject, restore, assign, correct, history or export")
