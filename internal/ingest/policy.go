@@ -138,15 +138,6 @@ type Held struct {
 	Conflicts int
 }
 
-// Total is every post held.
-func (h Held) Total() int {
-	n := h.UnderReview + h.Conflicts
-	for _, v := range h.Queued {
-		n += v
-	}
-	return n
-}
-
 // Add adds g to h.
 func (h *Held) Add(g Held) {
 	for k, v := range g.Queued {
