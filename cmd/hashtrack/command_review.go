@@ -355,6 +355,15 @@ func orDash(s string) string {
 	return s
 }
 
+// safeCell defuses a cell a spreadsheet would run as a formula: who, reasons and links
+// come from people. (report's neutralize does the same for the report's CSV.)
+func safeCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
 func reviewExport(ctx context.Context, e *env, args []string) error {
 	fs := reviewFlags(e, "export")
 	format := fs.String("format", "csv", "csv or json (JSON lines)")
@@ -385,7 +394,7 @@ func reviewExport(ctx context.Context, e *env, args []string) error {
 	}
 	err = st.AuditTrail(ctx, func(en store.AuditEntry) error {
 		row := func(f, o, n string) []string {
-			return []string{fmt.Sprint(en.Seq), en.Post, en.At.Format(time.RFC3339), en.Who, string(en.Action), f, o, n, en.Reason, en.URL}
+			return []string{fmt.Sprint(en.Seq), en.Post, en.At.Format(time.RFC3339), safeCell(en.Who), string(en.Action), f, safeCell(o), safeCell(n), safeCell(en.Reason), safeCell(en.URL)}
 		}
 		if len(en.Changes) == 0 {
 			return w.Write(row("", "", ""))

@@ -47,6 +47,10 @@ func TestReviewCommands(t *testing.T) {
 	if r.code != 0 || strings.Count(r.stdout, "\n") != 3 || !strings.Contains(r.stdout, `"claims":["dh-y-duoc-bmt"]`) || !strings.Contains(r.stdout, `"reason":"no_unit"`) {
 		t.Fatalf("review list --json: %+v", r)
 	}
+	r = runCmd(t, cfg, "review", "reject", noUnit, "--reason", "=HYPERLINK(\"x\")", "--from", filepath.Join(t.TempDir(), "khong-co.txt"))
+	if r.code != 2 || !strings.Contains(r.stderr, "--from") {
+		t.Errorf("missing --from file: %+v", r)
+	}
 	r = runCmd(t, cfg, "review", "reject", noUnit)
 	if r.code != 2 || !strings.Contains(r.stderr, "--reason") {
 		t.Errorf("reject without a reason: %+v", r)
@@ -128,5 +132,13 @@ func TestImportSaysWhatWaits(t *testing.T) {
 	r = runCmd(t, cfg, "report", "--format", "text", "--out", "-")
 	if !strings.Contains(r.stdout, "3 bài chờ duyệt") {
 		t.Errorf("digest:\n%s", r.stdout)
+	}
+}
+
+func TestSafeCell(t *testing.T) {
+	for in, want := range map[string]string{`=HYPERLINK("x")`: `'=HYPERLINK("x")`, "+1": "'+1", "@a": "'@a", "trùng bài": "trùng bài", "": ""} {
+		if got := safeCell(in); got != want {
+			t.Errorf("safeCell(%q) = %q; want %q", in, got, want)
+		}
 	}
 }
