@@ -145,6 +145,8 @@ type Report struct {
 	Quality    Quality
 	StaleAfter time.Duration
 	Units      collector.Units // the configured units, for names
+	// LeftOut is what the totals leave out: pending, rejected, claimed by two units.
+	LeftOut store.LeftOut
 }
 
 // maxDays bounds a period so a typo in --from cannot ask for centuries of days.
@@ -450,6 +452,9 @@ func Aggregate(ctx context.Context, st *store.Store, in Input) (*Report, error) 
 		}
 		s.Stale = byName[name].Verdict(now, in.StaleAfter).Condition.NeedsAttention()
 		r.Sources = append(r.Sources, s)
+	}
+	if r.LeftOut, err = st.LeftOut(c.ID); err != nil {
+		return nil, err
 	}
 	return r, nil
 }

@@ -109,6 +109,9 @@ func (r *Report) RenderText(w io.Writer) error {
 	} else {
 		lines = append(lines, fmt.Sprintf("• Số liệu: %s bài không có số liệu, %s bài chưa xác minh; %s.", n(q.MetricsUnknown), n(q.Unverified), sources))
 	}
+	if s := r.leftOutDigest(); s != "" {
+		lines = append(lines, s)
+	}
 	_, err := io.WriteString(w, strings.Join(lines, "\n")+"\n")
 	return err
 }
@@ -193,6 +196,7 @@ type jsonReport struct {
 	Top               []jsonTop        `json:"top_posts"`
 	Sources           []jsonSource     `json:"sources"`
 	Quality           Quality          `json:"data_quality"`
+	LeftOut           jsonLeftOut      `json:"left_out"`
 }
 
 // RenderJSON writes the aggregates behind the report. Unknown numbers are null.
@@ -205,7 +209,7 @@ func (r *Report) RenderJSON(w io.Writer) error {
 		PostsTotal: r.PostsTotal, PostsInPeriod: r.PostsInPeriod, UnitsActive: r.UnitsActive, UnitsTotal: r.UnitsTotal,
 		Engagement: r.Engagement, Views: r.Views,
 		ByPlatform: map[string]int64{}, ByUnit: []jsonUnit{}, Daily: []jsonDay{}, UnitsWithoutPosts: []jsonUnitRef{},
-		HeatMap: r.Heat, Top: []jsonTop{}, Sources: []jsonSource{}, Quality: r.Quality,
+		HeatMap: r.Heat, Top: []jsonTop{}, Sources: []jsonSource{}, Quality: r.Quality, LeftOut: leftOutJSON(r.LeftOut),
 	}
 	if r.HasPrev {
 		j.Previous = &jsonPeriod{From: day(r.PrevFrom), To: day(r.PrevTo), Posts: r.PostsPrev, UnitsActive: r.UnitsActivePrev,

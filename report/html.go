@@ -210,6 +210,9 @@ func (r *Report) notes() []string {
 	if r.Quality.WithoutUnit > 0 {
 		out = append(out, fmt.Sprintf(l.NotesNoUnit, n(r.Quality.WithoutUnit)))
 	}
+	if s := r.leftOutNote(); s != "" {
+		out = append(out, s)
+	}
 	if !r.HasPrev {
 		out = append(out, l.NotesNoPrev)
 	}

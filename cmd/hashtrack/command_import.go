@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
+	"github.com/tinhdoandaklak/hashtrack/internal/review"
 	"github.com/tinhdoandaklak/hashtrack/internal/term"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
@@ -34,6 +37,7 @@ type importTally struct {
 	rows, rejected, unreadable int
 	res                        store.UpsertResult
 	pages                      ingest.PageTally
+	held                       ingest.Held
 }
 
 func (t *importTally) add(u importTally) {
@@ -42,6 +46,7 @@ func (t *importTally) add(u importTally) {
 	t.unreadable += u.unreadable
 	t.res.Add(u.res)
 	t.pages.Add(u.pages)
+	t.held.Add(u.held)
 }
 
 func runImport(ctx context.Context, e *env, args []string) error {
@@ -164,7 +169,7 @@ func (im *importer) file(ctx context.Context, path string, camp collector.Campai
 	for _, p := range res.Problems {
 		fmt.Fprintln(im.e.stderr, term.Clean(p.String()))
 	}
-	im.report(path, importTally{rows: res.Rows, rejected: len(res.Problems), res: res.Upsert, pages: res.Pages})
+	im.report(path, importTally{rows: res.Rows, rejected: len(res.Problems), res: res.Upsert, pages: res.Pages, held: res.Held})
 	return nil
 }
 
@@ -195,7 +200,7 @@ func (im *importer) source(ctx context.Context, name string) error {
 	if o.NotModified {
 		fmt.Fprintf(im.e.stdout, "%s: không có gì mới từ lần trước (not modified).\n", term.Clean(name))
 	}
-	im.report(name, importTally{rows: o.Seen, rejected: len(o.Problems), res: o.Upsert, pages: o.Pages})
+	im.report(name, importTally{rows: o.Seen, rejected: len(o.Problems), res: o.Upsert, pages: o.Pages, held: o.Held})
 	return nil
 }
 
@@ -211,7 +216,25 @@ func (im *importer) report(name string, t importTally) {
 	if t.pages.Checked() > 0 {
 		fmt.Fprintf(im.e.stdout, "  %s\n", pagesLine(t.pages))
 	}
+	for _, l := range heldLines(t.held) {
+		fmt.Fprintf(im.e.stdout, "  %s\n", l)
+	}
 	im.total.add(t)
+}
+
+// heldLines say in Vietnamese which posts wait for staff instead of counting, and why.
+func heldLines(h ingest.Held) []string {
+	var out []string
+	for _, reason := range slices.Sorted(maps.Keys(h.Queued)) {
+		out = append(out, fmt.Sprintf("%d bài chờ duyệt, chưa được tính: %s", h.Queued[reason], review.ReasonText(reason)))
+	}
+	if h.UnderReview > 0 {
+		out = append(out, fmt.Sprintf("%d bài đã gửi trước đó và đang được ban tổ chức xem xét, chưa được tính", h.UnderReview))
+	}
+	if h.Conflicts > 0 {
+		out = append(out, fmt.Sprintf("%d bài đã được đơn vị khác ghi nhận trước; ban tổ chức sẽ xem xét (hashtrack review list)", h.Conflicts))
+	}
+	return out
 }
 
 func (im *importer) summary(files int) {

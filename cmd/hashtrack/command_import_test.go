@@ -468,7 +468,7 @@ func TestSubmitEnrichesAndKeepsRefusedLinks(t *testing.T) {
 	closed := writeConfig(t, strings.Replace(importConfig, "enrich = false", `allow_networks = ["127.0.0.0/8:*"]`, 1))
 	for _, link := range []string{forbidden.URL + "/", strings.Replace(forbidden.URL, "127.0.0.1", "[::ffff:127.0.0.1]", 1) + "/", "http://169.254.169.254/", "http://[::1]/",
 		strings.Replace(forbidden.URL, "127.0.0.1", "[::127.0.0.1]", 1) + "/", strings.Replace(forbidden.URL, "127.0.0.1", "[::ffff:0:127.0.0.1]", 1) + "/"} {
-		r := runCmdPublic(t, closed, "127.0.0.2/32", "submit", link)
+		r := runCmdPublic(t, closed, "127.0.0.2/32", "submit", link, "--unit", "Tân Lợi")
 		if r.code != 0 || !strings.Contains(r.stdout, "Đã ghi nhận bài đăng mới") || !strings.Contains(r.stderr, "bài vẫn được ghi nhận") || !strings.Contains(r.stderr, "refused to connect") {
 			t.Errorf("%s: %+v", link, r)
 		}

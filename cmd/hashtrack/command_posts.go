@@ -11,6 +11,7 @@ import (
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/canon"
+	"github.com/tinhdoandaklak/hashtrack/internal/review"
 	"github.com/tinhdoandaklak/hashtrack/internal/term"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
@@ -19,7 +20,7 @@ import (
 func postsCommand() *command {
 	return &command{
 		name:    "posts",
-		usage:   "[--campaign ID] [--platform P] [--unit ĐƠN_VỊ] [--from NGÀY] [--to NGÀY] [--limit N] [--json]",
+		usage:   "[--campaign ID] [--platform P] [--unit ĐƠN_VỊ] [--from NGÀY] [--to NGÀY] [--limit N] [--counted] [--json] | --history LINK",
 		summary: "liệt kê các bài đăng đã ghi nhận",
 		run:     runPosts,
 	}
@@ -29,7 +30,8 @@ func runPosts(ctx context.Context, e *env, args []string) error {
 	fs := e.flags()
 	var campaignID, platform, unit, from, to string
 	var limit int
-	var asJSON bool
+	var asJSON, counted bool
+	var history string
 	fs.StringVar(&campaignID, "campaign", "", "campaign `id`")
 	fs.StringVar(&platform, "platform", "", "only this platform")
 	fs.StringVar(&unit, "unit", "", "only this unit (id, name or alias)")
@@ -37,6 +39,8 @@ func runPosts(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&to, "to", "", "last day, inclusive")
 	fs.IntVar(&limit, "limit", 0, "at most N posts (0 = all)")
 	fs.BoolVar(&asJSON, "json", false, "JSON lines with every stored field")
+	fs.BoolVar(&counted, "counted", false, "only the posts the report counts (not those pending or rejected)")
+	fs.StringVar(&history, "history", "", "show the audit trail of one post (a `link` or an id)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -44,11 +48,21 @@ func runPosts(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if history != "" {
+		st, err := e.openStore(c, true)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		return printHistory(ctx, e, c, st, history, asJSON)
+	}
 	camp, err := pickCampaign(c, campaignID)
 	if err != nil {
 		return err
 	}
-	q := store.Query{Campaign: camp.ID, Limit: limit}
+	// Every state by default, so that the list and the report's total differ only
+	// by what the state column (and the report's notes) explain.
+	q := store.Query{Campaign: camp.ID, Limit: limit, AnyState: !counted}
 	if platform != "" {
 		p, ok := canon.NormalizePlatform(platform)
 		if !ok {
@@ -87,16 +101,23 @@ func runPosts(ctx context.Context, e *env, args []string) error {
 		return st.Posts(ctx, q, func(p collector.Post) error { return enc.Encode(p) })
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "Ngày đăng\tNền tảng\tĐơn vị\tThích\tBình luận\tChia sẻ\tXem\tĐường dẫn")
-	n := 0
+	fmt.Fprintln(tw, "Ngày đăng\tNền tảng\tĐơn vị\tThích\tBình luận\tChia sẻ\tXem\tTình trạng\tĐường dẫn")
+	n, left := 0, 0
 	err = st.Posts(ctx, q, func(p collector.Post) error {
 		n++
+		state := "được tính"
+		switch p.Review {
+		case collector.ReviewPending:
+			state, left = "chờ duyệt: "+review.ReasonText(p.Reason), left+1
+		case collector.ReviewRejected:
+			state, left = "bị loại: "+review.ReasonText(p.Reason), left+1
+		}
 		unitName := "—"
 		if u, ok := c.Units().ByID(p.Unit); ok {
 			unitName = u.Name
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", viDateTime(p.When(), loc), term.Clean(p.Platform), term.Clean(clip(unitName, 32)),
-			viCount(p.Metrics.Likes), viCount(p.Metrics.Comments), viCount(p.Metrics.Shares), viCount(p.Metrics.Views), term.Clean(p.URL))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", viDateTime(p.When(), loc), term.Clean(p.Platform), term.Clean(clip(unitName, 32)),
+			viCount(p.Metrics.Likes), viCount(p.Metrics.Comments), viCount(p.Metrics.Shares), viCount(p.Metrics.Views), term.Clean(clip(state, 48)), term.Clean(p.URL))
 		return nil
 	})
 	if err != nil {
@@ -104,6 +125,10 @@ func runPosts(ctx context.Context, e *env, args []string) error {
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	if left > 0 {
+		fmt.Fprintf(e.stdout, "%d bài đăng (%d bài chưa được tính: xem hashtrack review list)\n", n, left)
+		return nil
 	}
 	fmt.Fprintf(e.stdout, "%d bài đăng\n", n)
 	return nil

@@ -15,7 +15,7 @@ func commands() []*command {
 	return []*command{
 		initCommand(), submitCommand(), importCommand(), collectCommand(), sourcesCommand(), remapCommand(),
 		postsCommand(), reportCommand(), sendCommand(), runCommand(), serveCommand(), tokensCommand(), backupCommand(),
-		checkCommand(), demoCommand(), benchCommand(), versionCommand(),
+		reviewCommand(), checkCommand(), demoCommand(), benchCommand(), versionCommand(),
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/manual"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
+	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
 	"github.com/tinhdoandaklak/hashtrack/internal/term"
 	"github.com/tinhdoandaklak/hashtrack/internal/web"
 	"github.com/tinhdoandaklak/hashtrack/report"
@@ -56,7 +57,7 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	defer st.Close()
 	r := e.runner(c, st)
 	r.ReadPages = r.ReadPages && !*noFetch
-	sub, err := r.Submit(ctx, p)
+	sub, err := r.Submit(ctx, p, ingest.Origin{})
 	if err != nil {
 		return err
 	}
@@ -64,6 +65,12 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "Cảnh báo: không đọc được trang của đường dẫn, bài vẫn được ghi nhận (page not read, submission kept): %s\n", term.Clean(sub.PageErr.Error()))
 	}
 	saved := sub.Post
+	if sub.Outcome == store.Conflict {
+		// Staff at the command line may see the owner: `hashtrack review list` shows it.
+		fmt.Fprintln(e.stdout, web.OutcomeMessage(sub.Outcome, saved))
+		fmt.Fprintf(e.stdout, "  Đường dẫn: %s\n  Xem: hashtrack review list\n", saved.URL)
+		return nil
+	}
 	printSubmission(e, c, sub.Outcome, saved)
 	if v := web.VerificationText(saved.Verification); v != "" {
 		fmt.Fprintf(e.stdout, "  Hashtag:   %s\n", v)
@@ -91,7 +98,7 @@ func flagErrors(in manual.Input, errs manual.Errors) string {
 
 // printSubmission says in Vietnamese what was recorded.
 func printSubmission(e *env, c *config.Config, out store.Outcome, p collector.Post) {
-	fmt.Fprintln(e.stdout, web.OutcomeMessage(out))
+	fmt.Fprintln(e.stdout, web.OutcomeMessage(out, p))
 	unit := "(chưa rõ đơn vị)"
 	if u, ok := c.Units().ByID(p.Unit); ok {
 		unit = u.Name

@@ -185,6 +185,7 @@ var lockArgs = map[string][][]string{
 	"collect": {{}},
 	"sources": {{}},
 	"remap":   {{}},
+	"review":  {{"list"}, {"approve", "https://zalo.me/p/1"}, {"export"}},
 }
 
 // lockConfig has a source and a webhook, so that `collect` and `send` get as far as

@@ -45,6 +45,7 @@ type Config struct {
 	Unit     []UnitConfig     `toml:"unit"`
 	Source   []SourceConfig   `toml:"source"`
 	Token    []TokenConfig    `toml:"token"`
+	Review   ReviewConfig     `toml:"review"`
 
 	// Filled by Parse, not by the file.
 	kinds     collector.Kinds
@@ -105,6 +106,9 @@ type CampaignConfig struct {
 	End      Date     `toml:"end"`
 	Target   int      `toml:"target"`
 	TimeZone string   `toml:"timezone"`
+	// Review is "auto" (counted at once, the default) or "manual" (every new post
+	// waits for a staff decision).
+	Review string `toml:"review"`
 }
 
 // UnitConfig is one [[unit]].
@@ -125,6 +129,7 @@ type SourceConfig struct {
 	AllItems  bool           `toml:"all_items"`
 	MaxItems  int            `toml:"max_items"`
 	Options   map[string]any `toml:"options"`
+	Review    string         `toml:"review"` // "manual" = its new posts always wait for staff
 }
 
 // TokenConfig is one [[token]]: a secret in the form link shared with branches.
@@ -132,6 +137,43 @@ type TokenConfig struct {
 	Token    string `toml:"token"`
 	Unit     string `toml:"unit"`     // the token fixes the unit; "" = the submitter picks it
 	Campaign string `toml:"campaign"` // "" = every campaign
+	Review   string `toml:"review"`   // "manual" = posts sent with this link always wait for staff
+}
+
+// ReviewConfig is the [review] table: a block list that sends a new post to the review
+// queue instead of counting it. Matching ignores case; words are looked for in the
+// title, text and note, authors are compared whole, hosts match the link's host or
+// any host under it.
+type ReviewConfig struct {
+	BlockWords   []string `toml:"block_words"`
+	BlockAuthors []string `toml:"block_authors"`
+	BlockHosts   []string `toml:"block_hosts"`
+}
+
+// Review policies of a campaign, a source or a form link.
+const (
+	ReviewAuto   = "auto"
+	ReviewManual = "manual"
+)
+
+// ManualCampaign says whether campaign id is reviewed by hand.
+func (c *Config) ManualCampaign(id string) bool {
+	for _, cc := range c.Campaign {
+		if cc.ID == id {
+			return cc.Review == ReviewManual
+		}
+	}
+	return false
+}
+
+// ManualSource says whether the [[source]] named name sends every new post to review.
+func (c *Config) ManualSource(name string) bool {
+	for _, s := range c.Source {
+		if s.Name == name {
+			return s.Review == ReviewManual
+		}
+	}
+	return false
 }
 
 // Duration is a time.Duration written as "30s", "48h" in the config.
@@ -363,6 +405,11 @@ func (c *Config) Validate() error {
 		if cc.Target < 0 {
 			return fmt.Errorf("%s.target: must not be negative", where)
 		}
+		switch cc.Review {
+		case "", ReviewAuto, ReviewManual:
+		default:
+			return fmt.Errorf("%s.review: %q is not \"auto\" or \"manual\"", where, cc.Review)
+		}
 		name := cc.Name
 		if name == "" {
 			name = cc.ID
@@ -406,6 +453,9 @@ func (c *Config) Validate() error {
 		if s.MaxItems < 0 {
 			return fmt.Errorf("%s.max_items: must not be negative", where)
 		}
+		if s.Review != "" && s.Review != ReviewAuto && s.Review != ReviewManual {
+			return fmt.Errorf("%s.review: %q is not \"auto\" or \"manual\"", where, s.Review)
+		}
 	}
 	// Each kind checks its own options, so a typo there is a config error too.
 	for _, s := range c.Sources() {
@@ -435,6 +485,24 @@ func (c *Config) Validate() error {
 		}
 		if t.Campaign != "" && !campIDs[t.Campaign] {
 			return fmt.Errorf("%s.campaign: no [[campaign]] has id %q", where, t.Campaign)
+		}
+		if t.Review != "" && t.Review != ReviewAuto && t.Review != ReviewManual {
+			return fmt.Errorf("%s.review: %q is not \"auto\" or \"manual\"", where, t.Review)
+		}
+	}
+	for i, w := range c.Review.BlockWords {
+		if strings.TrimSpace(w) == "" {
+			return fmt.Errorf("review.block_words[%d]: empty word", i)
+		}
+	}
+	for i, a := range c.Review.BlockAuthors {
+		if strings.TrimSpace(a) == "" {
+			return fmt.Errorf("review.block_authors[%d]: empty author", i)
+		}
+	}
+	for i, h := range c.Review.BlockHosts {
+		if h = strings.TrimSpace(h); h == "" || strings.ContainsAny(h, "/: ") {
+			return fmt.Errorf("review.block_hosts[%d]: %q is not a host name (write \"example.com\")", i, h)
 		}
 	}
 	return c.validateDelivery(campIDs)

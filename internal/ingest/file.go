@@ -26,6 +26,7 @@ type FileResult struct {
 	Problems []collector.Problem // rejected rows, each naming FILE:LINE
 	Upsert   store.UpsertResult
 	Pages    PageTally
+	Held     Held // rows held for staff rather than counted
 }
 
 // ImportFile reads a CSV or XLSX file of submissions (a Google Forms export, a
@@ -58,7 +59,9 @@ func (r *Runner) ImportFile(ctx context.Context, path string, opts FileOptions) 
 	if res.Pages, err = r.ReadNewPages(ctx, posts, where); err != nil {
 		return res, err
 	}
+	r.screen(posts, Origin{Submission: true})
 	res.Upsert, err = r.upsert(ctx, posts)
+	res.Held = held(posts, res.Upsert)
 	return res, err
 }
 

@@ -64,7 +64,7 @@ func TestSubmittedLinksNeverReachAllowedNetworks(t *testing.T) {
 	if err := p.Normalize(); err != nil {
 		t.Fatal(err)
 	}
-	sub, err := r.Submit(context.Background(), p)
+	sub, err := r.Submit(context.Background(), p, Origin{Submission: true})
 	if err != nil || !errors.Is(sub.PageErr, fetch.ErrBlocked) || sub.Post.Title != "" {
 		t.Errorf("a submitted link: %v, page %v, post %+v", err, sub.PageErr, sub.Post)
 	}

@@ -131,12 +131,17 @@ type Submission struct {
 	// PageErr says why the link's page could not be read; the post was stored as
 	// submitted all the same. Nil when the page was read or not tried.
 	PageErr error
+	// Held says whether the post waits for staff: queued (with its reason), under
+	// review already, or recorded for another unit (then Post is the owner's and
+	// must not be shown to the submitter).
+	Held Held
 }
 
 // Submit stores one built submission (from `hashtrack submit`, the form or the API):
-// the page of a new link is read first (when ReadPages), then the post is upserted and
-// read back.
-func (r *Runner) Submit(ctx context.Context, p collector.Post) (Submission, error) {
+// the page of a new link is read first (when ReadPages), the review policy decides
+// whether a new post counts or waits for staff (o names the form link, if any), then
+// the post is upserted and read back.
+func (r *Runner) Submit(ctx context.Context, p collector.Post, o Origin) (Submission, error) {
 	var sub Submission
 	if r.ReadPages && r.Fetcher != nil {
 		_, known, err := r.Store.Get(p.ID)
@@ -147,7 +152,10 @@ func (r *Runner) Submit(ctx context.Context, p collector.Post) (Submission, erro
 			sub.PageErr = r.readOne(ctx, &p)
 		}
 	}
-	res, err := r.Store.Upsert(ctx, []collector.Post{p})
+	o.Submission = true
+	batch := []collector.Post{p}
+	r.screen(batch, o)
+	res, err := r.Store.Upsert(ctx, batch)
 	if err != nil {
 		return sub, err
 	}
@@ -159,5 +167,6 @@ func (r *Runner) Submit(ctx context.Context, p collector.Post) (Submission, erro
 		return sub, fmt.Errorf("ingest: post %s missing right after it was stored", p.ID)
 	}
 	sub.Outcome, sub.Post = res.Outcomes[0], saved
+	sub.Held = held(batch, res)
 	return sub, nil
 }

@@ -145,6 +145,7 @@ type Outcome struct {
 	Upsert      store.UpsertResult
 	Problems    []collector.Problem
 	Pages       PageTally // what reading the pages of new links found
+	Held        Held      // posts held for staff rather than counted
 	Err         error
 	Health      store.SourceHealth
 }
@@ -278,11 +279,14 @@ func (r *Runner) RunSource(ctx context.Context, src collector.Source, sel Select
 	} else {
 		posts, problems := r.prepare(src, res.Posts, now, o.Problems)
 		o.Problems = problems
-		if collector.CarriesSubmissions(col) {
+		submissions := collector.CarriesSubmissions(col)
+		if submissions {
 			o.Pages, o.Err = r.ReadNewPages(ctx, posts, nil)
 		}
 		if o.Err == nil {
+			r.screen(posts, Origin{Submission: submissions, Source: src.Name})
 			o.Upsert, o.Err = r.upsert(ctx, posts)
+			o.Held = held(posts, o.Upsert)
 		}
 	}
 	// A kind that must act once its posts are safe (the inbox moves its files to

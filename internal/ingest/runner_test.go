@@ -420,20 +420,20 @@ func TestSubmit(t *testing.T) {
 		return p
 	}
 	ctx := context.Background()
-	sub, err := r.Submit(ctx, post("https://x.vn/tagged", 5))
+	sub, err := r.Submit(ctx, post("https://x.vn/tagged", 5), Origin{})
 	if err != nil || sub.Outcome != store.New || sub.Post.Verification != collector.Verified || sub.Post.Title != "Trang có hashtag" || sub.PageErr != nil {
 		t.Fatalf("%v %+v", err, sub)
 	}
-	sub, err = r.Submit(ctx, post("https://x.vn/tagged", 5))
+	sub, err = r.Submit(ctx, post("https://x.vn/tagged", 5), Origin{})
 	if err != nil || sub.Outcome != store.Unchanged || reads.count() != 1 || sub.Post.Title != "Trang có hashtag" {
 		t.Errorf("repeat: %v %+v, %d reads", err, sub, reads.count())
 	}
-	sub, err = r.Submit(ctx, post("https://x.vn/gone", 1))
+	sub, err = r.Submit(ctx, post("https://x.vn/gone", 1), Origin{})
 	if err != nil || sub.Outcome != store.New || sub.PageErr == nil || sub.Post.Verification != collector.Unverified {
 		t.Errorf("unreadable page: %v %+v", err, sub)
 	}
 	r.ReadPages = false
-	if sub, _ = r.Submit(ctx, post("https://x.vn/tagged-2", 1)); reads.count() != 2 || sub.Post.Verification != collector.Unverified {
+	if sub, _ = r.Submit(ctx, post("https://x.vn/tagged-2", 1), Origin{}); reads.count() != 2 || sub.Post.Verification != collector.Unverified {
 		t.Errorf("ReadPages off: %d reads, %+v", reads.count(), sub)
 	}
 }
@@ -448,7 +448,7 @@ func TestOpenScratch(t *testing.T) {
 	if err := p.Normalize(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Submit(context.Background(), p); err != nil {
+	if _, err := r.Submit(context.Background(), p, Origin{}); err != nil {
 		t.Fatal(err)
 	}
 	scratch, cleanup, err := OpenScratch(r.Store, store.Options{Locations: r.Config.Locations()})

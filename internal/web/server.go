@@ -428,7 +428,7 @@ func (s *Server) submitForm(w http.ResponseWriter, r *http.Request, tok config.T
 		}
 	}
 	in := s.submissionFrom(tok, v, "form")
-	out, saved, errs, err := s.accept(r.Context(), in)
+	out, saved, errs, err := s.accept(r.Context(), tok, in)
 	if err != nil {
 		s.log.Error("form submission not stored", slog.Any("error", err))
 		page := s.formPage(tok, v, nil)
@@ -437,7 +437,7 @@ func (s *Server) submitForm(w http.ResponseWriter, r *http.Request, tok config.T
 		return
 	}
 	if len(errs) > 0 {
-		s.render(w, http.StatusUnprocessableEntity, "form.html", s.formPage(tok, v, errs.Vietnamese(in)))
+		s.render(w, http.StatusUnprocessableEntity, "form.html", s.formPage(tok, v, fieldMessages(errs, in)))
 		return
 	}
 	s.render(w, http.StatusOK, "done.html", s.donePage(tok, out, saved))
@@ -455,14 +455,32 @@ func (s *Server) submissionFrom(tok config.TokenConfig, in manual.Input, source 
 	return in
 }
 
+// errNoUnit: a campaign-wide form link (a token without a unit) needs the submitter
+// to choose one, so that no post arrives for no unit.
+var errNoUnit = errors.New("choose a unit: this form link is shared by every unit")
+
+// fieldMessages are the Vietnamese explanations of errs, by field.
+func fieldMessages(errs manual.Errors, in manual.Input) map[string]string {
+	m := errs.Vietnamese(in)
+	for _, e := range errs {
+		if errors.Is(e, errNoUnit) {
+			m[e.Field] = "Hãy chọn đơn vị của bạn."
+		}
+	}
+	return m
+}
+
 // accept builds, enriches and stores a submission. Wrong fields come back in errs;
 // err is a failure of the server itself.
-func (s *Server) accept(ctx context.Context, in manual.Input) (store.Outcome, collector.Post, manual.Errors, error) {
+func (s *Server) accept(ctx context.Context, tok config.TokenConfig, in manual.Input) (store.Outcome, collector.Post, manual.Errors, error) {
 	p, errs := s.builder.Build(in)
+	if tok.Unit == "" && strings.TrimSpace(in.Unit) == "" {
+		errs = append(errs, &manual.FieldError{Field: manual.FieldUnit, Err: errNoUnit})
+	}
 	if len(errs) > 0 {
 		return 0, collector.Post{}, errs, nil
 	}
-	sub, err := s.ingest.Submit(ctx, p)
+	sub, err := s.ingest.Submit(ctx, p, ingest.Origin{Token: tok})
 	if err != nil {
 		return 0, collector.Post{}, nil, err
 	}
@@ -471,7 +489,7 @@ func (s *Server) accept(ctx context.Context, in manual.Input) (store.Outcome, co
 	}
 	out, saved := sub.Outcome, sub.Post
 	s.log.Info("submission stored", slog.String("outcome", out.String()), slog.String("url", saved.URL),
-		slog.String("unit", saved.Unit), slog.String("source", in.Source))
+		slog.String("unit", saved.Unit), slog.String("source", in.Source), slog.String("review", saved.Review.String()))
 	return out, saved, nil, nil
 }
 
@@ -481,11 +499,16 @@ type donePage struct {
 	Platform                                          string
 	Likes, Comments, Shares, Views                    string
 	New                                               bool
-	Post                                              collector.Post
+	// Claim: the post is another unit's; only the message and the link are shown.
+	Claim bool
+	Post  collector.Post
 }
 
 func (s *Server) donePage(tok config.TokenConfig, out store.Outcome, p collector.Post) donePage {
-	d := donePage{Token: tok.Token, Message: OutcomeMessage(out), New: out == store.New, Post: p,
+	if out == store.Conflict {
+		return donePage{Token: tok.Token, Message: OutcomeMessage(out, p), Claim: true, Post: collector.Post{URL: p.URL}}
+	}
+	d := donePage{Token: tok.Token, Message: OutcomeMessage(out, p), New: out == store.New, Post: p,
 		UnitName: "(chưa rõ đơn vị)", Published: "(chưa rõ)",
 		Likes: countLong(p.Metrics.Likes), Comments: countLong(p.Metrics.Comments),
 		Shares: countLong(p.Metrics.Shares), Views: countLong(p.Metrics.Views)}
@@ -572,21 +595,30 @@ func (s *Server) submitAPI(w http.ResponseWriter, r *http.Request, tok config.To
 		return
 	}
 	in := s.submissionFrom(tok, v, "api")
-	out, saved, errs, err := s.accept(r.Context(), in)
+	out, saved, errs, err := s.accept(r.Context(), tok, in)
 	if err != nil {
 		s.log.Error("api submission not stored", slog.Any("error", err))
 		writeJSON(w, http.StatusInternalServerError, map[string]any{"error": "the server could not store the post; try again later"})
 		return
 	}
 	if len(errs) > 0 {
-		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": errs.Error(), "fields": errs.Details(), "messages": errs.Vietnamese(in)})
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": errs.Error(), "fields": errs.Details(), "messages": fieldMessages(errs, in)})
 		return
 	}
 	status := http.StatusOK
 	if out == store.New {
 		status = http.StatusCreated
 	}
-	writeJSON(w, status, map[string]any{"outcome": out.String(), "message": OutcomeMessage(out), "post": saved})
+	if out == store.Conflict {
+		// The owner's post is not the submitter's to read: the link they sent only.
+		writeJSON(w, status, map[string]any{"outcome": out.String(), "message": OutcomeMessage(out, saved), "url": saved.URL})
+		return
+	}
+	reply := map[string]any{"outcome": out.String(), "message": OutcomeMessage(out, saved), "post": saved}
+	if saved.Review != collector.ReviewCounted {
+		reply["review"] = saved.Review.String() // "pending" or "rejected": not counted
+	}
+	writeJSON(w, status, reply)
 }
 
 // ── reading pages ────────────────────────────────────────────────────────────────

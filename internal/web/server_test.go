@@ -93,8 +93,16 @@ func TestFormErrorsInlineAndEscaped(t *testing.T) {
 	if n, _ := s.st.Count(); n != 0 {
 		t.Errorf("%d posts stored from a bad submission", n)
 	}
-	// A good submission's note is shown back as text too.
+	// The campaign-wide link needs a unit: a post for no unit is refused.
 	r = s.postForm(t, campaignToken, url.Values{"url": {"https://zalo.me/s/123"}, "note": {payload}})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `<p class="error" id="error-unit">Hãy chọn đơn vị của bạn.`) {
+		t.Errorf("no unit through the campaign link: %d\n%s", r.status, r.body)
+	}
+	if n, _ := s.st.Count(); n != 0 {
+		t.Errorf("%d posts stored without a unit", n)
+	}
+	// A good submission's note is shown back as text too.
+	r = s.postForm(t, campaignToken, url.Values{"url": {"https://zalo.me/s/123"}, "unit": {"tan-loi"}, "note": {payload}})
 	if r.status != 200 || strings.Contains(r.body, payload) || !strings.Contains(r.body, `<dd id="rec-note">&lt;img src=x onerror=alert(1)&gt;</dd>`) {
 		t.Errorf("confirmation: %d\n%s", r.status, r.body)
 	}
@@ -513,13 +521,15 @@ func TestFormEnrichment(t *testing.T) {
 	defer pages.Close()
 	s := newTestServer(t, "", readPages("127.0.0.0/8"))
 
-	for _, tc := range []struct{ path, shown, title string }{
-		{"/tagged", "đã thấy hashtag của chiến dịch trên trang (verified)", "Ra quân chuyển đổi số"},
-		{"/untagged", "không thấy hashtag của chiến dịch trên trang (not found)", "Tin khác"},
-		{"/gone", "", ""},
+	const pending = "Đã ghi nhận bài đăng, nhưng bài chờ ban tổ chức duyệt trước khi được tính (lý do: không thấy hashtag của chiến dịch trên trang)."
+	for _, tc := range []struct{ path, shown, title, message string }{
+		{"/tagged", "đã thấy hashtag của chiến dịch trên trang (verified)", "Ra quân chuyển đổi số", "Đã ghi nhận bài đăng mới."},
+		// A page read without the hashtag: kept, and held for staff with the reason said.
+		{"/untagged", "không thấy hashtag của chiến dịch trên trang (not found)", "Tin khác", pending},
+		{"/gone", "", "", "Đã ghi nhận bài đăng mới."},
 	} {
 		r := s.postForm(t, unitToken, url.Values{"url": {pages.URL + tc.path}})
-		if r.status != 200 || !strings.Contains(r.body, "Đã ghi nhận bài đăng mới.") {
+		if r.status != 200 || !strings.Contains(r.body, tc.message) {
 			t.Fatalf("%s: %d\n%s", tc.path, r.status, r.body)
 		}
 		p := s.post(t, pages.URL+tc.path)
