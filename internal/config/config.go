@@ -464,6 +464,16 @@ func (c *Config) Validate() error {
 	return c.validateDelivery(campIDs)
 }
 
+// FormLink is the link a branch opens for a form token: [server] public_url, or the
+// daemon's address. `hashtrack tokens` prints it; the console shows it as a QR code.
+func (c *Config) FormLink(token string) string {
+	base := strings.TrimRight(c.Server.PublicURL, "/")
+	if base == "" {
+		base = "http://" + c.Server.Addr
+	}
+	return base + "/submit/" + url.PathEscape(token)
+}
+
 // StaffByName finds a [[staff]] account.
 func (c *Config) StaffByName(name string) (StaffConfig, bool) {
 	for _, a := range c.Staff {

@@ -69,6 +69,14 @@ type Options struct {
 	// AddrLimit and TokenLimit replace the default rate limits per client address and
 	// per form token (tests, a fuzzer); the zero Limit is the default.
 	AddrLimit, TokenLimit Limit
+	// MakeReport writes today's reports now (the console's "make it now"): the
+	// daemon's report function, report.WriteArchive underneath. nil hides the button.
+	MakeReport func(ctx context.Context) ([]string, error)
+	// SessionTTL, MaxFailures and Lockout replace the staff login defaults
+	// (DefaultSessionTTL, DefaultMaxFailures, DefaultLockout) when not zero.
+	SessionTTL  time.Duration
+	MaxFailures int
+	Lockout     time.Duration
 }
 
 // Server answers the daemon's pages. Build it with New; Close releases the report folder.
@@ -83,6 +91,11 @@ type Server struct {
 	ingest  *ingest.Runner
 	builder *manual.Builder
 	handler http.Handler
+	// The staff console.
+	auth       *auth
+	review     reviewDesk
+	uploads    *uploads
+	makeReport func(ctx context.Context) ([]string, error)
 }
 
 // New checks the options and opens the report folder (creating it) for /reports/.
@@ -102,6 +115,15 @@ func New(o Options) (*Server, error) {
 	if o.TokenLimit == (Limit{}) {
 		o.TokenLimit = Limit{PerMinute: tokenPerMinute, Burst: tokenBurst}
 	}
+	if o.SessionTTL <= 0 {
+		o.SessionTTL = DefaultSessionTTL
+	}
+	if o.MaxFailures <= 0 {
+		o.MaxFailures = DefaultMaxFailures
+	}
+	if o.Lockout <= 0 {
+		o.Lockout = DefaultLockout
+	}
 	c := o.Config
 	dir := c.ReportPath()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -114,13 +136,19 @@ func New(o Options) (*Server, error) {
 	s := &Server{c: c, st: o.Store, log: o.Log, now: o.Now, reports: root, ingest: o.Runner,
 		builder: &manual.Builder{Campaigns: c.Campaigns(), Units: c.Units()},
 		perAddr: newRateLimiter(o.AddrLimit, o.Now),
-		perTok:  newRateLimiter(o.TokenLimit, o.Now)}
+		perTok:  newRateLimiter(o.TokenLimit, o.Now),
+		auth:    newAuth(o.Now, o.SessionTTL, o.MaxFailures, o.Lockout),
+		review:  reviewDesk{st: o.Store}, uploads: &uploads{files: map[string]upload{}}, makeReport: o.MakeReport}
 	s.handler = s.routes()
 	return s, nil
 }
 
-// Close releases the report folder. The store is the caller's to close.
-func (s *Server) Close() error { return s.reports.Close() }
+// Close releases the report folder and deletes uploads never imported. The store is
+// the caller's to close.
+func (s *Server) Close() error {
+	s.uploads.removeAll()
+	return s.reports.Close()
+}
 
 // Handler is every page, wrapped in the protections every page gets.
 func (s *Server) Handler() http.Handler { return s.handler }
@@ -130,7 +158,7 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.index)
 	// os.Root keeps every path, symlinks included, inside the report folder.
-	mux.Handle("GET /reports/", http.StripPrefix("/reports", http.FileServerFS(s.reports.FS())))
+	mux.Handle("GET /reports/", s.reportsGate(http.StripPrefix("/reports", http.FileServerFS(s.reports.FS()))))
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /static/{file}", s.static)
 	mux.HandleFunc("GET /submit/{token}", s.withToken(s.form))
@@ -140,6 +168,7 @@ func (s *Server) routes() http.Handler {
 	for _, p := range []string{"/submit", "/submit/{$}", "/api/submit", "/api/submit/{$}"} {
 		mux.HandleFunc(p, s.withToken(nil))
 	}
+	s.consoleRoutes(mux)
 
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -147,7 +176,7 @@ func (s *Server) routes() http.Handler {
 		s.fail(w, r, http.StatusForbidden, "Yêu cầu bị từ chối",
 			"Biểu mẫu chỉ nhận bài gửi từ chính trang của hashtrack. Hãy mở lại đường dẫn được chia sẻ và gửi lại.")
 	}))
-	return securityHeaders(cop.Handler(mux))
+	return securityHeaders(s.checkHost(cop.Handler(mux)))
 }
 
 // securityHeaders: nothing on our pages runs inline, so the policy is 'self' only.
@@ -187,7 +216,8 @@ func redactToken(p string) string {
 	return p
 }
 
-// lookupToken finds a configured token, comparing every one in constant time.
+// lookupToken finds a form token, the config's or one made in the console (and not
+// revoked), comparing every one in constant time.
 func (s *Server) lookupToken(given string) (config.TokenConfig, bool) {
 	var found config.TokenConfig
 	ok := false
@@ -195,11 +225,18 @@ func (s *Server) lookupToken(given string) (config.TokenConfig, bool) {
 		return found, false
 	}
 	for _, t := range s.c.Token {
-		if subtle.ConstantTimeCompare([]byte(given), []byte(t.Token)) == 1 {
+		if constantEqual(given, t.Token) {
 			found, ok = t, true
 		}
 	}
-	return found, ok
+	if ok {
+		return found, true
+	}
+	return s.storedToken(given)
+}
+
+func constantEqual(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }
 
 // withToken applies the per-address limit, refuses a wrong token, then applies the
@@ -628,6 +665,12 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	overall := "ok"
 	if status != http.StatusOK {
 		overall = "degraded"
+	}
+	// The overall state is for a monitor; the sources' details (addresses such as a
+	// published sheet's) are staff's unless reports are public.
+	if _, staff := s.staffSession(r); !staff && !s.c.Server.PublicReports {
+		writeJSON(w, status, map[string]any{"status": overall, "time": now})
+		return
 	}
 	writeJSON(w, status, map[string]any{"status": overall, "time": now, "sources": list})
 }
