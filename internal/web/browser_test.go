@@ -107,7 +107,7 @@ func testForm(t *testing.T, ctx context.Context) {
 // testReportServed: the day's report, served by the daemon under its own
 // Content-Security-Policy, still draws its charts.
 func testReportServed(t *testing.T, ctx context.Context) {
-	s := newTestServer(t, "")
+	s := newTestServer(t, publicReports)
 	r := s.postForm(t, unitToken, url.Values{"url": {"https://www.facebook.com/tdtn.daklak/posts/1"}, "published": {"2023-03-29"}, "likes": {"12"}})
 	if r.status != 200 {
 		t.Fatalf("submit: %d", r.status)
