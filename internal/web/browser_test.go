@@ -27,6 +27,10 @@ func TestInBrowser(t *testing.T) {
 		t.Parallel()
 		testForm(t, webtest.NewTab(t, browser))
 	})
+	t.Run("console", func(t *testing.T) {
+		t.Parallel()
+		testConsole(t, webtest.NewTab(t, browser))
+	})
 	t.Run("report served", func(t *testing.T) {
 		t.Parallel()
 		testReportServed(t, webtest.NewTab(t, browser))
