@@ -509,9 +509,13 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request, sess *sess
 		back(w, r, "/console/import", "err", "Hãy chọn chiến dịch.")
 		return
 	}
-	f, err := s.saveUpload(file, hdr, sess.name, k.ID)
+	f, problem, err := s.saveUpload(file, hdr, sess.name, k.ID)
 	if err != nil {
-		back(w, r, "/console/import", "err", err.Error())
+		s.consoleError(w, r, "lưu tệp tải lên", err)
+		return
+	}
+	if problem != "" {
+		back(w, r, "/console/import", "err", problem)
 		return
 	}
 	scratch, cleanup, err := ingest.OpenScratch(s.st, store.Options{Locations: s.c.Locations(), Now: s.now})
@@ -561,20 +565,21 @@ func (s *Server) importConfirm(w http.ResponseWriter, r *http.Request, sess *ses
 }
 
 // saveUpload checks the upload's size and type before reading it, then writes it
-// under its own name (the rows' problems and the audit trail name the file).
-func (s *Server) saveUpload(file multipart.File, hdr *multipart.FileHeader, owner, campaign string) (upload, error) {
+// under its own name (the rows' problems and the audit trail name the file). A file
+// refused comes back as problem, in Vietnamese for the page.
+func (s *Server) saveUpload(file multipart.File, hdr *multipart.FileHeader, owner, campaign string) (f upload, problem string, err error) {
 	if hdr.Size > sheet.MaxFileSize {
-		return upload{}, fmt.Errorf("Tệp quá lớn (tối đa %d MiB).", sheet.MaxFileSize>>20)
+		return upload{}, fmt.Sprintf("Tệp quá lớn (tối đa %d MiB).", sheet.MaxFileSize>>20), nil
 	}
 	name := filepath.Base(strings.ReplaceAll(hdr.Filename, "\\", "/"))
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".csv", ".xlsx":
 	default:
-		return upload{}, errors.New("Chỉ nhận tệp .csv hoặc .xlsx (Google Forms: Tải xuống → .csv; Excel: Lưu thành .xlsx).")
+		return upload{}, "Chỉ nhận tệp .csv hoặc .xlsx (Google Forms: Tải xuống → .csv; Excel: Lưu thành .xlsx).", nil
 	}
 	dir, err := os.MkdirTemp("", "hashtrack-upload-")
 	if err != nil {
-		return upload{}, err
+		return upload{}, "", fmt.Errorf("web: upload: %w", err)
 	}
 	p := filepath.Join(dir, name)
 	out, err := os.OpenFile(p, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
@@ -586,9 +591,9 @@ func (s *Server) saveUpload(file multipart.File, hdr *multipart.FileHeader, owne
 	}
 	if err != nil {
 		os.RemoveAll(dir)
-		return upload{}, fmt.Errorf("Không lưu được tệp tải lên: %v", err)
+		return upload{}, "", fmt.Errorf("web: upload: %w", err)
 	}
-	return upload{dir: dir, path: p, name: name, campaign: campaign, owner: owner}, nil
+	return upload{dir: dir, path: p, name: name, campaign: campaign, owner: owner}, "", nil
 }
 
 func (s *Server) importResult(f upload, k collector.Campaign, res ingest.FileResult, dry bool) *importResult {
