@@ -393,3 +393,68 @@ func TestConsoleImportAndReports(t *testing.T) {
 		t.Errorf("search by date:\n%s", r.body)
 	}
 }
+
+func TestConsoleDecisionsAndSources(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, staffConfig(t)+testSource("feed"))
+	a := s.pending(t, "https://www.facebook.com/tdtn.daklak/posts/51", "không có đơn vị")
+	b := s.pending(t, "https://www.facebook.com/tdtn.daklak/posts/52", "không có đơn vị")
+	c := s.pending(t, "https://www.facebook.com/tdtn.daklak/posts/53", "không có đơn vị")
+	cl, csrf := s.loggedIn(t)
+	if r := s.get(t, cl, "/console/"); !strings.Contains(r.body, `<span class="big" id="queue-size">3</span>`) {
+		t.Errorf("today before:\n%s", r.body)
+	}
+	// Several at once: the ticked ones, nothing else.
+	r := s.postValues(t, cl, "/console/decide", url.Values{"csrf": {csrf}, "action": {"approve"}, "id": {a.ID, b.ID}, "back": {"/console/queue"}})
+	if loc := r.header.Get("Location"); r.status != http.StatusSeeOther || !strings.Contains(loc, "ok=") {
+		t.Fatalf("bulk approve: %d %q", r.status, loc)
+	}
+	for id, want := range map[string]collector.ReviewState{a.ID: collector.ReviewCounted, b.ID: collector.ReviewCounted, c.ID: collector.ReviewPending} {
+		if p, _, _ := s.st.Get(id); p.Review != want {
+			t.Errorf("%s: %q; want %q", id, p.Review, want)
+		}
+	}
+	// Reject without a reason is refused and says why; assign needs a known unit.
+	if r := s.postValues(t, cl, "/console/decide", url.Values{"csrf": {csrf}, "one": {c.ID + ":reject"}}); !strings.Contains(r.header.Get("Location"), url.QueryEscape("Hãy ghi lý do khi loại bài.")) {
+		t.Errorf("reject without a reason: %q", r.header.Get("Location"))
+	}
+	if r := s.postValues(t, cl, "/console/decide", url.Values{"csrf": {csrf}, "one": {c.ID + ":assign"}, "unit-" + c.ID: {"khong-co"}}); !strings.Contains(r.header.Get("Location"), "err=") {
+		t.Errorf("assign to an unknown unit: %q", r.header.Get("Location"))
+	}
+	s.postValues(t, cl, "/console/decide", url.Values{"csrf": {csrf}, "one": {c.ID + ":assign"}, "unit-" + c.ID: {"dh-y-duoc-bmt"}})
+	if p, _, _ := s.st.Get(c.ID); p.Unit != "dh-y-duoc-bmt" {
+		t.Errorf("assigned to %q", p.Unit)
+	}
+	// Correct a post's numbers: the field typed changes, the others stay, the audit says who.
+	r = s.postValues(t, cl, "/console/posts/"+a.ID, url.Values{"csrf": {csrf}, "likes": {"1,5K"}, "reason": {"số liệu chụp màn hình"}})
+	if !strings.Contains(r.header.Get("Location"), "ok=") {
+		t.Fatalf("correct: %d %q", r.status, r.header.Get("Location"))
+	}
+	p, _, _ := s.st.Get(a.ID)
+	h, _ := s.st.History(a.ID)
+	if p.Metrics.Likes != collector.Known(1500) || !p.PublishedAt.Equal(a.PublishedAt) || h[len(h)-1].Action != store.ActionCorrect || h[len(h)-1].Who != "staff:lan" {
+		t.Errorf("after the correction: %+v %+v", p.Metrics, h[len(h)-1])
+	}
+	if r := s.postValues(t, cl, "/console/posts/"+a.ID, url.Values{"csrf": {csrf}, "likes": {"nhiều"}}); !strings.Contains(r.header.Get("Location"), "err=") {
+		t.Errorf("a wrong number: %q", r.header.Get("Location"))
+	}
+	page := s.get(t, cl, "/console/posts/"+a.ID)
+	if !strings.Contains(page.body, "staff:lan · correct — số liệu chụp màn hình") || !strings.Contains(page.body, `id="snapshots"`) {
+		t.Errorf("post page:\n%s", page.body)
+	}
+	// Collect now runs the source through the runner: its health is recorded.
+	if _, ok, _ := s.st.Source("feed"); ok {
+		t.Fatal("the source ran before the click")
+	}
+	r = s.postValues(t, cl, "/console/sources/collect", url.Values{"csrf": {csrf}, "name": {"feed"}})
+	if !strings.Contains(r.header.Get("Location"), "ok=") {
+		t.Errorf("collect now: %q", r.header.Get("Location"))
+	}
+	if h, ok, _ := s.st.Source("feed"); !ok || h.LastSuccess.IsZero() {
+		t.Errorf("source health after collect now: %+v %v", h, ok)
+	}
+	// Assigning a unit does not approve: the assigned post still waits.
+	if r := s.get(t, cl, "/console/"); !strings.Contains(r.body, `<span class="big" id="queue-size">1</span>`) {
+		t.Errorf("today after:\n%s", r.body)
+	}
+}
