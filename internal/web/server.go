@@ -1,9 +1,11 @@
 // Package web is the daemon's HTTP face: the branches' submission form
 // (/submit/{token}), its JSON twin (/api/submit/{token}), the campaign index, the report
-// files, the health check and the form's static files, behind per-address and
-// per-token rate limits, security headers and cross-origin protection. A submission
-// goes through the one builder (collector/manual) and the ingest runner it is given;
-// the server never stores a post any other way.
+// files, the health check, the form's static files and the staff console (/console/…,
+// behind /login), with per-address and per-token rate limits, security headers,
+// cross-origin protection and a Host check. A submission goes through the one builder
+// (collector/manual) and the ingest runner it is given; the console's actions call the
+// same library functions as the command line (review decisions, ingest.Runner, the
+// daemon's report function). The server never stores a post any other way.
 package web
 
 import (
