@@ -14,7 +14,7 @@ import (
 func commands() []*command {
 	return []*command{
 		initCommand(), submitCommand(), importCommand(), collectCommand(), sourcesCommand(), remapCommand(),
-		postsCommand(), reportCommand(), sendCommand(), runCommand(), serveCommand(), tokensCommand(), backupCommand(),
+		postsCommand(), reportCommand(), sendCommand(), runCommand(), serveCommand(), tokensCommand(), staffCommand(), backupCommand(),
 		reviewCommand(), checkCommand(), demoCommand(), benchCommand(), versionCommand(),
 	}
 }

@@ -5,8 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
-	"net/url"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
@@ -30,13 +28,7 @@ func newToken() string {
 }
 
 // formLink is the link a branch opens: [server] public_url, or the daemon's address.
-func formLink(c *config.Config, token string) string {
-	base := strings.TrimRight(c.Server.PublicURL, "/")
-	if base == "" {
-		base = "http://" + c.Server.Addr
-	}
-	return base + "/submit/" + url.PathEscape(token)
-}
+func formLink(c *config.Config, token string) string { return c.FormLink(token) }
 
 func runTokens(ctx context.Context, e *env, args []string) error {
 	fs := e.flags()

@@ -84,6 +84,8 @@ func formPage(t *testing.T, text, token string) (int, string) {
 	}
 	defer srv.Close()
 	rec := httptest.NewRecorder()
-	srv.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/submit/"+token, nil))
+	req := httptest.NewRequest("GET", "/submit/"+token, nil)
+	req.Host = c.Server.Addr // the server refuses a foreign Host (DNS rebinding)
+	srv.Handler().ServeHTTP(rec, req)
 	return rec.Code, rec.Body.String()
 }

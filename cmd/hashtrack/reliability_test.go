@@ -205,6 +205,7 @@ secret = "khoa-chung-cua-bai-kiem-tra"
 var noDatabase = map[string]bool{
 	"demo":    true, // its own scratch database in --out, never the configured one
 	"tokens":  true, // prints form links from the configuration only
+	"staff":   true, // writes a [[staff]] block to the configuration only
 	"bench":   true, // synthetic databases in its own --dir, never the configured one
 	"version": true, // prints the binary's build information only
 }

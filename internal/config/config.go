@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -46,6 +47,7 @@ type Config struct {
 	Source   []SourceConfig   `toml:"source"`
 	Token    []TokenConfig    `toml:"token"`
 	Review   ReviewConfig     `toml:"review"`
+	Staff    []StaffConfig    `toml:"staff"`
 
 	// Filled by Parse, not by the file.
 	kinds     collector.Kinds
@@ -79,6 +81,16 @@ type FetchConfig struct {
 type ServerConfig struct {
 	Addr      string `toml:"addr"`       // default 127.0.0.1:8080
 	PublicURL string `toml:"public_url"` // how branches reach the form, for the links printed by `hashtrack tokens`
+	// PublicReports opens the reports, their archive and the health details to anyone
+	// who can reach the server; by default they need a staff login.
+	PublicReports bool `toml:"public_reports"`
+}
+
+// StaffConfig is one [[staff]]: an account of the staff console. Only a bcrypt hash of
+// the password is kept (`hashtrack staff add NAME` writes the block).
+type StaffConfig struct {
+	Name         string `toml:"name"`
+	PasswordHash string `toml:"password_hash"`
 }
 
 // BackupConfig is the [backup] table: the daemon's own nightly backup (while it runs,
@@ -505,7 +517,48 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("review.block_hosts[%d]: %q is not a host name (write \"example.com\")", i, h)
 		}
 	}
+	staff := map[string]bool{}
+	for i, a := range c.Staff {
+		where := fmt.Sprintf("staff[%d]", i)
+		if strings.TrimSpace(a.Name) == "" || strings.TrimSpace(a.Name) != a.Name {
+			return fmt.Errorf("%s.name: missing, or with spaces around it", where)
+		}
+		if staff[a.Name] {
+			return fmt.Errorf("%s.name: duplicate staff name %q", where, a.Name)
+		}
+		staff[a.Name] = true
+		// A plain password here would be readable by anyone who can read the file.
+		if !strings.HasPrefix(a.PasswordHash, "$2a$") && !strings.HasPrefix(a.PasswordHash, "$2b$") {
+			return fmt.Errorf("%s.password_hash: not a bcrypt hash (run `hashtrack staff add %s` to make one)", where, a.Name)
+		}
+	}
+	if c.Server.PublicURL != "" {
+		u, err := url.Parse(c.Server.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("server.public_url: %q is not an http(s) address (write \"https://hashtrack.example.vn/\")", c.Server.PublicURL)
+		}
+	}
 	return c.validateDelivery(campIDs)
+}
+
+// FormLink is the link a branch opens for a form token: [server] public_url, or the
+// daemon's address. `hashtrack tokens` prints it; the console shows it as a QR code.
+func (c *Config) FormLink(token string) string {
+	base := strings.TrimRight(c.Server.PublicURL, "/")
+	if base == "" {
+		base = "http://" + c.Server.Addr
+	}
+	return base + "/submit/" + url.PathEscape(token)
+}
+
+// StaffByName finds a [[staff]] account.
+func (c *Config) StaffByName(name string) (StaffConfig, bool) {
+	for _, a := range c.Staff {
+		if a.Name == name {
+			return a, true
+		}
+	}
+	return StaffConfig{}, false
 }
 
 // CronParser reads the schedules of sources, reports and backups: standard 5-field

@@ -87,7 +87,7 @@ func Run(ctx context.Context, o Options) error {
 	if addr == "" {
 		addr = c.Server.Addr
 	}
-	srv, err := web.New(web.Options{Config: c, Store: st, Runner: o.Runner, Log: log, Now: o.Now})
+	srv, err := web.New(web.Options{Config: c, Store: st, Runner: o.Runner, Log: log, Now: o.Now, MakeReport: o.Report})
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrStart, err)
 	}

@@ -27,6 +27,10 @@ func TestInBrowser(t *testing.T) {
 		t.Parallel()
 		testForm(t, webtest.NewTab(t, browser))
 	})
+	t.Run("console", func(t *testing.T) {
+		t.Parallel()
+		testConsole(t, webtest.NewTab(t, browser))
+	})
 	t.Run("report served", func(t *testing.T) {
 		t.Parallel()
 		testReportServed(t, webtest.NewTab(t, browser))
@@ -107,7 +111,7 @@ func testForm(t *testing.T, ctx context.Context) {
 // testReportServed: the day's report, served by the daemon under its own
 // Content-Security-Policy, still draws its charts.
 func testReportServed(t *testing.T, ctx context.Context) {
-	s := newTestServer(t, "")
+	s := newTestServer(t, publicReports)
 	r := s.postForm(t, unitToken, url.Values{"url": {"https://www.facebook.com/tdtn.daklak/posts/1"}, "published": {"2023-03-29"}, "likes": {"12"}})
 	if r.status != 200 {
 		t.Fatalf("submit: %d", r.status)

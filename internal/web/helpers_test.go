@@ -65,6 +65,9 @@ campaign = "cds"
 `
 )
 
+// publicReports opens the reports and health details to everyone, as before the console.
+const publicReports = "\n[server]\npublic_reports = true\n"
+
 // testNow is the fixed clock of the server tests: 30/03/2023 09:00 in Đắk Lắk.
 var testNow = time.Date(2023, 3, 30, 9, 0, 0, 0, collector.DefaultLocation())
 

@@ -25,6 +25,7 @@ func TestWrongTokensFromManyAddressesAreCapped(t *testing.T) {
 	get := func(addr, token string) *httptest.ResponseRecorder {
 		r := httptest.NewRequest("GET", "/submit/"+token, nil)
 		r.RemoteAddr = addr + ":40000"
+		r.Host = "127.0.0.1"
 		w := httptest.NewRecorder()
 		s.Handler().ServeHTTP(w, r)
 		return w

@@ -1,9 +1,11 @@
 // Package web is the daemon's HTTP face: the branches' submission form
 // (/submit/{token}), its JSON twin (/api/submit/{token}), the campaign index, the report
-// files, the health check and the form's static files, behind per-address and
-// per-token rate limits, security headers and cross-origin protection. A submission
-// goes through the one builder (collector/manual) and the ingest runner it is given;
-// the server never stores a post any other way.
+// files, the health check, the form's static files and the staff console (/console/…,
+// behind /login), with per-address and per-token rate limits, security headers,
+// cross-origin protection and a Host check. A submission goes through the one builder
+// (collector/manual) and the ingest runner it is given; the console's actions call the
+// same library functions as the command line (review decisions, ingest.Runner, the
+// daemon's report function). The server never stores a post any other way.
 package web
 
 import (
@@ -79,6 +81,14 @@ type Options struct {
 	// GuessLimit replaces the default cap on wrong form tokens from all addresses
 	// together; the zero Limit is the default.
 	GuessLimit Limit
+	// MakeReport writes today's reports now (the console's "make it now"): the
+	// daemon's report function, report.WriteArchive underneath. nil hides the button.
+	MakeReport func(ctx context.Context) ([]string, error)
+	// SessionTTL, MaxFailures and Lockout replace the staff login defaults
+	// (DefaultSessionTTL, DefaultMaxFailures, DefaultLockout) when not zero.
+	SessionTTL  time.Duration
+	MaxFailures int
+	Lockout     time.Duration
 }
 
 // Server answers the daemon's pages. Build it with New; Close releases the report folder.
@@ -97,6 +107,11 @@ type Server struct {
 	ingest       *ingest.Runner
 	builder      *manual.Builder
 	handler      http.Handler
+	// The staff console.
+	auth       *auth
+	review     reviewDesk
+	uploads    *uploads
+	makeReport func(ctx context.Context) ([]string, error)
 }
 
 // New checks the options and opens the report folder (creating it) for /reports/.
@@ -119,6 +134,15 @@ func New(o Options) (*Server, error) {
 	if o.GuessLimit == (Limit{}) {
 		o.GuessLimit = Limit{PerMinute: guessPerMinute, Burst: guessBurst}
 	}
+	if o.SessionTTL <= 0 {
+		o.SessionTTL = DefaultSessionTTL
+	}
+	if o.MaxFailures <= 0 {
+		o.MaxFailures = DefaultMaxFailures
+	}
+	if o.Lockout <= 0 {
+		o.Lockout = DefaultLockout
+	}
 	c := o.Config
 	dir := c.ReportPath()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -132,13 +156,19 @@ func New(o Options) (*Server, error) {
 		builder: &manual.Builder{Campaigns: c.Campaigns(), Units: c.Units()},
 		perAddr: newRateLimiter(o.AddrLimit, o.Now),
 		perTok:  newRateLimiter(o.TokenLimit, o.Now),
-		guesses: newRateLimiter(o.GuessLimit, o.Now)}
+		guesses: newRateLimiter(o.GuessLimit, o.Now),
+		auth:    newAuth(o.Now, o.SessionTTL, o.MaxFailures, o.Lockout),
+		review:  reviewDesk{st: o.Store}, uploads: &uploads{files: map[string]upload{}}, makeReport: o.MakeReport}
 	s.handler = s.routes()
 	return s, nil
 }
 
-// Close releases the report folder. The store is the caller's to close.
-func (s *Server) Close() error { return s.reports.Close() }
+// Close releases the report folder and deletes uploads never imported. The store is
+// the caller's to close.
+func (s *Server) Close() error {
+	s.uploads.removeAll()
+	return s.reports.Close()
+}
 
 // Handler is every page, wrapped in the protections every page gets.
 func (s *Server) Handler() http.Handler { return s.handler }
@@ -148,7 +178,7 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.index)
 	// os.Root keeps every path, symlinks included, inside the report folder.
-	mux.Handle("GET /reports/", http.StripPrefix("/reports", http.FileServerFS(s.reports.FS())))
+	mux.Handle("GET /reports/", s.reportsGate(http.StripPrefix("/reports", http.FileServerFS(s.reports.FS()))))
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /static/{file}", s.static)
 	mux.HandleFunc("GET /submit/{token}", s.withToken(s.form))
@@ -158,6 +188,7 @@ func (s *Server) routes() http.Handler {
 	for _, p := range []string{"/submit", "/submit/{$}", "/api/submit", "/api/submit/{$}"} {
 		mux.HandleFunc(p, s.withToken(nil))
 	}
+	s.consoleRoutes(mux)
 
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -165,7 +196,7 @@ func (s *Server) routes() http.Handler {
 		s.fail(w, r, http.StatusForbidden, "Yêu cầu bị từ chối",
 			"Biểu mẫu chỉ nhận bài gửi từ chính trang của hashtrack. Hãy mở lại đường dẫn được chia sẻ và gửi lại.")
 	}))
-	return securityHeaders(cop.Handler(mux))
+	return securityHeaders(s.checkHost(cop.Handler(mux)))
 }
 
 // securityHeaders: nothing on our pages runs inline, so the policy is 'self' only.
@@ -205,7 +236,8 @@ func redactToken(p string) string {
 	return p
 }
 
-// lookupToken finds a configured token, comparing every one in constant time.
+// lookupToken finds a form token, the config's or one made in the console (and not
+// revoked), comparing every one in constant time.
 func (s *Server) lookupToken(given string) (config.TokenConfig, bool) {
 	var found config.TokenConfig
 	ok := false
@@ -213,11 +245,18 @@ func (s *Server) lookupToken(given string) (config.TokenConfig, bool) {
 		return found, false
 	}
 	for _, t := range s.c.Token {
-		if subtle.ConstantTimeCompare([]byte(given), []byte(t.Token)) == 1 {
+		if constantEqual(given, t.Token) {
 			found, ok = t, true
 		}
 	}
-	return found, ok
+	if ok {
+		return found, true
+	}
+	return s.storedToken(given)
+}
+
+func constantEqual(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }
 
 // withToken applies the per-address limit, refuses a wrong token, then applies the
@@ -714,6 +753,12 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	overall := "ok"
 	if status != http.StatusOK {
 		overall = "degraded"
+	}
+	// The overall state is for a monitor; the sources' details (addresses such as a
+	// published sheet's) are staff's unless reports are public.
+	if _, staff := s.staffSession(r); !staff && !s.c.Server.PublicReports {
+		writeJSON(w, status, map[string]any{"status": overall, "time": now})
+		return
 	}
 	writeJSON(w, status, map[string]any{"status": overall, "time": now, "sources": list})
 }

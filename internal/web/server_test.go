@@ -319,7 +319,8 @@ func TestRateLimiterRefills(t *testing.T) {
 
 func TestReadingPages(t *testing.T) {
 	t.Parallel()
-	s := newTestServer(t, testSource("feed"))
+	// Reports and health details are public here; the console's tests check them behind a login.
+	s := newTestServer(t, testSource("feed")+publicReports)
 	dir := s.c.ReportPath()
 	if err := os.MkdirAll(filepath.Join(dir, "cds"), 0o755); err != nil {
 		t.Fatal(err)
@@ -407,6 +408,7 @@ func FuzzFormSubmit(f *testing.F) {
 	f.Fuzz(func(t *testing.T, link, likes, published, note string) {
 		form := url.Values{"url": {link}, "likes": {likes}, "published": {published}, "note": {note}, "unit": {"tan-loi"}}
 		req := httptest.NewRequest("POST", "/submit/"+campaignToken, strings.NewReader(form.Encode()))
+		req.Host = "127.0.0.1:8080" // httptest's example.com is a foreign host
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
@@ -463,6 +465,7 @@ func BenchmarkFormSubmit(b *testing.B) {
 	form := url.Values{"url": {"https://www.facebook.com/tdtn.daklak/posts/1"}, "likes": {"1,2K"}, "published": {"29/03/2023"}, "note": {"ghi chú"}}.Encode()
 	for b.Loop() {
 		req := httptest.NewRequest("POST", "/submit/"+unitToken, strings.NewReader(form))
+		req.Host = "127.0.0.1:8080" // httptest's example.com is a foreign host
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
