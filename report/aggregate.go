@@ -1,10 +1,11 @@
 // Package report turns what the store holds about a campaign into the report staff
 // hand on: a pure aggregation step (Aggregate, testable without HTML) that reads only
-// the store's per-day totals by unit and by platform, hour counts, engagement ranking and source health — so
-// its cost grows with days × (units + platforms), not with posts — and rendering steps that write
-// the aggregate as a self-contained HTML page, a short Vietnamese text digest, a CSV of
-// the period's posts and a JSON document. WriteArchive puts them into the report
-// folder; every face (the report command, the daily run, the demo, the daemon) calls it.
+// the store's per-day totals by unit and by platform, hour counts, engagement ranking
+// and source health — so its cost grows with days × (units + platforms), not with
+// posts — and rendering steps that write the aggregate as a self-contained HTML page, a
+// short Vietnamese text digest, a CSV of the period's posts and a JSON document.
+// WriteArchive puts them into the report folder; every face (the report command, the
+// daily run, the demo, the daemon) calls it.
 package report
 
 import (
