@@ -253,6 +253,9 @@ func TestCollect(t *testing.T) {
 				t.Fatalf("collect not measured: %s", rep.Collect.Err)
 			}
 			md := markdown(rep)
+			if n := strings.Count(md, "## Collect"); n != 1 {
+				t.Errorf("%d collect sections, want 1:\n%s", n, md)
+			}
 			if got := cell(t, md, "first run (every feed answers 200)"); got[1] != "5" || got[2] != "0" {
 				t.Errorf("first run: %v, want 5 bodies parsed and 0 failed sources", got)
 			}

@@ -378,7 +378,6 @@ func (r *Report) writeSizes(w io.Writer) {
 		}
 	}
 
-	r.writeCollect(w)
 }
 
 func (r *Report) writeCollect(w io.Writer) {
