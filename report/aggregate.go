@@ -1,10 +1,11 @@
 // Package report turns what the store holds about a campaign into the report staff
 // hand on: a pure aggregation step (Aggregate, testable without HTML) that reads only
-// the store's per-day rollups, hour counts, engagement ranking and source health — so
-// its cost grows with days × units, not with posts — and rendering steps that write
-// the aggregate as a self-contained HTML page, a short Vietnamese text digest, a CSV of
-// the period's posts and a JSON document. WriteArchive puts them into the report
-// folder; every face (the report command, the daily run, the demo, the daemon) calls it.
+// the store's per-day totals by unit and by platform, hour counts, engagement ranking
+// and source health — so its cost grows with days × (units + platforms), not with
+// posts — and rendering steps that write the aggregate as a self-contained HTML page, a
+// short Vietnamese text digest, a CSV of the period's posts and a JSON document.
+// WriteArchive puts them into the report folder; every face (the report command, the
+// daily run, the demo, the daemon) calls it.
 package report
 
 import (
@@ -152,8 +153,8 @@ type Report struct {
 // maxDays bounds a period so a typo in --from cannot ask for centuries of days.
 const maxDays = 3660
 
-// Aggregate computes the report of one campaign from the store's rollups. It never
-// reads every post: rollups and hour counts are per day, the top list walks the
+// Aggregate computes the report of one campaign from the store's day totals by platform
+// and by unit. It never reads every post: totals and hour counts are per day, the top list walks the
 // engagement ranking until it has TopN posts of the period.
 func Aggregate(ctx context.Context, st *store.Store, in Input) (*Report, error) {
 	c := in.Campaign
@@ -243,9 +244,11 @@ func Aggregate(ctx context.Context, st *store.Store, in Input) (*Report, error) 
 		haveDay     bool
 	)
 
-	// One pass over every rollup up to To: the days before the period give the running
-	// total (and the day the target was reached), the previous period its own figures.
-	err := st.Rollups(c.ID, time.Time{}, to, func(row store.RollupRow) error {
+	// One pass over the day totals up to To: the days before the period give the
+	// running total (and the day the target was reached), the previous period its own
+	// figures. A day's platform rows and its unit rows each count all its posts once:
+	// day figures come from the platform rows, unit figures from the unit rows.
+	err := st.DayTotals(c.ID, time.Time{}, to, func(row store.DayTotal) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -255,9 +258,31 @@ func Aggregate(ctx context.Context, st *store.Store, in Input) (*Report, error) 
 			day = midnight(row.Day, loc)
 			dayKey = day.Format("20060102")
 		}
+		if row.By == store.ByUnit {
+			switch {
+			case day.Before(prevFrom):
+			case day.Before(from):
+				if _, ok := configured[row.Name]; ok && row.Posts > 0 {
+					prevActive[row.Name] = true
+				}
+			default:
+				u := units[row.Name]
+				if u == nil {
+					u = &unitAcc{}
+					units[row.Name] = u
+				}
+				u.posts += row.Posts
+				u.eng += row.Engagement
+				u.engKnow += row.EngagementKnown
+				if row.Name == "" {
+					r.Quality.WithoutUnit += row.Posts
+				}
+			}
+			return nil
+		}
 		running += row.Posts
 		if c.Target > 0 && targetDay == "" && running >= int64(c.Target) {
-			// Rollups come in day order, so the first day the sum crosses the target
+			// Totals come in day order, so the first day the sum crosses the target
 			// is when it was reached (the rest of that day's rows only add).
 			targetDay = dayKey
 		}
@@ -268,7 +293,7 @@ func Aggregate(ctx context.Context, st *store.Store, in Input) (*Report, error) 
 				if d.Engagement == nil {
 					d.Engagement = map[string]int64{}
 				}
-				d.Engagement[row.Platform] += row.Engagement
+				d.Engagement[row.Name] += row.Engagement
 			}
 		}
 		switch {
@@ -277,9 +302,6 @@ func Aggregate(ctx context.Context, st *store.Store, in Input) (*Report, error) 
 		case day.Before(from):
 			before += row.Posts
 			prev.Add(row.Tally)
-			if _, ok := configured[row.Unit]; ok && row.Posts > 0 {
-				prevActive[row.Unit] = true
-			}
 		default:
 			cur.Add(row.Tally)
 			i := dayIndex[dayKey]
@@ -289,26 +311,15 @@ func Aggregate(ctx context.Context, st *store.Store, in Input) (*Report, error) 
 				if d.Engagement == nil {
 					d.Engagement = map[string]int64{}
 				}
-				d.Engagement[row.Platform] += row.Engagement
+				d.Engagement[row.Name] += row.Engagement
 			}
-			u := units[row.Unit]
-			if u == nil {
-				u = &unitAcc{}
-				units[row.Unit] = u
-			}
-			u.posts += row.Posts
-			u.eng += row.Engagement
-			u.engKnow += row.EngagementKnown
-			p := plats[row.Platform]
+			p := plats[row.Name]
 			if p == nil {
-				p = &PlatformStat{Platform: row.Platform}
-				plats[row.Platform] = p
+				p = &PlatformStat{Platform: row.Name}
+				plats[row.Name] = p
 			}
 			p.Posts += row.Posts
 			p.Engagement = p.Engagement.Plus(collector.KnownIf(row.Engagement, row.EngagementKnown > 0))
-			if row.Unit == "" {
-				r.Quality.WithoutUnit += row.Posts
-			}
 		}
 		return nil
 	})

@@ -66,7 +66,7 @@ func (p *problems) add(kind, format string, args ...any) {
 // Check verifies the whole file in one read transaction, so it may run while the
 // daemon writes: bbolt's own page consistency, the schema version, that every post
 // decodes under its own id, and that the time index, the engagement ranking, the day
-// rollups and the hour counts equal a recount from the counted posts, and the review
+// rollups, the day totals by platform and by unit and the hour counts equal a recount from the counted posts, and the review
 // queue and left-out counts a recount of the posts' review states and open claims
 // (which also finds index entries naming a post that does not exist). Snapshots of
 // missing posts and audit entries that do not decode are reported too. Check returns an error only when it cannot read the file; what is wrong with the
@@ -130,20 +130,18 @@ func (s *Store) Check(ctx context.Context) (*CheckReport, error) {
 		r.Snapshots = want.current
 		compareSet(pr, "time index", tx.Bucket(bucketByTime), want.byTime, s.describeIndexKey)
 		compareSet(pr, "ranking", tx.Bucket(bucketTop), want.top, s.describeIndexKey)
-		compareValues(pr, "rollup", tx.Bucket(bucketRollups), want.rollups, sameTally, func(k, got, wantV []byte) string {
-			g, gerr := decodeTally(got)
-			w, _ := decodeTally(wantV)
-			if gerr != nil {
-				return fmt.Sprintf("%s: %v", printable(k), gerr)
+		compareValues(pr, "rollup", tx.Bucket(bucketRollups), want.rollups, sameTally, describeTally)
+		// A schema 1 file opened read-only has no day totals until it is opened for
+		// writing (migrate): reports sum them from the rollups meanwhile.
+		if totals := tx.Bucket(bucketDayTotals); totals != nil || r.Schema >= 2 {
+			if totals == nil {
+				pr.add("bucket", "bucket %q missing", bucketDayTotals)
+			} else {
+				compareValues(pr, "day total", totals, want.dayTotals, sameTally, func(k, got, wantV []byte) string {
+					return describeTally(totalName(k), got, wantV)
+				})
 			}
-			if got == nil {
-				return fmt.Sprintf("%s: missing, recount %+v", printable(k), w)
-			}
-			if wantV == nil {
-				return fmt.Sprintf("%s: stored %+v, no post counts there", printable(k), g)
-			}
-			return fmt.Sprintf("%s: stored %+v, recount %+v", printable(k), g, w)
-		})
+		}
 		compareValues(pr, "hour count", tx.Bucket(bucketHours), want.hours, bytes.Equal, func(k, got, wantV []byte) string {
 			return fmt.Sprintf("%s: stored %s, recount %s", describeHourKey(k), countString(got), countString(wantV))
 		})
@@ -252,7 +250,7 @@ type expected struct {
 	posts              int
 	current            int // posts with known metrics: the last entry of their history
 	byTime, top, queue map[string]bool
-	rollups            map[string][]byte
+	rollups, dayTotals map[string][]byte
 	hours, leftOut     map[string][]byte
 }
 
@@ -261,8 +259,8 @@ type expected struct {
 // and open claims in the queue; what is not counted in the left-out counts.
 func (s *Store) recount(ctx context.Context, tx *bolt.Tx, pr *problems) (*expected, error) {
 	e := &expected{byTime: map[string]bool{}, top: map[string]bool{}, queue: map[string]bool{},
-		rollups: map[string][]byte{}, hours: map[string][]byte{}, leftOut: map[string][]byte{}}
-	tallies := map[string]Tally{}
+		rollups: map[string][]byte{}, dayTotals: map[string][]byte{}, hours: map[string][]byte{}, leftOut: map[string][]byte{}}
+	tallies := map[string]*Tally{}
 	hours := map[string]int64{}
 	leftOut := map[string]int64{}
 	n := 0
@@ -311,9 +309,12 @@ func (s *Store) recount(ctx context.Context, tx *bolt.Tx, pr *problems) (*expect
 			local := when.In(s.loc(c))
 			day := []byte(local.Format("20060102"))
 			rk := string(join(cb, day, []byte(p.Unit), []byte(p.Platform)))
-			sum := tallies[rk]
-			sum.Add(t)
-			tallies[rk] = sum
+			if sum, ok := tallies[rk]; ok {
+				sum.Add(t)
+			} else {
+				sum := t
+				tallies[rk] = &sum
+			}
 			hours[string(append(join(cb, day), hourOf(&p, local)))]++
 		}
 		return nil
@@ -323,6 +324,15 @@ func (s *Store) recount(ctx context.Context, tx *bolt.Tx, pr *problems) (*expect
 	}
 	for k, t := range tallies {
 		e.rollups[k] = t.encode()
+	}
+	// The day totals are checked against the posts too (through their rollup keys),
+	// not against the stored rollups, which may be wrong themselves.
+	totals := map[string]*Tally{}
+	if err := sumTotals(tallies, totals); err != nil {
+		return nil, err
+	}
+	for k, t := range totals {
+		e.dayTotals[k] = t.encode()
 	}
 	for k, n := range hours {
 		e.hours[k] = be64(uint64(n))
@@ -408,6 +418,36 @@ func sameTally(a, b []byte) bool {
 	ta, err1 := decodeTally(a)
 	tb, err2 := decodeTally(b)
 	return err1 == nil && err2 == nil && ta == tb
+}
+
+// describeTally shows a stored tally beside its recount.
+func describeTally(k, got, wantV []byte) string {
+	g, gerr := decodeTally(got)
+	w, _ := decodeTally(wantV)
+	if gerr != nil {
+		return fmt.Sprintf("%s: %v", printable(k), gerr)
+	}
+	if got == nil {
+		return fmt.Sprintf("%s: missing, recount %+v", printable(k), w)
+	}
+	if wantV == nil {
+		return fmt.Sprintf("%s: stored %+v, no post counts there", printable(k), g)
+	}
+	return fmt.Sprintf("%s: stored %+v, recount %+v", printable(k), g, w)
+}
+
+// totalName spells the kind byte of a day-total key out: campaign 0 yyyymmdd 0 'p' name
+// shows as "campaign/yyyymmdd/platform name".
+func totalName(k []byte) []byte {
+	i := bytes.IndexByte(k, 0)
+	if i < 0 || len(k) < i+1+8+2 {
+		return k
+	}
+	word := map[byte]string{byte(ByPlatform): "platform ", byte(ByUnit): "unit "}[k[i+10]]
+	if word == "" {
+		return k
+	}
+	return append(append(bytes.Clone(k[:i+10]), word...), k[i+11:]...)
 }
 
 // describeHourKey shows campaign 0 yyyymmdd hour as "campaign/yyyymmdd hour H".

@@ -56,7 +56,7 @@ func TestCheckHealthy(t *testing.T) {
 	if r.Posts != 60 || r.Snapshots != 40 || r.Schema != SchemaVersion {
 		t.Errorf("report %+v, want 60 posts, 40 snapshots, schema %d", r, SchemaVersion)
 	}
-	if got := r.String(); got != "ok: schema 1, 60 posts, 40 snapshots" {
+	if got := r.String(); got != "ok: schema 2, 60 posts, 40 snapshots" {
 		t.Errorf("String() = %q", got)
 	}
 }
@@ -87,6 +87,8 @@ func TestCheckFindsDamage(t *testing.T) {
 			"time index: entry cds/post " + "%ID1% not backed by a post",
 			"ranking: entry cds/post %ID1% not backed by a post",
 			"rollup: cds/20230302/ea-kar/youtube: stored",
+			"day total: cds/20230302/unit ea-kar: stored",
+			"day total: cds/20230302/platform youtube: stored",
 			"hour count: cds/20230302 hour 8: stored 1, recount none",
 			"snapshot: snapshot of missing post %ID1%",
 		}, true, true},
@@ -100,6 +102,23 @@ func TestCheckFindsDamage(t *testing.T) {
 			tl.Posts++
 			return b.Put(k, tl.encode())
 		}, []string{"rollup: cds/20230301/tan-loi/youtube: stored {Posts:4 ", "recount {Posts:3 "}, true, false},
+		{"day total by platform off by one", func(t *testing.T, tx *bolt.Tx, ps []collector.Post) error {
+			b := tx.Bucket(bucketDayTotals)
+			k := append(join([]byte("cds"), []byte("20230301"), nil), 'p')
+			k = append(k, "youtube"...)
+			tl, err := decodeTally(b.Get(k))
+			if err != nil {
+				return err
+			}
+			tl.Posts++
+			return b.Put(k, tl.encode())
+		}, []string{"day total: cds/20230301/platform youtube: stored {Posts:4 ", "recount {Posts:3 "}, true, false},
+		{"day total by unit lost", func(t *testing.T, tx *bolt.Tx, ps []collector.Post) error {
+			return tx.Bucket(bucketDayTotals).Delete(append(join([]byte("cds"), []byte("20230301"), nil), "utan-loi"...))
+		}, []string{"day total: cds/20230301/unit tan-loi: missing, recount {Posts:3 "}, true, false},
+		{"day totals dropped at schema 2", func(t *testing.T, tx *bolt.Tx, ps []collector.Post) error {
+			return tx.DeleteBucket(bucketDayTotals)
+		}, []string{`bucket: bucket "day_totals" missing`}, false, false},
 		{"time index entry lost", func(t *testing.T, tx *bolt.Tx, ps []collector.Post) error {
 			return tx.Bucket(bucketByTime).Delete(join([]byte("cds"), append(timeKey(ps[4].When()), ps[4].ID...)))
 		}, []string{"time index: entry cds/post %ID4% missing"}, true, false},
@@ -113,7 +132,7 @@ func TestCheckFindsDamage(t *testing.T) {
 		}, []string{"post: %ID2% is stored under key 0000"}, false, false},
 		{"newer schema", func(t *testing.T, tx *bolt.Tx, ps []collector.Post) error {
 			return tx.Bucket(bucketMeta).Put(keySchema, be64(7))
-		}, []string{"schema: schema version 7; this hashtrack reads 1 to 1"}, false, false},
+		}, []string{"schema: schema version 7; this hashtrack reads 1 to 2"}, false, false},
 		{"source health garbled", func(t *testing.T, tx *bolt.Tx, ps []collector.Post) error {
 			return tx.Bucket(bucketSources).Put([]byte("bao-dak-lak"), []byte("{not json"))
 		}, []string{"source: health of bao-dak-lak does not decode"}, false, false},

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -282,4 +284,204 @@ func (s *Store) Hours(campaign string, from, to time.Time) ([]HourRow, error) {
 		return nil
 	})
 	return out, err
+}
+
+// bucketDayTotals holds, beside the full rollup, each day's tally by platform and by
+// unit (schema 2): a report reads days × (platforms + units) rows instead of
+// days × platforms × units, so its cost stops growing once a campaign's days have posts.
+// Keys: campaign 0 yyyymmdd 0 'p' platform, and campaign 0 yyyymmdd 0 'u' unit; within a
+// day the platform rows come first.
+var bucketDayTotals = []byte("day_totals")
+
+// TotalBy says what a DayTotal sums over.
+type TotalBy byte
+
+const (
+	ByPlatform TotalBy = 'p'
+	ByUnit     TotalBy = 'u'
+)
+
+// DayTotal is the tally of one campaign day for one platform or one unit. The platform
+// rows of a day and its unit rows each count every counted post of that day once.
+type DayTotal struct {
+	Day  time.Time // midnight, in the campaign's time zone
+	By   TotalBy
+	Name string // the platform, or the unit ("" for posts without a unit)
+	Tally
+}
+
+// totalKeys returns the two day-total keys a rollup key (campaign 0 yyyymmdd 0 unit 0
+// platform) adds to.
+func totalKeys(rk []byte) (byPlatform, byUnit []byte, err error) {
+	i := bytes.IndexByte(rk, 0)
+	if i < 0 || len(rk) < i+1+8+1 || rk[i+9] != 0 {
+		return nil, nil, fmt.Errorf("store: corrupt rollup key %q", rk)
+	}
+	head := rk[:i+10] // campaign 0 yyyymmdd 0
+	unit, platform, ok := bytes.Cut(rk[i+10:], []byte{0})
+	if !ok {
+		return nil, nil, fmt.Errorf("store: corrupt rollup key %q", rk)
+	}
+	byPlatform = append(append(append(make([]byte, 0, len(head)+1+len(platform)), head...), byte(ByPlatform)), platform...)
+	byUnit = append(append(append(make([]byte, 0, len(head)+1+len(unit)), head...), byte(ByUnit)), unit...)
+	return byPlatform, byUnit, nil
+}
+
+// sumTotals adds the tallies of rollup keys into the day totals they belong to.
+func sumTotals(rollups map[string]*Tally, into map[string]*Tally) error {
+	for rk, t := range rollups {
+		p, u, err := totalKeys([]byte(rk))
+		if err != nil {
+			return err
+		}
+		for _, k := range [][]byte{p, u} {
+			if d, ok := into[string(k)]; ok {
+				d.Add(*t)
+			} else {
+				d := *t
+				into[string(k)] = &d
+			}
+		}
+	}
+	return nil
+}
+
+// writeTallies adds tallies to the counters of b, in key order.
+func writeTallies(b *bolt.Bucket, tallies map[string]*Tally) error {
+	for _, k := range slices.Sorted(maps.Keys(tallies)) {
+		if d := tallies[k]; !d.zero() {
+			if err := addTally(b, []byte(k), *d); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// flushTallies writes the summed rollup changes of a batch and the day totals they move.
+func (w *writer) flushTallies() error {
+	totals := map[string]*Tally{}
+	if err := sumTotals(w.tallies, totals); err != nil {
+		return err
+	}
+	if err := writeTallies(w.rollups, w.tallies); err != nil {
+		return err
+	}
+	return writeTallies(w.rollups.Tx().Bucket(bucketDayTotals), totals)
+}
+
+// DayTotals calls fn for every day total of campaign with a day in [from, to]
+// (inclusive, zero = open), in day order, a day's platform rows before its unit rows.
+// A file still at schema 1 opened read-only has no day totals yet: they are summed
+// from its rollups instead (same rows, slower).
+func (s *Store) DayTotals(campaign string, from, to time.Time, fn func(DayTotal) error) error {
+	loc := s.loc(campaign)
+	prefix, start, last := dayRange(campaign, from, to)
+	days := dayCache{loc: loc}
+	names := interner{}
+	return s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketDayTotals)
+		if b == nil {
+			return s.totalsFromRollups(tx, campaign, from, to, fn)
+		}
+		c := b.Cursor()
+		for k, v := c.Seek(start); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			rest := k[len(prefix):]
+			if len(rest) < 10 || rest[8] != 0 || (rest[9] != byte(ByPlatform) && rest[9] != byte(ByUnit)) {
+				return fmt.Errorf("store: corrupt day total key %q", k)
+			}
+			if last != nil && bytes.Compare(k[:len(prefix)+8], last) > 0 {
+				break
+			}
+			day, err := days.parse(rest[:8])
+			if err != nil {
+				return fmt.Errorf("store: corrupt day total key %q: %w", k, err)
+			}
+			t, err := decodeTally(v)
+			if err != nil {
+				return err
+			}
+			if err := fn(DayTotal{Day: day, By: TotalBy(rest[9]), Name: names.get(rest[10:]), Tally: t}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// totalsFromRollups is DayTotals over a file without the day_totals bucket: one day's
+// rollups are summed at a time, so memory stays one day's rows.
+func (s *Store) totalsFromRollups(tx *bolt.Tx, campaign string, from, to time.Time, fn func(DayTotal) error) error {
+	loc := s.loc(campaign)
+	prefix, start, last := dayRange(campaign, from, to)
+	days := dayCache{loc: loc}
+	var (
+		day        time.Time
+		dayKey     []byte
+		plats, uns = map[string]*Tally{}, map[string]*Tally{}
+	)
+	emit := func() error {
+		for _, m := range []struct {
+			by TotalBy
+			m  map[string]*Tally
+		}{{ByPlatform, plats}, {ByUnit, uns}} {
+			for _, name := range slices.Sorted(maps.Keys(m.m)) {
+				if err := fn(DayTotal{Day: day, By: m.by, Name: name, Tally: *m.m[name]}); err != nil {
+					return err
+				}
+			}
+			clear(m.m)
+		}
+		return nil
+	}
+	add := func(m map[string]*Tally, name []byte, t Tally) {
+		if d, ok := m[string(name)]; ok {
+			d.Add(t)
+			return
+		}
+		m[string(name)] = &t
+	}
+	c := tx.Bucket(bucketRollups).Cursor()
+	for k, v := c.Seek(start); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		rest := k[len(prefix):]
+		if len(rest) < 9 {
+			return fmt.Errorf("store: corrupt rollup key %q", k)
+		}
+		if last != nil && bytes.Compare(k[:len(prefix)+8], last) > 0 {
+			break
+		}
+		if !bytes.Equal(rest[:8], dayKey) {
+			if dayKey != nil {
+				if err := emit(); err != nil {
+					return err
+				}
+			}
+			d, err := days.parse(rest[:8])
+			if err != nil {
+				return fmt.Errorf("store: corrupt rollup key %q: %w", k, err)
+			}
+			day, dayKey = d, bytes.Clone(rest[:8])
+		}
+		unit, platform, ok := bytes.Cut(rest[9:], []byte{0})
+		if !ok {
+			return fmt.Errorf("store: corrupt rollup key %q", k)
+		}
+		t, err := decodeTally(v)
+		if err != nil {
+			return err
+		}
+		add(plats, platform, t)
+		add(uns, unit, t)
+	}
+	if dayKey == nil {
+		return nil
+	}
+	return emit()
+}
+
+// rollupKey is the rollup a counted post adds to in one of its campaigns:
+// campaign 0 yyyymmdd 0 unit 0 platform, the day in the campaign's time zone.
+func (s *Store) rollupKey(campaign string, p *collector.Post) string {
+	day := p.When().In(s.loc(campaign)).Format("20060102")
+	return string(join([]byte(campaign), []byte(day), []byte(p.Unit), []byte(p.Platform)))
 }

@@ -22,8 +22,9 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/collector"
 )
 
-// SchemaVersion is the layout of the file this code writes. Open refuses a newer one.
-const SchemaVersion = 1
+// SchemaVersion is the layout of the file this code writes. Open refuses a newer one
+// and migrates an older one when opened for writing (migrate.go). 2: day totals.
+const SchemaVersion = 2
 
 // DefaultLockTimeout is how long Open waits for another process to let go of the file.
 const DefaultLockTimeout = 3 * time.Second
@@ -111,9 +112,14 @@ func Open(path string, opts Options) (*Store, error) {
 				}
 				meta := tx.Bucket(bucketMeta)
 				if meta.Get(keySchema) == nil {
-					return meta.Put(keySchema, be64(SchemaVersion))
+					if err := meta.Put(keySchema, be64(SchemaVersion)); err != nil {
+						return err
+					}
 				}
-				return checkSchema(tx)
+				if err := checkSchema(tx); err != nil {
+					return err
+				}
+				return s.migrate(tx)
 			})
 		})
 	}

@@ -250,13 +250,8 @@ func (w *writer) flush() error {
 		}
 		clear(ix.keys)
 	}
-	keys := slices.Sorted(maps.Keys(w.tallies))
-	for _, k := range keys {
-		if d := w.tallies[k]; !d.zero() {
-			if err := addTally(w.rollups, []byte(k), *d); err != nil {
-				return err
-			}
-		}
+	if err := w.flushTallies(); err != nil {
+		return err
 	}
 	for _, c := range []struct {
 		b      *bolt.Bucket
@@ -540,7 +535,7 @@ func addCount(b *bolt.Bucket, k []byte, d int64) error {
 // for use after the campaigns' time zones change or when Check finds a mismatch.
 func (s *Store) Reindex(ctx context.Context) error {
 	return s.db.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketByTime, bucketRollups, bucketHours, bucketTop, bucketQueue, bucketLeftOut} {
+		for _, name := range [][]byte{bucketByTime, bucketRollups, bucketDayTotals, bucketHours, bucketTop, bucketQueue, bucketLeftOut} {
 			if err := tx.DeleteBucket(name); err != nil {
 				return err
 			}

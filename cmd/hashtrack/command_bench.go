@@ -17,8 +17,8 @@ import (
 func benchCommand() *command {
 	return &command{
 		name:    "bench",
-		usage:   "[--sizes 10k,100k,1m] [--runs 3] [--feeds 200] [--dir THƯ_MỤC] [--out TỆP.md]",
-		summary: "đo tốc độ và bộ nhớ (ghi dữ liệu, báo cáo, thu thập) trên dữ liệu giả lập, in bảng cho BENCHMARKS.md",
+		usage:   "[--sizes 10k,100k,1m] [--runs 3] [--feeds 200] [--serve | --serve-only] [--dir THƯ_MỤC] [--out TỆP.md]",
+		summary: "đo tốc độ và bộ nhớ (ghi dữ liệu, báo cáo, thu thập, máy chủ khi nhiều đơn vị gửi bài cùng lúc) trên dữ liệu giả lập, in bảng cho BENCHMARKS.md",
 		run:     runBench,
 	}
 }
@@ -26,11 +26,17 @@ func benchCommand() *command {
 func runBench(ctx context.Context, e *env, args []string) error {
 	fs := e.flags()
 	var sizes, out, child, childFormat, childOut string
-	opts := bench.Options{Kinds: e.kinds, Self: e.benchSelf, Progress: e.stderr, Collect: benchCollector(e)}
+	opts := bench.Options{Kinds: e.kinds, Self: e.benchSelf, Progress: e.stderr, Collect: benchCollector(e), Runner: e.runner}
+	var serve, serveOnly bool
+	burst := bench.DefaultServe
 	fs.StringVar(&sizes, "sizes", "10k,100k", "campaign sizes in posts, comma-separated (10k, 100k, 1m); add 1m for the full table")
 	fs.IntVar(&opts.Runs, "runs", 3, "runs per figure; the table shows the median")
 	fs.IntVar(&opts.Feeds, "feeds", 200, "feeds served on loopback for the collect figures (0 = skip)")
 	fs.IntVar(&opts.Items, "items", 20, "items per feed")
+	fs.BoolVar(&serve, "serve", false, "also measure the daemon under a burst of submissions (branches in parallel, during a collect of --feeds feeds)")
+	fs.BoolVar(&serveOnly, "serve-only", false, "measure only the burst (no store, report or collect tables)")
+	fs.IntVar(&burst.Branches, "branches", burst.Branches, "branches submitting in parallel in the burst, each with its own token and client address")
+	fs.IntVar(&burst.PerBranch, "per-branch", burst.PerBranch, "submissions per branch in the burst, alternating the JSON API and the form")
 	fs.StringVar(&opts.Dir, "dir", "", "working folder for the databases (default: a temporary folder, removed afterwards)")
 	fs.BoolVar(&opts.Keep, "keep", false, "keep the working folder")
 	fs.StringVar(&out, "out", "", "also write the Markdown table to this `file`")
@@ -55,6 +61,16 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	}
 	if opts.Feeds < 0 || opts.Items < 1 {
 		return usageError("--feeds must not be negative and --items must be at least 1")
+	}
+	if serve || serveOnly {
+		if burst.Branches < 1 || burst.Branches > 250 || burst.PerBranch < 1 {
+			return usageError("--branches must be between 1 and 250 and --per-branch at least 1")
+		}
+		burst.Feeds = opts.Feeds
+		opts.Serve = burst
+	}
+	if serveOnly {
+		opts.Sizes, opts.Feeds = nil, 0
 	}
 	rep, err := bench.Run(ctx, opts)
 	if errors.Is(err, bench.ErrWorkDir) {

@@ -102,6 +102,29 @@ func TestBenchCommand(t *testing.T) {
 	}
 }
 
+// TestBenchServe runs the burst through this command's ingest runner: 2 branches × 3
+// submissions while 2 feeds of one item are collected.
+func TestBenchServe(t *testing.T) {
+	t.Parallel()
+	r := benchWithTestBinary(t, "--serve-only", "--branches", "2", "--per-branch", "3", "--feeds", "2", "--items", "1", "--dir", t.TempDir())
+	if r.code != 0 {
+		t.Fatalf("%+v", r)
+	}
+	md := r.stdout
+	if got := cell(t, md, "accepted (201 or 200)"); got[0] != "6" {
+		t.Errorf("accepted %v, want 6", got)
+	}
+	if got := cell(t, md, "posts in the store afterwards"); got[0] != "8" {
+		t.Errorf("stored %v, want 8 (6 submitted, 2 collected)", got)
+	}
+	if got := cell(t, md, "errors by kind"); got[0] != "none" {
+		t.Errorf("errors %v", got)
+	}
+	if strings.Contains(md, "## Store and report") {
+		t.Errorf("--serve-only printed the store table:\n%s", md)
+	}
+}
+
 func TestBenchFlags(t *testing.T) {
 	t.Parallel()
 	cfg := writeConfig(t, testConfig)
@@ -114,6 +137,8 @@ func TestBenchFlags(t *testing.T) {
 		{[]string{"bench", "--runs", "0"}, "--runs: 0 is not between 1 and 99"},
 		{[]string{"bench", "--feeds", "-1"}, "--feeds must not be negative"},
 		{[]string{"bench", "--child", "nope"}, `unknown step "nope"`},
+		{[]string{"bench", "--serve", "--branches", "0"}, "--branches must be between 1 and 250"},
+		{[]string{"bench", "--serve-only", "--per-branch", "0"}, "--per-branch at least 1"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			r := runCmd(t, cfg, tc.args...)

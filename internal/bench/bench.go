@@ -1,8 +1,9 @@
 // Package bench is the engine behind `hashtrack bench`: it measures, on a synthetic
 // campaign (collector/synth), how fast the store ingests and re-ingests posts against
 // bare bbolt, how long a report takes and how much memory it needs (in a child process,
-// so the figure is the report's own), and how collection of feeds on loopback compares
-// with bare gofeed; then it checks the figures against the targets BENCHMARKS.md
+// so the figure is the report's own), how collection of feeds on loopback compares
+// with bare gofeed, and how the daemon's HTTP handler takes a burst of submissions from
+// many branches while feeds are collected; then it checks the figures against the targets BENCHMARKS.md
 // states. The command line only parses flags, calls Run and prints the Markdown.
 package bench
 
@@ -42,6 +43,10 @@ type Options struct {
 	// and backoff, and stores their posts in st, as `hashtrack collect --all` does.
 	// nil leaves the collect figures unmeasured.
 	Collect CollectFunc
+	// Serve is the burst of submissions measured against the daemon's handler; zero
+	// Branches skips it. Runner builds the ingest runner it submits through.
+	Serve  ServeOptions
+	Runner RunnerFunc
 	// Self is how to start hashtrack for a child step (ChildArgs are appended); nil =
 	// this executable. Tests point it at their test binary.
 	Self []string
@@ -72,6 +77,7 @@ type Report struct {
 	Machine Machine
 	Sizes   []*SizeResult
 	Collect CollectResult
+	Serve   ServeResult
 	Started time.Time
 	Elapsed time.Duration
 }
@@ -155,6 +161,10 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if opts.Feeds > 0 {
 		fmt.Fprintf(progress, "bench: collect %d feeds…\n", opts.Feeds)
 		rep.Collect = measureCollect(ctx, opts, g)
+	}
+	if opts.Serve.Branches > 0 {
+		fmt.Fprintf(progress, "bench: serve, %d branches × %d submissions during a collect of %d feeds…\n", opts.Serve.Branches, opts.Serve.PerBranch, opts.Serve.Feeds)
+		rep.Serve = measureServe(ctx, opts, g)
 	}
 	rep.Elapsed = time.Since(rep.Started)
 	return rep, nil

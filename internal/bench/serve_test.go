@@ -1,0 +1,141 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tinhdoandaklak/hashtrack/collector/fetch"
+	"github.com/tinhdoandaklak/hashtrack/internal/config"
+	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
+	"github.com/tinhdoandaklak/hashtrack/store"
+)
+
+func testIngestRunner(c *config.Config, st *store.Store) *ingest.Runner {
+	return &ingest.Runner{Config: c, Store: st, Fetcher: fetch.New(c.FetchOptions())}
+}
+
+// TestServe runs a small burst: 4 branches × 6 submissions (within the per-address
+// burst of 30, so none is refused) through the real handler while 3 feeds of 2 items
+// are collected. Every submission is stored as a new post, half through the form.
+func TestServe(t *testing.T) {
+	t.Parallel()
+	rep, err := Run(context.Background(), Options{Runs: 1, Items: 2, Seed: 2023, Dir: t.TempDir(), Kinds: testKinds,
+		Serve: ServeOptions{Branches: 4, PerBranch: 6, Feeds: 3}, Runner: testIngestRunner})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := rep.Serve
+	if v.Err != "" {
+		t.Fatalf("serve not measured: %s", v.Err)
+	}
+	if v.Submissions != 24 || v.Accepted != 24 || len(v.Latencies) != 24 || v.FormPosts != 12 {
+		t.Errorf("sent %d, accepted %d, %d latencies, %d by form; want 24, 24, 24, 12", v.Submissions, v.Accepted, len(v.Latencies), v.FormPosts)
+	}
+	if len(v.Errors) != 0 || v.FirstError != "" {
+		t.Errorf("errors %v (%s)", v.Errors, v.FirstError)
+	}
+	// 24 submitted links + 3 feeds × 2 items.
+	if v.Stored != 30 || v.CollectFails != 0 || v.CollectErr != "" {
+		t.Errorf("stored %d posts, %d sources failed (%s); want 30 and 0", v.Stored, v.CollectFails, v.CollectErr)
+	}
+	for _, p := range servePages {
+		if len(v.Pages[p]) == 0 {
+			t.Errorf("%s never read during the burst", p)
+		}
+	}
+	md := markdown(rep)
+	if got := cell(t, md, "accepted (201 or 200)"); got[0] != "24" {
+		t.Errorf("accepted row %v", got)
+	}
+	if got := cell(t, md, "submissions sent (JSON API / form)"); got[0] != "24 (12 / 12)" {
+		t.Errorf("sent row %v", got)
+	}
+	if got := cell(t, md, "burst: 0 errors other than the limiter's 429s"); got[0] != "none" || got[1] != "met" {
+		t.Errorf("errors target %v", got)
+	}
+	if strings.Contains(md, "## Store and report") || strings.Contains(md, "## Collect") {
+		t.Errorf("a serve-only run prints the other tables:\n%s", md)
+	}
+	if !strings.Contains(md, "bench --serve-only --feeds 3 --branches 4 --per-branch 6") {
+		t.Errorf("command line not shown:\n%s", md)
+	}
+}
+
+func TestServeNotMeasured(t *testing.T) {
+	t.Parallel()
+	rep, err := Run(context.Background(), Options{Runs: 1, Dir: t.TempDir(), Kinds: testKinds, Serve: ServeOptions{Branches: 1, PerBranch: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := markdown(rep)
+	if !strings.Contains(md, "Not measured: no ingest runner was given to the bench") {
+		t.Errorf("no reason given:\n%s", md)
+	}
+	if got := cell(t, md, "burst: ≥ 900 submissions/s (link checks off)"); got[1] != "not measured" {
+		t.Errorf("target %v", got)
+	}
+}
+
+// TestServeTargets checks the serve verdicts and the error kinds against hand-made
+// figures: 429s are allowed, anything else fails the target.
+func TestServeTargets(t *testing.T) {
+	ms := time.Millisecond
+	lat := make([]time.Duration, 100)
+	for i := range lat {
+		lat[i] = time.Duration(i+1) * ms // p50 50 ms, p99 99 ms
+	}
+	for _, tc := range []struct {
+		name     string
+		accepted int
+		elapsed  time.Duration
+		errs     map[string]int
+		page     time.Duration
+		want     map[string][2]string
+	}{
+		{"met", 1000, time.Second, map[string]int{kindOf(http.StatusTooManyRequests, nil): 7}, 150 * ms, map[string][2]string{
+			"burst: ≥ 900 submissions/s (link checks off)":           {"1000/s", "met"},
+			"burst: p99 latency ≤ 100 ms":                            {"99.0 ms", "met"},
+			"burst: 0 errors other than the limiter's 429s":          {"429: 7", "met"},
+			"burst: index and report pages answer in ≤ 200 ms (p99)": {"/ 150.0 ms, /reports/cds/latest.html 150.0 ms", "met"},
+		}},
+		{"missed", 850, time.Second, map[string]int{"429": 2, kindOf(500, nil): 1, kindOf(0, errors.New("reset")): 3}, 250 * ms, map[string][2]string{
+			"burst: ≥ 900 submissions/s (link checks off)":           {"850/s", "**not met**"},
+			"burst: p99 latency ≤ 100 ms":                            {"99.0 ms", "met"},
+			"burst: 0 errors other than the limiter's 429s":          {"429: 2, HTTP 500: 1, network: 3", "**not met**"},
+			"burst: index and report pages answer in ≤ 200 ms (p99)": {"/ 250.0 ms, /reports/cds/latest.html 250.0 ms", "**not met**"},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pages := map[string][]time.Duration{}
+			for _, p := range servePages {
+				pages[p] = []time.Duration{ms, tc.page}
+			}
+			r := &Report{Options: Options{Serve: ServeOptions{Branches: 60, PerBranch: 25}},
+				Serve: ServeResult{Accepted: tc.accepted, Elapsed: tc.elapsed, Latencies: lat, Errors: tc.errs, Pages: pages}}
+			got := r.targets()
+			if len(got) != len(tc.want) {
+				t.Fatalf("%d targets, want %d: %+v", len(got), len(tc.want), got)
+			}
+			for _, tg := range got {
+				w, ok := tc.want[tg.name]
+				if !ok {
+					t.Errorf("unexpected target %q", tg.name)
+					continue
+				}
+				if tg.measured != w[0] || tg.verdict() != w[1] {
+					t.Errorf("%s: %q %q, want %q %q", tg.name, tg.measured, tg.verdict(), w[0], w[1])
+				}
+			}
+		})
+	}
+	if p := percentile(lat, 50); p != 50*ms {
+		t.Errorf("p50 %v", p)
+	}
+	if p := percentile(nil, 99); p != 0 {
+		t.Errorf("p99 of nothing %v", p)
+	}
+}
