@@ -69,6 +69,9 @@ type Options struct {
 	// AddrLimit and TokenLimit replace the default rate limits per client address and
 	// per form token (tests, a fuzzer); the zero Limit is the default.
 	AddrLimit, TokenLimit Limit
+	// RefreshReport, when set, writes the served report at once and returns the files
+	// written: the daemon's "make it now" (daemon.Refresher.Now), for the console's button.
+	RefreshReport func(ctx context.Context) ([]string, error)
 }
 
 // Server answers the daemon's pages. Build it with New; Close releases the report folder.
