@@ -309,6 +309,12 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
+	// bbolt's Close waits for open transactions, whose release needs s.mu: let them end first.
+	for s.users > 0 {
+		s.mu.Unlock()
+		time.Sleep(time.Millisecond)
+		s.mu.Lock()
+	}
 	if s.db == nil {
 		return nil
 	}

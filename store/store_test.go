@@ -421,3 +421,38 @@ func TestReindexMatchesIncremental(t *testing.T) {
 		}
 	}
 }
+
+// TestCloseWaitsForOperation: Close during a read lets it finish with its posts, then
+// closes; nothing deadlocks on the store's lock.
+func TestCloseWaitsForOperation(t *testing.T) {
+	t.Parallel()
+	s, err := Open(filepath.Join(t.TempDir(), "hashtrack.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	upsert(t, s, post(t, "https://baodaklak.vn/a", collector.Metrics{Likes: collector.Known(1)}, nil))
+	inside, unblock, read := make(chan bool), make(chan bool), make(chan int, 1)
+	go func() {
+		n := 0
+		err := s.Posts(context.Background(), Query{}, func(collector.Post) error {
+			inside <- true
+			<-unblock
+			n++
+			return nil
+		})
+		if err != nil {
+			t.Error(err)
+		}
+		read <- n
+	}()
+	<-inside
+	closed := make(chan error, 1)
+	go func() { closed <- s.Close() }()
+	close(unblock)
+	if n := <-read; n != 1 {
+		t.Errorf("the read in flight saw %d posts, want 1", n)
+	}
+	if err := <-closed; err != nil {
+		t.Errorf("close: %v", err)
+	}
+}
