@@ -5,6 +5,13 @@
 // post's review state and the claims of units other than its owner, the review queue,
 // staff decisions applied in one transaction, and an audit trail of them. Keys and
 // encodings live here and nowhere else.
+//
+// Every process (the daemon, each command) holds the file only while it works, so the
+// command line runs beside `hashtrack serve`: the file is opened for an operation or a
+// burst of them, closed when idle, and let go at least every second by a busy process;
+// read-only stores share the lock. Store says why this design, and what it costs.
+// Every write transaction bumps a change sequence (Changes) that another process can
+// poll cheaply to learn that the data changed.
 package store
 
 import (
