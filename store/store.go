@@ -48,7 +48,7 @@ const (
 	// DefaultMaxHold: a process that stays busy lets go at least this often...
 	DefaultMaxHold = time.Second
 	// DefaultReleasePause: ...and waits this long before opening again.
-	DefaultReleasePause = 120 * time.Millisecond
+	DefaultReleasePause = 80 * time.Millisecond
 )
 
 var (
