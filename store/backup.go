@@ -20,7 +20,7 @@ var ErrBackupTarget = errors.New("the backup file is the database itself")
 // the copy is the database as of the moment Backup began. It returns the bytes written.
 func (s *Store) Backup(w io.Writer) (int64, error) {
 	var n int64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		n, err = tx.WriteTo(w)
 		return err

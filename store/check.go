@@ -75,7 +75,7 @@ func (p *problems) add(kind, format string, args ...any) {
 func (s *Store) Check(ctx context.Context) (*CheckReport, error) {
 	r := &CheckReport{}
 	pr := &problems{r: r, kinds: map[string]int{}}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		// Read every byte first, where a damaged page is a recoverable panic: bbolt's
 		// own check runs in a goroutine of its own, where a read outside the file
 		// would crash the program.
@@ -493,7 +493,7 @@ func (s *Store) Repair(ctx context.Context) error {
 	if err := s.Reindex(ctx); err != nil {
 		return fmt.Errorf("store: repair %s: %w", s.path, err)
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		posts := tx.Bucket(bucketPosts)
 		snaps := tx.Bucket(bucketSnapshots)
 		var orphans [][]byte

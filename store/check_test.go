@@ -65,7 +65,7 @@ func TestCheckHealthy(t *testing.T) {
 // edit would.
 func corrupt(t *testing.T, s *Store, fn func(tx *bolt.Tx) error) {
 	t.Helper()
-	if err := s.db.Update(fn); err != nil {
+	if err := s.update(fn); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -235,8 +235,10 @@ func TestCheckSurvivesDamagedPages(t *testing.T) {
 	}
 	fillStore(t, s, 300)
 	inUse := map[int]string{}
-	err = s.db.View(func(tx *bolt.Tx) error {
-		for id := 2; int64(id)*int64(s.db.Info().PageSize) < tx.Size(); id++ {
+	pageSize := 0
+	err = s.view(func(tx *bolt.Tx) error {
+		pageSize = tx.DB().Info().PageSize
+		for id := 2; int64(id)*int64(pageSize) < tx.Size(); id++ {
 			info, err := tx.Page(id)
 			if err != nil || info == nil {
 				continue
@@ -249,7 +251,6 @@ func TestCheckSurvivesDamagedPages(t *testing.T) {
 		}
 		return nil
 	})
-	pageSize := s.db.Info().PageSize
 	s.Close()
 	if err != nil {
 		t.Fatal(err)

@@ -49,7 +49,7 @@ func (s *Store) PutDelivery(d Delivery) error {
 	if err != nil {
 		return fmt.Errorf("store: delivery %s %s: %w", d.Campaign, d.Channel, err)
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(bucketDeliveries)
 		if err != nil {
 			return err
@@ -65,7 +65,7 @@ func (s *Store) PutDelivery(d Delivery) error {
 // Delivery returns the log entry of a campaign's report of day on channel; ok is
 // false when that report was never handed to it.
 func (s *Store) Delivery(campaign string, day time.Time, channel string) (d Delivery, ok bool, err error) {
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketDeliveries)
 		if b == nil {
 			return nil
@@ -88,7 +88,7 @@ func (s *Store) Delivery(campaign string, day time.Time, channel string) (d Deli
 func (s *Store) Deliveries(campaign string) ([]Delivery, error) {
 	var out []Delivery
 	prefix := append([]byte(campaign), 0)
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketDeliveries)
 		if b == nil {
 			return nil

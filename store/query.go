@@ -17,7 +17,7 @@ import (
 // Get returns the post with id.
 func (s *Store) Get(id string) (collector.Post, bool, error) {
 	var p *collector.Post
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		p, err = getPost(tx.Bucket(bucketPosts), id)
 		return err
@@ -31,7 +31,7 @@ func (s *Store) Get(id string) (collector.Post, bool, error) {
 // Count returns the number of posts in the store.
 func (s *Store) Count() (int, error) {
 	var n int
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		n = tx.Bucket(bucketPosts).Stats().KeyN
 		return nil
 	})
@@ -62,7 +62,7 @@ func (s *Store) Posts(ctx context.Context, q Query, fn func(collector.Post) erro
 	if q.Campaign != "" && q.AnyState {
 		return s.postsAnyState(ctx, q, keep, fn)
 	}
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bolt.Tx) error {
 		posts := tx.Bucket(bucketPosts)
 		if q.Campaign == "" {
 			return posts.ForEach(func(k, v []byte) error {
@@ -157,7 +157,7 @@ func (s *Store) postsAnyState(ctx context.Context, q Query, keep func(*collector
 func (s *Store) TopPosts(campaign string, n int, keep func(*collector.Post) bool) ([]collector.Post, error) {
 	var out []collector.Post
 	prefix := append([]byte(campaign), 0)
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		posts := tx.Bucket(bucketPosts)
 		c := tx.Bucket(bucketTop).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && len(out) < n; k, _ = c.Next() {
@@ -184,7 +184,7 @@ func (s *Store) TopPosts(campaign string, n int, keep func(*collector.Post) bool
 func (s *Store) Snapshots(id string) ([]collector.Snapshot, error) {
 	var out []collector.Snapshot
 	prefix := []byte(id)
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		p, err := getPost(tx.Bucket(bucketPosts), id)
 		if err != nil {
 			return err

@@ -220,7 +220,7 @@ func (s *Store) Decide(ctx context.Context, who string, ds []Decision) (DecideRe
 		return res, err
 	}
 	now := s.now()
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		w := s.writer(tx)
 		for i, d := range ds {
 			if err := ctx.Err(); err != nil {
@@ -401,7 +401,7 @@ func timeText(t time.Time) string {
 // view of one post, not a report's hot path.
 func (s *Store) History(id string) ([]AuditEntry, error) {
 	var out []AuditEntry
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketAudit)
 		if b == nil {
 			return nil
@@ -437,7 +437,7 @@ func decodeEntry(k, v []byte) (AuditEntry, error) {
 // AuditTrail calls fn for every audit entry of every post in the order they were
 // written, for an export. fn runs inside a read transaction.
 func (s *Store) AuditTrail(ctx context.Context, fn func(AuditEntry) error) error {
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketAudit)
 		if b == nil {
 			return nil
@@ -473,7 +473,7 @@ func (s *Store) Queue(ctx context.Context, campaign string) ([]QueueItem, error)
 	if campaign != "" {
 		prefix = append([]byte(campaign), 0)
 	}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketQueue)
 		if b == nil {
 			return nil
@@ -535,7 +535,7 @@ type ReasonCount struct {
 func (s *Store) LeftOut(campaign string) (LeftOut, error) {
 	var lo LeftOut
 	prefix := append([]byte(campaign), 0)
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketLeftOut)
 		if b == nil {
 			return nil

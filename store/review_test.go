@@ -116,14 +116,12 @@ func TestClaimByAnotherUnitKeepsOwner(t *testing.T) {
 	}
 	for _, st := range steps {
 		now = now.Add(time.Minute)
-		stats := s.db.Stats()
-		writes := stats.TxStats.GetWrite()
+		writes := s.WriteStats().PageWrites
 		r := upsert(t, s, st.in)
 		if r.Outcomes[0] != st.outcome || r.States[0] != collector.ReviewCounted {
 			t.Fatalf("%s: outcome %v state %v, want %v counted", st.name, r.Outcomes[0], r.States[0], st.outcome)
 		}
-		stats = s.db.Stats()
-		if wrote := stats.TxStats.GetWrite() != writes; wrote != st.writes {
+		if wrote := s.WriteStats().PageWrites != writes; wrote != st.writes {
 			t.Errorf("%s: wrote %v, want %v", st.name, wrote, st.writes)
 		}
 		got, _, _ := s.Get(owner.ID)
@@ -483,7 +481,7 @@ func TestAuditEntriesSayOldAndNew(t *testing.T) {
 // the posts and rebuilt by Repair.
 func TestCheckFindsReviewDrift(t *testing.T) {
 	s, id := decisionFixture(t)
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		if err := tx.Bucket(bucketLeftOut).Put(join([]byte("cds"), []byte("rejected"), []byte("ma")), be64(2)); err != nil {
 			return err
 		}
@@ -524,7 +522,7 @@ func TestFileFromBeforeReview(t *testing.T) {
 	}
 	p := post(t, "https://zalo.me/p/old", collector.Metrics{Likes: collector.Known(2)}, nil)
 	upsert(t, s, p)
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		for _, b := range reviewBuckets {
 			if err := tx.DeleteBucket(b); err != nil {
 				return err

@@ -161,7 +161,7 @@ func (s *Store) Rollups(campaign string, from, to time.Time, fn func(RollupRow) 
 	prefix, start, last := dayRange(campaign, from, to)
 	days := dayCache{loc: loc}
 	names := interner{}
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketRollups).Cursor()
 		for k, v := c.Seek(start); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			rest := k[len(prefix):]
@@ -265,7 +265,7 @@ func (s *Store) Hours(campaign string, from, to time.Time) ([]HourRow, error) {
 	prefix, start, last := dayRange(campaign, from, to)
 	days := dayCache{loc: loc}
 	var out []HourRow
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketHours).Cursor()
 		for k, v := c.Seek(start); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			rest := k[len(prefix):]
@@ -379,7 +379,7 @@ func (s *Store) DayTotals(campaign string, from, to time.Time, fn func(DayTotal)
 	prefix, start, last := dayRange(campaign, from, to)
 	days := dayCache{loc: loc}
 	names := interner{}
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketDayTotals)
 		if b == nil {
 			return s.totalsFromRollups(tx, campaign, from, to, fn)

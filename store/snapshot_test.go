@@ -13,7 +13,7 @@ import (
 func snapshotEntries(t *testing.T, s *Store) int {
 	t.Helper()
 	n := 0
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		n = tx.Bucket(bucketSnapshots).Stats().KeyN
 		return nil
 	})
@@ -85,7 +85,7 @@ func TestSnapshotsKeepSupersededMetrics(t *testing.T) {
 
 	// A file written when the current metrics were stored as a snapshot too (before
 	// history became lazy) shows and counts them once, with the post's own values.
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		return s.writer(tx).snapshot(p.ID, t0.Add(24*time.Hour), collector.Metrics{Likes: collector.Known(25)})
 	})
 	if err != nil {

@@ -76,7 +76,7 @@ func (h SourceHealth) Verdict(now time.Time, staleAfter time.Duration) SourceVer
 
 // Source returns the health of the named source; ok is false if it never ran.
 func (s *Store) Source(name string) (h SourceHealth, ok bool, err error) {
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketSources).Get([]byte(name))
 		if v == nil {
 			return nil
@@ -96,7 +96,7 @@ func (s *Store) PutSource(h SourceHealth) error {
 	if err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketSources).Put([]byte(h.Name), enc)
 	})
 }
@@ -104,7 +104,7 @@ func (s *Store) PutSource(h SourceHealth) error {
 // Sources returns every recorded source, by name.
 func (s *Store) Sources() ([]SourceHealth, error) {
 	var out []SourceHealth
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketSources).ForEach(func(k, v []byte) error {
 			var h SourceHealth
 			if err := json.Unmarshal(v, &h); err != nil {
@@ -122,7 +122,7 @@ func (s *Store) PutRaw(source string, items []collector.RawItem) error {
 	if len(items) == 0 {
 		return nil
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketRaw)
 		for _, it := range items {
 			enc, err := json.Marshal(it)
@@ -140,7 +140,7 @@ func (s *Store) PutRaw(source string, items []collector.RawItem) error {
 // Raw calls fn for each raw item kept for source, in key order.
 func (s *Store) Raw(source string, fn func(collector.RawItem) error) error {
 	prefix := append([]byte(source), 0)
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketRaw).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			var it collector.RawItem

@@ -3,8 +3,11 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -29,7 +32,7 @@ func mustOpen(t testing.TB, now *time.Time) *Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		err := s.db.View(func(tx *bolt.Tx) error {
+		err := s.view(func(tx *bolt.Tx) error {
 			for err := range tx.Check() {
 				return err
 			}
@@ -161,14 +164,12 @@ func TestReingestWritesNothing(t *testing.T) {
 	if r.New != 50 {
 		t.Fatalf("first %+v", r)
 	}
-	st := s.db.Stats()
-	before := st.TxStats.GetWrite()
+	before := s.WriteStats().PageWrites
 	r = upsert(t, s, ps...)
 	if r.Unchanged != 50 || r.New+r.Updated != 0 {
 		t.Fatalf("second %+v", r)
 	}
-	st2 := s.db.Stats()
-	if after := st2.TxStats.GetWrite(); after != before {
+	if after := s.WriteStats().PageWrites; after != before {
 		t.Errorf("re-ingest wrote %d pages", after-before)
 	}
 }
@@ -267,6 +268,8 @@ func TestPostsTimeRangeAndTop(t *testing.T) {
 	}
 }
 
+// TestLockTimeout: while an operation holds the file, another opening waits its lock
+// timeout and fails with ErrLocked naming the file and the daemon.
 func TestLockTimeout(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "hashtrack.db")
@@ -275,8 +278,17 @@ func TestLockTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	upsert(t, s, post(t, "https://baodaklak.vn/a", collector.Metrics{Likes: collector.Known(1)}, nil))
+	holding, done := make(chan bool), make(chan bool)
+	go s.Posts(context.Background(), Query{}, func(collector.Post) error {
+		holding <- true
+		<-done
+		return nil
+	})
+	<-holding
 	start := time.Now()
 	_, err = Open(path, Options{LockTimeout: 500 * time.Millisecond})
+	close(done)
 	if !errors.Is(err, ErrLocked) {
 		t.Fatalf("second open: %v, want ErrLocked", err)
 	}
@@ -285,6 +297,86 @@ func TestLockTimeout(t *testing.T) {
 	}
 	if msg := err.Error(); !contains(msg, path) || !contains(msg, "hashtrack serve") {
 		t.Errorf("message %q should name the file and the daemon", msg)
+	}
+}
+
+// TestSideBySide: two stores on one file, as the daemon and a command are. An idle
+// store holds nothing; a busy one lets the other in; each sees the other's writes,
+// and the change sequence moves with every write transaction, not with reads.
+func TestSideBySide(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "hashtrack.db")
+	daemon, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer daemon.Close()
+	before, err := daemon.Changes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	upsert(t, daemon, post(t, "https://baodaklak.vn/a", collector.Metrics{Likes: collector.Known(1)}, nil))
+	if n, _ := daemon.Changes(); n != before+1 {
+		t.Errorf("changes after one write: %d, want %d", n, before+1)
+	}
+	if _, err := daemon.Count(); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := daemon.Changes(); n != before+1 {
+		t.Errorf("a read moved the change sequence to %d", n)
+	}
+
+	// The daemon is open but idle: a command opens at once (its timeout is short) and writes.
+	cmd, err := Open(path, Options{LockTimeout: time.Second})
+	if err != nil {
+		t.Fatalf("command beside an idle daemon: %v", err)
+	}
+	upsert(t, cmd, post(t, "https://baodaklak.vn/b", collector.Metrics{Likes: collector.Known(2)}, nil))
+	if n, err := daemon.Count(); err != nil || n != 2 {
+		t.Errorf("the daemon sees %d posts (%v), want 2", n, err)
+	}
+	if n, _ := daemon.Changes(); n != before+2 {
+		t.Errorf("the daemon sees changes %d, want %d", n, before+2)
+	}
+	cmd.Close()
+
+	// The daemon writes without a pause for longer than a reader's lock timeout; the
+	// reader still gets in, because a busy store lets go every MaxHold.
+	stop := make(chan bool)
+	var writes atomic.Int64
+	writerDone := make(chan bool)
+	go func() {
+		defer close(writerDone)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			p := post(t, fmt.Sprintf("https://baodaklak.vn/busy-%d", i), collector.Metrics{Likes: collector.Known(int64(i))}, nil)
+			if _, err := daemon.Upsert(context.Background(), []collector.Post{p}); err != nil {
+				t.Error(err)
+				return
+			}
+			writes.Add(1)
+		}
+	}()
+	for writes.Load() < 5 {
+		runtime.Gosched()
+	}
+	reader, err := Open(path, Options{ReadOnly: true, LockTimeout: 3 * DefaultMaxHold})
+	close(stop)
+	<-writerDone
+	if err != nil {
+		t.Fatalf("a reader beside a busy writer: %v", err)
+	}
+	n, err := reader.Count()
+	reader.Close()
+	if err != nil || n < 2+5 {
+		t.Errorf("the reader counts %d posts (%v), want at least 7", n, err)
+	}
+	if _, err := reader.Count(); !errors.Is(err, ErrClosed) {
+		t.Errorf("after Close: %v, want ErrClosed", err)
 	}
 }
 
@@ -327,5 +419,40 @@ func TestReindexMatchesIncremental(t *testing.T) {
 		if after[k] != v {
 			t.Errorf("%s: %+v vs %+v", k, v, after[k])
 		}
+	}
+}
+
+// TestCloseWaitsForOperation: Close during a read lets it finish with its posts, then
+// closes; nothing deadlocks on the store's lock.
+func TestCloseWaitsForOperation(t *testing.T) {
+	t.Parallel()
+	s, err := Open(filepath.Join(t.TempDir(), "hashtrack.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	upsert(t, s, post(t, "https://baodaklak.vn/a", collector.Metrics{Likes: collector.Known(1)}, nil))
+	inside, unblock, read := make(chan bool), make(chan bool), make(chan int, 1)
+	go func() {
+		n := 0
+		err := s.Posts(context.Background(), Query{}, func(collector.Post) error {
+			inside <- true
+			<-unblock
+			n++
+			return nil
+		})
+		if err != nil {
+			t.Error(err)
+		}
+		read <- n
+	}()
+	<-inside
+	closed := make(chan error, 1)
+	go func() { closed <- s.Close() }()
+	close(unblock)
+	if n := <-read; n != 1 {
+		t.Errorf("the read in flight saw %d posts, want 1", n)
+	}
+	if err := <-closed; err != nil {
+		t.Errorf("close: %v", err)
 	}
 }

@@ -41,7 +41,7 @@ func (s *Store) PutToken(t FormToken) error {
 	if err != nil {
 		return fmt.Errorf("store: token: %w", err)
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(bucketTokens)
 		if err != nil {
 			return fmt.Errorf("store: token: %w", err)
@@ -55,7 +55,7 @@ func (s *Store) PutToken(t FormToken) error {
 
 // RevokeToken marks a token revoked at `at` by who; revoking it again changes nothing.
 func (s *Store) RevokeToken(token, who string, at time.Time) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketTokens)
 		var v []byte
 		if b != nil {
@@ -83,7 +83,7 @@ func (s *Store) RevokeToken(token, who string, at time.Time) error {
 // Tokens lists every token the console made, revoked ones too, oldest first.
 func (s *Store) Tokens() ([]FormToken, error) {
 	var out []FormToken
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketTokens)
 		if b == nil {
 			return nil

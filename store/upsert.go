@@ -94,7 +94,7 @@ func (s *Store) Upsert(ctx context.Context, posts []collector.Post) (UpsertResul
 		return res, nil
 	}
 	res = UpsertResult{Outcomes: make([]Outcome, 0, len(posts)), States: make([]collector.ReviewState, 0, len(posts))}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		w := s.writer(tx)
 		for i := range posts {
 			out, state, metricsChanged, err := w.upsert(posts[i], now)
@@ -132,7 +132,7 @@ func (s *Store) allUnchanged(posts []collector.Post, now time.Time, res *UpsertR
 		return true, nil
 	}
 	unchanged := true
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketPosts)
 		seen := make(map[string]bool, len(posts))
 		for _, in := range posts {
@@ -534,7 +534,7 @@ func addCount(b *bolt.Bucket, k []byte, d int64) error {
 // Reindex rebuilds the time index, rankings, rollups and hour counts from the posts,
 // for use after the campaigns' time zones change or when Check finds a mismatch.
 func (s *Store) Reindex(ctx context.Context) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		for _, name := range [][]byte{bucketByTime, bucketRollups, bucketDayTotals, bucketHours, bucketTop, bucketQueue, bucketLeftOut} {
 			if err := tx.DeleteBucket(name); err != nil {
 				return err

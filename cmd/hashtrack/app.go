@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -93,7 +94,7 @@ type env struct {
 	// benchSelf, when set (by tests), is how `bench` starts hashtrack for a child step.
 	benchSelf []string
 	// lockTimeout, when set (by tests), replaces how long a command waits for a
-	// database another process holds.
+	// database another process holds (cliLockTimeout).
 	lockTimeout time.Duration
 }
 
@@ -200,6 +201,11 @@ func (e *env) config() (*config.Config, error) {
 	return c, nil
 }
 
+// cliLockTimeout is how long a command waits for the file while another process (the
+// daemon, another command) is writing. Every process holds the file only while it
+// works and lets go at least every store.DefaultMaxHold, so this is many turns.
+const cliLockTimeout = 10 * time.Second
+
 // openStore opens the configured database with the campaigns' time zones.
 func (e *env) openStore(c *config.Config, readOnly bool) (*store.Store, error) {
 	if readOnly {
@@ -208,7 +214,7 @@ func (e *env) openStore(c *config.Config, readOnly bool) (*store.Store, error) {
 			return nil, &exitError{code: exitUsage, err: fmt.Errorf("store: open %s: the database does not exist yet: run `hashtrack init`, or check `database` in %s: %w", c.DatabasePath(), c.Path(), err)}
 		}
 	}
-	st, err := store.Open(c.DatabasePath(), store.Options{Locations: c.Locations(), ReadOnly: readOnly, Now: e.now, LockTimeout: e.lockTimeout})
+	st, err := store.Open(c.DatabasePath(), store.Options{Locations: c.Locations(), ReadOnly: readOnly, Now: e.now, LockTimeout: cmp.Or(e.lockTimeout, cliLockTimeout)})
 	if err != nil {
 		return nil, &exitError{code: exitUsage, err: err}
 	}

@@ -42,12 +42,13 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 	if *keep < 0 || (*keep > 0 && folder == "") {
 		return usageError("--keep needs a folder to back up into and a number of backups to keep, got %d and %q", *keep, pos[0])
 	}
-	// A read-only open shares the file with other readers; a writer (the daemon) holds
-	// it alone, and then the daemon's own backup is the way.
+	// A read-only open shares the file with other readers; a process writing holds it
+	// alone for a moment (every process holds it only while it works), so a refusal here
+	// means a long write: try again, or let the daemon's own backup ([backup]) do it.
 	st, err := e.openStore(c, true)
 	if err != nil {
 		if errors.Is(err, store.ErrLocked) {
-			return &exitError{code: exitUsage, err: fmt.Errorf("%w\nWhile `hashtrack serve` runs, it makes the backups itself; or stop it, back up, and start it again", err)}
+			return &exitError{code: exitUsage, err: fmt.Errorf("%w\nAnother process kept writing the whole time (a long import?): try again in a moment; `hashtrack serve` also makes its own backups ([backup] in the config)", err)}
 		}
 		return err
 	}

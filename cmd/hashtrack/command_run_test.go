@@ -55,7 +55,12 @@ func TestRunExitCodes(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				defer st.Close()
+				st.Close()
+				release, err := holdFile(c.DatabasePath())
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer release()
 			}
 			r := runCmd(t, cfg, append([]string{"run"}, tc.args...)...)
 			if r.code != tc.code || !strings.Contains(r.stderr, tc.stderr) {

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
 )
@@ -20,6 +22,19 @@ import (
 // testLockTimeout is how long a command under test waits for a database another
 // process holds: the tests that hold one want the refusal, not the wait.
 const testLockTimeout = 200 * time.Millisecond
+
+// holdFile takes the database file's exclusive lock, as a process does while it writes,
+// until release. A store lets go of its file when idle, so an open store holds nothing.
+func holdFile(path string) (release func(), err error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 10 * time.Second})
+	if err != nil {
+		return nil, err
+	}
+	return func() { db.Close() }, nil
+}
 
 // testKinds is the default registry plus a test kind of its own: no test changes or
 // reads a registry another test sees.

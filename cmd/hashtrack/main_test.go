@@ -145,7 +145,12 @@ func TestDatabaseInUse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
+	st.Close()
+	release, err := holdFile(c.DatabasePath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
 	start := time.Now()
 	r := runCmd(t, cfg, "submit", "https://zalo.me/x")
 	if r.code != 2 || !strings.Contains(r.stderr, "in use by another hashtrack process") || !strings.Contains(r.stderr, "test.db") {

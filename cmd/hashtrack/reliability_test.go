@@ -32,20 +32,21 @@ func TestHelperProcess(t *testing.T) {
 	code := 0
 	switch mode {
 	case "hold":
-		// Hold the database as the daemon does until the parent closes stdin.
+		// Hold the database, as a process in the middle of writing does, until the
+		// parent closes stdin.
 		c, err := loadConfig(cfg)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(3)
 		}
-		st, err := (&env{now: time.Now}).openStore(c, false)
+		release, err := holdFile(c.DatabasePath())
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(3)
 		}
 		fmt.Println("holding")
 		io.Copy(io.Discard, os.Stdin)
-		st.Close()
+		release()
 	case "fsize":
 		// The disk fills up: no file may grow past the limit.
 		limit, _ := strconv.ParseUint(os.Getenv("HASHTRACK_HELPER_LIMIT"), 10, 64)

@@ -1,8 +1,10 @@
 // Package daemon is `hashtrack serve`: the scheduled jobs (each source on its own
-// schedule; the daily report, after the sources without one; the nightly backup) and
-// the web server (internal/web), run together over one open store until the context
-// ends, then stopped in order. Every job is a call into the ingest runner, the report
-// function or the store it is given: the daemon only decides when.
+// schedule; the daily report and its delivery, after the sources without one; the
+// nightly backup), the served report kept fresh after changes by any process, and the
+// web server (internal/web), run together over one store until the context ends, then
+// stopped in order. The store holds its file only while it works, so the command line
+// runs beside the daemon. Every job is a call into the ingest runner, the report
+// function, the delivery function or the store it is given: the daemon only decides when.
 package daemon
 
 import (
@@ -58,7 +60,14 @@ type Options struct {
 	Runner *ingest.Runner
 	// Report writes the day's reports and returns the files written; the report job
 	// calls it after collecting the sources that have no schedule of their own.
+	// It also refreshes the served report after changes (see Refresher).
 	Report func(ctx context.Context) ([]string, error)
+	// Deliver, when set, delivers the day's report (deliver.Send, as `hashtrack run`
+	// does); the report job calls it after Report wrote the archive.
+	Deliver func(ctx context.Context) error
+	// RefreshDelay is the least time between two refreshes of the served report after
+	// changes; 0 = DefaultRefreshDelay.
+	RefreshDelay time.Duration
 	// Addr is where the web server listens; "" = the config's [server] addr.
 	Addr       string
 	JobTimeout time.Duration    // 0 = DefaultJobTimeout
@@ -87,12 +96,14 @@ func Run(ctx context.Context, o Options) error {
 	if addr == "" {
 		addr = c.Server.Addr
 	}
-	srv, err := web.New(web.Options{Config: c, Store: st, Runner: o.Runner, Log: log, Now: o.Now, MakeReport: o.Report})
+	fresh := newRefresher(st, o.Report, o.RefreshDelay, log)
+	srv, err := web.New(web.Options{Config: c, Store: st, Runner: o.Runner, Log: log, Now: o.Now, MakeReport: fresh.Now})
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrStart, err)
 	}
 	defer srv.Close()
 	s := newScheduler(ctx, o)
+	s.fresh = fresh
 	if err := s.schedule(); err != nil {
 		return fmt.Errorf("%w: %w", ErrStart, err)
 	}
@@ -113,6 +124,9 @@ func Run(ctx context.Context, o Options) error {
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	s.cron.Start()
+	refreshCtx, stopRefresh := context.WithCancel(ctx)
+	refreshDone := make(chan struct{})
+	go func() { defer close(refreshDone); fresh.loop(refreshCtx, o.JobTimeout) }()
 	log.Info("hashtrack serve: listening", slog.String("addr", ln.Addr().String()), slog.Int("jobs", len(s.cron.Entries())),
 		slog.String("timezone", c.Location().String()), slog.String("database", st.Path()))
 	if o.OnListening != nil {
@@ -129,12 +143,14 @@ func Run(ctx context.Context, o Options) error {
 	// Stop in order: no new jobs; let submissions in flight finish; let running jobs
 	// finish or hit their deadline; then the database is closed.
 	jobsDone := s.cron.Stop()
+	stopRefresh()
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {
 		log.Warn("hashtrack serve: web server shutdown", slog.Any("error", err))
 	}
 	<-jobsDone.Done()
+	<-refreshDone
 	if err := st.Close(); err != nil {
 		return err
 	}
@@ -152,8 +168,9 @@ type scheduler struct {
 	log *slog.Logger
 	// base is the parent of every job's context. It keeps the daemon's values but not
 	// its cancellation, so a stop lets running jobs finish within their deadline.
-	base context.Context
-	cron *cron.Cron
+	base  context.Context
+	cron  *cron.Cron
+	fresh *Refresher
 }
 
 func newScheduler(ctx context.Context, o Options) *scheduler {
@@ -243,12 +260,17 @@ func (s *scheduler) report(ctx context.Context, daily []string) error {
 	if s.o.Report == nil {
 		return nil
 	}
-	files, err := s.o.Report(ctx)
+	files, err := s.fresh.run(ctx, s.o.Report)
 	if err != nil {
 		return err
 	}
 	for _, f := range files {
 		s.log.Info("report written", slog.String("file", f))
+	}
+	if s.o.Deliver != nil {
+		if err := s.o.Deliver(ctx); err != nil {
+			return fmt.Errorf("daemon: deliver the report: %w", err)
+		}
 	}
 	return nil
 }

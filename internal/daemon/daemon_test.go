@@ -132,11 +132,11 @@ func TestScheduleRejectsBadSpec(t *testing.T) {
 }
 
 // TestReportJob: the report job collects the sources without a schedule of their own,
-// then calls the report function, and logs the files it wrote.
+// then calls the report function, logs the files it wrote, then delivers.
 func TestReportJob(t *testing.T) {
 	t.Parallel()
 	k := newTestKind()
-	var reports, collectedFirst atomic.Int32
+	var reports, collectedFirst, delivered, deliveredAfter atomic.Int32
 	d := start(t, k, testConfig+"\n[report]\nschedule = \"@every 1s\"\n"+testSource("daily", "count", "", ""), func(o *Options) {
 		o.Report = func(ctx context.Context) ([]string, error) {
 			if k.startsOf("daily") >= 1 {
@@ -144,6 +144,12 @@ func TestReportJob(t *testing.T) {
 			}
 			reports.Add(1)
 			return []string{"reports/cds/latest.html"}, nil
+		}
+		o.Deliver = func(ctx context.Context) error {
+			if delivered.Add(1) <= reports.Load() {
+				deliveredAfter.Add(1)
+			}
+			return nil
 		}
 	})
 	waitFor(t, "the report job to finish", func() bool { return strings.Contains(d.log.String(), `msg="job done" job=report`) })
@@ -156,6 +162,77 @@ func TestReportJob(t *testing.T) {
 	}
 	if n, first := reports.Load(), collectedFirst.Load(); n < 1 || first != n {
 		t.Errorf("%d reports, %d of them after the daily source was collected", n, first)
+	}
+	if n, after := delivered.Load(), deliveredAfter.Load(); n != reports.Load() || after != n {
+		t.Errorf("%d deliveries for %d reports, %d of them after their report", n, reports.Load(), after)
+	}
+}
+
+// TestDeliverFails: a failed delivery fails the report job, named in the log.
+func TestDeliverFails(t *testing.T) {
+	t.Parallel()
+	d := start(t, newTestKind(), testConfig+"\n[report]\nschedule = \"@every 1s\"\n", func(o *Options) {
+		o.Report = func(ctx context.Context) ([]string, error) { return nil, nil }
+		o.Deliver = func(ctx context.Context) error { return errors.New("smtp: 535 auth failed") }
+	})
+	waitFor(t, "the report job to fail", func() bool { return strings.Contains(d.log.String(), `msg="job failed" job=report`) })
+	if l := d.log.String(); !strings.Contains(l, "daemon: deliver the report: smtp: 535 auth failed") {
+		t.Errorf("log:\n%s", l)
+	}
+}
+
+// TestRefreshAfterChange: a post stored by another process (a second store on the same
+// file, as `hashtrack submit` opens) is in the served report after the refresh delay,
+// without the daily schedule; reads alone do not refresh it; Now writes at once.
+func TestRefreshAfterChange(t *testing.T) {
+	t.Parallel()
+	var reports atomic.Int32
+	var lastCount atomic.Int64
+	var st *store.Store
+	d := start(t, newTestKind(), testConfig, func(o *Options) {
+		st = o.Store
+		o.RefreshDelay = 200 * time.Millisecond
+		o.Report = func(ctx context.Context) ([]string, error) {
+			n, err := st.Count()
+			lastCount.Store(int64(n))
+			reports.Add(1)
+			return []string{"reports/cds/latest.html"}, err
+		}
+	})
+	cmd, err := store.Open(d.cfg.DatabasePath(), store.Options{LockTimeout: 10 * time.Second})
+	if err != nil {
+		t.Fatalf("a command beside the daemon: %v", err)
+	}
+	p := collector.Post{URL: "https://www.facebook.com/tdtn.daklak/posts/777", Platform: "facebook", Campaigns: []string{"cds"}, Unit: "tan-loi",
+		Metrics: collector.Metrics{Likes: collector.Known(7)}, ObservedAt: time.Now(), PublishedAt: time.Now()}
+	if err := p.Normalize(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cmd.Upsert(context.Background(), []collector.Post{p}); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Close()
+	waitFor(t, "the served report to show the post", func() bool { return lastCount.Load() == 1 })
+	if !strings.Contains(d.log.String(), `msg="report refreshed after changes"`) {
+		t.Errorf("log:\n%s", d.log)
+	}
+	// Reads change nothing: no refresh without a write.
+	before := reports.Load()
+	for range 5 {
+		if _, err := st.Count(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := newRefresher(st, func(ctx context.Context) ([]string, error) { reports.Add(1); return []string{"x"}, nil }, time.Hour, slog.New(slog.DiscardHandler))
+	files, err := r.Now(context.Background())
+	if err != nil || len(files) != 1 || reports.Load() != before+1 {
+		t.Errorf("Now: %v %v; reports %d, want %d", files, err, reports.Load(), before+1)
+	}
+	if err := d.stop(); err != nil {
+		t.Fatal(err)
+	}
+	if n := reports.Load(); n != before+1 {
+		t.Errorf("%d reports after only reads, want %d", n, before+1)
 	}
 }
 
