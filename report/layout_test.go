@@ -187,6 +187,7 @@ var (
 // puts the answer on the first screen, fits its tables and cards, writes numbers the
 // Vietnamese way on every chart, and prints to a PDF.
 func TestBrowserLayout(t *testing.T) {
+	t.Parallel()
 	bctx := browser(t)
 	dir := shotDir(t)
 	vi := demoReportFile(t, "vi")
@@ -202,6 +203,7 @@ func TestBrowserLayout(t *testing.T) {
 		{"A4 print width", 703, 1032, true, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each measurement has its own tab
 			shot := ""
 			if tc.shot != "" {
 				shot = filepath.Join(dir, tc.shot)
@@ -256,6 +258,7 @@ func TestBrowserLayout(t *testing.T) {
 	}
 
 	t.Run("English keeps English numbers", func(t *testing.T) {
+		t.Parallel()
 		l := measure(t, bctx, demoReportFile(t, "en"), 1280, 900, false, "")
 		big := 0
 		for id, labels := range l.AxisLabels {
@@ -274,6 +277,7 @@ func TestBrowserLayout(t *testing.T) {
 	})
 
 	t.Run("A4 PDF", func(t *testing.T) {
+		t.Parallel()
 		tab, cancelTab := chromedp.NewContext(bctx)
 		defer cancelTab()
 		if err := chromedp.Do(tab); err != nil {

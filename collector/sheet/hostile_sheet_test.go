@@ -9,6 +9,7 @@ import (
 	"hash/crc32"
 	"io"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -144,10 +145,14 @@ func TestHostileCSVMillionRows(t *testing.T) {
 		t.Errorf("allocated %d MB reading a 40 MB file", alloc>>20)
 	}
 
-	// Every kept row maps to a post (about 1.5 s here); the cut is the one problem.
-	m := mapTable(t, tab)
-	if len(m.posts) != MaxRows || len(m.problems) != 1 || m.problems[0] != "bai-dang.csv:200002: "+want.Reason {
-		t.Errorf("mapped %d posts, problems %q", len(m.posts), m.problems)
+	// Kept rows map to posts, the first and the last ones alike (mapping all 200,000 is
+	// the mapper's speed, measured by its benchmark, not a property of the cut); the
+	// cut is the one problem.
+	ends := *tab
+	ends.Rows = append(slices.Clone(tab.Rows[:1000]), tab.Rows[MaxRows-1000:]...)
+	m := mapTable(t, &ends)
+	if len(m.posts) != 2000 || m.lines[1999] != MaxRows+1 || len(m.problems) != 1 || m.problems[0] != "bai-dang.csv:200002: "+want.Reason {
+		t.Errorf("mapped %d posts (last line %d), problems %q", len(m.posts), m.lines[len(m.lines)-1], m.problems)
 	}
 
 	big := make([]byte, MaxFileSize+1)
