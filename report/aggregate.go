@@ -148,6 +148,9 @@ type Report struct {
 	Units      collector.Units // the configured units, for names
 	// LeftOut is what the totals leave out: pending, rejected, claimed by two units.
 	LeftOut store.LeftOut
+	// Undelivered are the campaign's reports the last delivery could not send, newest
+	// per channel (store.FailedDeliveries); shown in the data notes and the digest.
+	Undelivered []store.Delivery
 }
 
 // maxDays bounds a period so a typo in --from cannot ask for centuries of days.
@@ -465,6 +468,9 @@ func Aggregate(ctx context.Context, st *store.Store, in Input) (*Report, error) 
 		r.Sources = append(r.Sources, s)
 	}
 	if r.LeftOut, err = st.LeftOut(c.ID); err != nil {
+		return nil, err
+	}
+	if r.Undelivered, err = undeliveredOf(st, c.ID); err != nil {
 		return nil, err
 	}
 	return r, nil

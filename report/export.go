@@ -112,6 +112,9 @@ func (r *Report) RenderText(w io.Writer) error {
 	if s := r.leftOutDigest(); s != "" {
 		lines = append(lines, s)
 	}
+	for _, s := range r.undeliveredNotes() {
+		lines = append(lines, "• "+s)
+	}
 	_, err := io.WriteString(w, strings.Join(lines, "\n")+"\n")
 	return err
 }

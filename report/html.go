@@ -213,6 +213,7 @@ func (r *Report) notes() []string {
 	if s := r.leftOutNote(); s != "" {
 		out = append(out, s)
 	}
+	out = append(out, r.undeliveredNotes()...)
 	if !r.HasPrev {
 		out = append(out, l.NotesNoPrev)
 	}
