@@ -31,6 +31,10 @@ func TestInBrowser(t *testing.T) {
 		t.Parallel()
 		testConsole(t, webtest.NewTab(t, browser))
 	})
+	t.Run("console refusals", func(t *testing.T) {
+		t.Parallel()
+		testConsoleRefusals(t, browser)
+	})
 	t.Run("report served", func(t *testing.T) {
 		t.Parallel()
 		testReportServed(t, webtest.NewTab(t, browser))
