@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"os"
 	"slices"
@@ -83,12 +82,12 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer cleanup()
-	im := &importer{e: e, opts: opts, prog: newProgress(e.stderr), r: e.runner(c, st)}
+	im := &importer{e: e, opts: opts, prog: term.NewProgress(e.stderr), r: e.runner(c, st)}
 	im.r.ReadPages = im.r.ReadPages && !opts.noFetch && !opts.dryRun
 	im.r.DryRun = opts.dryRun
 	im.r.Progress = im.progress
 	im.r.PageNotRead = func(where string, err error) {
-		im.prog.done() // the warning gets a line of its own
+		im.prog.Done() // the warning gets a line of its own
 		printPageNotRead(e.stderr, where, err)
 	}
 	if sourceName != "" {
@@ -139,7 +138,7 @@ type importer struct {
 	e     *env
 	r     *ingest.Runner
 	opts  importOptions
-	prog  *progress
+	prog  *term.Progress
 	total importTally
 }
 
@@ -149,9 +148,9 @@ func (im *importer) progress(step ingest.Step, done, total int) {
 	if step == ingest.StepPages {
 		label = "Đang đọc trang các đường dẫn mới"
 	}
-	im.prog.show(label, done, total)
+	im.prog.Show(label, done, total)
 	if done == total {
-		im.prog.done()
+		im.prog.Done()
 	}
 }
 
@@ -262,39 +261,4 @@ func trimPathErr(err error, path string) error {
 		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
 	}
 	return err
-}
-
-// progress writes "label n/total" over itself on a terminal, and nothing otherwise
-// (a cron job's mail or a log file gets no carriage returns).
-type progress struct {
-	w       io.Writer
-	enabled bool
-	shown   bool
-}
-
-func newProgress(w io.Writer) *progress { return &progress{w: w, enabled: isTerminal(w)} }
-
-func (p *progress) show(label string, n, total int) {
-	if !p.enabled || total == 0 {
-		return
-	}
-	fmt.Fprintf(p.w, "\r%s: %d/%d", label, n, total)
-	p.shown = true
-}
-
-func (p *progress) done() {
-	if p.shown {
-		fmt.Fprint(p.w, "\r\033[K")
-		p.shown = false
-	}
-}
-
-// isTerminal says whether w is a terminal (a character device).
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

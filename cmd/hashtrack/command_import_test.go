@@ -323,31 +323,6 @@ func TestImportFilesAndUsage(t *testing.T) {
 	}
 }
 
-func TestProgressOnlyOnTerminal(t *testing.T) {
-	t.Parallel()
-	var buf bytes.Buffer
-	p := newProgress(&buf)
-	p.show("Đang ghi", 1, 2)
-	p.done()
-	if buf.Len() != 0 || isTerminal(&buf) {
-		t.Errorf("progress on a buffer: %q", buf.String())
-	}
-	p.enabled = true
-	p.show("Đang ghi", 1000, 2000)
-	p.done()
-	if got := buf.String(); got != "\rĐang ghi: 1000/2000\r\033[K" {
-		t.Errorf("terminal progress %q", got)
-	}
-	f, err := os.CreateTemp(t.TempDir(), "log")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if isTerminal(f) {
-		t.Error("a regular file is not a terminal")
-	}
-}
-
 // pageServer serves an OpenGraph page with the tag, a login wall, and counts requests.
 func pageServer(t *testing.T) (*httptest.Server, *atomic.Int64) {
 	og, err := os.ReadFile("../../collector/enrich/testdata/og.html")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -11,7 +10,6 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
@@ -206,7 +204,7 @@ func reviewDecide(ctx context.Context, e *env, sub string, args []string) error 
 			d.Unit = u.ID
 		}
 	case "correct":
-		bad = append(bad, correction(c, &d, published, campaigns, map[string]string{"likes": likes, "comments": comments, "shares": shares, "views": views})...)
+		bad = append(bad, review.Correction(c.Campaigns(), c.Location(), &d, published, campaigns, map[string]string{"likes": likes, "comments": comments, "shares": shares, "views": views})...)
 	}
 	if len(bad) > 0 {
 		return usageError("%s", strings.Join(bad, "; "))
@@ -240,50 +238,6 @@ func cmpErr(err error, msg string) any {
 		return err
 	}
 	return msg
-}
-
-// correction fills d from the correct subcommand's flags, naming every wrong one.
-func correction(c *config.Config, d *store.Decision, published, campaigns string, counts map[string]string) []string {
-	var bad []string
-	loc := c.Location()
-	if campaigns != "" {
-		for _, id := range strings.Split(campaigns, ",") {
-			id = strings.TrimSpace(id)
-			k, ok := c.CampaignByID(id)
-			if !ok {
-				bad = append(bad, fmt.Sprintf("--campaign: no campaign %q", id))
-				continue
-			}
-			loc = k.Loc()
-			d.Campaigns = append(d.Campaigns, id)
-		}
-	}
-	if published != "" {
-		t, err := collector.ParseTime(published, loc)
-		if err != nil {
-			bad = append(bad, fmt.Sprintf("--published: %v", err))
-		}
-		d.PublishedAt = t
-	}
-	for _, f := range []struct {
-		name string
-		dst  *collector.Count
-	}{{"likes", &d.Metrics.Likes}, {"comments", &d.Metrics.Comments}, {"shares", &d.Metrics.Shares}, {"views", &d.Metrics.Views}} {
-		raw := counts[f.name]
-		if raw == "" {
-			continue
-		}
-		n, ok, err := collector.ParseCount(raw)
-		if err != nil || !ok {
-			bad = append(bad, fmt.Sprintf("--%s: %q is not a number", f.name, raw))
-			continue
-		}
-		*f.dst = collector.Known(n)
-	}
-	if len(bad) == 0 && d.PublishedAt.IsZero() && d.Campaigns == nil && !d.Metrics.AnyKnown() {
-		bad = append(bad, "nothing to correct: give --published, --campaign or a number (--likes, --comments, --shares, --views)")
-	}
-	return bad
 }
 
 func reviewHistory(ctx context.Context, e *env, args []string) error {
@@ -331,37 +285,13 @@ func printHistory(ctx context.Context, e *env, c *config.Config, st *store.Store
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "Lúc\tAi\tViệc\tThay đổi\tLý do")
 	for _, en := range entries {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", viDateTime(en.At, c.Location()), en.Who, en.Action, changesText(en.Changes), review.ReasonText(en.Reason))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", viDateTime(en.At, c.Location()), en.Who, en.Action, review.ChangesText(en.Changes), review.ReasonText(en.Reason))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%d mục\n", len(entries))
 	return nil
-}
-
-func changesText(cs []store.Change) string {
-	parts := make([]string, len(cs))
-	for i, ch := range cs {
-		parts[i] = fmt.Sprintf("%s: %s → %s", ch.Field, orDash(ch.Old), orDash(ch.New))
-	}
-	return strings.Join(parts, "; ")
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "—"
-	}
-	return s
-}
-
-// safeCell defuses a cell a spreadsheet would run as a formula: who, reasons and links
-// come from people. (report's neutralize does the same for the report's CSV.)
-func safeCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 func reviewExport(ctx context.Context, e *env, args []string) error {
@@ -384,31 +314,5 @@ func reviewExport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	if *format == "json" {
-		enc := json.NewEncoder(e.stdout)
-		return st.AuditTrail(ctx, func(en store.AuditEntry) error { return enc.Encode(en) })
-	}
-	w := csv.NewWriter(e.stdout)
-	if err := w.Write([]string{"seq", "post", "at", "who", "action", "field", "old", "new", "reason", "url"}); err != nil {
-		return err
-	}
-	err = st.AuditTrail(ctx, func(en store.AuditEntry) error {
-		row := func(f, o, n string) []string {
-			return []string{fmt.Sprint(en.Seq), en.Post, en.At.Format(time.RFC3339), safeCell(en.Who), string(en.Action), f, safeCell(o), safeCell(n), safeCell(en.Reason), safeCell(en.URL)}
-		}
-		if len(en.Changes) == 0 {
-			return w.Write(row("", "", ""))
-		}
-		for _, ch := range en.Changes {
-			if err := w.Write(row(ch.Field, ch.Old, ch.New)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	w.Flush()
-	return w.Error()
+	return review.ExportAudit(ctx, st, e.stdout, *format)
 }

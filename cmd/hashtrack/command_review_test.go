@@ -134,11 +134,3 @@ func TestImportSaysWhatWaits(t *testing.T) {
 		t.Errorf("digest:\n%s", r.stdout)
 	}
 }
-
-func TestSafeCell(t *testing.T) {
-	for in, want := range map[string]string{`=HYPERLINK("x")`: `'=HYPERLINK("x")`, "+1": "'+1", "@a": "'@a", "trùng bài": "trùng bài", "": ""} {
-		if got := safeCell(in); got != want {
-			t.Errorf("safeCell(%q) = %q; want %q", in, got, want)
-		}
-	}
-}

@@ -72,33 +72,11 @@ func runSend(ctx context.Context, e *env, args []string) error {
 	return sendAndTell(ctx, e, c, st, opts, resend, "send")
 }
 
-// channels builds the delivery channels the configuration sets up. Secrets named by
-// environment variables are read now.
-func channels(c *config.Config, e *env) ([]deliver.Channel, error) {
-	var chans []deliver.Channel
-	es, err := c.EmailSettings(nil)
-	if err != nil {
-		return nil, err
-	}
-	if es != nil {
-		chans = append(chans, email.New(*es))
-	}
-	ws, err := c.WebhookSettings(nil)
-	if err != nil {
-		return nil, err
-	}
-	if ws != nil {
-		ws.Now = e.now
-		chans = append(chans, webhook.New(*ws))
-	}
-	return chans, nil
-}
-
 // deliverReports delivers the day's report of the campaigns opts selects through
 // deliver.Send, the one function behind `send`, `report --send` and `run` (and the
 // daemon's report schedule).
 func deliverReports(ctx context.Context, e *env, c *config.Config, st *store.Store, opts reportOptions, resend bool) ([]deliver.Outcome, error) {
-	chans, err := channels(c, e)
+	chans, err := c.Channels(e.now)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +133,7 @@ func sendAndTell(ctx context.Context, e *env, c *config.Config, st *store.Store,
 // sendTest sends the test message on every channel and says, in Vietnamese, what
 // each one answered.
 func sendTest(ctx context.Context, e *env, c *config.Config) error {
-	chans, err := channels(c, e)
+	chans, err := c.Channels(e.now)
 	if err != nil {
 		return err
 	}

@@ -1,15 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"strings"
 
+	"github.com/tinhdoandaklak/hashtrack/internal/term"
 	"github.com/tinhdoandaklak/hashtrack/internal/web"
 )
 
@@ -45,9 +42,9 @@ func runStaff(ctx context.Context, e *env, args []string) error {
 	if _, ok := c.StaffByName(name); ok {
 		return usageError("%s already has a [[staff]] named %q; remove it first to change the password", c.Path(), name)
 	}
-	pw, err := readPasswordTwice(e)
+	pw, err := term.ReadSecretTwice(e.stdin, e.stderr, "Mật khẩu: ", "Nhập lại mật khẩu: ")
 	if err != nil {
-		return err
+		return usageError("%v", err)
 	}
 	hash, err := web.HashPassword(pw)
 	if err != nil {
@@ -71,55 +68,4 @@ func runStaff(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "Đã thêm tài khoản %q vào %s. Khởi động lại `hashtrack serve` để đăng nhập.\n", name, c.Path())
 	return nil
-}
-
-// readPasswordTwice reads the password and its confirmation, one a line, without
-// echoing them on a terminal.
-func readPasswordTwice(e *env) (string, error) {
-	tty := false
-	if f, ok := e.stdin.(*os.File); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			tty = true
-			// No terminal library here: stty is on every system the daemon runs on.
-			if echo(f, false) == nil {
-				defer echo(f, true)
-			}
-		}
-	}
-	in := bufio.NewReader(e.stdin)
-	read := func(prompt string) (string, error) {
-		if tty {
-			fmt.Fprint(e.stderr, prompt)
-		}
-		line, err := in.ReadString('\n')
-		if tty {
-			fmt.Fprintln(e.stderr)
-		}
-		if err != nil && !(errors.Is(err, io.EOF) && line != "") {
-			return "", usageError("no password given on standard input")
-		}
-		return strings.TrimRight(line, "\r\n"), nil
-	}
-	pw, err := read("Mật khẩu: ")
-	if err != nil {
-		return "", err
-	}
-	again, err := read("Nhập lại mật khẩu: ")
-	if err != nil {
-		return "", err
-	}
-	if pw != again {
-		return "", usageError("the two passwords differ (hai lần nhập mật khẩu không khớp)")
-	}
-	return pw, nil
-}
-
-func echo(tty *os.File, on bool) error {
-	arg := "-echo"
-	if on {
-		arg = "echo"
-	}
-	cmd := exec.Command("stty", arg)
-	cmd.Stdin = tty
-	return cmd.Run()
 }

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/tinhdoandaklak/hashtrack/deliver"
 	"github.com/tinhdoandaklak/hashtrack/deliver/email"
@@ -252,4 +253,27 @@ func (c *Config) DeliveryRetries() (retries int, wait Duration) {
 		retries = *c.Delivery.Retries
 	}
 	return retries, c.Delivery.RetryWait
+}
+
+// Channels builds the delivery channels the configuration sets up, for deliver.Send;
+// secrets named by environment variables are read now. now is the webhook's clock
+// (its signature's timestamp).
+func (c *Config) Channels(now func() time.Time) ([]deliver.Channel, error) {
+	var chans []deliver.Channel
+	es, err := c.EmailSettings(nil)
+	if err != nil {
+		return nil, err
+	}
+	if es != nil {
+		chans = append(chans, email.New(*es))
+	}
+	ws, err := c.WebhookSettings(nil)
+	if err != nil {
+		return nil, err
+	}
+	if ws != nil {
+		ws.Now = now
+		chans = append(chans, webhook.New(*ws))
+	}
+	return chans, nil
 }
