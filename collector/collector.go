@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tinhdoandaklak/hashtrack/collector/fetch"
+	"github.com/tinhdoandaklak/hashtrack/internal/secret"
 )
 
 // Source is one configured place posts come from ([[source]] in the config).
@@ -28,6 +29,10 @@ type Source struct {
 	// Columns are the config's [import.columns] (header → field); kinds that read
 	// sheets use them under their own options.columns.
 	Columns map[string]string
+	// Token is the access token or API key of kinds on official APIs, read by the
+	// config from the environment variable named by the source's token_env.
+	Token    secret.Secret
+	TokenEnv string // the variable's name, for messages ("FB_PAGE_TOKEN chưa được đặt")
 }
 
 // Kinds maps a [[source]] kind to the constructor of its collector. The constructor
@@ -93,6 +98,10 @@ type Result struct {
 	// (stored true) or storing failed (false). Kinds whose input must not be touched
 	// until its posts are safe use it: the inbox moves its files to processed/ only then.
 	Commit func(stored bool) error
+	// Audiences are the connected accounts' audiences read during the run (kinds on
+	// official APIs); Usage is what the run spent of the API's allowance.
+	Audiences []Audience
+	Usage     Usage
 }
 
 // Collector is what every source kind implements. Collect fetches and maps; it never

@@ -24,6 +24,12 @@ type Metrics struct {
 	Comments Count `json:"comments"`
 	Shares   Count `json:"shares"`
 	Views    Count `json:"views"`
+	// Reach and Impressions are measured by an official API where page insights are
+	// granted; unknown everywhere else.
+	Reach       Count `json:"reach,omitzero"`
+	Impressions Count `json:"impressions,omitzero"`
+	// From says where these numbers came from (typed, read from the page, measured).
+	From Provenance `json:"from,omitempty"`
 }
 
 // Engagement is likes + comments + shares over the counters that are known; ok is
@@ -177,6 +183,9 @@ type Post struct {
 	// DateOnly: PublishedAt is a day typed without a time (a date picker, a sheet's
 	// date column) and stands at 00:00 of it; the hour of day is unknown.
 	DateOnly bool `json:"date_only,omitempty"`
+	// GoneAt is when an official API said the post was deleted on the platform. The
+	// post is kept and marked "đã bị xoá trên nền tảng".
+	GoneAt time.Time `json:"gone_at,omitzero"`
 }
 
 // OpenConflicts counts the claims staff have not decided yet.

@@ -23,32 +23,14 @@ import (
 	"time"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/internal/secret"
 	"github.com/tinhdoandaklak/hashtrack/report"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
-// Secret is a password or a signing key from the configuration or the environment.
-// Printing it in any way (%v, %+v, %#v, JSON, a log attribute) shows a placeholder,
-// so a configuration dumped into a log or an error never leaks it; Reveal gives the
-// value to the code that sends it.
-type Secret string
-
-const hidden = "[ẩn]"
-
-func (s Secret) String() string   { return hidden }
-func (s Secret) GoString() string { return hidden }
-
-// MarshalText hides the value from JSON, TOML and slog's text and JSON handlers.
-func (s Secret) MarshalText() ([]byte, error) { return []byte(hidden), nil }
-
-// UnmarshalText reads the value from the configuration file.
-func (s *Secret) UnmarshalText(b []byte) error { *s = Secret(b); return nil }
-
-// LogValue hides the value from slog.
-func (s Secret) LogValue() slog.Value { return slog.StringValue(hidden) }
-
-// Reveal returns the secret itself, for the one call that needs it.
-func (s Secret) Reveal() string { return string(s) }
+// Secret is the secret type of internal/secret: a password or a signing key from the
+// configuration or the environment, which prints, logs and marshals as "[ẩn]".
+type Secret = secret.Secret
 
 // File is a file of the report, attached to an email or linked from a webhook.
 type File struct {

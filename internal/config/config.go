@@ -24,6 +24,7 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/collector/fetch"
 	"github.com/tinhdoandaklak/hashtrack/collector/hashtag"
 	"github.com/tinhdoandaklak/hashtrack/collector/sheet"
+	"github.com/tinhdoandaklak/hashtrack/internal/secret"
 )
 
 // Config is hashtrack.toml as written by the user. It is decoded once, validated, and
@@ -142,6 +143,9 @@ type SourceConfig struct {
 	MaxItems  int            `toml:"max_items"`
 	Options   map[string]any `toml:"options"`
 	Review    string         `toml:"review"` // "manual" = its new posts always wait for staff
+	// TokenEnv names the environment variable holding the access token or API key of
+	// kinds on official APIs; the token itself is never written in the file.
+	TokenEnv string `toml:"token_env"`
 }
 
 // TokenConfig is one [[token]]: a secret in the form link shared with branches.
@@ -465,6 +469,9 @@ func (c *Config) Validate() error {
 		if s.MaxItems < 0 {
 			return fmt.Errorf("%s.max_items: must not be negative", where)
 		}
+		if s.TokenEnv != "" && !envName.MatchString(s.TokenEnv) {
+			return fmt.Errorf("%s.token_env: %q is not an environment variable name", where, s.TokenEnv)
+		}
 		if s.Review != "" && s.Review != ReviewAuto && s.Review != ReviewManual {
 			return fmt.Errorf("%s.review: %q is not \"auto\" or \"manual\"", where, s.Review)
 		}
@@ -631,7 +638,8 @@ func (c *Config) Sources() []collector.Source {
 			}
 		}
 		out = append(out, collector.Source{Name: s.Name, Kind: s.Kind, URL: s.URL, Schedule: s.Schedule, Unit: s.Unit,
-			Campaigns: camps, AllItems: s.AllItems, MaxItems: s.MaxItems, Options: s.Options, Dir: c.dir, Columns: c.Import.Columns})
+			Campaigns: camps, AllItems: s.AllItems, MaxItems: s.MaxItems, Options: s.Options, Dir: c.dir, Columns: c.Import.Columns,
+			Token: secret.Secret(os.Getenv(s.TokenEnv)), TokenEnv: s.TokenEnv})
 	}
 	return out
 }

@@ -180,10 +180,10 @@ func sortedKeys[V any](m map[string]V) []string {
 // DeliveryConfigured says whether any channel ([email] or [webhook]) is set up.
 func (c *Config) DeliveryConfigured() bool { return c.Email.Host != "" || c.Webhook.URL != "" }
 
-// secret returns the value of a secret given in the file or through an environment
+// secretValue returns the value of a secret given in the file or through an environment
 // variable (read with getenv, nil = os.LookupEnv); key names the setting in errors,
 // which never contain the value.
-func secret(inFile deliver.Secret, env, key string, getenv func(string) (string, bool)) (deliver.Secret, error) {
+func secretValue(inFile deliver.Secret, env, key string, getenv func(string) (string, bool)) (deliver.Secret, error) {
 	if env == "" {
 		return inFile, nil
 	}
@@ -205,7 +205,7 @@ func (c *Config) EmailSettings(getenv func(string) (string, bool)) (*email.Setti
 	if e.Host == "" {
 		return nil, nil
 	}
-	pw, err := secret(e.Password, e.PasswordEnv, "email.password_env", getenv)
+	pw, err := secretValue(e.Password, e.PasswordEnv, "email.password_env", getenv)
 	if err != nil {
 		return nil, &Error{Path: c.path, Msg: err.Error()}
 	}
@@ -234,7 +234,7 @@ func (c *Config) WebhookSettings(getenv func(string) (string, bool)) (*webhook.S
 	if w.URL == "" {
 		return nil, nil
 	}
-	sec, err := secret(w.Secret, w.SecretEnv, "webhook.secret_env", getenv)
+	sec, err := secretValue(w.Secret, w.SecretEnv, "webhook.secret_env", getenv)
 	if err != nil {
 		return nil, &Error{Path: c.path, Msg: err.Error()}
 	}
