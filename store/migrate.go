@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 
@@ -12,6 +13,9 @@ import (
 // migrate brings a file opened for writing up to SchemaVersion inside Open's write
 // transaction, so a migration is all or nothing: a crash midway leaves the file at its
 // old version, and the next open starts over.
+//
+// Schema 2 → 3: every post is filed under the id of its link's canonical form today
+// (Recanonicalize), moving or merging the posts an older canon filed apart.
 //
 // Schema 1 → 2: the day totals by platform and by unit (bucketDayTotals), built from
 // the counted posts — the same recount Check does — rather than from the rollups, so a
@@ -28,6 +32,20 @@ func (s *Store) migrate(tx *bolt.Tx) error {
 	if from < 2 {
 		if err := s.buildDayTotals(tx); err != nil {
 			return fmt.Errorf("migrate schema %d to 2: %w", from, err)
+		}
+	}
+	if from < 3 {
+		// Open takes no context: the migration runs to its end or not at all.
+		res, err := s.recanon(context.Background(), tx)
+		if err != nil {
+			return fmt.Errorf("migrate schema %d to 3: %w", from, err)
+		}
+		s.relinked = &res
+		if res.Changed() {
+			// Tell other processes polling Changes that the posts moved.
+			if _, err := meta.NextSequence(); err != nil {
+				return err
+			}
 		}
 	}
 	return meta.Put(keySchema, be64(SchemaVersion))

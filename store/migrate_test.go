@@ -171,11 +171,11 @@ func TestMigrateSchema1(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if v, err := s.Schema(); err != nil || v != 2 {
+	if v, err := s.Schema(); err != nil || v != SchemaVersion {
 		t.Fatalf("schema after migration %d %v", v, err)
 	}
 	sameTotalsMap(t, "migrated", dayTotalsOf(t, s), want)
-	if r := mustCheck(t, s); !r.OK() || r.Schema != 2 {
+	if r := mustCheck(t, s); !r.OK() || r.Schema != SchemaVersion {
 		t.Errorf("check after migration: %s", r)
 	}
 	// And keeps them up to date afterwards.

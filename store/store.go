@@ -33,7 +33,8 @@ import (
 
 // SchemaVersion is the layout of the file this code writes. Open refuses a newer one
 // and migrates an older one when opened for writing (migrate.go). 2: day totals.
-const SchemaVersion = 2
+// 3: posts filed under today's canonical links (recanon.go).
+const SchemaVersion = 3
 
 // DefaultLockTimeout is how long one opening of the file waits for another process to
 // let go of it. Other processes hold it only while they work (see Store), so a few
@@ -133,7 +134,8 @@ type Store struct {
 	draining   bool   // held too long: close when the last user leaves
 	idleGen    uint64 // invalidates an idle timer when the file is used again
 	closed     bool
-	written    WriteStats // what closed handles wrote
+	written    WriteStats     // what closed handles wrote
+	relinked   *RecanonResult // what Open's schema 3 migration did (Relinked)
 }
 
 // Open opens (creating if needed, with its folder) the database at path, checks its
