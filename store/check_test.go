@@ -56,7 +56,7 @@ func TestCheckHealthy(t *testing.T) {
 	if r.Posts != 60 || r.Snapshots != 40 || r.Schema != SchemaVersion {
 		t.Errorf("report %+v, want 60 posts, 40 snapshots, schema %d", r, SchemaVersion)
 	}
-	if got := r.String(); got != "ok: schema 2, 60 posts, 40 snapshots" {
+	if got := r.String(); got != "ok: schema 3, 60 posts, 40 snapshots" {
 		t.Errorf("String() = %q", got)
 	}
 }

@@ -52,7 +52,7 @@ func TestBackupThenRestore(t *testing.T) {
 	if err := os.WriteFile(db, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if r := runCmd(t, cfg, "check"); r.code != 0 || !strings.Contains(r.stdout, "tốt (phiên bản 2, 3 bài đăng, 3 lần ghi số liệu)") {
+	if r := runCmd(t, cfg, "check"); r.code != 0 || !strings.Contains(r.stdout, "tốt (phiên bản 3, 3 bài đăng, 3 lần ghi số liệu)") {
 		t.Errorf("check after restore: %+v", r)
 	}
 	r = runCmd(t, cfg, "posts", "--json")

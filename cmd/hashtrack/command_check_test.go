@@ -21,7 +21,7 @@ func TestCheckHealthyDatabase(t *testing.T) {
 		t.Fatal(r)
 	}
 	r := runCmd(t, cfg, "check")
-	want := "Cơ sở dữ liệu " + filepath.Join(filepath.Dir(cfg), "data", "test.db") + ": tốt (phiên bản 2, 3 bài đăng, 2 lần ghi số liệu).\n"
+	want := "Cơ sở dữ liệu " + filepath.Join(filepath.Dir(cfg), "data", "test.db") + ": tốt (phiên bản 3, 3 bài đăng, 2 lần ghi số liệu).\n"
 	if r.code != 0 || r.stdout != want {
 		t.Errorf("check: code %d\n got %q\nwant %q", r.code, r.stdout, want)
 	}

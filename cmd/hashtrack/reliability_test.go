@@ -387,7 +387,7 @@ func TestSmallFileSystemFillsUp(t *testing.T) {
 	for _, want := range []string{
 		"failcode 2\n",
 		"check: code 0\n",
-		fmt.Sprintf("tốt (phiên bản 2, %d bài đăng", stored),
+		fmt.Sprintf("tốt (phiên bản 3, %d bài đăng", stored),
 		fmt.Sprintf("posts: %d lines\n", stored),
 	} {
 		if !strings.Contains(out, want) {
