@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -44,6 +45,10 @@ type RecanonResult struct {
 	// their link (or, never expected, because the post filed under their new id has
 	// to move itself first: a second run moves them). Nothing is deleted.
 	Kept []string
+	// Mixed are the ids of posts stored under a link an older canon had stripped of
+	// what named the post, whose submissions name several posts: the old canon had
+	// merged them, and they stay one post (under the stored link) for staff to sort out.
+	Mixed []string
 	// Undecodable counts posts whose record does not decode: left as they are, and
 	// named by Check.
 	Undecodable int
@@ -129,11 +134,15 @@ func (p *recanonPlan) changes() bool { return len(p.groups) > 0 }
 // It only reads, so Recanonicalize runs it in a read transaction first.
 func (s *Store) planRecanon(ctx context.Context, tx *bolt.Tx) (*recanonPlan, error) {
 	plan := &recanonPlan{}
+	submitted, err := submittedLinks(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
 	posts := tx.Bucket(bucketPosts)
 	moving := map[string]*relinkGroup{}
 	leaving := map[string]bool{} // ids whose post moves away
 	n := 0
-	err := posts.ForEach(func(k, v []byte) error {
+	err = posts.ForEach(func(k, v []byte) error {
 		if n++; n%4096 == 1 {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -150,6 +159,13 @@ func (s *Store) planRecanon(ctx context.Context, tx *bolt.Tx) (*recanonPlan, err
 		if err != nil {
 			plan.res.Kept = append(plan.res.Kept, p.ID)
 			return nil
+		}
+		switch named := namedLinks(&p, u, submitted[p.ID]); len(named) {
+		case 0:
+		case 1:
+			u = named[0]
+		default:
+			plan.res.Mixed = append(plan.res.Mixed, p.ID)
 		}
 		id := canon.PostID(u)
 		if id == p.ID && u == p.URL {
@@ -201,7 +217,70 @@ func (s *Store) planRecanon(ctx context.Context, tx *bolt.Tx) (*recanonPlan, err
 		plan.groups = append(plan.groups, *g)
 	}
 	slices.Sort(plan.res.Kept)
+	slices.Sort(plan.res.Mixed)
 	return plan, nil
+}
+
+// submittedLinks returns, by post id, today's canonical forms of the links the post's
+// submissions carried (the audit trail's "recorded" entries keep each as it arrived),
+// for the forms that are not the post's own id. Most posts have none, so the map stays
+// the size of what moves.
+func submittedLinks(ctx context.Context, tx *bolt.Tx) (map[string][]string, error) {
+	out := map[string][]string{}
+	b := tx.Bucket(bucketAudit)
+	if b == nil {
+		return out, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	recorded := []byte(`"action":"` + string(ActionRecorded) + `"`)
+	err := b.ForEach(func(k, v []byte) error {
+		if len(k) <= 8 || !bytes.Contains(v, recorded) {
+			return nil
+		}
+		var e AuditEntry
+		if json.Unmarshal(v, &e) != nil || e.Action != ActionRecorded || e.URL == "" {
+			return nil // Check names entries that do not decode
+		}
+		u, err := canon.URL(e.URL)
+		id := string(k[8:])
+		if err != nil || canon.PostID(u) == id || canon.IsShortLink(e.URL) || slices.Contains(out[id], u) {
+			return nil
+		}
+		out[id] = append(out[id], u)
+		return nil
+	})
+	return out, err
+}
+
+// namedLinks returns the canonical links, other than u (today's form of the stored
+// link), that the post's submissions and claims name. An older canon dropped what named
+// the post from some links (watch/live?v=, embed/videoseries?list=, login?next=,
+// plugins/post.php?href=, groups/…?multi_permalinks=, events/…?event_time_id=): the
+// stored link then names nothing in particular, but the submitted one does. One such
+// link is where the post belongs; several mean posts the old canon had already merged
+// into one, which only staff can split. Short links and the post's aliases (a short
+// link enrichment followed) name nothing more than the post itself.
+func namedLinks(p *collector.Post, u string, submitted []string) []string {
+	var out []string
+	add := func(link string) {
+		if link != u && !slices.Contains(p.Aliases, link) && !slices.Contains(out, link) {
+			out = append(out, link)
+		}
+	}
+	for _, link := range submitted {
+		add(link)
+	}
+	if len(out) == 0 {
+		return nil // claims alone never move a post
+	}
+	for _, c := range p.Conflicts {
+		if cu, err := canon.URL(c.URL); err == nil && !canon.IsShortLink(c.URL) {
+			add(cu)
+		}
+	}
+	return out
 }
 
 // applyRecanon moves and merges the planned groups, with their snapshots, audit

@@ -28,6 +28,10 @@ const (
 	oldMusic   = "https://music.youtube.com/watch?v=abcDEF12345"
 	oldNews    = "https://baodaklak.vn/tin/a-1.html?_ga=1&srsltid=2"
 	oldLocale  = "https://vi-vn.facebook.com/doantanloi/posts/555"
+	// The old canon dropped what named these posts: the stored link names nothing in
+	// particular, the link as submitted (kept in the audit trail) does.
+	oldPlaylist = "https://youtube.com/watch?v=videoseries" // embed/videoseries?list=…
+	oldPlugin   = "https://facebook.com/plugins/post.php"   // plugins/post.php?href=…
 	// No version of canon accepted this link; a record holding one (edited by hand,
 	// restored from elsewhere) must still be kept, not dropped.
 	refusedLink = "https://user:pw@baodaklak.vn/tin/b.html"
@@ -35,21 +39,23 @@ const (
 
 // Where today's canon files them.
 const (
-	newStory  = "https://facebook.com/permalink.php?id=100044&story_fbid=1234567890"
-	newReel   = "https://facebook.com/watch?v=987654321"
-	newIG     = "https://instagram.com/p/CxYz123"
-	newTikTok = "https://tiktok.com/@/video/7300000000000000001"
-	newMusic  = "https://youtube.com/watch?v=abcDEF12345"
-	newNews   = "https://baodaklak.vn/tin/a-1.html"
-	newPosts  = "https://facebook.com/doantanloi/posts/555"
+	newStory    = "https://facebook.com/permalink.php?id=100044&story_fbid=1234567890"
+	newReel     = "https://facebook.com/watch?v=987654321"
+	newIG       = "https://instagram.com/p/CxYz123"
+	newTikTok   = "https://tiktok.com/@/video/7300000000000000001"
+	newMusic    = "https://youtube.com/watch?v=abcDEF12345"
+	newNews     = "https://baodaklak.vn/tin/a-1.html"
+	newPosts    = "https://facebook.com/doantanloi/posts/555"
+	newPlaylist = "https://youtube.com/playlist?list=PLdaklak1"
+	newShort    = "https://facebook.com/doantanloi/posts/777"
 )
 
 func day(d, h int) time.Time { return time.Date(2023, 3, d, h, 0, 0, 0, hcm) }
 
 // oldPost is a post as an older hashtrack's Normalize left it: its link in the old
-// canonical form, its id derived from that link.
-func oldPost(link, unit string, published time.Time, firstSeen time.Time, m collector.Metrics, observed time.Time) collector.Post {
-	return collector.Post{ID: canon.PostID(link), URL: link, Campaigns: []string{"cds"}, Platform: canon.PlatformOf(link), Unit: unit,
+// canonical form, its id derived from that link, the link as submitted beside it.
+func oldPost(submitted, link, unit string, published time.Time, firstSeen time.Time, m collector.Metrics, observed time.Time) collector.Post {
+	return collector.Post{ID: canon.PostID(link), URL: link, SubmittedURL: submitted, Campaigns: []string{"cds"}, Platform: canon.PlatformOf(link), Unit: unit,
 		PublishedAt: published, FirstSeen: firstSeen, ObservedAt: observed, Metrics: m, Sources: []string{"cli"}, Verification: collector.Unverified}
 }
 
@@ -69,7 +75,7 @@ func oldFile(t *testing.T) (string, *time.Time) {
 
 	// The same Facebook post, first as the mobile share link (old form story.php) by
 	// tan-loi, then — after the canon change — as its permalink by ea-kar.
-	a := oldPost(oldStory, "tan-loi", day(1, 8), day(1, 9), likes(10), day(2, 9))
+	a := oldPost("https://m.facebook.com/story.php?story_fbid=1234567890&id=100044&mibextid=wwXIfr", oldStory, "tan-loi", day(1, 8), day(1, 9), likes(10), day(2, 9))
 	upsert(t, s, a)
 	a.ObservedAt, a.Metrics = day(3, 9), likes(15)
 	upsert(t, s, a) // the likes of day 2 become a snapshot
@@ -78,28 +84,43 @@ func oldFile(t *testing.T) (string, *time.Time) {
 	}))
 	// Moved alone.
 	upsert(t, s,
-		oldPost(oldReel, "tan-loi", day(2, 10), day(2, 11), likes(7), day(2, 11)),
-		oldPost(oldNews, "ea-kar", day(6, 10), day(6, 11), collector.Metrics{}, day(6, 11)))
-	tiktok := oldPost(oldTikTok, "tan-loi", day(4, 10), day(4, 11), collector.Metrics{Views: collector.Known(900)}, day(4, 11))
+		oldPost("https://www.facebook.com/reel/987654321/?s=single_unit", oldReel, "tan-loi", day(2, 10), day(2, 11), likes(7), day(2, 11)),
+		oldPost(oldNews, oldNews, "ea-kar", day(6, 10), day(6, 11), collector.Metrics{}, day(6, 11)))
+	tiktok := oldPost("https://www.tiktok.com/@DoanTanLoi/video/7300000000000000001?is_from_webapp=1", oldTikTok, "tan-loi", day(4, 10), day(4, 11), collector.Metrics{Views: collector.Known(900)}, day(4, 11))
 	tiktok.Review, tiktok.Reason = collector.ReviewPending, "chờ xác minh"
 	upsert(t, s, tiktok)
-	music := oldPost(oldMusic, "ea-kar", day(5, 10), day(5, 11), collector.Metrics{Views: collector.Known(50)}, day(5, 11))
+	music := oldPost("https://music.youtube.com/watch?v=abcDEF12345&si=Xy", oldMusic, "ea-kar", day(5, 10), day(5, 11), collector.Metrics{Views: collector.Known(50)}, day(5, 11))
 	upsert(t, s, music)
 	decideOK(t, s, "os:lan", Decision{Post: music.ID, Action: ActionReject, Reason: "không đúng chủ đề"})
 	// One Instagram post as a reel link without a unit, then as instagr.am by cu-mgar:
 	// two old posts that merge, the unit filled in.
 	upsert(t, s,
-		oldPost(oldIGReel, "", day(3, 10), day(3, 11), likes(30), day(3, 11)),
-		oldPost(oldInstagr, "cu-mgar", day(3, 10), day(4, 12), collector.Metrics{Likes: collector.Known(35), Views: collector.Known(400)}, day(4, 12)))
+		oldPost("https://www.instagram.com/reel/CxYz123/?igsh=MWQ", oldIGReel, "", day(3, 10), day(3, 11), likes(30), day(3, 11)),
+		oldPost("https://instagr.am/p/CxYz123/", oldInstagr, "cu-mgar", day(3, 10), day(4, 12), collector.Metrics{Likes: collector.Known(35), Views: collector.Known(400)}, day(4, 12)))
 	// A post in today's form, and the same post through the language host later.
 	upsert(t, s, post(t, "https://www.facebook.com/doantanloi/posts/555", likes(5), func(p *collector.Post) {
 		p.PublishedAt, p.FirstSeen, p.ObservedAt = day(7, 8), day(7, 9), day(7, 9)
 	}))
-	upsert(t, s, oldPost(oldLocale, "", day(7, 8), day(8, 9), collector.Metrics{Views: collector.Known(100)}, day(8, 9)))
-	upsert(t, s, oldPost(refusedLink, "ea-kar", day(8, 10), day(8, 11), likes(1), day(8, 11)))
+	upsert(t, s, oldPost("https://vi-vn.facebook.com/doantanloi/posts/555", oldLocale, "", day(7, 8), day(8, 9), collector.Metrics{Views: collector.Known(100)}, day(8, 9)))
+	upsert(t, s, oldPost(refusedLink, refusedLink, "ea-kar", day(8, 10), day(8, 11), likes(1), day(8, 11)))
+	// A playlist the old canon filed as the "video" videoseries.
+	upsert(t, s, oldPost("https://www.youtube.com/embed/videoseries?list=PLdaklak1", oldPlaylist, "tan-loi", day(9, 8), day(9, 9), collector.Metrics{Views: collector.Known(60)}, day(9, 9)))
+	// Two embedded posts the old canon filed as one: they stay one, and are named.
+	plugin := oldPost("https://www.facebook.com/plugins/post.php?href=https%3A%2F%2Fwww.facebook.com%2Fdoantanloi%2Fposts%2F901", oldPlugin, "tan-loi", day(9, 8), day(9, 9), likes(2), day(9, 9))
+	upsert(t, s, plugin)
+	plugin.Unit, plugin.SubmittedURL = "ea-kar", "https://www.facebook.com/plugins/post.php?href=https%3A%2F%2Fwww.facebook.com%2Fdoantanloi%2Fposts%2F902"
+	upsert(t, s, plugin)
+	// A short link enrichment followed: the link submitted is an alias, not the post.
+	upsert(t, s, post(t, newShort, likes(3), func(p *collector.Post) {
+		p.PublishedAt, p.FirstSeen, p.ObservedAt = day(9, 8), day(9, 10), day(9, 10)
+		p.SubmittedURL, p.Aliases = "https://fb.watch/abc123", []string{"https://fb.watch/abc123"}
+	}))
 	mustBeClean(t, s)
-	if n, _ := s.Count(); n != 11 {
-		t.Fatalf("fixture holds %d posts, want 11", n)
+	if n, _ := s.Count(); n != 14 {
+		t.Fatalf("fixture holds %d posts, want 14", n)
+	}
+	if h, _ := s.History(canon.PostID(newShort)); len(h) != 1 || h[0].URL != "https://fb.watch/abc123" {
+		t.Fatalf("the enriched post's trail: %+v", h)
 	}
 	s.Close()
 
@@ -191,20 +212,21 @@ func TestMigrateSchema2Recanonicalizes(t *testing.T) {
 		t.Errorf("schema after migration %d, want 3", v)
 	}
 	res, ok := s.Relinked()
-	want := RecanonResult{Posts: 11, Moved: 4, Merged: 3, Claims: 1, Kept: []string{canon.PostID(refusedLink)}}
+	want := RecanonResult{Posts: 14, Moved: 5, Merged: 3, Claims: 1, Kept: []string{canon.PostID(refusedLink)}, Mixed: []string{canon.PostID(oldPlugin)}}
 	if !ok || res.Posts != want.Posts || res.Moved != want.Moved || res.Merged != want.Merged || res.Claims != want.Claims ||
-		!slices.Equal(res.Kept, want.Kept) || res.Undecodable != 0 {
+		!slices.Equal(res.Kept, want.Kept) || !slices.Equal(res.Mixed, want.Mixed) || res.Undecodable != 0 {
 		t.Errorf("migration result %+v (ran %v), want %+v", res, ok, want)
 	}
 
-	// Eight posts remain, under today's ids; no old id is left but the refused one.
-	if n, _ := s.Count(); n != 8 {
-		t.Errorf("%d posts after the migration, want 8", n)
+	// Eleven posts remain, under today's ids; no old id is left but the refused link's
+	// and the mixed one's.
+	if n, _ := s.Count(); n != 11 {
+		t.Errorf("%d posts after the migration, want 11", n)
 	}
-	for _, link := range []string{newStory, newReel, newIG, newTikTok, newMusic, newNews, newPosts, refusedLink} {
+	for _, link := range []string{newStory, newReel, newIG, newTikTok, newMusic, newNews, newPosts, newPlaylist, newShort, oldPlugin, refusedLink} {
 		getOK(t, s, link)
 	}
-	for _, link := range []string{oldStory, oldReel, oldIGReel, oldInstagr, oldTikTok, oldMusic, oldNews, oldLocale} {
+	for _, link := range []string{oldStory, oldReel, oldIGReel, oldInstagr, oldTikTok, oldMusic, oldNews, oldLocale, oldPlaylist} {
 		if _, ok, _ := s.Get(canon.PostID(link)); ok {
 			t.Errorf("post %s still under its old id", link)
 		}
@@ -255,7 +277,7 @@ func TestMigrateSchema2Recanonicalizes(t *testing.T) {
 	if !slices.Equal(actions, []Action{ActionRecorded, ActionRecorded, ActionRelink, ActionClaim}) {
 		t.Fatalf("merged story trail %v", actions)
 	}
-	if h[0].URL != oldStory || h[1].Who != "form" {
+	if h[0].URL != "https://m.facebook.com/story.php?story_fbid=1234567890&id=100044&mibextid=wwXIfr" || h[1].Who != "form" {
 		t.Errorf("moved entries: %+v %+v", h[0], h[1])
 	}
 	rl := h[2]
@@ -306,12 +328,27 @@ func TestMigrateSchema2Recanonicalizes(t *testing.T) {
 	if p := getOK(t, s, refusedLink); p.URL != refusedLink || p.Metrics.Likes.N != 1 {
 		t.Errorf("refused post: %+v", p)
 	}
+	// The playlist moves to the link it was submitted as; the mixed post and the
+	// enriched short link stay as they were.
+	if p := getOK(t, s, newPlaylist); p.URL != newPlaylist || p.Metrics.Views.N != 60 || !slices.Equal(p.Aliases, []string{oldPlaylist}) {
+		t.Errorf("moved playlist: %+v", p)
+	}
+	if h, _ := s.History(canon.PostID(newPlaylist)); len(h) != 2 || h[1].Action != ActionRelink ||
+		!slices.Equal(h[1].Changes, []Change{{Field: "url", Old: oldPlaylist, New: newPlaylist}, {Field: "id", Old: canon.PostID(oldPlaylist), New: canon.PostID(newPlaylist)}}) {
+		t.Errorf("moved playlist trail %+v", h)
+	}
+	if p := getOK(t, s, oldPlugin); p.URL != oldPlugin || len(p.Conflicts) != 1 || len(p.Aliases) != 0 {
+		t.Errorf("mixed post: %+v", p)
+	}
+	if p := getOK(t, s, newShort); p.URL != newShort || !slices.Equal(p.Aliases, []string{"https://fb.watch/abc123"}) {
+		t.Errorf("enriched post: %+v", p)
+	}
 
 	// One relink entry per moved or merged post, one unit filled in, one claim.
 	var auditAfter int
 	s.AuditTrail(context.Background(), func(AuditEntry) error { auditAfter++; return nil })
-	if auditAfter != auditBefore+8+1+1 {
-		t.Errorf("%d audit entries after the migration, want %d + 10", auditAfter, auditBefore)
+	if auditAfter != auditBefore+9+1+1 {
+		t.Errorf("%d audit entries after the migration, want %d + 11", auditAfter, auditBefore)
 	}
 
 	// The totals: the story counts once, for tan-loi, with ea-kar's newer numbers.
@@ -326,7 +363,7 @@ func TestMigrateSchema2Recanonicalizes(t *testing.T) {
 	if r, ok := rows["0301 ea-kar facebook"]; ok {
 		t.Errorf("ea-kar still counts the story: %+v", r)
 	}
-	if r := rows["0303 cu-mgar instagram"]; r.Posts != 1 || r.Likes != 35 || r.Views != 400 || len(rows) != 6 {
+	if r := rows["0303 cu-mgar instagram"]; r.Posts != 1 || r.Likes != 35 || r.Views != 400 || len(rows) != 8 {
 		t.Errorf("instagram rollup %+v; %d rollups: %v", r, len(rows), rows)
 	}
 	totals := dayTotalsOf(t, s)
@@ -334,19 +371,19 @@ func TestMigrateSchema2Recanonicalizes(t *testing.T) {
 		t.Errorf("instagram day total %+v", tl)
 	}
 	lo, err := s.LeftOut("cds")
-	if err != nil || lo.Pending != 1 || lo.Rejected != 1 || lo.Conflicts != 1 {
+	if err != nil || lo.Pending != 1 || lo.Rejected != 1 || lo.Conflicts != 2 {
 		t.Errorf("left out %+v %v", lo, err)
 	}
 	q, err := s.Queue(context.Background(), "cds")
-	if err != nil || len(q) != 2 || q[0].Post.ID != canon.PostID(newTikTok) || q[1].Post.ID != story.ID {
+	if err != nil || len(q) != 3 || q[0].Post.ID != canon.PostID(newTikTok) || q[1].Post.ID != canon.PostID(oldPlugin) || q[2].Post.ID != story.ID {
 		t.Errorf("queue %+v %v", q, err)
 	}
 	top, err := s.TopPosts("cds", 10, nil)
-	if err != nil || len(top) != 5 || top[0].ID != ig.ID {
+	if err != nil || len(top) != 7 || top[0].ID != ig.ID {
 		t.Errorf("top posts %d %v", len(top), err)
 	}
 	r := mustCheck(t, s)
-	if !r.OK() || r.Schema != 3 || r.Posts != 8 {
+	if !r.OK() || r.Schema != 3 || r.Posts != 11 {
 		t.Errorf("check after the migration: %s", r)
 	}
 	migrated := indexes(t, s)
@@ -368,7 +405,7 @@ func TestMigrateSchema2Recanonicalizes(t *testing.T) {
 		t.Error("the migration ran on a schema 3 file")
 	}
 	again, err := s.Recanonicalize(context.Background())
-	if err != nil || again.Changed() || again.Posts != 8 || again.Claims != 0 || !slices.Equal(again.Kept, want.Kept) {
+	if err != nil || again.Changed() || again.Posts != 11 || again.Claims != 0 || !slices.Equal(again.Kept, want.Kept) || !slices.Equal(again.Mixed, want.Mixed) {
 		t.Errorf("second run %+v %v", again, err)
 	}
 	if n, _ := s.Changes(); n != seq {
@@ -417,7 +454,7 @@ func TestRecanonicalizeAllOrNothing(t *testing.T) {
 		ctx.n.Store(n)
 		res, err := s.Recanonicalize(ctx)
 		if err == nil {
-			if res.Moved != 4 || res.Merged != 3 {
+			if res.Moved != 5 || res.Merged != 3 {
 				t.Errorf("the run after %d interruptions: %+v", interrupted, res)
 			}
 			break
@@ -428,12 +465,13 @@ func TestRecanonicalizeAllOrNothing(t *testing.T) {
 			t.Fatal("never finished")
 		}
 	}
-	// A plan pass, a second plan in the write transaction, and one check per group.
-	if interrupted < 2+7 {
+	// Two checks in each plan (the read pass, again in the write transaction), and one
+	// per group of posts.
+	if interrupted < 2*2+8 {
 		t.Errorf("only %d interruption points", interrupted)
 	}
-	if n, _ := s.Count(); n != 8 {
-		t.Errorf("%d posts after the run, want 8", n)
+	if n, _ := s.Count(); n != 11 {
+		t.Errorf("%d posts after the run, want 11", n)
 	}
 	mustBeClean(t, s)
 }
