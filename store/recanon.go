@@ -77,6 +77,10 @@ func (s *Store) Relinked() (RecanonResult, bool) {
 // RelinkReason, its link old → new). A post whose link canon now refuses is kept
 // under its old id and listed in Kept.
 //
+// A link an older canon had stripped of what named the post (namedLinks) is replaced
+// by the link the post was submitted as, which the audit trail keeps; when its
+// submissions name several posts, the post stays and is listed in Mixed.
+//
 // Everything happens in one write transaction: a crash or an error midway leaves the
 // file as it was. A second run changes nothing, and a run with nothing to move opens
 // no write transaction.
@@ -113,7 +117,10 @@ func (s *Store) recanon(ctx context.Context, tx *bolt.Tx) (RecanonResult, error)
 	if !plan.changes() {
 		return plan.res, nil
 	}
-	return plan.res, s.applyRecanon(ctx, tx, plan)
+	if err := s.applyRecanon(ctx, tx, plan); err != nil {
+		return RecanonResult{}, err
+	}
+	return plan.res, nil // with the claims the merges opened
 }
 
 // relinkGroup is the posts today's canon files under one id: those that move there
@@ -223,8 +230,8 @@ func (s *Store) planRecanon(ctx context.Context, tx *bolt.Tx) (*recanonPlan, err
 
 // submittedLinks returns, by post id, today's canonical forms of the links the post's
 // submissions carried (the audit trail's "recorded" entries keep each as it arrived),
-// for the forms that are not the post's own id. Most posts have none, so the map stays
-// the size of what moves.
+// for the forms that are not the post's own id: a post in today's form has none, so the
+// map holds what may move.
 func submittedLinks(ctx context.Context, tx *bolt.Tx) (map[string][]string, error) {
 	out := map[string][]string{}
 	b := tx.Bucket(bucketAudit)
