@@ -132,7 +132,7 @@ func TestCheckFindsDamage(t *testing.T) {
 		}, []string{"post: %ID2% is stored under key 0000"}, false, false},
 		{"newer schema", func(t *testing.T, tx *bolt.Tx, ps []collector.Post) error {
 			return tx.Bucket(bucketMeta).Put(keySchema, be64(7))
-		}, []string{"schema: schema version 7; this hashtrack reads 1 to 2"}, false, false},
+		}, []string{"schema: schema version 7; this hashtrack reads 1 to 3"}, false, false},
 		{"source health garbled", func(t *testing.T, tx *bolt.Tx, ps []collector.Post) error {
 			return tx.Bucket(bucketSources).Put([]byte("bao-dak-lak"), []byte("{not json"))
 		}, []string{"source: health of bao-dak-lak does not decode"}, false, false},
