@@ -184,7 +184,8 @@ func samePost(a, b *collector.Post) bool {
 		a.Image == b.Image && slices.Equal(a.Hashtags, b.Hashtags) && a.PublishedAt.Equal(b.PublishedAt) &&
 		a.DateOnly == b.DateOnly && a.FirstSeen.Equal(b.FirstSeen) && a.LastUpdated.Equal(b.LastUpdated) && a.ObservedAt.Equal(b.ObservedAt) &&
 		slices.Equal(a.Sources, b.Sources) && slices.Equal(a.Aliases, b.Aliases) && a.Metrics == b.Metrics && a.Verification == b.Verification &&
-		a.Review == b.Review && a.Reason == b.Reason && slices.EqualFunc(a.Conflicts, b.Conflicts, sameConflict)
+		a.Review == b.Review && a.Reason == b.Reason && slices.EqualFunc(a.Conflicts, b.Conflicts, sameConflict) &&
+		a.GoneAt.Equal(b.GoneAt)
 }
 
 func sameConflict(a, b collector.Conflict) bool {

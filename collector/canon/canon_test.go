@@ -22,6 +22,8 @@ func TestURL(t *testing.T) {
 		{"facebook photo slash", "https://touch.facebook.com/photo/?fbid=111&set=a.222&__cft__%5B0%5D=AZ", "https://facebook.com/photo?fbid=111&set=a.222"},
 		{"facebook watch", "https://www.facebook.com/watch/?v=555&extid=CL-UNK&mibextid=2Rb1fB", "https://facebook.com/watch?v=555"},
 		{"facebook profile php", "https://m.facebook.com/profile.php?id=100012345&sk=photos", "https://facebook.com/profile.php?id=100012345"},
+		{"facebook live without its video stays itself", "https://www.facebook.com/watch/live/?ref=watch_permalink", "https://facebook.com/watch/live"},
+		{"facebook video.php without its video stays itself", "https://www.facebook.com/video.php", "https://facebook.com/video.php"},
 		{"facebook reel is its video", "https://www.facebook.com/reel/1234567890?s=yWDuG2&fs=e&mibextid=Nif5oz", "https://facebook.com/watch?v=1234567890"},
 		{"facebook share link", "https://www.facebook.com/share/p/1AbCdEf/?mibextid=WC7FNe", "https://facebook.com/share/p/1AbCdEf"},
 		{"facebook fanpage root", "https://business.facebook.com/", "https://facebook.com/"},
@@ -406,6 +408,10 @@ func FuzzURL(f *testing.F) {
 		// wrapped one): otherwise every such post would merge into one.
 		if in, err := parse(raw); err == nil && homeOrLogin(u.EscapedPath()) && !homeOrLogin(canonPath(innermost(in).u)) {
 			t.Fatalf("URL(%q) = %q, a home or login page it was not", raw, got)
+		}
+		// Nor the Watch home (a video page without its video).
+		if in, err := parse(raw); err == nil && strings.Trim(u.EscapedPath(), "/") == "watch" && u.RawQuery == "" && strings.Trim(strings.ToLower(canonPath(innermost(in).u)), "/") != "watch" {
+			t.Fatalf("URL(%q) = %q, the Watch home it was not", raw, got)
 		}
 		if PlatformOf(got) != PlatformOf(raw) {
 			t.Fatalf("PlatformOf(%q) = %q but PlatformOf(%q) = %q", raw, PlatformOf(raw), got, PlatformOf(got))

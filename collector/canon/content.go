@@ -168,7 +168,9 @@ func rewrite(host, path string, params []param) (string, string, []param) {
 		case lower == "/story.php":
 			// The mobile share form of a permalink: same parameters, same post.
 			return host, "/permalink.php", params
-		case lower == "/video.php" || lower == "/watch/live":
+		case (lower == "/video.php" || lower == "/watch/live") && hasParam(params, "v"):
+			// Only with the video's id: without it the page is the Watch home, which
+			// no post may become.
 			return host, "/watch", params
 		case len(segs) == 2 && strings.EqualFold(segs[0], "reel") && allDigits(segs[1]):
 			return host, "/watch", setParam(params, "v", segs[1])
