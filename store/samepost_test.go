@@ -26,7 +26,7 @@ func TestSamePostCoversEveryField(t *testing.T) {
 	}
 	for name, mod := range map[string]func(*collector.Post){
 		"GoneAt": func(p *collector.Post) { p.GoneAt = time.Unix(4, 0) },
-		"ID": func(p *collector.Post) { p.ID = "x" }, "URL": func(p *collector.Post) { p.URL = "x" },
+		"ID":     func(p *collector.Post) { p.ID = "x" }, "URL": func(p *collector.Post) { p.URL = "x" },
 		"Campaigns": func(p *collector.Post) { p.Campaigns = []string{"x"} }, "Platform": func(p *collector.Post) { p.Platform = "x" },
 		"Unit": func(p *collector.Post) { p.Unit = "x" }, "Author": func(p *collector.Post) { p.Author = "x" },
 		"Title": func(p *collector.Post) { p.Title = "x" }, "Text": func(p *collector.Post) { p.Text = "y" },
