@@ -15,12 +15,13 @@ import (
 // config (which checks each [[source]] against it) and the ingest runner.
 func defaultKinds() collector.Kinds {
 	return collector.Kinds{
-		"inbox":             inbox.New,
-		"sheet":             sheet.New,
-		"feed":              feed.New,
-		"html":              htmlpage.New,
-		"mastodon":          mastodon.New,
-		"youtube":           youtube.New,
+		"inbox":    inbox.New,
+		"sheet":    sheet.New,
+		"feed":     feed.New,
+		"html":     htmlpage.New,
+		"mastodon": mastodon.New,
+		"youtube":  youtube.New,
+
 		"facebook_page":     graph.NewFacebookPage,
 		"instagram_hashtag": graph.NewInstagramHashtag,
 	}
