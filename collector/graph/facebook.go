@@ -146,8 +146,8 @@ type RawPost struct {
 // Collect reads the Page (its audience) and its posts since the earliest campaign
 // start, keeping those with a campaign tag (every one with all_items), with insights
 // when options.insights is set.
-func (c *FacebookPage) Collect(ctx context.Context, req collector.Request) (collector.Result, error) {
-	res := collector.Result{State: req.State}
+func (c *FacebookPage) Collect(ctx context.Context, req collector.Request) (res collector.Result, err error) {
+	res = collector.Result{State: req.State}
 	cl, err := client("facebook_page", req, c.base)
 	if err != nil {
 		return res, err
@@ -382,8 +382,7 @@ func (c *FacebookPage) Refreshable(p collector.Post) bool { return c.GraphID(p) 
 // Refresh reads the current engagement of posts of this Page, MaxIDsPerCall a call. A
 // call Graph refuses because one of its posts no longer exists is read again post by
 // post, so that the deleted one is marked Gone and the others still get numbers.
-func (c *FacebookPage) Refresh(ctx context.Context, req collector.Request, posts []collector.Post) (collector.RefreshResult, error) {
-	var out collector.RefreshResult
+func (c *FacebookPage) Refresh(ctx context.Context, req collector.Request, posts []collector.Post) (out collector.RefreshResult, err error) {
 	cl, err := client("facebook_page", req, c.base)
 	if err != nil {
 		return out, err
@@ -413,8 +412,9 @@ func (c *FacebookPage) Refresh(ctx context.Context, req collector.Request, posts
 		err := cl.Get(ctx, cl.URL("/", url.Values{"ids": {strings.Join(ids, ",")}, "fields": {engagementFields}}), "pages_read_engagement", &got)
 		var ae *APIError
 		switch {
-		case errors.As(err, &ae) && ae.Code == 100:
-			// One missing post fails the whole call: read these one by one.
+		case errors.As(err, &ae) && (ae.Code == 100 || ae.Code == 803):
+			// One missing post fails the whole call ("Some of the aliases you requested
+			// do not exist"): read these one by one.
 			for _, t := range chunk {
 				var p fbPost
 				err := cl.Get(ctx, cl.URL("/"+t.id, url.Values{"fields": {engagementFields}}), "pages_read_engagement", &p)
@@ -459,8 +459,7 @@ func postID(p collector.Post) string {
 
 // Check reads whose token it is (/me), what it was granted (/me/permissions, where
 // Graph lists them) and whether it reads the configured Page.
-func (c *FacebookPage) Check(ctx context.Context, req collector.Request) (collector.CheckResult, error) {
-	var out collector.CheckResult
+func (c *FacebookPage) Check(ctx context.Context, req collector.Request) (out collector.CheckResult, err error) {
 	cl, err := client("facebook_page", req, c.base)
 	if err != nil {
 		return out, err

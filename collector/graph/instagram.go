@@ -141,8 +141,8 @@ func (c *InstagramHashtag) tag(req collector.Request) string {
 
 // Collect finds the hashtag's id (once; it is kept in the cursor as "tag=id"), reads its
 // recent media page by page, and the business account's audience.
-func (c *InstagramHashtag) Collect(ctx context.Context, req collector.Request) (collector.Result, error) {
-	res := collector.Result{State: req.State}
+func (c *InstagramHashtag) Collect(ctx context.Context, req collector.Request) (res collector.Result, err error) {
+	res = collector.Result{State: req.State}
 	tag := c.tag(req)
 	if tag == "" {
 		return res, fmt.Errorf("instagram_hashtag: source %q: no hashtag: set options.hashtag", req.Source.Name)
@@ -262,8 +262,7 @@ func (c *InstagramHashtag) mapInto(res *collector.Result, rm RawMedia, req colle
 
 // Check reads whose token it is, what it was granted and whether it reads the business
 // account.
-func (c *InstagramHashtag) Check(ctx context.Context, req collector.Request) (collector.CheckResult, error) {
-	var out collector.CheckResult
+func (c *InstagramHashtag) Check(ctx context.Context, req collector.Request) (out collector.CheckResult, err error) {
 	cl, err := client("instagram_hashtag", req, c.base)
 	if err != nil {
 		return out, err
