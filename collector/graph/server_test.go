@@ -131,6 +131,8 @@ func (g *fakeGraph) route(r *http.Request) reply {
 		return reply{file: "permissions.json"}
 	case p == "/v21.0/ig_hashtag_search" && q.Get("user_id") == igUserID && q.Get("q") == "TuoitreDakLakTienphongChuyendoiso":
 		return reply{file: "ig_search.json"}
+	case p == "/v21.0/ig_hashtag_search":
+		return reply{body: []byte(`{"data":[]}`)}
 	case p == "/v21.0/"+igTagID+"/recent_media" && q.Get("user_id") == igUserID && q.Get("after") == "":
 		return reply{file: "ig_recent1.json"}
 	case p == "/v21.0/"+igTagID+"/recent_media" && q.Get("after") != "":
