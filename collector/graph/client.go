@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -331,4 +332,16 @@ func count(n *int64) collector.Count {
 		return collector.Count{}
 	}
 	return collector.Known(*n)
+}
+
+// followers says an audience in Vietnamese: "48.210 người theo dõi", or that it is unknown.
+func followers(c collector.Count) string {
+	if !c.Known {
+		return "chưa rõ số người theo dõi"
+	}
+	s := strconv.FormatInt(c.N, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "." + s[i:]
+	}
+	return s + " người theo dõi"
 }

@@ -492,7 +492,7 @@ func (c *FacebookPage) Check(ctx context.Context, req collector.Request) (out co
 		return out, err
 	default:
 		a := c.audience(pg, cl.Now)
-		out.Can = append(out.Can, fmt.Sprintf("đọc trang %q: bài đăng, lượt tương tác, %s người theo dõi", pg.Name, a.Followers))
+		out.Can = append(out.Can, fmt.Sprintf("đọc trang %q: bài đăng, lượt tương tác, %s", pg.Name, followers(a.Followers)))
 	}
 	return out, nil
 }

@@ -352,7 +352,7 @@ func TestFacebookCheck(t *testing.T) {
 	}
 	// A Page token: Graph lists no permissions; reading the page proves what it can.
 	if res.Account != "Tuổi trẻ Đắk Lắk" || res.Usage.Calls != 3 || len(res.Cannot) != 0 || len(res.Can) != 1 ||
-		res.Can[0] != `đọc trang "Tuổi trẻ Đắk Lắk": bài đăng, lượt tương tác, 48210 người theo dõi` {
+		res.Can[0] != `đọc trang "Tuổi trẻ Đắk Lắk": bài đăng, lượt tương tác, 48.210 người theo dõi` {
 		t.Fatalf("%+v", res)
 	}
 	// A user token that lacks pages_read_engagement.

@@ -286,7 +286,7 @@ func (c *InstagramHashtag) Check(ctx context.Context, req collector.Request) (ou
 	case err != nil:
 		return out, err
 	default:
-		out.Can = append(out.Can, fmt.Sprintf("đọc tài khoản Instagram @%s: %s người theo dõi; tìm bài theo hashtag (30 hashtag mỗi 7 ngày)", a.Name, a.Followers))
+		out.Can = append(out.Can, fmt.Sprintf("đọc tài khoản Instagram @%s: %s; tìm bài theo hashtag (30 hashtag mỗi 7 ngày)", a.Name, followers(a.Followers)))
 	}
 	return out, nil
 }

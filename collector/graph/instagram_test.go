@@ -124,7 +124,7 @@ func TestInstagramCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	if res.Account != "Nguyễn Thị Lan" || res.Usage.Calls != 3 || len(res.Can) != 3 || len(res.Cannot) != 0 ||
-		!strings.HasPrefix(res.Can[0], "instagram_basic: ") || !strings.Contains(res.Can[2], "@tuoitredaklak.official: 12650 người theo dõi") {
+		!strings.HasPrefix(res.Can[0], "instagram_basic: ") || !strings.Contains(res.Can[2], "@tuoitredaklak.official: 12.650 người theo dõi") {
 		t.Fatalf("%+v", res)
 	}
 }
