@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/collector/canon"
 	"github.com/tinhdoandaklak/hashtrack/collector/fetch"
 	"github.com/tinhdoandaklak/hashtrack/internal/secret"
 )
@@ -328,7 +329,7 @@ func parseTime(s string, loc *time.Location) time.Time {
 
 // count is a Graph counter: unknown when Graph left it out or wrote nonsense.
 func count(n *int64) collector.Count {
-	if n == nil || *n < 0 {
+	if n == nil || *n < 0 || *n > collector.MaxCount {
 		return collector.Count{}
 	}
 	return collector.Known(*n)
@@ -344,4 +345,15 @@ func followers(c collector.Count) string {
 		s = s[:i] + "." + s[i:]
 	}
 	return s + " người theo dõi"
+}
+
+// postLink checks a link Graph gave for a post: an http(s) address canon accepts.
+func postLink(link string) error {
+	if _, err := canon.URL(link); err != nil {
+		return err
+	}
+	if u, err := url.Parse(strings.TrimSpace(link)); err != nil || u.Scheme != "https" && u.Scheme != "http" {
+		return fmt.Errorf("liên kết %q không phải địa chỉ http(s)", link)
+	}
+	return nil
 }

@@ -304,6 +304,9 @@ func (c *FacebookPage) mapInto(res *collector.Result, rp RawPost, req collector.
 	post.Metrics.Reach, post.Metrics.Impressions = count(rp.Reach), count(rp.Impressions)
 	// The link built from the Graph id names the same post and is one a refresh can
 	// read back, whatever form permalink_url takes (pfbid links cannot be).
+	if post.URL != "" && postLink(post.URL) != nil {
+		post.URL = "" // not a usable address: the one built from the id stands in
+	}
 	if page, id, ok := strings.Cut(p.ID, "_"); ok && digits(page) && digits(id) {
 		alias := "https://facebook.com/" + page + "/posts/" + id
 		if post.URL == "" {
@@ -314,6 +317,10 @@ func (c *FacebookPage) mapInto(res *collector.Result, rp RawPost, req collector.
 	}
 	if post.URL == "" {
 		res.Problems = append(res.Problems, collector.Problem{Where: p.ID, Reason: "bài đăng không có liên kết"})
+		return
+	}
+	if err := postLink(post.URL); err != nil {
+		res.Problems = append(res.Problems, collector.Problem{Where: p.ID, Reason: err.Error()})
 		return
 	}
 	body, _ := json.Marshal(rp)

@@ -249,6 +249,10 @@ func (c *InstagramHashtag) mapInto(res *collector.Result, rm RawMedia, req colle
 		res.Problems = append(res.Problems, collector.Problem{Where: "media " + m.ID, Reason: "bài Instagram không có liên kết"})
 		return
 	}
+	if err := postLink(m.Permalink); err != nil {
+		res.Problems = append(res.Problems, collector.Problem{Where: "media " + m.ID, Reason: err.Error()})
+		return
+	}
 	p := collector.Post{URL: m.Permalink, Text: m.Caption, Campaigns: camps, ObservedAt: at, PublishedAt: parseTime(m.Timestamp, zone(req)),
 		Verification: collector.Unverified,
 		Metrics:      collector.Metrics{Likes: count(m.LikeCount), Comments: count(m.CommentsCount), From: collector.Measured}}
