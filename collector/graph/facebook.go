@@ -29,6 +29,15 @@ const (
 	postsPerPage     = 50
 )
 
+// The kinds' contracts, checked by the compiler.
+var (
+	_ collector.Refresher = (*FacebookPage)(nil)
+	_ collector.Checker   = (*FacebookPage)(nil)
+	_ collector.Remapper  = (*FacebookPage)(nil)
+	_ collector.Checker   = (*InstagramHashtag)(nil)
+	_ collector.Remapper  = (*InstagramHashtag)(nil)
+)
+
 // FacebookPage is the `facebook_page` kind: one Page read with a Page access token.
 type FacebookPage struct {
 	src      collector.Source
@@ -484,7 +493,7 @@ func (c *FacebookPage) Check(ctx context.Context, req collector.Request) (out co
 	if c.insights {
 		need = append(need, "read_insights")
 	}
-	if out.Can, out.Cannot, _, err = permissions(ctx, cl, need); err != nil {
+	if out.Can, out.Cannot, err = permissions(ctx, cl, need); err != nil {
 		return out, err
 	}
 	if me.ID != c.pageID {

@@ -279,7 +279,7 @@ func (c *InstagramHashtag) Check(ctx context.Context, req collector.Request) (ou
 		return out, err
 	}
 	out.Account = me.Name
-	if out.Can, out.Cannot, _, err = permissions(ctx, cl, []string{"instagram_basic", "pages_show_list"}); err != nil {
+	if out.Can, out.Cannot, err = permissions(ctx, cl, []string{"instagram_basic", "pages_show_list"}); err != nil {
 		return out, err
 	}
 	a, err := c.readAudience(ctx, cl)

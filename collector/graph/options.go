@@ -160,9 +160,9 @@ func maxItems(src collector.Source) int {
 }
 
 // permissions reads /me/permissions and sorts the kind's needed permissions into what
-// the token has and lacks. ok is false where Graph does not list permissions (a Page
+// the token has and lacks. Both are empty where Graph lists no permissions (a Page
 // token): the caller says what it could verify otherwise.
-func permissions(ctx context.Context, c *Client, need []string) (can, cannot []string, ok bool, err error) {
+func permissions(ctx context.Context, c *Client, need []string) (can, cannot []string, err error) {
 	var list struct {
 		Data []struct {
 			Permission string `json:"permission"`
@@ -172,9 +172,9 @@ func permissions(ctx context.Context, c *Client, need []string) (can, cannot []s
 	if err := c.Get(ctx, c.URL("/me/permissions", nil), "", &list); err != nil {
 		var ae *APIError
 		if errors.As(err, &ae) {
-			return nil, nil, false, nil
+			return nil, nil, nil
 		}
-		return nil, nil, false, err
+		return nil, nil, err
 	}
 	granted := map[string]bool{}
 	for _, p := range list.Data {
@@ -188,5 +188,5 @@ func permissions(ctx context.Context, c *Client, need []string) (can, cannot []s
 			cannot = append(cannot, line)
 		}
 	}
-	return can, cannot, true, nil
+	return can, cannot, nil
 }
