@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/feed"
+	"github.com/tinhdoandaklak/hashtrack/collector/graph"
 	"github.com/tinhdoandaklak/hashtrack/collector/htmlpage"
 	"github.com/tinhdoandaklak/hashtrack/collector/inbox"
 	"github.com/tinhdoandaklak/hashtrack/collector/mastodon"
@@ -20,5 +21,8 @@ func defaultKinds() collector.Kinds {
 		"html":     htmlpage.New,
 		"mastodon": mastodon.New,
 		"youtube":  youtube.New,
+
+		"facebook_page":     graph.NewFacebookPage,
+		"instagram_hashtag": graph.NewInstagramHashtag,
 	}
 }

@@ -85,7 +85,15 @@ type StatusError struct {
 	URL        string
 	StatusCode int
 	RetryAfter time.Duration // from a 429/503 Retry-After header; 0 if none
+	// Header and Body (its first MaxErrorBody bytes) are the answer itself: official
+	// APIs explain a refusal there (Graph's error code, its usage headers). Error()
+	// prints neither.
+	Header http.Header
+	Body   []byte
 }
+
+// MaxErrorBody is how much of a refusal's body a StatusError keeps.
+const MaxErrorBody = 64 << 10
 
 func (e *StatusError) Error() string {
 	s := fmt.Sprintf("fetch: GET %s: HTTP %d %s", e.URL, e.StatusCode, http.StatusText(e.StatusCode))
@@ -190,6 +198,10 @@ type Request struct {
 	// Truncate keeps the first MaxBody bytes of a longer body instead of failing with
 	// ErrTooLarge (reading a page's <head> does not need the rest of it).
 	Truncate bool
+	// Header holds extra request headers (an official API's Authorization). They are
+	// sent as given and never printed; Go drops Authorization on a redirect to
+	// another host.
+	Header http.Header
 }
 
 // Response is a successful answer (2xx or 304) with its body read in full.
@@ -225,6 +237,11 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fetch: %w", err)
 	}
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
 	req.Header.Set("User-Agent", c.opts.UserAgent)
 	if r.Accept != "" {
 		req.Header.Set("Accept", r.Accept)
@@ -253,7 +270,9 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 		return out, nil
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, &StatusError{URL: u.Redacted(), StatusCode: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now())}
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
+		return nil, &StatusError{URL: u.Redacted(), StatusCode: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now()),
+			Header: resp.Header, Body: body}
 	}
 	limit := r.MaxBody
 	if limit <= 0 {
