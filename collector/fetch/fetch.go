@@ -85,7 +85,13 @@ type StatusError struct {
 	URL        string
 	StatusCode int
 	RetryAfter time.Duration // from a 429/503 Retry-After header; 0 if none
+	// Body is the start of the answer (at most MaxErrorBody bytes): official APIs say
+	// why they refused there (YouTube's error reason, Graph's error code).
+	Body []byte
 }
+
+// MaxErrorBody caps StatusError.Body.
+const MaxErrorBody = 64 << 10
 
 func (e *StatusError) Error() string {
 	s := fmt.Sprintf("fetch: GET %s: HTTP %d %s", e.URL, e.StatusCode, http.StatusText(e.StatusCode))
@@ -190,6 +196,9 @@ type Request struct {
 	// Truncate keeps the first MaxBody bytes of a longer body instead of failing with
 	// ErrTooLarge (reading a page's <head> does not need the rest of it).
 	Truncate bool
+	// Header holds extra request headers: an API key sent as a header stays out of
+	// the URL, which errors and logs print.
+	Header http.Header
 }
 
 // Response is a successful answer (2xx or 304) with its body read in full.
@@ -225,6 +234,9 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fetch: %w", err)
 	}
+	for k, vs := range r.Header {
+		req.Header[http.CanonicalHeaderKey(k)] = vs
+	}
 	req.Header.Set("User-Agent", c.opts.UserAgent)
 	if r.Accept != "" {
 		req.Header.Set("Accept", r.Accept)
@@ -253,7 +265,8 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 		return out, nil
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, &StatusError{URL: u.Redacted(), StatusCode: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now())}
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
+		return nil, &StatusError{URL: u.Redacted(), StatusCode: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now()), Body: body}
 	}
 	limit := r.MaxBody
 	if limit <= 0 {
