@@ -8,6 +8,7 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/collector/mastodon"
 	"github.com/tinhdoandaklak/hashtrack/collector/sheet"
 	"github.com/tinhdoandaklak/hashtrack/collector/youtube"
+	"github.com/tinhdoandaklak/hashtrack/collector/ytapi"
 )
 
 // defaultKinds is the registry of source kinds, built here once and handed down to the
@@ -20,5 +21,6 @@ func defaultKinds() collector.Kinds {
 		"html":     htmlpage.New,
 		"mastodon": mastodon.New,
 		"youtube":  youtube.New,
+		ytapi.Kind: ytapi.New,
 	}
 }
