@@ -128,7 +128,7 @@ func (c *Collector) Check(ctx context.Context, req collector.Request) (collector
 		"khoá API dùng được với YouTube Data API v3",
 		fmt.Sprintf("tìm video công khai theo hashtag (search.list, %d đơn vị mỗi trang 50 video)", CostSearch),
 		fmt.Sprintf("đọc lượt xem, lượt thích, bình luận của video công khai (videos.list, %d đơn vị mỗi 50 video)", CostList),
-		"hạn mức mặc định 10.000 đơn vị/ngày, đặt lại lúc 0 giờ giờ Thái Bình Dương (14 giờ hoặc 15 giờ Việt Nam)",
+		fmt.Sprintf("hạn mức mặc định %d.%03d đơn vị/ngày, đặt lại lúc 0 giờ giờ Thái Bình Dương (14 giờ hoặc 15 giờ Việt Nam)", DailyQuota/1000, DailyQuota%1000),
 	}
 	if c.channelID != "" {
 		res.Can = append(res.Can, "đọc số người đăng ký của kênh "+orName(res.Account, c.channelID))

@@ -50,6 +50,13 @@ type Collector struct {
 	lang      string
 }
 
+// The kind's contracts, checked by the compiler.
+var (
+	_ collector.Remapper  = (*Collector)(nil)
+	_ collector.Refresher = (*Collector)(nil)
+	_ collector.Checker   = (*Collector)(nil)
+)
+
 // New checks the source's options for the kind registry.
 func New(src collector.Source) (collector.Collector, error) { return NewCollector(src) }
 
