@@ -721,3 +721,52 @@ func FuzzMapVideo(f *testing.F) {
 		}
 	})
 }
+
+// TestKeyNotFollowingRedirects: an api_base that redirects elsewhere (a proxy gone
+// wrong, a typo'd host) gets the request, but the other host never sees the key.
+func TestKeyNotFollowingRedirects(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var elsewhere []string
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		elsewhere = append(elsewhere, r.Header.Get("X-Goog-Api-Key"))
+		mu.Unlock()
+		w.Write([]byte(`{"items":[]}`))
+	}))
+	t.Cleanup(other.Close)
+	var sameHostKey string
+	var redirector *httptest.Server
+	redirector = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/youtube/v3/search": // same host: the key goes along
+			http.Redirect(w, r, redirector.URL+"/moved/search?"+r.URL.RawQuery, http.StatusFound)
+		case "/moved/search":
+			mu.Lock()
+			sameHostKey = r.Header.Get("X-Goog-Api-Key")
+			mu.Unlock()
+			w.Write([]byte(`{"items":[]}`))
+		default:
+			http.Redirect(w, r, other.URL+r.URL.Path, http.StatusFound)
+		}
+	}))
+	t.Cleanup(redirector.Close)
+	src := collector.Source{Name: "yt", Kind: Kind, URL: "https://www.youtube.com/@x", TokenEnv: "YT_API_KEY", Token: secret.Secret(testKey),
+		Options: map[string]any{"api_base": redirector.URL + "/youtube/v3"}}
+	c := mustNew(t, src)
+	req := request(src, collector.SourceState{})
+	if _, err := c.Collect(t.Context(), req); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Refresh(t.Context(), req, []collector.Post{{ID: "a", URL: "https://youtu.be/Kp3vXa1bQ0c"}}); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if sameHostKey != testKey {
+		t.Errorf("a redirect on the same host lost the key: %q", sameHostKey)
+	}
+	if len(elsewhere) != 1 || elsewhere[0] != "" {
+		t.Errorf("the other host was asked %d times, with keys %q", len(elsewhere), elsewhere)
+	}
+}
