@@ -66,7 +66,7 @@ func (c *Collector) Refresh(ctx context.Context, req collector.Request, posts []
 		}
 	}
 	for chunk := range slices.Chunk(ids, MaxIDs) {
-		v := url.Values{"part": {"statistics"}, "id": {strings.Join(chunk, ",")}, "maxResults": {"50"}}
+		v := url.Values{"part": {"statistics"}, "id": {strings.Join(chunk, ",")}}
 		var vl struct {
 			Items []struct {
 				ID         string     `json:"id"`

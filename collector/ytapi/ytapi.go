@@ -250,7 +250,7 @@ func (c *Collector) Collect(ctx context.Context, req collector.Request) (collect
 	}
 	res.ItemsSeen = len(ids)
 	for chunk := range slices.Chunk(ids, MaxIDs) {
-		v := url.Values{"part": {"snippet,statistics"}, "id": {strings.Join(chunk, ",")}, "maxResults": {"50"}}
+		v := url.Values{"part": {"snippet,statistics"}, "id": {strings.Join(chunk, ",")}}
 		var vl videoList
 		if err := c.call(ctx, req, &res.Usage, "videos.list", CostList, v, &vl); err != nil {
 			return res, err

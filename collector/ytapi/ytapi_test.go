@@ -116,6 +116,11 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 				http.Error(w, `{"error":{"code":400,"message":"invalid page token","errors":[{"reason":"invalidPageToken"}]}}`, http.StatusBadRequest)
 			}
 		case "/youtube/v3/videos":
+			if q.Has("maxResults") || len(strings.Split(q.Get("id"), ",")) > MaxIDs {
+				// The reference: maxResults is not supported with id; at most 50 ids.
+				http.Error(w, `{"error":{"code":400,"message":"incompatible parameters","errors":[{"reason":"incompatibleParameters"}]}}`, http.StatusBadRequest)
+				return
+			}
 			json.NewEncoder(w).Encode(filter(videos, q.Get("id"), q.Get("part")))
 		case "/youtube/v3/channels":
 			json.NewEncoder(w).Encode(filter(channels, q.Get("id"), q.Get("part")))
