@@ -56,7 +56,7 @@ func (c *Collector) Refresh(ctx context.Context, req collector.Request, posts []
 		}
 		pid := p.ID
 		if pid == "" {
-			pid = canon.PostID(mustCanon(p.URL))
+			pid = canon.PostID(canonical(p.URL))
 		}
 		if _, dup := byVideo[id]; !dup {
 			ids = append(ids, id)
@@ -97,8 +97,8 @@ func (c *Collector) Refresh(ctx context.Context, req collector.Request, posts []
 	return res, nil
 }
 
-func mustCanon(link string) string {
-	c, _ := canon.URL(link) // VideoID has just canonicalised it
+func canonical(link string) string {
+	c, _ := canon.URL(link) // VideoID has accepted the link, so it canonicalises
 	return c
 }
 
