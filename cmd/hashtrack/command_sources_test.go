@@ -24,7 +24,7 @@ func TestDocsExamplesLoad(t *testing.T) {
 	}
 	doc, _, _ = strings.Cut(doc, "\n## ")
 	blocks := regexp.MustCompile("(?s)```toml\n(.*?)```").FindAllStringSubmatch(doc, -1)
-	if len(blocks) != 5 {
+	if len(blocks) != 6 {
 		t.Fatalf("%d toml blocks in the README's Sources section", len(blocks))
 	}
 	text := `database = "data/t.db"
@@ -46,7 +46,7 @@ name = "Đoàn phường Tân Lợi"
 	// No database yet: every source is listed as never run, due now.
 	r := runCmd(t, cfg, "sources", "--json")
 	var rows []ingest.SourceStatus
-	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &rows) != nil || len(rows) != 7 {
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &rows) != nil || len(rows) != 8 {
 		t.Fatalf("%+v", r)
 	}
 	kinds := map[string]int{}
@@ -56,11 +56,11 @@ name = "Đoàn phường Tân Lợi"
 			t.Errorf("%+v", row)
 		}
 	}
-	if kinds["feed"] != 4 || kinds["html"] != 1 || kinds["mastodon"] != 1 || kinds["youtube"] != 1 {
+	if kinds["feed"] != 4 || kinds["html"] != 1 || kinds["mastodon"] != 1 || kinds["youtube"] != 1 || kinds["youtube_search"] != 1 {
 		t.Errorf("kinds %v", kinds)
 	}
 	r = runCmd(t, cfg, "sources")
-	if r.code != 0 || strings.Count(r.stdout, "chưa chạy") != 7 || !strings.HasPrefix(r.stdout, "NGUỒN") {
+	if r.code != 0 || strings.Count(r.stdout, "chưa chạy") != 8 || !strings.HasPrefix(r.stdout, "NGUỒN") {
 		t.Errorf("table:\n%s", r.stdout)
 	}
 }

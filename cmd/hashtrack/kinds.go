@@ -9,6 +9,7 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/collector/mastodon"
 	"github.com/tinhdoandaklak/hashtrack/collector/sheet"
 	"github.com/tinhdoandaklak/hashtrack/collector/youtube"
+	"github.com/tinhdoandaklak/hashtrack/collector/ytapi"
 )
 
 // defaultKinds is the registry of source kinds, built here once and handed down to the
@@ -24,5 +25,6 @@ func defaultKinds() collector.Kinds {
 
 		"facebook_page":     graph.NewFacebookPage,
 		"instagram_hashtag": graph.NewInstagramHashtag,
+		ytapi.Kind:          ytapi.New,
 	}
 }

@@ -182,6 +182,13 @@ func newClient(opts Options, l *limits) *Client {
 			if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
 				return fmt.Errorf("redirect to %s: %w", req.URL.Redacted(), ErrUnsupportedScheme)
 			}
+			// Headers the caller added (an API key) are for the host it named, not for
+			// one a redirect names: net/http forwards all but Authorization and Cookie.
+			if h, ok := req.Context().Value(extraHeaders{}).(http.Header); ok && req.URL.Host != via[0].URL.Host {
+				for k := range h {
+					req.Header.Del(k)
+				}
+			}
 			return nil
 		},
 	}
@@ -198,11 +205,14 @@ type Request struct {
 	// Truncate keeps the first MaxBody bytes of a longer body instead of failing with
 	// ErrTooLarge (reading a page's <head> does not need the rest of it).
 	Truncate bool
-	// Header holds extra request headers (an official API's Authorization). They are
-	// sent as given and never printed; Go drops Authorization on a redirect to
-	// another host.
+	// Header holds extra request headers (an official API's Authorization or key).
+	// They are sent as given, never printed, and dropped on a redirect to another host.
 	Header http.Header
 }
+
+// extraHeaders is the context key under which Get tells CheckRedirect which headers
+// the caller added.
+type extraHeaders struct{}
 
 // Response is a successful answer (2xx or 304) with its body read in full.
 type Response struct {
@@ -233,6 +243,9 @@ func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
 
 	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
+	if len(r.Header) > 0 {
+		ctx = context.WithValue(ctx, extraHeaders{}, r.Header)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, fmt.Errorf("fetch: %w", err)
