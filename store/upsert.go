@@ -184,7 +184,8 @@ func samePost(a, b *collector.Post) bool {
 		a.Image == b.Image && slices.Equal(a.Hashtags, b.Hashtags) && a.PublishedAt.Equal(b.PublishedAt) &&
 		a.DateOnly == b.DateOnly && a.FirstSeen.Equal(b.FirstSeen) && a.LastUpdated.Equal(b.LastUpdated) && a.ObservedAt.Equal(b.ObservedAt) &&
 		slices.Equal(a.Sources, b.Sources) && slices.Equal(a.Aliases, b.Aliases) && a.Metrics == b.Metrics && a.Verification == b.Verification &&
-		a.Review == b.Review && a.Reason == b.Reason && slices.EqualFunc(a.Conflicts, b.Conflicts, sameConflict)
+		a.Review == b.Review && a.Reason == b.Reason && slices.EqualFunc(a.Conflicts, b.Conflicts, sameConflict) &&
+		a.GoneAt.Equal(b.GoneAt)
 }
 
 func sameConflict(a, b collector.Conflict) bool {
@@ -328,6 +329,11 @@ func (w *writer) upsert(in collector.Post, now time.Time) (Outcome, collector.Re
 			return 0, "", false, err
 		}
 	}
+	if old.GoneAt.IsZero() && !merged.GoneAt.IsZero() {
+		if err := w.record(goneEntry(&merged, in.Source())); err != nil {
+			return 0, "", false, err
+		}
+	}
 	// Newer metrics supersede the stored ones: keep those in the history. An older
 	// observation that only fills unknown counters (or one made at the same moment)
 	// changes the current entry, which is the post itself.
@@ -415,6 +421,10 @@ func merge(old *collector.Post, in collector.Post, now time.Time) (m collector.P
 		}
 	}
 	m.Hashtags = collector.MergeTags(m.Hashtags, in.Hashtags)
+	// Deleted on the platform is news once: the first time an API said so stays.
+	if !in.GoneAt.IsZero() && m.GoneAt.IsZero() {
+		m.GoneAt = in.GoneAt
+	}
 	if in.Verification != "" && in.Verification != collector.Unverified && (newer || m.Verification == collector.Unverified || m.Verification == "") {
 		m.Verification = in.Verification
 	}
@@ -423,7 +433,9 @@ func merge(old *collector.Post, in collector.Post, now time.Time) (m collector.P
 }
 
 // mergeMetrics sets m's metrics from old's and in's, the newer observation winning and
-// unknown never replacing known, and reports whether they changed.
+// unknown never replacing known, and reports whether they changed. A measured number
+// gives way to a later measurement only (collector.Metrics.Over), and the numbers a
+// measurement superseded keep their provenance in the history.
 func mergeMetrics(m, old *collector.Post, in collector.Post, observed time.Time, newer bool) bool {
 	var metrics collector.Metrics
 	if newer {
