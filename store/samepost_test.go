@@ -12,9 +12,9 @@ import (
 // not compare: re-ingest would then drop changes to it.
 func TestSamePostCoversEveryField(t *testing.T) {
 	t.Parallel()
-	// SubmittedURL is not stored (json:"-"): samePost compares the other 23.
-	if n := reflect.TypeFor[collector.Post]().NumField(); n != 24 {
-		t.Fatalf("collector.Post has %d fields; samePost compares 23 and skips SubmittedURL: add the new one", n)
+	// SubmittedURL is not stored (json:"-"): samePost compares the other 24.
+	if n := reflect.TypeFor[collector.Post]().NumField(); n != 25 {
+		t.Fatalf("collector.Post has %d fields; samePost compares 24 and skips SubmittedURL: add the new one", n)
 	}
 	base := post(t, "https://zalo.me/p/9", collector.Metrics{Likes: collector.Known(1)}, func(p *collector.Post) {
 		p.Author, p.Title, p.Text, p.Note, p.Image = "a", "t", "x #tag", "n", "i"
@@ -43,6 +43,7 @@ func TestSamePostCoversEveryField(t *testing.T) {
 		"Review":       func(p *collector.Post) { p.Review = collector.ReviewPending },
 		"Reason":       func(p *collector.Post) { p.Reason = "x" },
 		"Conflicts":    func(p *collector.Post) { p.Conflicts = []collector.Conflict{{Unit: "x"}} },
+		"GoneAt":       func(p *collector.Post) { p.GoneAt = time.Unix(9, 0) },
 		"Conflict.Closed": func(p *collector.Post) {
 			p.Conflicts = []collector.Conflict{{Unit: "u", Closed: true}}
 		},
