@@ -101,7 +101,7 @@ func runSources(ctx context.Context, e *env, args []string) error {
 		}
 		switch {
 		case !r.NeedsToken.IsZero():
-			state, next = "⚠ "+ingest.NeedsTokenText(r.NeedsToken, loc)+": "+r.LastError, "—"
+			state, next = "⚠ "+r.LastError, "—" // it begins "cần cấp lại token (từ …)"
 			failing++
 		case r.Waiting != "" && r.NextDue.After(now):
 			state = ingest.WaitingText(r.Waiting, r.NextDue, loc)

@@ -66,7 +66,9 @@ func WaitingText(kind collector.FaultKind, until time.Time, loc *time.Location) 
 // A refused token flags the source and is not a failure: retrying it every hour would
 // only be refused again. Throttling waits until the platform's reset and does not
 // count toward "failing" either: the source did nothing wrong.
-func applyFault(h *store.SourceHealth, err error, src collector.Source, now time.Time) bool {
+// The last error of a flagged source says "cần cấp lại token (từ dd/mm/yyyy)" first:
+// `sources` and the report's table of sources show it as it is.
+func applyFault(h *store.SourceHealth, err error, src collector.Source, now time.Time, loc *time.Location) bool {
 	var f *collector.Fault
 	if !errors.As(err, &f) {
 		return false
@@ -77,7 +79,7 @@ func applyFault(h *store.SourceHealth, err error, src collector.Source, now time
 			h.NeedsToken = now
 		}
 		h.TokenPrint = TokenPrint(src.Token)
-		h.LastError = f.Error()
+		h.LastError = NeedsTokenText(h.NeedsToken, loc) + ": " + f.Error()
 		h.NextAttempt, h.Waiting = time.Time{}, ""
 		return true
 	case collector.FaultThrottled, collector.FaultQuota:
@@ -156,7 +158,7 @@ func (r *Runner) CheckSource(ctx context.Context, name string) (CheckOutcome, er
 		}
 		var f *collector.Fault
 		if errors.As(o.Err, &f) && f.Kind == collector.FaultToken {
-			applyFault(h, o.Err, src, now)
+			applyFault(h, o.Err, src, now, c.Location())
 		}
 	})
 	return o, err

@@ -301,7 +301,7 @@ func TestFaultsByMeaning(t *testing.T) {
 	o := r.RunSource(ctx, src, Selection{})
 	h := o.Health
 	if o.Err == nil || h.ConsecutiveFailures != 0 || !h.NeedsToken.Equal(start) || h.TokenPrint != TokenPrint(src.Token) || len(h.TokenPrint) != 8 ||
-		!h.NextAttempt.IsZero() || !strings.Contains(h.LastError, "mã lỗi 190") {
+		!h.NextAttempt.IsZero() || h.LastError != "cần cấp lại token (từ 29/03/2023): token hết hạn hoặc đã bị thu hồi (mã lỗi 190)" {
 		t.Fatalf("token refused: %+v", o)
 	}
 	if u, _ := r.Store.Usage("fb", start); u != (collector.Usage{Calls: 1, QuotaUnits: 100}) {

@@ -193,7 +193,7 @@ func (r *Runner) refreshSource(ctx context.Context, src collector.Source, rf col
 		}
 		if err != nil {
 			o.Err = err
-			if _, ferr := st.UpdateSource(src.Name, func(h *store.SourceHealth) { applyFault(h, err, src, now) }); ferr != nil {
+			if _, ferr := st.UpdateSource(src.Name, func(h *store.SourceHealth) { applyFault(h, err, src, now, c.Location()) }); ferr != nil {
 				o.Err = errors.Join(err, ferr)
 			}
 			return o

@@ -240,7 +240,7 @@ func (r *Runner) RunSource(ctx context.Context, src collector.Source, sel Select
 		}
 		h.LastAttempt = now
 		switch {
-		case o.Err != nil && applyFault(&h, o.Err, src, now):
+		case o.Err != nil && applyFault(&h, o.Err, src, now, c.Location()):
 			// The platform said what is wrong: flagged or waiting, not backing off.
 		case o.Err != nil:
 			h.Waiting = ""
