@@ -98,6 +98,14 @@ func applyFault(h *store.SourceHealth, err error, src collector.Source, now time
 	return false
 }
 
+// tokenWorks lifts a source's "cần cấp lại token" flag after a call with its token
+// worked (a check, a refresh); a wait the platform asked for stays.
+func tokenWorks(h *store.SourceHealth) {
+	if !h.NeedsToken.IsZero() {
+		h.NeedsToken, h.TokenPrint, h.LastError = time.Time{}, "", ""
+	}
+}
+
 // clearFaults forgets the platform's refusals after a call that worked.
 func clearFaults(h *store.SourceHealth) {
 	h.NeedsToken, h.TokenPrint, h.Waiting = time.Time{}, "", ""
@@ -150,10 +158,7 @@ func (r *Runner) CheckSource(ctx context.Context, name string) (CheckOutcome, er
 	}
 	o.Health, err = st.UpdateSource(name, func(h *store.SourceHealth) {
 		if o.Err == nil {
-			if !h.NeedsToken.IsZero() {
-				// The refusal was the token's, and the token works now.
-				h.NeedsToken, h.TokenPrint, h.LastError = time.Time{}, "", ""
-			}
+			tokenWorks(h)
 			return
 		}
 		var f *collector.Fault

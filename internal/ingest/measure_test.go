@@ -26,7 +26,7 @@ type apiKind struct {
 	gone     map[string]bool  // post URL → deleted on the platform
 	fail     error            // returned by Collect, Refresh and Check
 	batches  []int            // sizes of the Refresh calls
-	tokens   []string         // the token each call saw
+	tokens   []string         // the token each Collect and Refresh call saw
 	collects int
 	check    collector.CheckResult
 	audience []collector.Audience
@@ -56,6 +56,7 @@ func (a apiCollector) Refresh(ctx context.Context, req collector.Request, posts 
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.batches = append(k.batches, len(posts))
+	k.tokens = append(k.tokens, req.Source.Token.Reveal())
 	res := collector.RefreshResult{Usage: collector.Usage{Calls: 1, QuotaUnits: 1}}
 	if k.fail != nil {
 		return res, k.fail
@@ -406,13 +407,15 @@ func TestCheckSource(t *testing.T) {
 	}
 }
 
-// TestRefreshFaultFlagsSource: a refresh refused for its token flags the source, and
-// the next refresh leaves it alone.
+// TestRefreshFaultFlagsSource: a refresh refused for its token flags the source, the
+// next refresh leaves it alone, and one with a new token in the environment measures
+// and lifts the flag. (Not parallel: it sets an environment variable.)
 func TestRefreshFaultFlagsSource(t *testing.T) {
-	t.Parallel()
+	const env = "HASHTRACK_TEST_REFRESH_TOKEN_7C1"
+	t.Setenv(env, "old-token")
 	k := &apiKind{views: map[string]int64{}, fail: &collector.Fault{Kind: collector.FaultToken, Code: 190, Message: "token hết hạn"}}
-	r, clk := newAPIRunner(t, k, apiSource("yt"))
-	typedPost(t, r, "https://www.youtube.com/watch?v=AbCdEfGhIj1", 100)
+	r, clk := newAPIRunner(t, k, apiSource("yt")+"token_env = \""+env+"\"\n")
+	p := typedPost(t, r, "https://www.youtube.com/watch?v=AbCdEfGhIj1", 100)
 	clk.add(24 * time.Hour)
 	o, err := r.Refresh(context.Background())
 	var f *collector.Fault
@@ -420,12 +423,21 @@ func TestRefreshFaultFlagsSource(t *testing.T) {
 		t.Fatal(o, err)
 	}
 	h, _, _ := r.Store.Source("yt")
-	if !h.NeedsToken.Equal(clk.now()) {
+	if !h.NeedsToken.Equal(clk.now()) || h.TokenPrint != TokenPrint("old-token") {
 		t.Fatalf("not flagged: %+v", h)
 	}
 	o, _ = r.Refresh(context.Background())
 	if s := o.Sources[0]; !strings.Contains(s.Skipped, "cần cấp lại token") || len(k.batches) != 1 {
 		t.Errorf("flagged source refreshed: %+v (%d calls)", s, len(k.batches))
+	}
+	t.Setenv(env, "new-token")
+	k.set(func(k *apiKind) { k.fail, k.views[p.URL] = nil, 250 })
+	o, _ = r.Refresh(context.Background())
+	if s := o.Sources[0]; s.Measured != 1 || s.Err != nil || !slices.Equal(k.tokens, []string{"old-token", "new-token"}) {
+		t.Errorf("new token: %+v (%d calls)", s, len(k.batches))
+	}
+	if h, _, _ := r.Store.Source("yt"); !h.NeedsToken.IsZero() || h.LastError != "" {
+		t.Errorf("flag not lifted: %+v", h)
 	}
 }
 

@@ -172,6 +172,7 @@ func (r *Runner) refreshSource(ctx context.Context, src collector.Source, rf col
 		o.Err = err
 		return o
 	}
+	flagged := !h.NeedsToken.IsZero()
 	if why := heldByFault(&h, src, now, c.Location(), false); why != "" {
 		o.Skipped = why
 		return o
@@ -197,6 +198,12 @@ func (r *Runner) refreshSource(ctx context.Context, src collector.Source, rf col
 				o.Err = errors.Join(err, ferr)
 			}
 			return o
+		}
+	}
+	if flagged {
+		// A new token in the environment worked.
+		if _, err := st.UpdateSource(src.Name, tokenWorks); err != nil {
+			o.Err = err
 		}
 	}
 	return o
