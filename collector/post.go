@@ -50,20 +50,73 @@ func (m Metrics) AnyKnown() bool {
 }
 
 // Over returns m with every counter that newer knows replaced by newer's value: a later
-// observation never turns a known number back into unknown.
+// observation never turns a known number back into unknown. A measured count (m.From is
+// Measured) is replaced only by another measurement: a typed or page-read observation
+// fills only the counters the measurement did not know, so a branch re-typing the number
+// it submitted on the first day never lowers what the platform's API said. The result
+// takes newer's provenance when newer changed a number or is the stronger kind of
+// observation (a measurement confirming a typed number makes it measured).
 func (m Metrics) Over(newer Metrics) Metrics {
+	keepMeasured := m.From == Measured && newer.From != Measured
+	changed, known := false, false
 	pick := func(old, nw Count) Count {
-		if nw.Known {
-			return nw
+		if !nw.Known {
+			return old
 		}
-		return old
+		known = true
+		if keepMeasured && old.Known {
+			return old
+		}
+		if nw != old {
+			changed = true
+		}
+		return nw
 	}
-	return Metrics{
-		Likes:    pick(m.Likes, newer.Likes),
-		Comments: pick(m.Comments, newer.Comments),
-		Shares:   pick(m.Shares, newer.Shares),
-		Views:    pick(m.Views, newer.Views),
+	out := Metrics{
+		Likes:       pick(m.Likes, newer.Likes),
+		Comments:    pick(m.Comments, newer.Comments),
+		Shares:      pick(m.Shares, newer.Shares),
+		Views:       pick(m.Views, newer.Views),
+		Reach:       pick(m.Reach, newer.Reach),
+		Impressions: pick(m.Impressions, newer.Impressions),
+		From:        m.From,
 	}
+	if known && !keepMeasured && (changed || newer.From.rank() > m.From.rank()) {
+		out.From = newer.From
+	}
+	return out
+}
+
+// Corrected returns m with every counter that staff's correction c knows set to c's
+// value, measured or not: a correction is a person's decision, recorded in the audit
+// trail. Numbers a person set are typed ones.
+func (m Metrics) Corrected(c Metrics) Metrics {
+	out := m
+	changed := false
+	for _, f := range []struct {
+		dst *Count
+		v   Count
+	}{{&out.Likes, c.Likes}, {&out.Comments, c.Comments}, {&out.Shares, c.Shares},
+		{&out.Views, c.Views}, {&out.Reach, c.Reach}, {&out.Impressions, c.Impressions}} {
+		if f.v.Known && *f.dst != f.v {
+			*f.dst, changed = f.v, true
+		}
+	}
+	if changed {
+		out.From = Typed
+	}
+	return out
+}
+
+// rank orders provenances by how much a number can be trusted; unknown reads as typed.
+func (p Provenance) rank() int {
+	switch p {
+	case Measured:
+		return 2
+	case PageRead:
+		return 1
+	}
+	return 0
 }
 
 // Validate rejects negative counters.
@@ -71,7 +124,7 @@ func (m Metrics) Validate() error {
 	for _, f := range []struct {
 		name string
 		c    Count
-	}{{"likes", m.Likes}, {"comments", m.Comments}, {"shares", m.Shares}, {"views", m.Views}} {
+	}{{"likes", m.Likes}, {"comments", m.Comments}, {"shares", m.Shares}, {"views", m.Views}, {"reach", m.Reach}, {"impressions", m.Impressions}} {
 		if f.c.Known && f.c.N < 0 {
 			return fmt.Errorf("%w: %s is %d", ErrNegative, f.name, f.c.N)
 		}

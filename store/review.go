@@ -373,7 +373,7 @@ func decide(p collector.Post, d Decision) (collector.Post, []Change, error) {
 			changes = append(changes, Change{Field: "campaigns", Old: strings.Join(p.Campaigns, ","), New: strings.Join(d.Campaigns, ",")})
 			p.Campaigns = slices.Clone(d.Campaigns)
 		}
-		m := p.Metrics.Over(d.Metrics)
+		m := p.Metrics.Corrected(d.Metrics)
 		for _, f := range []struct {
 			name     string
 			old, new collector.Count

@@ -44,6 +44,7 @@ func TestSamePostCoversEveryField(t *testing.T) {
 		"Review":       func(p *collector.Post) { p.Review = collector.ReviewPending },
 		"Reason":       func(p *collector.Post) { p.Reason = "x" },
 		"Conflicts":    func(p *collector.Post) { p.Conflicts = []collector.Conflict{{Unit: "x"}} },
+		"GoneAt":       func(p *collector.Post) { p.GoneAt = time.Unix(9, 0) },
 		"Conflict.Closed": func(p *collector.Post) {
 			p.Conflicts = []collector.Conflict{{Unit: "u", Closed: true}}
 		},

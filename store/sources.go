@@ -22,6 +22,15 @@ type SourceHealth struct {
 	ItemsSeen           int                   `json:"items_seen"`            // in the last successful run
 	ItemsStored         int                   `json:"items_stored"`          // new or updated posts in the last successful run
 	NextAttempt         time.Time             `json:"next_attempt,omitzero"` // backoff or Retry-After; zero = when scheduled
+	// NeedsToken is when the platform first refused the source's token as expired or
+	// revoked (collector.FaultToken): the source waits for staff, not for its schedule.
+	// TokenPrint is a short fingerprint of that token (never the token), so a new
+	// token in the environment lets it run again.
+	NeedsToken time.Time `json:"needs_token,omitzero"`
+	TokenPrint string    `json:"token_print,omitempty"`
+	// Waiting is why NextAttempt holds the source when the platform asked it to wait
+	// (collector.FaultThrottled, FaultQuota) rather than after failures.
+	Waiting collector.FaultKind `json:"waiting,omitempty"`
 }
 
 // FailingAfter consecutive failures a source is flagged (in `hashtrack sources` and
@@ -41,12 +50,17 @@ const (
 	SourceOK      SourceCondition = "ok"
 	SourceFailing SourceCondition = "failing" // FailingAfter or more failures in a row
 	SourceStale   SourceCondition = "stale"   // its last success is older than the threshold
+	// SourceNeedsToken: the platform refused the token as expired or revoked; the
+	// source does not run until staff renew it.
+	SourceNeedsToken SourceCondition = "needs_token"
 )
 
 // Degraded reports whether the source is at fault (failing or stale): /healthz
 // answers 503. A source that has not run yet is not: a daemon just started would
 // otherwise be unhealthy until every source had its turn.
-func (c SourceCondition) Degraded() bool { return c == SourceFailing || c == SourceStale }
+func (c SourceCondition) Degraded() bool {
+	return c == SourceFailing || c == SourceStale || c == SourceNeedsToken
+}
 
 // NeedsAttention reports whether staff should look at the source (anything but ok,
 // a source that never ran included): the report marks it.
@@ -66,6 +80,8 @@ func (h SourceHealth) Verdict(now time.Time, staleAfter time.Duration) SourceVer
 	switch {
 	case h.LastAttempt.IsZero():
 		return SourceVerdict{SourcePending, "never ran"}
+	case !h.NeedsToken.IsZero():
+		return SourceVerdict{SourceNeedsToken, "token expired or revoked since " + h.NeedsToken.Format(time.DateOnly)}
 	case h.Failing():
 		return SourceVerdict{SourceFailing, fmt.Sprintf("%d failures in a row", h.ConsecutiveFailures)}
 	case !h.LastSuccess.IsZero() && staleAfter > 0 && now.Sub(h.LastSuccess) > staleAfter:
@@ -99,6 +115,34 @@ func (s *Store) PutSource(h SourceHealth) error {
 	return s.update(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketSources).Put([]byte(h.Name), enc)
 	})
+}
+
+// UpdateSource changes the recorded health of a source in one transaction (a source
+// that never ran starts from the zero SourceHealth) and returns it. The refresh of
+// known posts and `sources --check` use it, so their flags never overwrite a run's
+// record made in between.
+func (s *Store) UpdateSource(name string, fn func(h *SourceHealth)) (SourceHealth, error) {
+	var h SourceHealth
+	err := s.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSources)
+		h = SourceHealth{}
+		if v := b.Get([]byte(name)); v != nil {
+			if err := json.Unmarshal(v, &h); err != nil {
+				return err
+			}
+		}
+		fn(&h)
+		h.Name = name
+		enc, err := json.Marshal(h)
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte(name), enc)
+	})
+	if err != nil {
+		return SourceHealth{}, fmt.Errorf("store: source %s: %w", name, err)
+	}
+	return h, nil
 }
 
 // Sources returns every recorded source, by name.

@@ -329,6 +329,11 @@ func (w *writer) upsert(in collector.Post, now time.Time) (Outcome, collector.Re
 			return 0, "", false, err
 		}
 	}
+	if old.GoneAt.IsZero() && !merged.GoneAt.IsZero() {
+		if err := w.record(goneEntry(&merged, in.Source())); err != nil {
+			return 0, "", false, err
+		}
+	}
 	// Newer metrics supersede the stored ones: keep those in the history. An older
 	// observation that only fills unknown counters (or one made at the same moment)
 	// changes the current entry, which is the post itself.
@@ -416,6 +421,10 @@ func merge(old *collector.Post, in collector.Post, now time.Time) (m collector.P
 		}
 	}
 	m.Hashtags = collector.MergeTags(m.Hashtags, in.Hashtags)
+	// Deleted on the platform is news once: the first time an API said so stays.
+	if !in.GoneAt.IsZero() && m.GoneAt.IsZero() {
+		m.GoneAt = in.GoneAt
+	}
 	if in.Verification != "" && in.Verification != collector.Unverified && (newer || m.Verification == collector.Unverified || m.Verification == "") {
 		m.Verification = in.Verification
 	}
@@ -424,7 +433,9 @@ func merge(old *collector.Post, in collector.Post, now time.Time) (m collector.P
 }
 
 // mergeMetrics sets m's metrics from old's and in's, the newer observation winning and
-// unknown never replacing known, and reports whether they changed.
+// unknown never replacing known, and reports whether they changed. A measured number
+// gives way to a later measurement only (collector.Metrics.Over), and the numbers a
+// measurement superseded keep their provenance in the history.
 func mergeMetrics(m, old *collector.Post, in collector.Post, observed time.Time, newer bool) bool {
 	var metrics collector.Metrics
 	if newer {

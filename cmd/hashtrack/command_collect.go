@@ -70,6 +70,13 @@ func runCollect(ctx context.Context, e *env, args []string) error {
 		problems += len(o.Problems)
 		printProblems(e.stderr, o.Source, o.Problems)
 	}
+	if len(sel) == 0 {
+		n, err := refreshKnownPosts(ctx, e, r, false)
+		if err != nil {
+			return err
+		}
+		failed += n
+	}
 	switch {
 	case failed > 0:
 		return &exitError{code: exitPartial, err: fmt.Errorf("%d of %d sources failed", failed, len(outs)), silent: true}

@@ -228,13 +228,13 @@ func TestCollectEveryKindThen304(t *testing.T) {
 		{"http://" + host + "/doan/tin-tuc/tin-tuc/cho-40-124.html", "tan-loi", "", time.Date(2023, 3, 30, 8, 14, 0, 0, hcm), unknown, []string{"tanloi-web"}},
 		{"https://other.example.vn/bai/125", "tan-loi", "", time.Date(2023, 3, 31, 20, 0, 0, 0, hcm), unknown, []string{"tanloi-web"}},
 		{"https://social.example.vn/@doantanloi/110123456789000112", "", "Đoàn phường Tân Lợi (@doantanloi)", time.Date(2023, 3, 31, 1, 20, 0, 0, hcm),
-			collector.Metrics{Likes: collector.Known(21), Shares: collector.Known(7), Comments: collector.Known(3)}, []string{"masto"}},
+			collector.Metrics{Likes: collector.Known(21), Shares: collector.Known(7), Comments: collector.Known(3), From: collector.PageRead}, []string{"masto"}},
 		{"https://social.example.vn/@bmtu/110123456789000109", "", "bmtu@other.example", time.Date(2023, 3, 29, 9, 0, 0, 0, hcm),
-			collector.Metrics{Likes: collector.Known(5), Shares: collector.Known(0), Comments: collector.Known(0)}, []string{"masto"}},
+			collector.Metrics{Likes: collector.Known(5), Shares: collector.Known(0), Comments: collector.Known(0), From: collector.PageRead}, []string{"masto"}},
 		{"https://social.example.vn/@eakar/110123456789000100", "", "Huyện Đoàn Ea Kar (@eakar)", time.Date(2023, 3, 29, 0, 30, 0, 0, hcm),
-			collector.Metrics{Likes: collector.Known(9), Shares: collector.Known(2), Comments: collector.Known(1)}, []string{"masto"}},
+			collector.Metrics{Likes: collector.Known(9), Shares: collector.Known(2), Comments: collector.Known(1), From: collector.PageRead}, []string{"masto"}},
 		{"https://youtube.com/watch?v=AbCdEfGhIj1", "", "Tỉnh Đoàn Đắk Lắk", time.Date(2023, 3, 26, 20, 5, 0, 0, hcm),
-			collector.Metrics{Views: collector.Known(15873), Likes: collector.Known(412)}, []string{"yt"}},
+			collector.Metrics{Views: collector.Known(15873), Likes: collector.Known(412), From: collector.PageRead}, []string{"yt"}},
 		{"https://youtube.com/watch?v=NoStats0001", "", "", time.Date(2023, 4, 1, 0, 10, 0, 0, hcm), unknown, []string{"yt"}},
 	} {
 		p, ok := posts[w.url]

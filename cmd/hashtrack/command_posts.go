@@ -11,6 +11,7 @@ import (
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/canon"
+	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/internal/review"
 	"github.com/tinhdoandaklak/hashtrack/internal/term"
 	"github.com/tinhdoandaklak/hashtrack/store"
@@ -54,7 +55,10 @@ func runPosts(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		defer st.Close()
-		return printHistory(ctx, e, c, st, history, asJSON)
+		if err := printHistory(ctx, e, c, st, history, asJSON); err != nil || asJSON {
+			return err
+		}
+		return printNumbers(ctx, e, c, st, history)
 	}
 	camp, err := pickCampaign(c, campaignID)
 	if err != nil {
@@ -112,12 +116,16 @@ func runPosts(ctx context.Context, e *env, args []string) error {
 		case collector.ReviewRejected:
 			state, left = "bị loại: "+review.ReasonText(p.Reason), left+1
 		}
+		state = clip(state, 48)
+		if !p.GoneAt.IsZero() {
+			state = "đã bị xoá trên nền tảng (" + viDateTime(p.GoneAt, loc)[:10] + "); " + state
+		}
 		unitName := "—"
 		if u, ok := c.Units().ByID(p.Unit); ok {
 			unitName = u.Name
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", viDateTime(p.When(), loc), term.Clean(p.Platform), term.Clean(clip(unitName, 32)),
-			viCount(p.Metrics.Likes), viCount(p.Metrics.Comments), viCount(p.Metrics.Shares), viCount(p.Metrics.Views), term.Clean(clip(state, 48)), term.Clean(p.URL))
+			viCount(p.Metrics.Likes), viCount(p.Metrics.Comments), viCount(p.Metrics.Shares), viCount(p.Metrics.Views), term.Clean(state), term.Clean(p.URL))
 		return nil
 	})
 	if err != nil {
@@ -147,4 +155,43 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n-1]) + "…"
+}
+
+// provenanceText names where a post's numbers came from.
+func provenanceText(f collector.Provenance) string {
+	switch f {
+	case collector.Measured:
+		return "đo qua API của nền tảng"
+	case collector.PageRead:
+		return "đọc từ trang/nguồn tin"
+	}
+	return "đơn vị nhập"
+}
+
+// printNumbers shows a post's numbers through time, each with where it came from: a
+// typed figure a measurement superseded stays visible here.
+func printNumbers(ctx context.Context, e *env, c *config.Config, st *store.Store, ref string) error {
+	p, _, err := review.History(ctx, st, ref)
+	if err != nil {
+		return err
+	}
+	snaps, err := st.Snapshots(p.ID)
+	if err != nil {
+		return err
+	}
+	if !p.GoneAt.IsZero() {
+		fmt.Fprintf(e.stdout, "Bài đã bị xoá trên nền tảng từ %s; số liệu cuối cùng vẫn được giữ.\n", viDateTime(p.GoneAt, c.Location()))
+	}
+	if len(snaps) == 0 {
+		return nil
+	}
+	fmt.Fprintln(e.stdout, "\nSố liệu theo thời gian:")
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "Lúc\tThích\tBình luận\tChia sẻ\tXem\tNguồn số liệu")
+	for _, s := range snaps {
+		m := s.Metrics
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", viDateTime(s.At, c.Location()), viCount(m.Likes), viCount(m.Comments), viCount(m.Shares),
+			viCount(m.Views), provenanceText(m.From))
+	}
+	return tw.Flush()
 }

@@ -57,6 +57,11 @@ func runDaily(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	failed := reportOutcomes(e, outcomes)
+	refreshFailed, err := refreshKnownPosts(ctx, e, r, !e.verbose)
+	if err != nil {
+		return err
+	}
+	failed += refreshFailed
 
 	files, err := writeDailyReports(ctx, e, c, st)
 	if err != nil {

@@ -124,6 +124,9 @@ func (b *Builder) Build(in Input) (collector.Post, Errors) {
 			*c.dst = collector.Known(n)
 		}
 	}
+	if p.Metrics.AnyKnown() {
+		p.Metrics.From = collector.Typed // a branch typed them
+	}
 	if err != nil {
 		wrong(FieldCampaign, err)
 	}

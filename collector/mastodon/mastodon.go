@@ -254,7 +254,8 @@ func MapStatus(s Status, req collector.Request) (p collector.Post, ok bool, err 
 		}
 		p.PublishedAt = s.CreatedAt.In(loc)
 	}
-	p.Metrics = collector.Metrics{Likes: count(s.FavouritesCount), Shares: count(s.ReblogsCount), Comments: count(s.RepliesCount)}
+	// The instance's public timeline, read without an account: not a connected account's API.
+	p.Metrics = collector.Metrics{Likes: count(s.FavouritesCount), Shares: count(s.ReblogsCount), Comments: count(s.RepliesCount), From: collector.PageRead}
 	return p, true, nil
 }
 

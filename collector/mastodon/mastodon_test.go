@@ -92,7 +92,7 @@ func TestTwoPagesThenResume(t *testing.T) {
 	}
 	for i, w := range want {
 		p := res.Posts[i]
-		if p.URL != w.url || p.Author != w.author || p.Metrics != (collector.Metrics{Likes: collector.Known(w.likes), Shares: collector.Known(w.shares), Comments: collector.Known(w.cmts)}) ||
+		if p.URL != w.url || p.Author != w.author || p.Metrics != (collector.Metrics{Likes: collector.Known(w.likes), Shares: collector.Known(w.shares), Comments: collector.Known(w.cmts), From: collector.PageRead}) ||
 			!p.PublishedAt.Equal(w.published) || p.Verification != collector.Verified {
 			t.Errorf("post %d: %+v", i, p)
 		}

@@ -88,6 +88,9 @@ func AddMetrics(p *collector.Post, it *gofeed.Item) {
 	if s, ok := first(comm.Children["starRating"]); ok {
 		p.Metrics.Likes = count(s.Attrs["count"])
 	}
+	if p.Metrics.AnyKnown() {
+		p.Metrics.From = collector.PageRead // the channel's public feed, not the API
+	}
 }
 
 func first(xs []ext.Extension) (ext.Extension, bool) {

@@ -48,7 +48,7 @@ func TestChannelFeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	if p.URL != "https://youtube.com/watch?v=AbCdEfGhIj1" || p.Platform != "youtube" ||
-		p.Metrics != (collector.Metrics{Views: collector.Known(15873), Likes: collector.Known(412)}) ||
+		p.Metrics != (collector.Metrics{Views: collector.Known(15873), Likes: collector.Known(412), From: collector.PageRead}) ||
 		!p.PublishedAt.Equal(time.Date(2023, 3, 26, 20, 5, 0, 0, hcm)) || p.Author != "Tỉnh Đoàn Đắk Lắk" ||
 		p.Image != "https://i2.ytimg.com/vi/AbCdEfGhIj1/hqdefault.jpg" {
 		t.Errorf("video 1: %+v", p)

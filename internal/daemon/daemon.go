@@ -243,7 +243,8 @@ func (s *scheduler) logOutcome(o ingest.Outcome) {
 	}
 }
 
-// report collects the sources without a schedule of their own, then writes the reports.
+// report collects the sources without a schedule of their own, measures again the
+// known posts whose turn has come, then writes the reports.
 func (s *scheduler) report(ctx context.Context, daily []string) error {
 	if len(daily) > 0 {
 		outs, err := s.o.Runner.Collect(ctx, ingest.Selection{Names: daily, DueOnly: true})
@@ -257,6 +258,7 @@ func (s *scheduler) report(ctx context.Context, daily []string) error {
 			}
 		}
 	}
+	s.refresh(ctx)
 	if s.o.Report == nil {
 		return nil
 	}

@@ -217,6 +217,10 @@ func (r *Runner) RunSource(ctx context.Context, src collector.Source, sel Select
 		return o
 	}
 	h.Name = src.Name
+	if why := heldByFault(&h, src, now, c.Location(), force); why != "" {
+		o.Skipped, o.Health = why, h
+		return o
+	}
 	if !force && !h.NextAttempt.IsZero() && now.Before(h.NextAttempt) {
 		o.Skipped = fmt.Sprintf("chờ đến %s sau %d lần lỗi liên tiếp", h.NextAttempt.In(c.Location()).Format("02/01/2006 15:04"), h.ConsecutiveFailures)
 		o.Health = h
@@ -235,7 +239,11 @@ func (r *Runner) RunSource(ctx context.Context, src collector.Source, sel Select
 			o.Err = fmt.Errorf("collector panicked: %v", v)
 		}
 		h.LastAttempt = now
-		if o.Err != nil {
+		switch {
+		case o.Err != nil && applyFault(&h, o.Err, src, now, c.Location()):
+			// The platform said what is wrong: flagged or waiting, not backing off.
+		case o.Err != nil:
+			h.Waiting = ""
 			h.ConsecutiveFailures++
 			h.LastError = o.Err.Error()
 			wait := Backoff(h.ConsecutiveFailures)
@@ -246,8 +254,9 @@ func (r *Runner) RunSource(ctx context.Context, src collector.Source, sel Select
 				wait = min(se.RetryAfter, MaxRetryAfter)
 			}
 			h.NextAttempt = now.Add(wait)
-		} else {
+		default:
 			h.LastSuccess = now
+			clearFaults(&h)
 			h.ConsecutiveFailures = 0
 			h.LastError = ""
 			h.NextAttempt = time.Time{}
@@ -267,6 +276,14 @@ func (r *Runner) RunSource(ctx context.Context, src collector.Source, sel Select
 	}
 	res, err := col.Collect(ctx, collector.Request{Source: src, State: h.State, Campaigns: c.SourceCampaigns(src), Units: c.Units(), Fetcher: r.Fetcher, Now: now})
 	if err != nil {
+		// Calls a failed run made still count against the day's quota.
+		if uerr := r.Store.AddUsage(src.Name, now, res.Usage); uerr != nil {
+			err = errors.Join(err, uerr)
+		}
+		o.Err = err
+		return o
+	}
+	if err := r.recordAPI(src, now, res); err != nil {
 		o.Err = err
 		return o
 	}
