@@ -26,7 +26,7 @@ type FileResult struct {
 	Problems []collector.Problem // rejected rows, each naming FILE:LINE
 	Upsert   store.UpsertResult
 	Pages    PageTally // the new links queued for a check
-	Held     Held // rows held for staff rather than counted
+	Held     Held      // rows held for staff rather than counted
 }
 
 // ImportFile reads a CSV or XLSX file of submissions (a Google Forms export, a
