@@ -230,4 +230,3 @@ func (s *slowPages) release() {
 		close(s.released)
 	}
 }
-
