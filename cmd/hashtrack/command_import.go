@@ -227,18 +227,28 @@ func (im *importer) check(ctx context.Context) error {
 			return err
 		}
 	}
-	if checked.Pages.Checked() > 0 {
-		fmt.Fprintln(im.e.stdout, pagesLine(checked.Pages))
-	}
-	for _, l := range heldLines(checked.Held) {
-		fmt.Fprintf(im.e.stdout, "  %s\n", l)
-	}
-	if checked.Waiting > 0 {
-		fmt.Fprintln(im.e.stdout, waitingLine(checked.Waiting))
+	for _, l := range checkedLines(checked) {
+		fmt.Fprintln(im.e.stdout, l)
 	}
 	im.total.pages.Add(checked.Pages)
 	im.total.held.Add(checked.Held)
 	return nil
+}
+
+// checkedLines say in Vietnamese what a run of the link checks found, the posts it
+// sent to staff, and how many links still wait.
+func checkedLines(checked ingest.Checked) []string {
+	var out []string
+	if checked.Pages.Checked() > 0 {
+		out = append(out, pagesLine(checked.Pages))
+	}
+	for _, l := range heldLines(checked.Held) {
+		out = append(out, "  "+l)
+	}
+	if checked.Waiting > 0 {
+		out = append(out, waitingLine(checked.Waiting))
+	}
+	return out
 }
 
 // report prints one file's outcome and adds it to the total.
