@@ -29,10 +29,11 @@ const (
 	MaxRetryAfter = 7 * 24 * time.Hour
 	// UpsertBatch posts are written per store transaction.
 	UpsertBatch = 1000
-	// PageTimeout bounds how long the page of one link is read before the post is
-	// stored as submitted: a branch secretary at the form waits that long at most.
+	// PageTimeout bounds how long the page of one link is read (CheckPending); the
+	// post, stored before, then stays as submitted.
 	PageTimeout = 15 * time.Second
-	// DefaultSourceWorkers sources run at once; DefaultPageWorkers pages are read at once.
+	// DefaultSourceWorkers sources run at once; DefaultPageWorkers is the least number
+	// of pages read at once when the config sets no fetch.global.
 	DefaultSourceWorkers = 4
 	DefaultPageWorkers   = 4
 )
@@ -57,16 +58,16 @@ type Runner struct {
 	Fetcher *fetch.Client
 	Now     func() time.Time // nil = time.Now
 	Log     *slog.Logger     // nil = slog.Default(); only used when PageNotRead is nil
-	// ReadPages reads the page of every new link people submitted (the form, submit,
-	// file imports, sources that carry submissions): the config's fetch.enrich, off
-	// under --no-fetch and --dry-run.
+	// ReadPages has the page of every new link people submitted (the form, submit,
+	// file imports, sources that carry submissions) read after the post is stored: the
+	// post is queued for CheckPending. The config's fetch.enrich, off under --dry-run.
 	ReadPages bool
 	// DryRun skips the commit hooks, so a dry run leaves a source's input (an inbox's
 	// files) where it is.
 	DryRun bool
 
 	SourceWorkers int           // 0 = DefaultSourceWorkers
-	PageWorkers   int           // 0 = DefaultPageWorkers
+	PageWorkers   int           // 0 = the config's fetch.global, else fetch's default
 	PageTimeout   time.Duration // 0 = PageTimeout
 
 	// Progress, when set, is told how far a long step has got; done == total ends it.
