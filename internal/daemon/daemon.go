@@ -245,7 +245,7 @@ func (s *scheduler) logOutcome(o ingest.Outcome) {
 		s.log.Info("source skipped", slog.String("source", o.Source), slog.String("reason", o.Skipped))
 	case o.Err == nil:
 		s.log.Info("source collected", slog.String("source", o.Source), slog.Int("seen", o.Seen), slog.Int("new", o.Upsert.New),
-			slog.Int("updated", o.Upsert.Updated), slog.Bool("not_modified", o.NotModified), slog.Int("pages_checked", o.Pages.Checked()))
+			slog.Int("updated", o.Upsert.Updated), slog.Bool("not_modified", o.NotModified), slog.Int("links_queued", o.Pages.Queued))
 	}
 }
 
