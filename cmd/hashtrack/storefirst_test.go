@@ -170,7 +170,7 @@ func TestImportStoresFirstAndResumes(t *testing.T) {
 			first.Wait()
 			t.Fatalf("the first run did not store %d results:\n%s", firstRun, firstOut.String())
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(100 * time.Millisecond)
 	}
 	if err := first.Process.Kill(); err != nil {
 		t.Fatal(err)
