@@ -151,6 +151,7 @@ func (s *Store) Check(ctx context.Context) (*CheckReport, error) {
 		compareValues(pr, "left-out count", tx.Bucket(bucketLeftOut), want.leftOut, bytes.Equal, func(k, got, wantV []byte) string {
 			return fmt.Sprintf("%s: stored %s, recount %s", printable(k), countString(got), countString(wantV))
 		})
+		checkQueue(tx, pr)
 		if b := tx.Bucket(bucketAudit); b != nil {
 			b.ForEach(func(k, v []byte) error {
 				if _, err := decodeEntry(k, v); err != nil {
@@ -508,7 +509,7 @@ func (s *Store) Repair(ctx context.Context) error {
 				return err
 			}
 		}
-		return nil
+		return repairChecks(tx)
 	})
 	if err != nil {
 		return fmt.Errorf("store: repair %s: %w", s.path, err)

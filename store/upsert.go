@@ -76,6 +76,12 @@ var ErrReviewState = errors.New("unknown review state")
 // post takes its review state and reason from the input; a stored post keeps its own.
 // How a post was recorded, a unit filled in later and each claim go to its audit trail.
 func (s *Store) Upsert(ctx context.Context, posts []collector.Post) (UpsertResult, error) {
+	return s.upsert(ctx, posts, nil)
+}
+
+// upsert is Upsert; queue, when set, is called in the write transaction for each post
+// stored for the first time (UpsertForCheck).
+func (s *Store) upsert(ctx context.Context, posts []collector.Post, queue func(tx *bolt.Tx, i int, state collector.ReviewState) error) (UpsertResult, error) {
 	res := UpsertResult{Outcomes: make([]Outcome, 0, len(posts)), States: make([]collector.ReviewState, 0, len(posts))}
 	if err := ctx.Err(); err != nil {
 		return res, err
@@ -100,6 +106,11 @@ func (s *Store) Upsert(ctx context.Context, posts []collector.Post) (UpsertResul
 			out, state, metricsChanged, err := w.upsert(posts[i], now)
 			if err != nil {
 				return err
+			}
+			if out == New && queue != nil {
+				if err := queue(tx, i, state); err != nil {
+					return err
+				}
 			}
 			res.Outcomes = append(res.Outcomes, out)
 			res.States = append(res.States, state)

@@ -70,6 +70,14 @@ func runCollect(ctx context.Context, e *env, args []string) error {
 		problems += len(o.Problems)
 		printProblems(e.stderr, o.Source, o.Problems)
 	}
+	// Inbox and sheet sources stored their new links first: now their pages are read.
+	checked, err := r.CheckPending(ctx, 0)
+	if err != nil {
+		return err
+	}
+	for _, l := range checkedLines(checked) {
+		fmt.Fprintln(e.stdout, l)
+	}
 	if len(sel) == 0 {
 		n, err := refreshKnownPosts(ctx, e, r, false)
 		if err != nil {
@@ -104,9 +112,6 @@ func outcomeLine(o ingest.Outcome) string {
 	line := fmt.Sprintf("✓ %s%d mục, %d bài mới, %d bài cập nhật", head, o.Seen, o.Upsert.New, o.Upsert.Updated)
 	if len(o.Problems) > 0 {
 		line += fmt.Sprintf(", %d mục lỗi", len(o.Problems))
-	}
-	if n := o.Pages.Checked(); n > 0 {
-		line += fmt.Sprintf("; %s", pagesLine(o.Pages))
 	}
 	return line
 }

@@ -56,7 +56,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&sheetName, "sheet", "", "worksheet `name` of an Excel file (default: the first)")
 	fs.StringVar(&sourceName, "source", "", "run a `source` of people's submissions (inbox, sheet) from the config now, instead of files")
 	fs.BoolVar(&opts.dryRun, "dry-run", false, "say what would be imported without writing anything")
-	fs.BoolVar(&opts.noFetch, "no-fetch", false, "do not read the pages of new links (title, date, hashtag check)")
+	fs.BoolVar(&opts.noFetch, "no-fetch", false, "store the rows without reading the pages of new links now (they wait for a check by the daemon or the next import/submit)")
 	files, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -83,7 +83,9 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	}
 	defer cleanup()
 	im := &importer{e: e, opts: opts, prog: term.NewProgress(e.stderr), r: e.runner(c, st)}
-	im.r.ReadPages = im.r.ReadPages && !opts.noFetch && !opts.dryRun
+	// --no-fetch still queues the new links (the daemon or the next run reads them);
+	// a dry run's scratch copy has no one to read them.
+	im.r.ReadPages = im.r.ReadPages && !opts.dryRun
 	im.r.DryRun = opts.dryRun
 	im.r.Progress = im.progress
 	im.r.PageNotRead = func(where string, err error) {
@@ -100,6 +102,9 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	if err != nil {
+		return err
+	}
+	if err := im.check(ctx); err != nil {
 		return err
 	}
 	im.summary(len(files))
@@ -203,6 +208,49 @@ func (im *importer) source(ctx context.Context, name string) error {
 	return nil
 }
 
+// check reads the pages of the new links, now that every row is stored: what they
+// said, the posts they sent to staff, and the links left for a later run.
+func (im *importer) check(ctx context.Context) error {
+	if im.opts.dryRun || !im.r.ReadPages {
+		return nil
+	}
+	var checked ingest.Checked
+	if im.opts.noFetch {
+		n, err := im.r.Store.CountChecks()
+		if err != nil {
+			return err
+		}
+		checked.Waiting = n
+	} else {
+		var err error
+		if checked, err = im.r.CheckPending(ctx, 0); err != nil {
+			return err
+		}
+	}
+	for _, l := range checkedLines(checked) {
+		fmt.Fprintln(im.e.stdout, l)
+	}
+	im.total.pages.Add(checked.Pages)
+	im.total.held.Add(checked.Held)
+	return nil
+}
+
+// checkedLines say in Vietnamese what a run of the link checks found, the posts it
+// sent to staff, and how many links still wait.
+func checkedLines(checked ingest.Checked) []string {
+	var out []string
+	if checked.Pages.Checked() > 0 {
+		out = append(out, pagesLine(checked.Pages))
+	}
+	for _, l := range heldLines(checked.Held) {
+		out = append(out, "  "+l)
+	}
+	if checked.Waiting > 0 {
+		out = append(out, waitingLine(checked.Waiting))
+	}
+	return out
+}
+
 // report prints one file's outcome and adds it to the total.
 func (im *importer) report(name string, t importTally) {
 	if im.opts.dryRun {
@@ -211,9 +259,6 @@ func (im *importer) report(name string, t importTally) {
 	} else {
 		fmt.Fprintf(im.e.stdout, "%s: %d dòng — %d mới, %d cập nhật, %d không đổi, %d bị từ chối\n",
 			term.Clean(name), t.rows, t.res.New, t.res.Updated, t.res.Unchanged, t.rejected)
-	}
-	if t.pages.Checked() > 0 {
-		fmt.Fprintf(im.e.stdout, "  %s\n", pagesLine(t.pages))
 	}
 	for _, l := range heldLines(t.held) {
 		fmt.Fprintf(im.e.stdout, "  %s\n", l)

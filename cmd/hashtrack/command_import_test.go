@@ -391,6 +391,15 @@ func TestImportEnrichesNewLinks(t *testing.T) {
 	if hits.Load() != n || r.code != 0 || !strings.Contains(r.stdout, "1 mới") {
 		t.Errorf("re-import or --no-fetch fetched: %d requests, %+v", hits.Load(), r)
 	}
+	// The link --no-fetch stored waits for a check, which the next import does.
+	if !strings.Contains(r.stdout, "1 bài còn chờ kiểm tra đường dẫn") {
+		t.Errorf("--no-fetch does not say the link waits:\n%s", r.stdout)
+	}
+	r = runCmd(t, cfg, "import", file)
+	if hits.Load() == n || !strings.Contains(r.stdout, "Kiểm tra hashtag trên trang của 1 đường dẫn mới: 0 có hashtag, 0 không thấy, 1 không kiểm tra được") ||
+		strings.Contains(r.stdout, "còn chờ kiểm tra") {
+		t.Errorf("the waiting link is not checked by the next import: %d requests\n%s", hits.Load(), r.stdout)
+	}
 }
 
 // runCmdPublic is runCmd with the networks in public (comma-separated) treated as the

@@ -57,6 +57,17 @@ func runDaily(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	failed := reportOutcomes(e, outcomes)
+	// The links inbox and sheet sources stored (and any left by an earlier run) are
+	// read before the report, so it counts what they say.
+	checked, err := r.CheckPending(ctx, 0)
+	if err != nil {
+		return err
+	}
+	if e.verbose {
+		for _, l := range checkedLines(checked) {
+			fmt.Fprintln(e.stdout, l)
+		}
+	}
 	refreshFailed, err := refreshKnownPosts(ctx, e, r, !e.verbose)
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/collector/manual"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
+	"github.com/tinhdoandaklak/hashtrack/internal/review"
 	"github.com/tinhdoandaklak/hashtrack/internal/term"
 	"github.com/tinhdoandaklak/hashtrack/internal/web"
 	"github.com/tinhdoandaklak/hashtrack/report"
@@ -33,7 +35,7 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 			fs.StringVar(f.Value(&in), f.Name, "", f.Flag)
 		}
 	}
-	noFetch := fs.Bool("no-fetch", false, "do not read the link's page (title, date, hashtag check)")
+	noFetch := fs.Bool("no-fetch", false, "store the link without reading its page now (it waits for a check by the daemon or the next import/submit)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -56,15 +58,37 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	}
 	defer st.Close()
 	r := e.runner(c, st)
-	r.ReadPages = r.ReadPages && !*noFetch
 	sub, err := r.Submit(ctx, p, ingest.Origin{})
 	if err != nil {
 		return err
 	}
-	if sub.PageErr != nil {
-		fmt.Fprintf(e.stderr, "Cảnh báo: không đọc được trang của đường dẫn, bài vẫn được ghi nhận (page not read, submission kept): %s\n", term.Clean(sub.PageErr.Error()))
-	}
 	saved := sub.Post
+	if r.ReadPages && !*noFetch {
+		// The post is stored; now its page (and any other link still waiting) is read.
+		prog := term.NewProgress(e.stderr)
+		r.Progress = func(_ ingest.Step, done, total int) {
+			prog.Show("Đang kiểm tra đường dẫn", done, total)
+			if done == total {
+				prog.Done()
+			}
+		}
+		r.PageNotRead = func(where string, err error) {
+			prog.Done()
+			fmt.Fprintf(e.stderr, "Cảnh báo: không đọc được trang của %s, bài vẫn được ghi nhận (page not read, submission kept): %s\n", term.Clean(where), term.Clean(err.Error()))
+		}
+		checked, err := r.CheckPending(ctx, 0)
+		if err != nil {
+			return err
+		}
+		if saved, err = reread(ctx, st, saved); err != nil {
+			return err
+		}
+		if checked.Waiting > 0 {
+			fmt.Fprintln(e.stdout, waitingLine(checked.Waiting))
+		}
+	} else if sub.Queued {
+		fmt.Fprintln(e.stdout, waitingLine(1))
+	}
 	if sub.Outcome == store.Conflict {
 		// Staff at the command line may see the owner: `hashtrack review list` shows it.
 		fmt.Fprintln(e.stdout, web.OutcomeMessage(sub.Outcome, saved))
@@ -76,6 +100,25 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "  Hashtag:   %s\n", v)
 	}
 	return nil
+}
+
+// reread returns what the store holds for p after its link was checked: the post
+// itself, or the one its short link led to.
+func reread(ctx context.Context, st *store.Store, p collector.Post) (collector.Post, error) {
+	ids, err := review.Resolve(ctx, st, []string{p.URL})
+	if err != nil {
+		if errors.Is(err, review.ErrNotFound) {
+			return p, nil
+		}
+		return p, err
+	}
+	got, _, err := st.Get(ids[0])
+	return got, err
+}
+
+// waitingLine says that links wait for a check, and who will do it.
+func waitingLine(n int) string {
+	return fmt.Sprintf("%d bài còn chờ kiểm tra đường dẫn (tiêu đề, ngày đăng, hashtag): hashtrack serve hoặc lần import/submit sau sẽ kiểm tra.", n)
 }
 
 // submissionBuilder checks a submission against the configured campaigns and units.

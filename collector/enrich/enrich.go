@@ -261,3 +261,27 @@ func loginPage(doc *goquery.Document, final string) bool {
 	}
 	return false
 }
+
+// DefaultLoginHosts are the sites that show a post only to a logged-in reader: a
+// request for one of their pages gets a login wall, so it is not made (the config's
+// fetch.login_hosts replaces the list).
+var DefaultLoginHosts = []string{"facebook.com", "fb.com", "instagram.com", "zalo.me"}
+
+// NeedsLogin reports whether link is on one of hosts (or under one of them), so that
+// its page would only show a login wall: the post is Unverifiable without a request.
+// A short or share link (fb.watch, facebook.com/share/p/…) is read all the same: its
+// redirect names the post it shares without a login, and files it under that post.
+func NeedsLogin(link string, hosts []string) bool {
+	if len(hosts) == 0 || canon.IsShortLink(link) {
+		return false
+	}
+	u, err := url.Parse(link)
+	if err != nil {
+		return false
+	}
+	h := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	return slices.ContainsFunc(hosts, func(b string) bool {
+		b = strings.ToLower(strings.TrimSpace(b))
+		return b != "" && (h == b || strings.HasSuffix(h, "."+b))
+	})
+}

@@ -197,3 +197,25 @@ func TestResolveShort(t *testing.T) {
 		t.Fatalf("id %q platform %q", p.ID, p.Platform)
 	}
 }
+
+func TestNeedsLogin(t *testing.T) {
+	t.Parallel()
+	for link, want := range map[string]bool{
+		"https://www.facebook.com/doantanloi/posts/123":  true,
+		"https://m.facebook.com/story.php?story_fbid=1":  true,
+		"https://zalo.me/s/3":                            true,
+		"https://www.instagram.com/p/abc/":               true,
+		"https://fb.watch/abc123/":                       false, // a short link: its redirect names the post
+		"https://www.facebook.com/share/p/1AbCdEf/":      false,
+		"https://notfacebook.com/p/1":                    false,
+		"https://tinhdoandaklak.vn/tin-tuc/ra-quan.html": false,
+		"https://www.youtube.com/watch?v=abc":            false,
+	} {
+		if got := NeedsLogin(link, DefaultLoginHosts); got != want {
+			t.Errorf("NeedsLogin(%s) = %v, want %v", link, got, want)
+		}
+	}
+	if NeedsLogin("https://www.facebook.com/doantanloi/posts/123", nil) {
+		t.Error("an empty list still skips facebook.com")
+	}
+}

@@ -21,6 +21,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/collector/enrich"
 	"github.com/tinhdoandaklak/hashtrack/collector/fetch"
 	"github.com/tinhdoandaklak/hashtrack/collector/hashtag"
 	"github.com/tinhdoandaklak/hashtrack/collector/sheet"
@@ -76,6 +77,16 @@ type FetchConfig struct {
 	// SSRF guard, on ports 80 and 443 unless an entry names one ("10.0.0.5:8080");
 	// links people submit never reach them.
 	AllowNetworks []string `toml:"allow_networks"`
+	// PerHost and Global bound the requests in flight to one host and in all; 0 =
+	// fetch's defaults. Link checks run as many at once as Global allows.
+	PerHost int `toml:"per_host"`
+	Global  int `toml:"global"`
+	// CheckBudget bounds one run of the link checks (posts are stored before their
+	// links are checked); the posts not reached wait for the next run. Default 10m.
+	CheckBudget Duration `toml:"check_budget"`
+	// LoginHosts are sites whose pages only show a login wall: their links are marked
+	// unverifiable without a request. Default enrich.DefaultLoginHosts; [] = none.
+	LoginHosts []string `toml:"login_hosts"`
 }
 
 // ServerConfig is the [server] table.
@@ -351,6 +362,15 @@ func (c *Config) Validate() error {
 	}
 	if c.Fetch.MaxBody < 0 {
 		return fmt.Errorf("fetch.max_body: must not be negative")
+	}
+	if c.Fetch.PerHost < 0 || c.Fetch.Global < 0 || c.Fetch.CheckBudget.Duration < 0 {
+		return fmt.Errorf("fetch.per_host, fetch.global, fetch.check_budget: must not be negative")
+	}
+	if c.Fetch.CheckBudget.Duration == 0 {
+		c.Fetch.CheckBudget.Duration = 10 * time.Minute
+	}
+	if c.Fetch.LoginHosts == nil {
+		c.Fetch.LoginHosts = slices.Clone(enrich.DefaultLoginHosts)
 	}
 	for k, v := range c.Import.Columns {
 		if !slices.Contains(sheet.Fields, v) {
@@ -713,7 +733,7 @@ func (c *Config) CampaignIDs() []string {
 // treatAsPublic adds networks the guard treats as the internet (tests' loopback).
 func (c *Config) FetchOptions(treatAsPublic ...netip.Prefix) fetch.Options {
 	return fetch.Options{UserAgent: c.Fetch.UserAgent, Timeout: c.Fetch.Timeout.Duration, MaxBody: c.Fetch.MaxBody,
-		Allow: treatAsPublic, Intranet: c.AllowedNetworks()}
+		PerHost: c.Fetch.PerHost, Global: c.Fetch.Global, Allow: treatAsPublic, Intranet: c.AllowedNetworks()}
 }
 
 // EnrichEnabled says whether submitted links are fetched for their metadata.

@@ -76,6 +76,9 @@ type Options struct {
 	// OnListening, when set, is told the address the web server listens on (tests
 	// listen on port 0).
 	OnListening func(addr string)
+	// CheckPoll is how often posts waiting for a link check are looked for; 0 =
+	// DefaultCheckPoll.
+	CheckPoll time.Duration
 }
 
 // Run starts the jobs and the web server and runs until ctx ends or the web server
@@ -127,6 +130,8 @@ func Run(ctx context.Context, o Options) error {
 	refreshCtx, stopRefresh := context.WithCancel(ctx)
 	refreshDone := make(chan struct{})
 	go func() { defer close(refreshDone); fresh.loop(refreshCtx, o.JobTimeout) }()
+	checksDone := make(chan struct{})
+	go func() { defer close(checksDone); checkLoop(refreshCtx, o.Runner, o.CheckPoll, log) }()
 	log.Info("hashtrack serve: listening", slog.String("addr", ln.Addr().String()), slog.Int("jobs", len(s.cron.Entries())),
 		slog.String("timezone", c.Location().String()), slog.String("database", st.Path()))
 	if o.OnListening != nil {
@@ -151,6 +156,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 	<-jobsDone.Done()
 	<-refreshDone
+	<-checksDone
 	if err := st.Close(); err != nil {
 		return err
 	}
@@ -239,7 +245,7 @@ func (s *scheduler) logOutcome(o ingest.Outcome) {
 		s.log.Info("source skipped", slog.String("source", o.Source), slog.String("reason", o.Skipped))
 	case o.Err == nil:
 		s.log.Info("source collected", slog.String("source", o.Source), slog.Int("seen", o.Seen), slog.Int("new", o.Upsert.New),
-			slog.Int("updated", o.Upsert.Updated), slog.Bool("not_modified", o.NotModified), slog.Int("pages_checked", o.Pages.Checked()))
+			slog.Int("updated", o.Upsert.Updated), slog.Bool("not_modified", o.NotModified), slog.Int("links_queued", o.Pages.Queued))
 	}
 }
 

@@ -25,12 +25,13 @@ type FileResult struct {
 	Rows     int
 	Problems []collector.Problem // rejected rows, each naming FILE:LINE
 	Upsert   store.UpsertResult
-	Pages    PageTally
-	Held     Held // rows held for staff rather than counted
+	Pages    PageTally // the new links queued for a check
+	Held     Held      // rows held for staff rather than counted
 }
 
 // ImportFile reads a CSV or XLSX file of submissions (a Google Forms export, a
-// spreadsheet), maps its rows, reads the pages of new links and stores the posts. A
+// spreadsheet), maps its rows and stores the posts at once, the new ones queued for a
+// check of their links (CheckPending, which the command runs next). A
 // file that cannot be read is in the result, not the error; the error is the store's.
 func (r *Runner) ImportFile(ctx context.Context, path string, opts FileOptions) (FileResult, error) {
 	var res FileResult
@@ -56,11 +57,9 @@ func (r *Runner) ImportFile(ctx context.Context, path string, opts FileOptions) 
 	for i, en := range entries {
 		posts[i], where[i] = en.Post, m.Where(en.Line)
 	}
-	if res.Pages, err = r.ReadNewPages(ctx, posts, where); err != nil {
-		return res, err
-	}
-	r.screen(posts, Origin{Submission: true})
-	res.Upsert, err = r.upsert(ctx, posts)
+	origin := Origin{Submission: true}
+	r.screen(posts, origin)
+	res.Upsert, res.Pages, err = r.upsert(ctx, posts, r.checksFor(posts, where, origin))
 	res.Held = held(posts, res.Upsert)
 	return res, err
 }

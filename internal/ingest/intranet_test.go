@@ -53,8 +53,11 @@ func TestSubmittedLinksNeverReachAllowedNetworks(t *testing.T) {
 		PageNotRead: func(_ string, err error) { mu.Lock(); notRead = append(notRead, err); mu.Unlock() }}
 	src, _ := c.SourceByName("bang-tinh")
 	o := r.RunSource(context.Background(), src, Selection{All: true})
-	if o.Err != nil || o.Seen != 1 || o.Upsert.New != 1 || o.Pages.NotRead != 1 {
+	if o.Err != nil || o.Seen != 1 || o.Upsert.New != 1 || o.Pages.Queued != 1 {
 		t.Fatalf("the sheet on the allowed network: %+v", o)
+	}
+	if checked, err := r.CheckPending(context.Background(), 0); err != nil || checked.Pages.NotRead != 1 || checked.Waiting != 0 {
+		t.Fatalf("the sheet's link checked: %v %+v", err, checked)
 	}
 	if len(notRead) != 1 || !errors.Is(notRead[0], fetch.ErrBlocked) {
 		t.Errorf("the link in the sheet: %v, want ErrBlocked", notRead)
@@ -65,8 +68,15 @@ func TestSubmittedLinksNeverReachAllowedNetworks(t *testing.T) {
 		t.Fatal(err)
 	}
 	sub, err := r.Submit(context.Background(), p, Origin{Submission: true})
-	if err != nil || !errors.Is(sub.PageErr, fetch.ErrBlocked) || sub.Post.Title != "" {
-		t.Errorf("a submitted link: %v, page %v, post %+v", err, sub.PageErr, sub.Post)
+	if err != nil || !sub.Queued || sub.Post.Title != "" {
+		t.Errorf("a submitted link: %v, post %+v", err, sub)
+	}
+	checked, err := r.CheckPending(context.Background(), 0)
+	if err != nil || checked.Pages.NotRead != 1 || len(notRead) != 2 || !errors.Is(notRead[1], fetch.ErrBlocked) {
+		t.Errorf("a submitted link checked: %v %+v, %v", err, checked, notRead)
+	}
+	if got, _, _ := st.Get(p.ID); got.Title != "" || got.Verification != collector.Unverified {
+		t.Errorf("the submitted link's post after its check: %+v", got)
 	}
 	if n := pageHits.Load(); n != 0 {
 		t.Errorf("%d requests reached the intranet page", n)

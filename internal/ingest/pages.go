@@ -3,18 +3,21 @@ package ingest
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
-// PageTally is what reading the pages of new links found.
+// PageTally is what checking the links of new posts found.
 type PageTally struct {
 	Verified     int // the campaign's hashtag is on the page
 	NotFound     int // the page was read; no hashtag
 	Unverifiable int // behind a login
 	NotRead      int // the page could not be read; the post is kept as submitted
+	// Queued are new posts stored to have their links checked afterwards
+	// (CheckPending), not counted in Checked.
+	Queued int
 }
 
 // Checked is how many pages were tried.
@@ -26,6 +29,7 @@ func (t *PageTally) Add(u PageTally) {
 	t.NotFound += u.NotFound
 	t.Unverifiable += u.Unverifiable
 	t.NotRead += u.NotRead
+	t.Queued += u.Queued
 }
 
 func (t *PageTally) count(v collector.Verification) {
@@ -37,70 +41,6 @@ func (t *PageTally) count(v collector.Verification) {
 	case collector.Unverifiable:
 		t.Unverifiable++
 	}
-}
-
-// ReadNewPages reads the pages of the links not yet in the store (title, date, author,
-// hashtag check), a few at a time, and updates those posts in place. Without
-// ReadPages it does nothing. A page that cannot be read is a warning (PageNotRead,
-// with where[i], or the link when where is nil): the post is kept as it was. The error
-// is the store's.
-func (r *Runner) ReadNewPages(ctx context.Context, posts []collector.Post, where []string) (PageTally, error) {
-	var t PageTally
-	if !r.ReadPages || r.Fetcher == nil || len(posts) == 0 {
-		return t, nil
-	}
-	seen := map[string]bool{}
-	var todo []int
-	for i, p := range posts {
-		if seen[p.ID] {
-			continue
-		}
-		seen[p.ID] = true
-		_, known, err := r.Store.Get(p.ID)
-		if err != nil {
-			return t, err
-		}
-		if !known {
-			todo = append(todo, i)
-		}
-	}
-	workers := r.PageWorkers
-	if workers <= 0 {
-		workers = DefaultPageWorkers
-	}
-	var (
-		mu   sync.Mutex
-		wg   sync.WaitGroup
-		sem  = make(chan struct{}, workers)
-		done int
-	)
-	for _, i := range todo {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			p := posts[i]
-			err := r.readOne(ctx, &p)
-			mu.Lock()
-			defer mu.Unlock()
-			done++
-			if err != nil {
-				t.NotRead++
-				w := p.URL
-				if where != nil {
-					w = where[i]
-				}
-				r.pageNotRead(w, err)
-			} else {
-				posts[i] = p
-				t.count(p.Verification)
-			}
-			r.progress(StepPages, done, len(todo))
-		}()
-	}
-	wg.Wait()
-	return t, nil
 }
 
 // readOne reads p's page for the campaigns p belongs to; p is changed only when the
@@ -128,34 +68,26 @@ type Submission struct {
 	Outcome store.Outcome
 	// Post is what the store now holds for the link (earlier figures merged in).
 	Post collector.Post
-	// PageErr says why the link's page could not be read; the post was stored as
-	// submitted all the same. Nil when the page was read or not tried.
-	PageErr error
+	// Queued: the link is new and waits for a check of its page (CheckPending).
+	Queued bool
 	// Held says whether the post waits for staff: queued (with its reason), under
 	// review already, or recorded for another unit (then Post is the owner's and
 	// must not be shown to the submitter).
 	Held Held
 }
 
-// Submit stores one built submission (from `hashtrack submit`, the form or the API):
-// the page of a new link is read first (when ReadPages), the review policy decides
-// whether a new post counts or waits for staff (o names the form link, if any), then
-// the post is upserted and read back.
+// Submit stores one built submission (from `hashtrack submit`, the form or the API)
+// at once: the review policy decides whether a new post counts or waits for staff (o
+// names the form link, if any), the post is upserted and read back. The page of a new
+// link is not read here: with ReadPages the post is queued for CheckPending, which
+// the command runs next and the daemon runs in the background, so the person at the
+// form never waits for a page.
 func (r *Runner) Submit(ctx context.Context, p collector.Post, o Origin) (Submission, error) {
 	var sub Submission
-	if r.ReadPages && r.Fetcher != nil {
-		_, known, err := r.Store.Get(p.ID)
-		if err != nil {
-			return sub, err
-		}
-		if !known {
-			sub.PageErr = r.readOne(ctx, &p)
-		}
-	}
 	o.Submission = true
 	batch := []collector.Post{p}
 	r.screen(batch, o)
-	res, err := r.Store.Upsert(ctx, batch)
+	res, pages, err := r.upsert(ctx, batch, r.checksFor(batch, nil, o))
 	if err != nil {
 		return sub, err
 	}
@@ -166,7 +98,24 @@ func (r *Runner) Submit(ctx context.Context, p collector.Post, o Origin) (Submis
 	if !ok {
 		return sub, fmt.Errorf("ingest: post %s missing right after it was stored", p.ID)
 	}
-	sub.Outcome, sub.Post = res.Outcomes[0], saved
+	sub.Outcome, sub.Post, sub.Queued = res.Outcomes[0], saved, pages.Queued > 0
 	sub.Held = held(batch, res)
 	return sub, nil
+}
+
+// checksFor describes the check each post will wait for, when new posts that people
+// submitted are to have their links checked (ReadPages); nil otherwise. where names
+// each post's row (nil: its link).
+func (r *Runner) checksFor(posts []collector.Post, where []string, o Origin) []store.PendingCheck {
+	if !o.Submission || !r.ReadPages || r.Fetcher == nil {
+		return nil
+	}
+	checks := make([]store.PendingCheck, len(posts))
+	for i := range posts {
+		checks[i] = store.PendingCheck{Source: o.Source, ManualLink: o.Token.Review == config.ReviewManual}
+		if where != nil {
+			checks[i].Where = where[i]
+		}
+	}
+	return checks
 }

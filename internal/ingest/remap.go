@@ -65,7 +65,8 @@ func (r *Runner) remapOne(ctx context.Context, src collector.Source) RemapOutcom
 	posts, problems := r.prepare(src, res.Posts, now, res.Problems)
 	o.Problems = problems
 	// A post new to the store here meets the same review policy as in RunSource.
-	r.screen(posts, Origin{Submission: collector.CarriesSubmissions(col), Source: src.Name})
-	o.Upsert, o.Err = r.upsert(ctx, posts)
+	origin := Origin{Submission: collector.CarriesSubmissions(col), Source: src.Name}
+	r.screen(posts, origin)
+	o.Upsert, _, o.Err = r.upsert(ctx, posts, r.checksFor(posts, nil, origin))
 	return o
 }

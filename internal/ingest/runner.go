@@ -29,10 +29,11 @@ const (
 	MaxRetryAfter = 7 * 24 * time.Hour
 	// UpsertBatch posts are written per store transaction.
 	UpsertBatch = 1000
-	// PageTimeout bounds how long the page of one link is read before the post is
-	// stored as submitted: a branch secretary at the form waits that long at most.
+	// PageTimeout bounds how long the page of one link is read (CheckPending); the
+	// post, stored before, then stays as submitted.
 	PageTimeout = 15 * time.Second
-	// DefaultSourceWorkers sources run at once; DefaultPageWorkers pages are read at once.
+	// DefaultSourceWorkers sources run at once; DefaultPageWorkers is the least number
+	// of pages read at once when the config sets no fetch.global.
 	DefaultSourceWorkers = 4
 	DefaultPageWorkers   = 4
 )
@@ -57,16 +58,16 @@ type Runner struct {
 	Fetcher *fetch.Client
 	Now     func() time.Time // nil = time.Now
 	Log     *slog.Logger     // nil = slog.Default(); only used when PageNotRead is nil
-	// ReadPages reads the page of every new link people submitted (the form, submit,
-	// file imports, sources that carry submissions): the config's fetch.enrich, off
-	// under --no-fetch and --dry-run.
+	// ReadPages has the page of every new link people submitted (the form, submit,
+	// file imports, sources that carry submissions) read after the post is stored: the
+	// post is queued for CheckPending. The config's fetch.enrich, off under --dry-run.
 	ReadPages bool
 	// DryRun skips the commit hooks, so a dry run leaves a source's input (an inbox's
 	// files) where it is.
 	DryRun bool
 
 	SourceWorkers int           // 0 = DefaultSourceWorkers
-	PageWorkers   int           // 0 = DefaultPageWorkers
+	PageWorkers   int           // 0 = the config's fetch.global, else fetch's default
 	PageTimeout   time.Duration // 0 = PageTimeout
 
 	// Progress, when set, is told how far a long step has got; done == total ends it.
@@ -144,7 +145,7 @@ type Outcome struct {
 	Seen        int
 	Upsert      store.UpsertResult
 	Problems    []collector.Problem
-	Pages       PageTally // what reading the pages of new links found
+	Pages       PageTally // new links queued for a check (Queued)
 	Held        Held      // posts held for staff rather than counted
 	Err         error
 	Health      store.SourceHealth
@@ -296,15 +297,10 @@ func (r *Runner) RunSource(ctx context.Context, src collector.Source, sel Select
 	} else {
 		posts, problems := r.prepare(src, res.Posts, now, o.Problems)
 		o.Problems = problems
-		submissions := collector.CarriesSubmissions(col)
-		if submissions {
-			o.Pages, o.Err = r.ReadNewPages(ctx, posts, nil)
-		}
-		if o.Err == nil {
-			r.screen(posts, Origin{Submission: submissions, Source: src.Name})
-			o.Upsert, o.Err = r.upsert(ctx, posts)
-			o.Held = held(posts, o.Upsert)
-		}
+		origin := Origin{Submission: collector.CarriesSubmissions(col), Source: src.Name}
+		r.screen(posts, origin)
+		o.Upsert, o.Pages, o.Err = r.upsert(ctx, posts, r.checksFor(posts, nil, origin))
+		o.Held = held(posts, o.Upsert)
 	}
 	// A kind that must act once its posts are safe (the inbox moves its files to
 	// processed/) is told whether they were stored. A dry run leaves the input alone
@@ -366,19 +362,29 @@ func (r *Runner) prepare(src collector.Source, posts []collector.Post, now time.
 	return out, problems
 }
 
-// upsert writes posts in batches of UpsertBatch, reporting progress.
-func (r *Runner) upsert(ctx context.Context, posts []collector.Post) (store.UpsertResult, error) {
+// upsert writes posts in batches of UpsertBatch, reporting progress. With checks
+// (checksFor), the new posts are queued for a check of their links in the same
+// transactions, and counted in the tally's Queued.
+func (r *Runner) upsert(ctx context.Context, posts []collector.Post, checks []store.PendingCheck) (store.UpsertResult, PageTally, error) {
 	var total store.UpsertResult
+	var pages PageTally
 	for start := 0; start < len(posts); start += UpsertBatch {
 		end := min(start+UpsertBatch, len(posts))
-		res, err := r.Store.Upsert(ctx, posts[start:end])
+		var res store.UpsertResult
+		var err error
+		if checks != nil {
+			res, err = r.Store.UpsertForCheck(ctx, posts[start:end], checks[start:end])
+			pages.Queued += res.New
+		} else {
+			res, err = r.Store.Upsert(ctx, posts[start:end])
+		}
 		if err != nil {
-			return total, err
+			return total, pages, err
 		}
 		total.Add(res)
 		r.progress(StepStore, end, len(posts))
 	}
-	return total, nil
+	return total, pages, nil
 }
 
 // NextDue is when a source should next run: at once if it never ran; otherwise the

@@ -333,17 +333,30 @@ func TestSourcesOfSubmissionsAreEnriched(t *testing.T) {
 			r.PageNotRead = func(where string, err error) { warned = append(warned, where+": "+err.Error()) }
 			src, _ := r.Config.SourceByName("s")
 			o := r.RunSource(context.Background(), src, Selection{All: true})
-			if o.Err != nil || o.Upsert.New != 4 || reads.count() != tc.reads {
-				t.Fatalf("%+v; %d pages read, want %d", o, reads.count(), tc.reads)
+			// Stored at once, every new link waiting for its check; none read yet.
+			if o.Err != nil || o.Upsert.New != 4 || reads.count() != 0 || o.Pages.Queued != tc.reads {
+				t.Fatalf("%+v; %d pages read before storing", o, reads.count())
+			}
+			checked, err := r.CheckPending(context.Background(), 0)
+			if err != nil || reads.count() != tc.reads {
+				t.Fatalf("%v; %d pages read, want %d", err, reads.count(), tc.reads)
 			}
 			if tc.reads == 0 {
-				if o.Pages != (PageTally{}) {
-					t.Errorf("pages %+v", o.Pages)
+				if checked.Pages != (PageTally{}) {
+					t.Errorf("pages %+v", checked.Pages)
 				}
 				return
 			}
-			if o.Pages != (PageTally{Verified: 1, NotFound: 1, Unverifiable: 1, NotRead: 1}) {
-				t.Errorf("pages %+v", o.Pages)
+			if checked.Pages != (PageTally{Verified: 1, NotFound: 1, Unverifiable: 1, NotRead: 1}) || checked.Waiting != 0 {
+				t.Errorf("pages %+v", checked)
+			}
+			// The page without the hashtag sends its post to staff, as when pages were
+			// read before storing.
+			if checked.Held.Queued["hashtag_not_found"] != 1 {
+				t.Errorf("held %+v", checked.Held)
+			}
+			if p, _, _ := r.Store.Get(collectorID(t, "https://x.vn/plain")); p.Review != collector.ReviewPending || p.Reason != "hashtag_not_found" {
+				t.Errorf("post without the hashtag: %s %q", p.Review, p.Reason)
 			}
 			if len(warned) != 1 || warned[0] != "https://x.vn/gone: HTTP 404" {
 				t.Errorf("warnings %q", warned)
@@ -353,8 +366,9 @@ func TestSourcesOfSubmissionsAreEnriched(t *testing.T) {
 				t.Errorf("enriched post %+v", p)
 			}
 			o = r.RunSource(context.Background(), src, Selection{All: true})
-			if reads.count() != tc.reads || o.Pages.Checked() != 0 || o.Upsert.Unchanged != 4 {
-				t.Errorf("known links read again: %d reads, %+v", reads.count(), o)
+			checked, err = r.CheckPending(context.Background(), 0)
+			if reads.count() != tc.reads || o.Pages.Queued != 0 || checked.Pages.Checked() != 0 || o.Upsert.Unchanged != 4 || err != nil {
+				t.Errorf("known links read again: %d reads, %+v %+v", reads.count(), o, checked)
 			}
 		})
 	}
@@ -387,18 +401,28 @@ func TestImportFileTally(t *testing.T) {
 	if !strings.HasPrefix(res.Problems[0].Where, file+":4") || !strings.HasPrefix(res.Problems[1].Where, file+":5") {
 		t.Errorf("problems %+v", res.Problems)
 	}
-	if res.Pages != (PageTally{Verified: 1, NotRead: 1}) || reads.count() != 2 {
-		t.Errorf("pages %+v, %d reads", res.Pages, reads.count())
-	}
-	if len(warned) != 1 || warned[0] != file+":3" {
-		t.Errorf("warnings %q", warned)
+	if res.Pages != (PageTally{Queued: 2}) || reads.count() != 0 {
+		t.Errorf("pages %+v, %d reads before storing", res.Pages, reads.count())
 	}
 	if last := progress[len(progress)-1]; last != fmt.Sprintf("%d:3/3", StepStore) {
 		t.Errorf("progress %q", progress)
 	}
+	checked, err := r.CheckPending(context.Background(), 0)
+	if err != nil || checked.Pages != (PageTally{Verified: 1, NotRead: 1}) || reads.count() != 2 {
+		t.Errorf("pages %+v, %d reads", checked.Pages, reads.count())
+	}
+	if len(warned) != 1 || warned[0] != file+":3" {
+		t.Errorf("warnings %q", warned)
+	}
+	if last := progress[len(progress)-1]; last != fmt.Sprintf("%d:2/2", StepPages) {
+		t.Errorf("progress %q", progress)
+	}
 	again, err := r.ImportFile(context.Background(), file, FileOptions{Campaign: camp})
-	if err != nil || again.Upsert.Unchanged != 3 || again.Pages.Checked() != 0 || reads.count() != 2 {
-		t.Errorf("second import %+v, %d reads", again, reads.count())
+	if err != nil || again.Upsert.Unchanged != 3 || again.Pages.Queued != 0 {
+		t.Errorf("second import %+v", again)
+	}
+	if checked, err := r.CheckPending(context.Background(), 0); err != nil || checked.Pages.Checked() != 0 || reads.count() != 2 {
+		t.Errorf("second import's checks %+v, %d reads", checked, reads.count())
 	}
 	missing, err := r.ImportFile(context.Background(), file+".nope", FileOptions{Campaign: camp})
 	if err != nil || !errors.Is(missing.ReadErr, os.ErrNotExist) {
@@ -421,20 +445,35 @@ func TestSubmit(t *testing.T) {
 	}
 	ctx := context.Background()
 	sub, err := r.Submit(ctx, post("https://x.vn/tagged", 5), Origin{})
-	if err != nil || sub.Outcome != store.New || sub.Post.Verification != collector.Verified || sub.Post.Title != "Trang có hashtag" || sub.PageErr != nil {
-		t.Fatalf("%v %+v", err, sub)
+	if err != nil || sub.Outcome != store.New || !sub.Queued || sub.Post.Verification != collector.Unverified || reads.count() != 0 {
+		t.Fatalf("stored before its page is read: %v %+v, %d reads", err, sub, reads.count())
+	}
+	if checked, err := r.CheckPending(ctx, 0); err != nil || checked.Pages != (PageTally{Verified: 1}) {
+		t.Fatalf("check: %v %+v", err, checked)
 	}
 	sub, err = r.Submit(ctx, post("https://x.vn/tagged", 5), Origin{})
-	if err != nil || sub.Outcome != store.Unchanged || reads.count() != 1 || sub.Post.Title != "Trang có hashtag" {
+	if err != nil || sub.Outcome != store.Unchanged || sub.Queued || reads.count() != 1 || sub.Post.Title != "Trang có hashtag" || sub.Post.Verification != collector.Verified {
 		t.Errorf("repeat: %v %+v, %d reads", err, sub, reads.count())
 	}
+	var warned []string
+	r.PageNotRead = func(where string, err error) { warned = append(warned, where) }
 	sub, err = r.Submit(ctx, post("https://x.vn/gone", 1), Origin{})
-	if err != nil || sub.Outcome != store.New || sub.PageErr == nil || sub.Post.Verification != collector.Unverified {
-		t.Errorf("unreadable page: %v %+v", err, sub)
+	checked, cerr := r.CheckPending(ctx, 0)
+	if err != nil || cerr != nil || sub.Outcome != store.New || checked.Pages != (PageTally{NotRead: 1}) || len(warned) != 1 || warned[0] != "https://x.vn/gone" {
+		t.Errorf("unreadable page: %v %v %+v %+v %q", err, cerr, sub, checked, warned)
+	}
+	if p, _, _ := r.Store.Get(sub.Post.ID); p.Verification != collector.Unverified {
+		t.Errorf("unreadable page: post %+v", p)
+	}
+	if checked, _ := r.CheckPending(ctx, 0); reads.count() != 2 || checked.Pages.Checked() != 0 {
+		t.Errorf("an unreadable page is read again: %d reads", reads.count())
 	}
 	r.ReadPages = false
-	if sub, _ = r.Submit(ctx, post("https://x.vn/tagged-2", 1), Origin{}); reads.count() != 2 || sub.Post.Verification != collector.Unverified {
+	if sub, _ = r.Submit(ctx, post("https://x.vn/tagged-2", 1), Origin{}); reads.count() != 2 || sub.Queued || sub.Post.Verification != collector.Unverified {
 		t.Errorf("ReadPages off: %d reads, %+v", reads.count(), sub)
+	}
+	if n, _ := r.Store.CountChecks(); n != 0 {
+		t.Errorf("ReadPages off: %d posts queued", n)
 	}
 }
 

@@ -614,9 +614,9 @@ func (s *Server) importResult(f upload, k collector.Campaign, res ingest.FileRes
 		out.Line = fmt.Sprintf("%s: %d dòng — %d mới, %d cập nhật, %d không đổi, %d bị từ chối",
 			f.name, res.Rows, u.New, u.Updated, u.Unchanged, len(res.Problems))
 	}
-	if n := res.Pages.Checked(); n > 0 {
-		out.Pages = fmt.Sprintf("Đã đọc trang của %d đường dẫn mới: %d thấy hashtag, %d không thấy, %d không kiểm tra được, %d không đọc được.",
-			n, res.Pages.Verified, res.Pages.NotFound, res.Pages.Unverifiable, res.Pages.NotRead)
+	if n := res.Pages.Queued; n > 0 {
+		// Stored first: the daemon's check loop reads the pages in the background.
+		out.Pages = fmt.Sprintf("%d đường dẫn mới đang chờ kiểm tra trang (tiêu đề, ngày đăng, hashtag); hệ thống sẽ tự kiểm tra trong ít phút.", n)
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net"
@@ -264,6 +265,16 @@ func TestHostileLinksThroughTheDaemon(t *testing.T) {
 				t.Errorf("stored %s with verification %s and title %q", link, p.Verification, p.Title)
 			}
 		})
+	}
+	// The pages are read after storing (the daemon's check loop): every one refused.
+	checked, err := s.ingest.CheckPending(context.Background(), 0)
+	if err != nil || checked.Pages.NotRead != len(links) || checked.Waiting != 0 {
+		t.Errorf("checks: %v %+v, want %d pages not read", err, checked, len(links))
+	}
+	for _, link := range links {
+		if p := s.post(t, link); p.Verification != collector.Unverified || p.Title != "" {
+			t.Errorf("checked %s: verification %s and title %q", link, p.Verification, p.Title)
+		}
 	}
 	if n := reached.Load(); n != 0 {
 		t.Errorf("the enrichment made %d connections to this machine's servers", n)

@@ -70,8 +70,8 @@ type Options struct {
 	Config *config.Config
 	// Store is the daemon's, open for the server's lifetime.
 	Store *store.Store
-	// Runner stores submissions, reading a new link's page first when its ReadPages is
-	// set: the same runner (fetch client, enrichment, hooks) the daemon's jobs use.
+	// Runner stores submissions at once, a new link queued for a check of its page
+	// when its ReadPages is set (the daemon reads it): the same runner the jobs use.
 	Runner *ingest.Runner
 	Log    *slog.Logger     // nil = slog.Default()
 	Now    func() time.Time // nil = time.Now
@@ -522,9 +522,6 @@ func (s *Server) accept(ctx context.Context, tok config.TokenConfig, in manual.I
 	sub, err := s.ingest.Submit(ctx, p, ingest.Origin{Token: tok})
 	if err != nil {
 		return 0, collector.Post{}, nil, err
-	}
-	if sub.PageErr != nil {
-		s.log.Warn("link enrichment failed; storing the post as submitted", slog.String("url", p.URL), slog.Any("error", sub.PageErr))
 	}
 	out, saved := sub.Outcome, sub.Post
 	s.log.Info("submission stored", slog.String("outcome", out.String()), slog.String("url", saved.URL),

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
@@ -506,8 +508,10 @@ start = 2023-01-01
 	}
 }
 
-// TestFormEnrichment: the daemon reads the page of a new link (here a fixture on
-// loopback) and says on the confirmation whether it carries the campaign hashtag.
+// TestFormEnrichment: the form answers as soon as the post is stored; the page of the
+// new link (here a fixture on loopback) is read afterwards (the daemon's check loop
+// runs the same CheckPending), and the confirmation of the link sent again says
+// whether it carries the campaign hashtag.
 func TestFormEnrichment(t *testing.T) {
 	t.Parallel()
 	pages := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -525,17 +529,26 @@ func TestFormEnrichment(t *testing.T) {
 	s := newTestServer(t, "", readPages("127.0.0.0/8"))
 
 	const pending = "Đã ghi nhận bài đăng, nhưng bài chờ ban tổ chức duyệt trước khi được tính (lý do: không thấy hashtag của chiến dịch trên trang)."
-	for _, tc := range []struct{ path, shown, title, message string }{
+	cases := []struct{ path, shown, title, message string }{
 		{"/tagged", "đã thấy hashtag của chiến dịch trên trang (verified)", "Ra quân chuyển đổi số", "Đã ghi nhận bài đăng mới."},
 		// A page read without the hashtag: kept, and held for staff with the reason said.
 		{"/untagged", "không thấy hashtag của chiến dịch trên trang (not found)", "Tin khác", pending},
 		{"/gone", "", "", "Đã ghi nhận bài đăng mới."},
-	} {
+	}
+	for _, tc := range cases {
 		r := s.postForm(t, unitToken, url.Values{"url": {pages.URL + tc.path}})
-		if r.status != 200 || !strings.Contains(r.body, tc.message) {
+		// Stored at once, before any page is read.
+		if r.status != 200 || !strings.Contains(r.body, "Đã ghi nhận bài đăng mới.") || strings.Contains(r.body, `id="rec-verification"`) {
 			t.Fatalf("%s: %d\n%s", tc.path, r.status, r.body)
 		}
+	}
+	checked, err := s.ingest.CheckPending(context.Background(), 0)
+	if err != nil || checked.Pages != (ingest.PageTally{Verified: 1, NotFound: 1, NotRead: 1}) || checked.Waiting != 0 {
+		t.Fatalf("checks: %v %+v", err, checked)
+	}
+	for _, tc := range cases {
 		p := s.post(t, pages.URL+tc.path)
+		r := s.postForm(t, unitToken, url.Values{"url": {pages.URL + tc.path}})
 		if tc.shown == "" {
 			if strings.Contains(r.body, `id="rec-verification"`) || p.Verification != collector.Unverified {
 				t.Errorf("%s: unreadable page shown as checked (%s)", tc.path, p.Verification)
@@ -545,8 +558,11 @@ func TestFormEnrichment(t *testing.T) {
 		if !strings.Contains(r.body, `<dd id="rec-verification">`+tc.shown+`</dd>`) || p.Title != tc.title {
 			t.Errorf("%s: title %q, page:\n%s", tc.path, p.Title, r.body)
 		}
+		if tc.message == pending && (p.Review != collector.ReviewPending || p.Reason != "hashtag_not_found") {
+			t.Errorf("%s: %s %q, want held for staff", tc.path, p.Review, p.Reason)
+		}
 	}
-	if !strings.Contains(s.log.String(), `msg="link enrichment failed; storing the post as submitted"`) {
+	if !strings.Contains(s.log.String(), `msg="page not read; post kept as submitted"`) {
 		t.Errorf("the unreadable page is not logged:\n%s", s.log)
 	}
 }
