@@ -318,6 +318,9 @@ func (s *Store) applyRecanon(ctx context.Context, tx *bolt.Tx, plan *recanonPlan
 			if err := moveSnapshots(w.snaps, old.ID, g.id); err != nil {
 				return err
 			}
+			if err := moveKeyed(tx, old.ID, g.id); err != nil {
+				return err
+			}
 		}
 		if err := w.put(&m); err != nil {
 			return err
@@ -442,6 +445,35 @@ func moveSnapshots(b *bolt.Bucket, from, to string) error {
 			continue
 		}
 		if err := b.Put(nk, e.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// moveKeyed re-keys the bookkeeping filed under a post's id: a link still waiting
+// for its check (the merged post needs one check, so a waiting entry of the new id
+// stays) and when an official API last measured it (the later time stays, so the
+// refresh schedule does not measure the merged post again at once).
+func moveKeyed(tx *bolt.Tx, from, to string) error {
+	for _, name := range [][]byte{bucketChecks, bucketMeasured} {
+		b := tx.Bucket(name)
+		if b == nil {
+			continue
+		}
+		v := b.Get([]byte(from))
+		if v == nil {
+			continue
+		}
+		v = slices.Clone(v)
+		if err := b.Delete([]byte(from)); err != nil {
+			return err
+		}
+		have := b.Get([]byte(to))
+		if have != nil && (string(name) == string(bucketChecks) || bytes.Compare(have, v) >= 0) {
+			continue
+		}
+		if err := b.Put([]byte(to), v); err != nil {
 			return err
 		}
 	}

@@ -129,7 +129,25 @@ func oldFile(t *testing.T) (string, *time.Time) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if err := db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keySchema, be64(2)) }); err != nil {
+	if err := db.Update(func(tx *bolt.Tx) error {
+		// Bookkeeping filed under post ids: the TikTok link waits for its check, the
+		// reel was measured by an official API.
+		checks, err := tx.CreateBucketIfNotExists(bucketChecks)
+		if err != nil {
+			return err
+		}
+		if err := checks.Put([]byte(canon.PostID(oldTikTok)), []byte(`{"review":"pending","since":"2023-03-04T11:00:00+07:00"}`)); err != nil {
+			return err
+		}
+		measured, err := tx.CreateBucketIfNotExists(bucketMeasured)
+		if err != nil {
+			return err
+		}
+		if err := measured.Put([]byte(canon.PostID(oldReel)), timeKey(day(3, 12))); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Put(keySchema, be64(2))
+	}); err != nil {
 		t.Fatal(err)
 	}
 	return path, &now
@@ -225,6 +243,13 @@ func TestMigrateSchema2Recanonicalizes(t *testing.T) {
 	}
 	for _, link := range []string{newStory, newReel, newIG, newTikTok, newMusic, newNews, newPosts, newPlaylist, newShort, oldPlugin, refusedLink} {
 		getOK(t, s, link)
+	}
+	// The waiting check and the last measurement moved with their posts.
+	if pend, err := s.PendingChecks(context.Background(), 10); err != nil || len(pend) != 1 || pend[0].Post != canon.PostID(newTikTok) {
+		t.Errorf("checks waiting after the migration: %+v (%v), want the TikTok post under %s", pend, err, canon.PostID(newTikTok))
+	}
+	if m, err := s.Measured(); err != nil || len(m) != 1 || !m[canon.PostID(newReel)].Equal(day(3, 12)) {
+		t.Errorf("measured after the migration: %v (%v), want the reel under its new id at %v", m, err, day(3, 12))
 	}
 	for _, link := range []string{oldStory, oldReel, oldIGReel, oldInstagr, oldTikTok, oldMusic, oldNews, oldLocale, oldPlaylist} {
 		if _, ok, _ := s.Get(canon.PostID(link)); ok {
