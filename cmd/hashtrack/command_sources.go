@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"text/tabwriter"
-	"time"
 
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
@@ -15,20 +13,13 @@ import (
 )
 
 // sourcesCommand is `hashtrack sources`.
-func sourcesCommand() *command {
-	return &command{
-		name:    "sources",
-		usage:   "[--json]",
-		summary: "tình trạng các nguồn thu thập: lần chạy cuối, lỗi, lần tới",
-		run:     runSources,
-	}
-}
+func sourcesCommand() *command { return &command{name: "sources", run: runSources} }
 
 func runSources(ctx context.Context, e *env, args []string) error {
 	fs := e.flags()
 	var asJSON bool
-	fs.BoolVar(&asJSON, "json", false, "JSON array with every field")
-	if _, err := parse(fs, args); err != nil {
+	fs.BoolVar(&asJSON, "json", false, "")
+	if _, err := e.parse(fs, args); err != nil {
 		return err
 	}
 	c, err := e.config()
@@ -56,47 +47,39 @@ func runSources(ctx context.Context, e *env, args []string) error {
 		return enc.Encode(rows)
 	}
 	if len(rows) == 0 {
-		fmt.Fprintf(e.stdout, "Chưa có nguồn nào trong %s (thêm [[source]], xem README, phần “Sources”).\n", c.Path())
+		e.say("sources.none", c.Path())
 		return printFailedDeliveries(e, c, st)
 	}
-	loc := c.Location()
-	when := func(t time.Time) string {
-		if t.IsZero() {
-			return "—"
-		}
-		return t.In(loc).Format("02/01/2006 15:04")
-	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NGUỒN\tLOẠI\tLẦN CHẠY CUỐI\tTHÀNH CÔNG CUỐI\tLỖI LIÊN TIẾP\tMỤC/BÀI\tLẦN TỚI\tTÌNH TRẠNG")
+	p, loc := e.msg(), c.Location()
+	tab := e.table("sources.header")
 	failing := 0
 	for _, r := range rows {
-		state := "tốt"
+		state := p.T("sources.good")
 		switch r.Status {
 		case store.SourcePending:
-			state = "chưa chạy"
+			state = p.T("sources.pending")
 		case store.SourceFailing:
-			state = "⚠ CẦN KIỂM TRA: " + r.LastError
+			state = p.T("sources.failing", r.LastError)
 			failing++
 		case store.SourceStale:
-			state = "quá hạn: không thu thập được từ " + when(r.LastSuccess)
+			state = p.T("sources.stale", p.Time(r.LastSuccess, loc))
 			if r.LastError != "" {
-				state += "; lỗi: " + r.LastError
+				state += p.T("sources.stale_error", r.LastError)
 			}
 		default:
 			if r.LastError != "" {
-				state = "lỗi: " + r.LastError
+				state = p.T("sources.error", r.LastError)
 			}
 		}
-		next := when(r.NextDue)
+		next := p.Time(r.NextDue, loc)
 		if !r.NextDue.After(now) {
-			next = "ngay"
+			next = p.T("sources.now")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d/%d\t%s\t%s\n", term.Clean(r.Name), term.Clean(r.Kind), when(r.LastAttempt), when(r.LastSuccess),
-			r.ConsecutiveFailures, r.ItemsSeen, r.ItemsStored, next, term.Clean(state))
+		tab.Row(r.Name, r.Kind, p.Time(r.LastAttempt, loc), p.Time(r.LastSuccess, loc), r.ConsecutiveFailures, fmt.Sprintf("%d/%d", r.ItemsSeen, r.ItemsStored), next, state)
 	}
-	tw.Flush()
+	tab.Flush()
 	if failing > 0 {
-		fmt.Fprintf(e.stdout, "\n%d nguồn lỗi từ %d lần liên tiếp trở lên: kiểm tra địa chỉ và cấu hình của chúng.\n", failing, store.FailingAfter)
+		e.say("sources.failing_total", failing, store.FailingAfter)
 	}
 	return printFailedDeliveries(e, c, st)
 }
@@ -113,8 +96,7 @@ func printFailedDeliveries(e *env, c *config.Config, st *store.Store) error {
 			return err
 		}
 		for _, d := range failed {
-			fmt.Fprintf(e.stdout, "⚠ Báo cáo %s ngày %s chưa gửi được qua %s (%d lần thử, lần cuối %s): %s\n", k.ID,
-				d.Day.Format("02/01/2006"), d.Channel, d.Attempts, d.LastAttempt.In(c.Location()).Format("15:04 02/01/2006"), term.Clean(d.LastError))
+			e.say("sources.undelivered", k.ID, d.Day.Format("02/01/2006"), d.Channel, d.Attempts, d.LastAttempt.In(c.Location()).Format("15:04 02/01/2006"), term.Clean(d.LastError))
 		}
 	}
 	return nil

@@ -11,19 +11,11 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
 	"github.com/tinhdoandaklak/hashtrack/internal/term"
 	"github.com/tinhdoandaklak/hashtrack/internal/web"
-	"github.com/tinhdoandaklak/hashtrack/report"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
 // submitCommand is `hashtrack submit`.
-func submitCommand() *command {
-	return &command{
-		name:    "submit",
-		usage:   "URL [--campaign ID] [--unit ĐƠN_VỊ] [--platform P] [--author A] [--text T] [--published NGÀY] [--likes N] [--comments N] [--shares N] [--views N]",
-		summary: "ghi nhận một bài đăng gửi tay (đường dẫn và số liệu)",
-		run:     runSubmit,
-	}
-}
+func submitCommand() *command { return &command{name: "submit", run: runSubmit} }
 
 func runSubmit(ctx context.Context, e *env, args []string) error {
 	fs := e.flags()
@@ -33,13 +25,13 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 			fs.StringVar(f.Value(&in), f.Name, "", f.Flag)
 		}
 	}
-	noFetch := fs.Bool("no-fetch", false, "do not read the link's page (title, date, hashtag check)")
-	pos, err := parse(fs, args)
+	noFetch := fs.Bool("no-fetch", false, "")
+	pos, err := e.parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return usageError("need exactly one link (URL), got %d", len(pos))
+		return usageError("submit.need_one", len(pos))
 	}
 	in.URL = pos[0]
 	c, err := e.config()
@@ -48,7 +40,7 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	}
 	p, errs := submissionBuilder(c).Build(in)
 	if len(errs) > 0 {
-		return usageError("%s", flagErrors(in, errs))
+		return usageError("app.text", e.flagErrors(in, errs))
 	}
 	st, err := e.openStore(c, false)
 	if err != nil {
@@ -62,18 +54,18 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if sub.PageErr != nil {
-		fmt.Fprintf(e.stderr, "Cảnh báo: không đọc được trang của đường dẫn, bài vẫn được ghi nhận (page not read, submission kept): %s\n", term.Clean(sub.PageErr.Error()))
+		e.warn("submit.page_not_read", term.Clean(e.msg().Error(sub.PageErr)))
 	}
 	saved := sub.Post
 	if sub.Outcome == store.Conflict {
 		// Staff at the command line may see the owner: `hashtrack review list` shows it.
 		fmt.Fprintln(e.stdout, web.OutcomeMessage(sub.Outcome, saved))
-		fmt.Fprintf(e.stdout, "  Đường dẫn: %s\n  Xem: hashtrack review list\n", saved.URL)
+		e.say("submit.conflict", term.Clean(saved.URL))
 		return nil
 	}
 	printSubmission(e, c, sub.Outcome, saved)
 	if v := web.VerificationText(saved.Verification); v != "" {
-		fmt.Fprintf(e.stdout, "  Hashtag:   %s\n", v)
+		e.say("submit.hashtag", v)
 	}
 	return nil
 }
@@ -83,37 +75,32 @@ func submissionBuilder(c *config.Config) *manual.Builder {
 	return &manual.Builder{Campaigns: c.Campaigns(), Units: c.Units()}
 }
 
-// flagErrors names every wrong field by the flag that set it (the link by itself).
-func flagErrors(in manual.Input, errs manual.Errors) string {
+// flagErrors names every wrong field by the flag that set it (the link by itself),
+// in Vietnamese with the builder's own explanations.
+func (e *env) flagErrors(in manual.Input, errs manual.Errors) string {
 	parts := make([]string, len(errs))
 	for i, fe := range errs {
+		text := e.msg().Error(fe.Err)
+		if e.msg().Lang() == "vi" {
+			text = strings.TrimSuffix(fe.Vietnamese(in), ".")
+		}
 		if fe.Field == manual.FieldURL {
-			parts[i] = fmt.Sprintf("%s: %v", in.URL, fe.Err)
+			parts[i] = in.URL + ": " + text
 		} else {
-			parts[i] = fmt.Sprintf("--%s: %v", fe.Field, fe.Err)
+			parts[i] = "--" + fe.Field + ": " + text
 		}
 	}
 	return strings.Join(parts, "; ")
 }
 
-// printSubmission says in Vietnamese what was recorded.
+// printSubmission says what was recorded.
 func printSubmission(e *env, c *config.Config, out store.Outcome, p collector.Post) {
 	fmt.Fprintln(e.stdout, web.OutcomeMessage(out, p))
-	unit := "(chưa rõ đơn vị)"
+	m := e.msg()
+	unit := m.T("submit.no_unit")
 	if u, ok := c.Units().ByID(p.Unit); ok {
 		unit = u.Name
 	}
-	fmt.Fprintf(e.stdout, "  Đường dẫn: %s\n  Nền tảng:  %s\n  Đơn vị:    %s\n", term.Clean(p.URL), term.Clean(p.Platform), term.Clean(unit))
-	fmt.Fprintf(e.stdout, "  Thích %s · Bình luận %s · Chia sẻ %s · Xem %s\n",
-		viCount(p.Metrics.Likes), viCount(p.Metrics.Comments), viCount(p.Metrics.Shares), viCount(p.Metrics.Views))
+	e.say("submit.saved", term.Clean(p.URL), term.Clean(p.Platform), term.Clean(unit))
+	e.say("submit.numbers", m.Count(p.Metrics.Likes), m.Count(p.Metrics.Comments), m.Count(p.Metrics.Shares), m.Count(p.Metrics.Views))
 }
-
-// viCount shows a count with Vietnamese thousands separators, or "n/a" when unknown.
-func viCount(c collector.Count) string {
-	if !c.Known {
-		return "n/a"
-	}
-	return viNumber(c.N)
-}
-
-func viNumber(n int64) string { return report.FormatInt(n, "vi") }
