@@ -181,19 +181,19 @@ func reviewDecide(ctx context.Context, e *env, sub string, args []string) error 
 		return err
 	}
 	d := store.Decision{Action: reviewActions[sub], Reason: reason}
-	var bad []string
+	var bad []error
 	switch sub {
 	case "reject":
 		if strings.TrimSpace(reason) == "" {
-			bad = append(bad, e.msg().T("review.no_reason"))
+			bad = append(bad, msg.Errorf("review.no_reason"))
 		}
 	case "assign":
 		u, err := c.Units().Find(unit)
 		switch {
 		case strings.TrimSpace(unit) == "":
-			bad = append(bad, e.msg().T("review.no_unit"))
+			bad = append(bad, msg.Errorf("review.no_unit"))
 		case err != nil:
-			bad = append(bad, e.msg().T("app.flag_error", "--unit", err))
+			bad = append(bad, msg.Errorf("app.flag_error", "--unit", err))
 		default:
 			d.Unit = u.ID
 		}
@@ -201,7 +201,7 @@ func reviewDecide(ctx context.Context, e *env, sub string, args []string) error 
 		bad = append(bad, review.Correction(c.Campaigns(), c.Location(), &d, published, campaigns, map[string]string{"likes": likes, "comments": comments, "shares": shares, "views": views})...)
 	}
 	if len(bad) > 0 {
-		return usageError("app.text", strings.Join(bad, "; "))
+		return &exitError{code: exitUsage, err: msg.Join(bad)}
 	}
 	refs, err := refsFrom(e, pos, *from)
 	if err != nil {

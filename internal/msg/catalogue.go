@@ -20,7 +20,7 @@ var catalogue = map[string]text{
 	"flag.invalid":        {"giá trị không hợp lệ: %s", "invalid value %s"},
 	"app.bad_lang":        {"--lang: %q không phải vi hoặc en", "--lang: %q is not vi or en"},
 	"app.unknown_command": {"không có lệnh %q; chạy `hashtrack help` để xem danh sách", "unknown command %q; run `hashtrack help` for the list"},
-	"app.disk_full":       {"%v\nổ đĩa đã đầy (hoặc tệp vượt giới hạn kích thước): bước vừa rồi không được lưu, cơ sở dữ liệu vẫn giữ mọi thứ đã lưu trước đó; hãy giải phóng dung lượng rồi chạy `hashtrack check`", "%v\nthe disk is full (or a file size limit was reached): the failed step was not saved and the database keeps everything saved before; free some space, then run `hashtrack check`"},
+	"app.disk_full":       {"%v\nỔ đĩa đã đầy (hoặc tệp vượt giới hạn kích thước): bước vừa rồi không được lưu, cơ sở dữ liệu vẫn giữ mọi thứ đã lưu trước đó; hãy giải phóng dung lượng rồi chạy `hashtrack check`", "%v\nthe disk is full (or a file size limit was reached): the failed step was not saved and the database keeps everything saved before; free some space, then run `hashtrack check`"},
 	"app.no_database":     {"chưa có cơ sở dữ liệu %s: chạy `hashtrack init`, hoặc kiểm tra khoá `database` trong %s", "store: open %s: the database does not exist yet: run `hashtrack init`, or check `database` in %s"},
 	"app.locked":          {"cơ sở dữ liệu %s đang được một tiến trình hashtrack khác dùng (đã chờ %s); nếu `hashtrack serve` đang chạy, có thể nó đang ghi: hãy thử lại", "store: open %s: the database is in use by another hashtrack process (waited %s); if the daemon (hashtrack serve) is running, it may be busy writing: try again"},
 
@@ -43,6 +43,7 @@ var catalogue = map[string]text{
 	"err.value_whole_number": {"%q không phải là số nguyên (viết 1234, 1.234 hoặc 1,2K)", "%q is not a whole number (write 1234, 1.234 or 1,2K)"},
 	"err.value_date":         {"%q không phải là ngày (viết 29/03/2023 hoặc 2023-03-29)", "%q is not a date (write 29/03/2023 or 2023-03-29)"},
 	"err.value_time":         {"%q không phải là ngày hoặc giờ (viết 29/03/2023, 29/03/2023 08:14 hoặc 2023-03-29T08:14:00+07:00)", "%q is not a date or time (write 29/03/2023, 29/03/2023 08:14 or 2023-03-29T08:14:00+07:00)"},
+	"err.nothing_to_correct": {"không có gì để sửa: hãy nêu --published, --campaign hoặc một con số (--likes, --comments, --shares, --views)", "nothing to correct: give --published, --campaign or a number (--likes, --comments, --shares, --views)"},
 	"err.unit_unknown":       {"không có đơn vị %q", "unknown unit %q"},
 	"err.unit_closest":       {"không có đơn vị %q; gần giống: %s", "unknown unit %q; closest: %s"},
 	"err.unit_ambiguous":     {"%q khớp với nhiều đơn vị: %s — hãy ghi rõ hơn", "unit %q matches several units: %s"},

@@ -8,6 +8,7 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/collector/canon"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
+	"github.com/tinhdoandaklak/hashtrack/internal/review"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
@@ -29,6 +30,7 @@ var sentinels = []struct {
 	{store.ErrDamaged, "err.damaged"},
 	{config.ErrNotFound, "err.config_not_found"},
 	{config.ErrUnknownKey, "err.config_unknown_key"},
+	{review.ErrNothingToCorrect, "err.nothing_to_correct"},
 }
 
 // Error is err's text in the printer's language. It walks err's chain: a catalogue

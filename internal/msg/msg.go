@@ -127,6 +127,21 @@ func (e *Error) Unwrap() []error {
 	return out
 }
 
+// Join is every error of errs on one line, separated by "; " (every wrong field at once).
+func Join(errs []error) error { return joined(errs) }
+
+type joined []error
+
+func (j joined) Error() string {
+	parts := make([]string, len(j))
+	for i, e := range j {
+		parts[i] = e.Error()
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (j joined) Unwrap() []error { return j }
+
 func clone(args []any) []any { return append([]any(nil), args...) }
 
 // Clip shortens s to n characters with an ellipsis.
