@@ -33,7 +33,7 @@ func (p Printer) Help(w io.Writer, fs *flag.FlagSet, name string) {
 			line += " " + arg
 		}
 		line += "\n    \t" + strings.ReplaceAll(text, "\n", "\n    \t")
-		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.Name != "config" {
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.Name != "config" && f.Name != "lang" {
 			line += p.T("help.default", f.DefValue)
 		}
 		fmt.Fprintln(w, line)
@@ -41,7 +41,7 @@ func (p Printer) Help(w io.Writer, fs *flag.FlagSet, name string) {
 }
 
 // typeNames are the flag package's placeholders for options whose text names none.
-var typeNames = map[string]string{"string": "CHUỖI", "int": "SỐ", "uint64": "SỐ", "duration": "THỜI_LƯỢNG", "value": "GIÁ_TRỊ"}
+var typeNames = map[string]string{"string": "GIÁ_TRỊ", "int": "N", "uint64": "N", "duration": "THỜI_GIAN", "value": "GIÁ_TRỊ"}
 
 // FlagError is the flag package's complaint in the printer's language (the package has
 // no sentinels: its few sentences are recognised by their start).
