@@ -92,11 +92,11 @@ type env struct {
 	configPath     string
 	logFormat      string
 	// lang is --lang; "" means the config's language, or Vietnamese before it is read.
-	lang           string
-	verbose        bool
-	log            *slog.Logger
-	now            func() time.Time
-	cfg            *config.Config
+	lang    string
+	verbose bool
+	log     *slog.Logger
+	now     func() time.Time
+	cfg     *config.Config
 	// kinds is the registry of source kinds, handed to the config and the runner.
 	kinds collector.Kinds
 	// cmd is the command being run, for its usage line.
@@ -208,10 +208,8 @@ func (e *env) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 			fmt.Fprintln(e.stderr, e.msg().FlagError(err))
 			return nil, &exitError{code: exitUsage, err: err, silent: true}
 		}
-		if e.lang != "" && e.lang != "vi" && e.lang != "en" {
-			bad := e.lang
-			e.lang = ""
-			return nil, usageError("app.bad_lang", bad)
+		if err := e.checkLang(); err != nil {
+			return nil, err
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -223,6 +221,35 @@ func (e *env) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// parseOnly parses the options of a command that takes no argument; one is refused
+// with message id (args, then the argument).
+func (e *env) parseOnly(fs *flag.FlagSet, args []string, id string, more ...any) error {
+	pos, err := e.parse(fs, args)
+	if err == nil && len(pos) > 0 {
+		return usageError(id, append(more, pos[0])...)
+	}
+	return err
+}
+
+// checkLang refuses a --lang other than vi or en (in Vietnamese: it is forgotten).
+func (e *env) checkLang() error {
+	if bad := e.lang; bad != "" && bad != "vi" && bad != "en" {
+		e.lang = ""
+		return usageError("app.bad_lang", bad)
+	}
+	return nil
+}
+
+// open loads the configuration and opens its database.
+func (e *env) open(readOnly bool) (*config.Config, *store.Store, error) {
+	c, err := e.config()
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := e.openStore(c, readOnly)
+	return c, st, err
 }
 
 // config loads the configuration once.

@@ -103,11 +103,7 @@ func benchChild(ctx context.Context, e *env, step, format, out string) error {
 	if step != bench.StepReport {
 		return usageError("bench.child", step)
 	}
-	c, err := e.config()
-	if err != nil {
-		return err
-	}
-	st, err := e.openStore(c, true)
+	c, st, err := e.open(true)
 	if err != nil {
 		return err
 	}

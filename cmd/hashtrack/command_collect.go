@@ -29,12 +29,8 @@ func runCollect(ctx context.Context, e *env, args []string) error {
 	var all bool
 	fs.Var(&sel, "source", "")
 	fs.BoolVar(&all, "all", false, "")
-	pos, err := e.parse(fs, args)
-	if err != nil {
+	if err := e.parseOnly(fs, args, "collect.arg"); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageError("collect.arg", pos[0])
 	}
 	c, err := e.config()
 	if err != nil {

@@ -12,18 +12,10 @@ func runRemap(ctx context.Context, e *env, args []string) error {
 	fs := e.flags()
 	var sel sourceFlag
 	fs.Var(&sel, "source", "")
-	pos, err := e.parse(fs, args)
-	if err != nil {
+	if err := e.parseOnly(fs, args, "collect.arg"); err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usageError("collect.arg", pos[0])
-	}
-	c, err := e.config()
-	if err != nil {
-		return err
-	}
-	st, err := e.openStore(c, false)
+	c, st, err := e.open(false)
 	if err != nil {
 		return err
 	}

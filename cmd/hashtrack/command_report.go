@@ -44,12 +44,8 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	var send, resend bool
 	fs.BoolVar(&send, "send", false, "")
 	fs.BoolVar(&resend, "resend", false, "")
-	pos, err := e.parse(fs, args)
-	if err != nil {
+	if err := e.parseOnly(fs, args, "report.arg"); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageError("report.arg", pos[0])
 	}
 	if formats := reportFormats(); !slices.Contains(formats, opts.Format) {
 		return usageError("report.format", opts.Format, strings.Join(formats, ", "))

@@ -60,10 +60,8 @@ func reviewList(ctx context.Context, e *env, args []string) error {
 	fs := reviewFlags(e, "list")
 	campaignID := fs.String("campaign", "", "")
 	asJSON := fs.Bool("json", false, "")
-	if pos, err := e.parse(fs, args); err != nil {
+	if err := e.parseOnly(fs, args, "review.no_links", "list"); err != nil {
 		return err
-	} else if len(pos) > 0 {
-		return usageError("review.no_links", "list", pos[0])
 	}
 	c, err := e.config()
 	if err != nil {
@@ -237,11 +235,7 @@ func reviewHistory(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 {
 		return usageError("review.need_one", len(pos))
 	}
-	c, err := e.config()
-	if err != nil {
-		return err
-	}
-	st, err := e.openStore(c, true)
+	c, st, err := e.open(true)
 	if err != nil {
 		return err
 	}
@@ -283,19 +277,13 @@ func printHistory(ctx context.Context, e *env, c *config.Config, st *store.Store
 func reviewExport(ctx context.Context, e *env, args []string) error {
 	fs := reviewFlags(e, "export")
 	format := fs.String("format", "csv", "")
-	if pos, err := e.parse(fs, args); err != nil {
+	if err := e.parseOnly(fs, args, "review.no_links", "export"); err != nil {
 		return err
-	} else if len(pos) > 0 {
-		return usageError("review.no_links", "export", pos[0])
 	}
 	if *format != "csv" && *format != "json" {
 		return usageError("review.format", *format)
 	}
-	c, err := e.config()
-	if err != nil {
-		return err
-	}
-	st, err := e.openStore(c, true)
+	_, st, err := e.open(true)
 	if err != nil {
 		return err
 	}

@@ -62,10 +62,8 @@ func (e *env) runCommand(ctx context.Context, args []string) error {
 		fmt.Fprintln(e.stderr, e.msg().FlagError(err))
 		return &exitError{code: exitUsage, err: err, silent: true}
 	}
-	if e.lang != "" && e.lang != "vi" && e.lang != "en" {
-		bad := e.lang
-		e.lang = ""
-		return usageError("app.bad_lang", bad)
+	if err := e.checkLang(); err != nil {
+		return err
 	}
 	rest := global.Args()
 	if len(rest) == 0 {

@@ -29,11 +29,7 @@ func runDaily(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	e.setupLog()
-	c, err := e.config()
-	if err != nil {
-		return err
-	}
-	st, err := e.openStore(c, false)
+	c, st, err := e.open(false)
 	if err != nil {
 		return err
 	}

@@ -26,12 +26,8 @@ func runSend(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&to, "to", "", "")
 	fs.BoolVar(&resend, "resend", false, "")
 	fs.BoolVar(&test, "test", false, "")
-	pos, err := e.parse(fs, args)
-	if err != nil {
+	if err := e.parseOnly(fs, args, "app.arg"); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageError("app.arg", pos[0])
 	}
 	c, err := e.config()
 	if err != nil {

@@ -31,11 +31,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	// A daemon's log is its only voice: info level, to stderr (journald keeps it).
 	e.verbose = true
 	e.setupLog()
-	c, err := e.config()
-	if err != nil {
-		return err
-	}
-	st, err := e.openStore(c, false)
+	c, st, err := e.open(false)
 	if err != nil {
 		return err
 	}

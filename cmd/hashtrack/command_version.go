@@ -14,12 +14,8 @@ func versionCommand() *command { return &command{name: "version", run: runVersio
 
 func runVersion(_ context.Context, e *env, args []string) error {
 	fs := e.flags()
-	pos, err := e.parse(fs, args)
-	if err != nil {
+	if err := e.parseOnly(fs, args, "app.arg"); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageError("app.arg", pos[0])
 	}
 	info, _ := debug.ReadBuildInfo()
 	fmt.Fprintln(e.stdout, describeBuild(e.msg(), info))
