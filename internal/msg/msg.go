@@ -18,9 +18,6 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/report"
 )
 
-// Languages a Printer speaks; the first is the default.
-var Languages = []string{"vi", "en"}
-
 // text is one message in both languages; fmt verbs as in fmt.Sprintf.
 type text struct{ vi, en string }
 
@@ -152,6 +149,3 @@ func Clip(s string, n int) string {
 	}
 	return string(r[:n-1]) + "…"
 }
-
-// lines splits a tab-separated catalogue text into cells.
-func cells(s string) []string { return strings.Split(s, "\t") }
