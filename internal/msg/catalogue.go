@@ -17,6 +17,7 @@ var catalogue = map[string]text{
 	"flag.undefined":      {"không có tùy chọn %s (xem --help)", "flag provided but not defined: %s (see --help)"},
 	"flag.needs_arg":      {"tùy chọn %s cần một giá trị", "flag needs an argument: %s"},
 	"flag.syntax":         {"tùy chọn viết sai: %s", "bad flag syntax: %s"},
+	"flag.invalid_value":  {"giá trị %s của tùy chọn %s không hợp lệ", "invalid value %s for flag %s"},
 	"flag.invalid":        {"giá trị không hợp lệ: %s", "invalid value %s"},
 	"app.bad_lang":        {"--lang: %q không phải vi hoặc en", "--lang: %q is not vi or en"},
 	"app.unknown_command": {"không có lệnh %q; chạy `hashtrack help` để xem danh sách", "unknown command %q; run `hashtrack help` for the list"},

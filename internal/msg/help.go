@@ -56,6 +56,11 @@ func (p Printer) FlagError(err error) string {
 		{"invalid boolean flag ", "flag.invalid"},
 	} {
 		if rest, ok := strings.CutPrefix(s, f.prefix); ok {
+			// invalid value "x" for flag -n: parse error
+			if value, name, ok := strings.Cut(rest, " for flag "); ok && f.id == "flag.invalid" {
+				name, _, _ = strings.Cut(name, ":")
+				return p.T("flag.invalid_value", value, name)
+			}
 			return p.T(f.id, rest)
 		}
 	}
