@@ -38,6 +38,24 @@ const MaxCount = 1_000_000_000_000
 // ErrTooLarge is a count above MaxCount.
 var ErrTooLarge = fmt.Errorf("number too large (more than %d)", int64(MaxCount))
 
+// ValueError is a typed value that is not what was asked for. Want is "number",
+// "whole_number", "date" or "time"; the command line translates by it.
+type ValueError struct {
+	Value, Want string
+}
+
+func (e *ValueError) Error() string {
+	switch e.Want {
+	case "whole_number":
+		return fmt.Sprintf("%q is not a whole number (write 1234, 1.234 or 1,2K)", e.Value)
+	case "date":
+		return fmt.Sprintf("%q is not a date (write 29/03/2023 or 2023-03-29)", e.Value)
+	case "time":
+		return fmt.Sprintf("%q is not a date or time (write 29/03/2023, 29/03/2023 08:14 or 2023-03-29T08:14:00+07:00)", e.Value)
+	}
+	return fmt.Sprintf("%q is not a number", e.Value)
+}
+
 // ParseCount reads a count as people type it: "1234", "1.234" and "1,234" (thousands),
 // "1,2K", "1.2k", "3 N", "2 nghìn", "1 Tr", "1,5 triệu", "5 trăm", "1 tỉ"; a digit after
 // the unit word is the next decimal place ("1tr2" = 1,200,000, "2k5" = 2,500, "2 nghìn
@@ -60,11 +78,11 @@ func ParseCount(s string) (n int64, ok bool, err error) {
 	k = strings.TrimSpace(strings.TrimSuffix(k, "+"))
 	if m := multipliedNumber.FindStringSubmatch(k); m != nil {
 		if m[2] != "" && m[4] != "" {
-			return 0, false, fmt.Errorf("%q is not a number", s) // "1,2k3"
+			return 0, false, &ValueError{Value: s, Want: "number"} // "1,2k3"
 		}
 		f, err := strconv.ParseFloat(m[1]+"."+m[2]+m[4]+"0", 64)
 		if err != nil {
-			return 0, false, fmt.Errorf("%q is not a number", s)
+			return 0, false, &ValueError{Value: s, Want: "number"}
 		}
 		// Checked as a float: converting an out-of-range float to int64 gives a
 		// negative number.
@@ -80,7 +98,7 @@ func ParseCount(s string) (n int64, ok bool, err error) {
 	case groupedNumber.MatchString(k):
 		k = strings.NewReplacer(".", "", ",", "", " ", "", " ", "").Replace(k)
 	default:
-		return 0, false, fmt.Errorf("%q is not a whole number (write 1234, 1.234 or 1,2K)", s)
+		return 0, false, &ValueError{Value: s, Want: "whole_number"}
 	}
 	v, err := strconv.ParseInt(k, 10, 64)
 	if err != nil || v > MaxCount {
@@ -98,7 +116,7 @@ func ParseDay(s string, loc *time.Location) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("%q is not a date (write 29/03/2023 or 2023-03-29)", strings.TrimSpace(s))
+	return time.Time{}, &ValueError{Value: strings.TrimSpace(s), Want: "date"}
 }
 
 // ParseTime reads a moment as people, spreadsheets and news sites write it: RFC 3339; a
@@ -118,7 +136,7 @@ func ParseTime(s string, loc *time.Location) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("%q is not a date or time (write 29/03/2023, 29/03/2023 08:14 or 2023-03-29T08:14:00+07:00)", s)
+	return time.Time{}, &ValueError{Value: s, Want: "time"}
 }
 
 // WrittenOffset finds a UTC offset or zone name written anywhere in s ("… 20:30 (GMT+7)")

@@ -17,6 +17,7 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/fetch"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
+	"github.com/tinhdoandaklak/hashtrack/internal/msg"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
@@ -38,14 +39,25 @@ type exitError struct {
 func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
-func usageError(format string, args ...any) error {
-	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
+// usageError is catalogue message id as an exit-2 error (bad flags or arguments).
+func usageError(id string, args ...any) error {
+	return &exitError{code: exitUsage, err: msg.Errorf(id, args...)}
 }
 
 // partialError says some of the work failed; the problems were printed already.
-func partialError(format string, args ...any) error {
-	return &exitError{code: exitPartial, err: fmt.Errorf(format, args...)}
+func partialError(id string, args ...any) error {
+	return &exitError{code: exitPartial, err: msg.Errorf(id, args...)}
 }
+
+// shownError is an error as the user reads it, in their language; it unwraps to the
+// error itself for exit codes.
+type shownError struct {
+	text string
+	err  error
+}
+
+func (e *shownError) Error() string { return e.text }
+func (e *shownError) Unwrap() error { return e.err }
 
 func exitCode(err error) int {
 	if err == nil {
@@ -79,10 +91,12 @@ type env struct {
 	stdout, stderr io.Writer
 	configPath     string
 	logFormat      string
-	verbose        bool
-	log            *slog.Logger
-	now            func() time.Time
-	cfg            *config.Config
+	// lang is --lang; "" means the config's language, or Vietnamese before it is read.
+	lang    string
+	verbose bool
+	log     *slog.Logger
+	now     func() time.Time
+	cfg     *config.Config
 	// kinds is the registry of source kinds, handed to the config and the runner.
 	kinds collector.Kinds
 	// cmd is the command being run, for its usage line.
@@ -98,13 +112,31 @@ type env struct {
 	lockTimeout time.Duration
 }
 
-// command is one subcommand. Each lives in its own command_*.go file.
+// command is one subcommand. Each lives in its own command_*.go file; its summary
+// and usage line are the catalogue's "cmd.NAME" and "usage.NAME", its options' texts
+// "NAME -FLAG" (msg.Printer.Help).
 type command struct {
-	name    string
-	summary string // Vietnamese, one line, for `hashtrack help`
-	usage   string // arguments after the name
-	run     func(ctx context.Context, e *env, args []string) error
+	name string
+	run  func(ctx context.Context, e *env, args []string) error
 }
+
+// msg is the printer of the user's language: --lang, else the config's language once
+// it is read, else Vietnamese.
+func (e *env) msg() msg.Printer {
+	if e.lang == "" && e.cfg != nil {
+		return msg.New(e.cfg.Language)
+	}
+	return msg.New(e.lang)
+}
+
+// say prints message id on stdout, one line.
+func (e *env) say(id string, args ...any) { fmt.Fprintln(e.stdout, e.msg().T(id, args...)) }
+
+// warn prints message id on stderr, one line.
+func (e *env) warn(id string, args ...any) { fmt.Fprintln(e.stderr, e.msg().T(id, args...)) }
+
+// table starts aligned columns on stdout under the tab-separated header id.
+func (e *env) table(header string) *msg.Table { return e.msg().Table(e.stdout, header) }
 
 // diskFull reports whether err comes from a full disk or a file size limit. bbolt
 // formats some file errors with %s, so the text is checked too.
@@ -135,8 +167,9 @@ func (e *env) commonFlags(fs *flag.FlagSet) {
 	if e.logFormat == "" {
 		e.logFormat = "text"
 	}
-	fs.StringVar(&e.configPath, "config", e.configPath, "configuration `file` (default hashtrack.toml, or $HASHTRACK_CONFIG)")
-	fs.StringVar(&e.logFormat, "log-format", e.logFormat, "log format: text or json")
+	fs.StringVar(&e.configPath, "config", e.configPath, "")
+	fs.StringVar(&e.logFormat, "log-format", e.logFormat, "")
+	fs.StringVar(&e.lang, "lang", e.lang, "")
 }
 
 func (e *env) setupLog() {
@@ -151,30 +184,32 @@ func (e *env) setupLog() {
 	}
 }
 
-// flags returns a FlagSet for the command being run, with the common flags and a
-// Vietnamese usage line.
+// flags returns a FlagSet for the command being run, with the common flags. Its
+// options are given no usage text: the help takes them from the catalogue ("NAME
+// -FLAG") in the language --lang chose, which may come after them.
 func (e *env) flags() *flag.FlagSet {
-	c := e.cmd
-	fs := flag.NewFlagSet("hashtrack "+c.name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := flag.NewFlagSet("hashtrack "+e.cmd.name, flag.ContinueOnError)
+	// The flag package's own English is replaced by parse's.
+	fs.SetOutput(io.Discard)
 	e.commonFlags(fs)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Cách dùng: hashtrack %s %s\n  %s\n\nTùy chọn:\n", c.name, c.usage, c.summary)
-		fs.PrintDefaults()
-	}
+	fs.Usage = func() { e.msg().Help(e.stderr, fs, e.cmd.name) }
 	return fs
 }
 
 // parse parses a command's flags; errors are usage errors (exit 2), --help exits 0.
 // Flags may come before or after the positional arguments.
-func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+func (e *env) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
 				return nil, err
 			}
+			fmt.Fprintln(e.stderr, e.msg().FlagError(err))
 			return nil, &exitError{code: exitUsage, err: err, silent: true}
+		}
+		if err := e.checkLang(); err != nil {
+			return nil, err
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -186,6 +221,35 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// parseOnly parses the options of a command that takes no argument; one is refused
+// with message id (args, then the argument).
+func (e *env) parseOnly(fs *flag.FlagSet, args []string, id string, more ...any) error {
+	pos, err := e.parse(fs, args)
+	if err == nil && len(pos) > 0 {
+		return usageError(id, append(more, pos[0])...)
+	}
+	return err
+}
+
+// checkLang refuses a --lang other than vi or en (in Vietnamese: it is forgotten).
+func (e *env) checkLang() error {
+	if bad := e.lang; bad != "" && bad != "vi" && bad != "en" {
+		e.lang = ""
+		return usageError("app.bad_lang", bad)
+	}
+	return nil
+}
+
+// open loads the configuration and opens its database.
+func (e *env) open(readOnly bool) (*config.Config, *store.Store, error) {
+	c, err := e.config()
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := e.openStore(c, readOnly)
+	return c, st, err
 }
 
 // config loads the configuration once.
@@ -211,10 +275,15 @@ func (e *env) openStore(c *config.Config, readOnly bool) (*store.Store, error) {
 	if readOnly {
 		// bbolt's message for a missing file is a bare "no such file or directory".
 		if _, err := os.Stat(c.DatabasePath()); errors.Is(err, os.ErrNotExist) {
-			return nil, &exitError{code: exitUsage, err: fmt.Errorf("store: open %s: the database does not exist yet: run `hashtrack init`, or check `database` in %s: %w", c.DatabasePath(), c.Path(), err)}
+			return nil, &exitError{code: exitUsage, err: msg.Wrap(err, "app.no_database", c.DatabasePath(), c.Path())}
 		}
 	}
-	st, err := store.Open(c.DatabasePath(), store.Options{Locations: c.Locations(), ReadOnly: readOnly, Now: e.now, LockTimeout: cmp.Or(e.lockTimeout, cliLockTimeout)})
+	wait := cmp.Or(e.lockTimeout, cliLockTimeout)
+	st, err := store.Open(c.DatabasePath(), store.Options{Locations: c.Locations(), ReadOnly: readOnly, Now: e.now, LockTimeout: wait})
+	if errors.Is(err, store.ErrLocked) {
+		// The store's sentence names the file and the wait; said whole in the user's words.
+		return nil, &exitError{code: exitUsage, err: msg.Wrap(err, "app.locked", c.DatabasePath(), wait)}
+	}
 	if err != nil {
 		return nil, &exitError{code: exitUsage, err: err}
 	}

@@ -93,7 +93,7 @@ func TestBackupKeepPrunesOldBackups(t *testing.T) {
 	if len(entries) != 3 || entries[0].Name() != "ghi-chu.txt" || entries[1].Name() != "hashtrack-2000-01-03-0230.db" {
 		t.Errorf("left %v", entries)
 	}
-	if r := runCmd(t, cfg, "backup", filepath.Join(dir, "x.db"), "--keep", "2"); r.code != exitUsage || !strings.Contains(r.stderr, "--keep needs a folder") {
+	if r := runCmd(t, cfg, "backup", filepath.Join(dir, "x.db"), "--keep", "2"); r.code != exitUsage || !strings.Contains(r.stderr, "--keep cần một thư mục") {
 		t.Errorf("--keep with a file: %+v", r)
 	}
 }
@@ -109,8 +109,8 @@ func TestBackupErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"no file", []string{"backup"}, "need exactly one backup file or folder, got 0"},
-		{"two files", []string{"backup", "a.db", "b.db"}, "got 2"},
+		{"no file", []string{"backup"}, "cần đúng một tệp hoặc thư mục sao lưu, nhận được 0"},
+		{"two files", []string{"backup", "a.db", "b.db"}, "nhận được 2"},
 		{"missing folder", []string{"backup", missing}, "backup to " + missing},
 		{"onto the database", []string{"backup", db}, "the backup file is the database itself"},
 	} {
@@ -186,7 +186,7 @@ func TestBackupWhileDaemonWrites(t *testing.T) {
 	}
 	r = runCmd(t, cfg, "backup", filepath.Join(t.TempDir(), "x.db"))
 	release()
-	if r.code != exitUsage || !strings.Contains(r.stderr, "Another process kept writing the whole time") {
+	if r.code != exitUsage || !strings.Contains(r.stderr, "Tiến trình kia ghi suốt thời gian chờ") {
 		t.Errorf("CLI backup while held: %+v", r)
 	}
 	cfg2 := writeConfig(t, strings.Replace(testConfig, `database = "data/test.db"`, `database = "`+dest+`"`, 1))

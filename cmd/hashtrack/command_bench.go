@@ -10,18 +10,12 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/internal/bench"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
+	"github.com/tinhdoandaklak/hashtrack/internal/msg"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
 // benchCommand is `hashtrack bench`.
-func benchCommand() *command {
-	return &command{
-		name:    "bench",
-		usage:   "[--sizes 10k,100k,1m] [--runs 3] [--feeds 200] [--serve | --serve-only] [--dir THƯ_MỤC] [--out TỆP.md]",
-		summary: "đo tốc độ và bộ nhớ (ghi dữ liệu, báo cáo, thu thập, máy chủ khi nhiều đơn vị gửi bài cùng lúc) trên dữ liệu giả lập, in bảng cho BENCHMARKS.md",
-		run:     runBench,
-	}
-}
+func benchCommand() *command { return &command{name: "bench", run: runBench} }
 
 func runBench(ctx context.Context, e *env, args []string) error {
 	fs := e.flags()
@@ -29,24 +23,24 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	opts := bench.Options{Kinds: e.kinds, Self: e.benchSelf, Progress: e.stderr, Collect: benchCollector(e), Runner: e.runner}
 	var serve, serveOnly bool
 	burst := bench.DefaultServe
-	fs.StringVar(&sizes, "sizes", "10k,100k", "campaign sizes in posts, comma-separated (10k, 100k, 1m); add 1m for the full table")
-	fs.IntVar(&opts.Runs, "runs", 3, "runs per figure; the table shows the median")
-	fs.IntVar(&opts.Feeds, "feeds", 200, "feeds served on loopback for the collect figures (0 = skip)")
-	fs.IntVar(&opts.Items, "items", 20, "items per feed")
-	fs.BoolVar(&serve, "serve", false, "also measure the daemon under a burst of submissions (branches in parallel, during a collect of --feeds feeds)")
-	fs.BoolVar(&serveOnly, "serve-only", false, "measure only the burst (no store, report or collect tables)")
-	fs.IntVar(&burst.Branches, "branches", burst.Branches, "branches submitting in parallel in the burst, each with its own token and client address")
-	fs.IntVar(&burst.PerBranch, "per-branch", burst.PerBranch, "submissions per branch in the burst, alternating the JSON API and the form")
-	fs.StringVar(&opts.Dir, "dir", "", "working folder for the databases (default: a temporary folder, removed afterwards)")
-	fs.BoolVar(&opts.Keep, "keep", false, "keep the working folder")
-	fs.StringVar(&out, "out", "", "also write the Markdown table to this `file`")
-	fs.Uint64Var(&opts.Seed, "seed", 2023, "seed of the synthetic data")
+	fs.StringVar(&sizes, "sizes", "10k,100k", "")
+	fs.IntVar(&opts.Runs, "runs", 3, "")
+	fs.IntVar(&opts.Feeds, "feeds", 200, "")
+	fs.IntVar(&opts.Items, "items", 20, "")
+	fs.BoolVar(&serve, "serve", false, "")
+	fs.BoolVar(&serveOnly, "serve-only", false, "")
+	fs.IntVar(&burst.Branches, "branches", burst.Branches, "")
+	fs.IntVar(&burst.PerBranch, "per-branch", burst.PerBranch, "")
+	fs.StringVar(&opts.Dir, "dir", "", "")
+	fs.BoolVar(&opts.Keep, "keep", false, "")
+	fs.StringVar(&out, "out", "", "")
+	fs.Uint64Var(&opts.Seed, "seed", 2023, "")
 	// Internal: the report is measured in a child process so its peak memory is its own
 	// (bench.StepReport says how the engine starts it).
-	fs.StringVar(&child, "child", "", "internal: run one measured step (report) and print its figures as JSON")
-	fs.StringVar(&childFormat, "child-format", "html", "internal")
-	fs.StringVar(&childOut, "child-out", "", "internal")
-	if _, err := parse(fs, args); err != nil {
+	fs.StringVar(&child, "child", "", "")
+	fs.StringVar(&childFormat, "child-format", "html", "")
+	fs.StringVar(&childOut, "child-out", "", "")
+	if _, err := e.parse(fs, args); err != nil {
 		return err
 	}
 	if child != "" {
@@ -54,17 +48,17 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	}
 	var err error
 	if opts.Sizes, err = bench.ParseSizes(sizes); err != nil {
-		return usageError("--sizes: %v", err)
+		return usageError("bench.sizes", err)
 	}
 	if opts.Runs < 1 || opts.Runs > 99 {
-		return usageError("--runs: %d is not between 1 and 99", opts.Runs)
+		return usageError("bench.runs", opts.Runs)
 	}
 	if opts.Feeds < 0 || opts.Items < 1 {
-		return usageError("--feeds must not be negative and --items must be at least 1")
+		return usageError("bench.feeds")
 	}
 	if serve || serveOnly {
 		if burst.Branches < 1 || burst.Branches > 250 || burst.PerBranch < 1 {
-			return usageError("--branches must be between 1 and 250 and --per-branch at least 1")
+			return usageError("bench.branches")
 		}
 		burst.Feeds = opts.Feeds
 		opts.Serve = burst
@@ -84,7 +78,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	fmt.Fprint(e.stdout, md.String())
 	if out != "" {
 		if err := os.WriteFile(out, []byte(md.String()), 0o644); err != nil {
-			return fmt.Errorf("write %s: %w", out, err)
+			return msg.Errorf("app.write", out, err)
 		}
 	}
 	return nil
@@ -107,13 +101,9 @@ func benchCollector(e *env) bench.CollectFunc {
 // parent asked for and prints its figures.
 func benchChild(ctx context.Context, e *env, step, format, out string) error {
 	if step != bench.StepReport {
-		return usageError("--child: unknown step %q", step)
+		return usageError("bench.child", step)
 	}
-	c, err := e.config()
-	if err != nil {
-		return err
-	}
-	st, err := e.openStore(c, true)
+	c, st, err := e.open(true)
 	if err != nil {
 		return err
 	}

@@ -141,7 +141,8 @@ func TestBenchFlags(t *testing.T) {
 		{[]string{"bench", "--serve-only", "--per-branch", "0"}, "--per-branch at least 1"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
-			r := runCmd(t, cfg, tc.args...)
+			// The bench is a developer's tool: its refusals are checked in English.
+			r := runCmd(t, cfg, append([]string{"--lang", "en"}, tc.args...)...)
 			if r.code != 2 || !strings.Contains(r.stderr, tc.want) {
 				t.Fatalf("code %d stderr %q; want 2 and %q", r.code, r.stderr, tc.want)
 			}

@@ -100,7 +100,7 @@ func TestCheckDamagedFile(t *testing.T) {
 		t.Fatalf("check of a damaged file: %+v", r)
 	}
 	r = runCmd(t, cfg, "posts")
-	if r.code == 0 || !strings.Contains(r.stderr, "the database file is damaged; restore the last backup") {
+	if r.code == 0 || !strings.Contains(r.stderr, "tệp cơ sở dữ liệu bị hỏng; hãy khôi phục bản sao lưu gần nhất") {
 		t.Errorf("posts on a damaged file: %+v", r)
 	}
 }

@@ -4,25 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
+	"github.com/tinhdoandaklak/hashtrack/internal/msg"
 	"github.com/tinhdoandaklak/hashtrack/internal/term"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
 // collectCommand is `hashtrack collect`.
-func collectCommand() *command {
-	return &command{
-		name:    "collect",
-		usage:   "[--source TÊN]... [--all]",
-		summary: "thu thập bài đăng từ các nguồn (RSS, trang web, Mastodon, YouTube) đến lịch",
-		run:     runCollect,
-	}
-}
+func collectCommand() *command { return &command{name: "collect", run: runCollect} }
 
 // sourceFlag is the repeatable --source flag.
 type sourceFlag []string
@@ -34,21 +27,17 @@ func runCollect(ctx context.Context, e *env, args []string) error {
 	fs := e.flags()
 	var sel sourceFlag
 	var all bool
-	fs.Var(&sel, "source", "collect only the source with this `name` (repeatable); still waits out a failing source's backoff")
-	fs.BoolVar(&all, "all", false, "collect every source (or the named ones) now, ignoring schedules and backoff")
-	pos, err := parse(fs, args)
-	if err != nil {
+	fs.Var(&sel, "source", "")
+	fs.BoolVar(&all, "all", false, "")
+	if err := e.parseOnly(fs, args, "collect.arg"); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageError("unexpected argument %q (name sources with --source)", pos[0])
 	}
 	c, err := e.config()
 	if err != nil {
 		return err
 	}
 	if len(c.Sources()) == 0 {
-		return usageError("no [[source]] in %s; add one (see the README, section “Sources”)", c.Path())
+		return usageError("collect.no_sources", c.Path())
 	}
 	st, err := e.openStore(c, false)
 	if err != nil {
@@ -56,26 +45,26 @@ func runCollect(ctx context.Context, e *env, args []string) error {
 	}
 	defer st.Close()
 	r := e.runner(c, st)
-	r.PageNotRead = func(where string, err error) { printPageNotRead(e.stderr, where, err) }
+	r.PageNotRead = e.pageNotRead
 	outs, err := r.Collect(ctx, ingest.Selection{Names: sel, All: all, DueOnly: len(sel) == 0 && !all})
 	if err != nil {
 		return sourceError(err)
 	}
 	failed, problems := 0, 0
 	for _, o := range outs {
-		fmt.Fprintln(e.stdout, term.Clean(outcomeLine(o)))
+		fmt.Fprintln(e.stdout, term.Clean(e.outcomeLine(o)))
 		if o.Err != nil {
 			failed++
 		}
 		problems += len(o.Problems)
-		printProblems(e.stderr, o.Source, o.Problems)
+		e.printProblems(o.Source, o.Problems)
 	}
 	// Inbox and sheet sources stored their new links first: now their pages are read.
 	checked, err := r.CheckPending(ctx, 0)
 	if err != nil {
 		return err
 	}
-	for _, l := range checkedLines(checked) {
+	for _, l := range e.checkedLines(checked) {
 		fmt.Fprintln(e.stdout, l)
 	}
 	if len(sel) == 0 {
@@ -95,36 +84,33 @@ func runCollect(ctx context.Context, e *env, args []string) error {
 }
 
 // outcomeLine is the one line `collect` prints for a source.
-func outcomeLine(o ingest.Outcome) string {
-	head := fmt.Sprintf("%s (%s): ", o.Source, o.Kind)
+func (e *env) outcomeLine(o ingest.Outcome) string {
+	p := e.msg()
 	switch {
+	case o.Err != nil && o.Health.Failing():
+		return p.T("collect.failing", o.Source, o.Kind, o.Err, o.Health.ConsecutiveFailures)
 	case o.Err != nil:
-		line := "✗ " + head + "LỖI: " + o.Err.Error()
-		if o.Health.Failing() {
-			line += fmt.Sprintf(" [lỗi %d lần liên tiếp — cần kiểm tra]", o.Health.ConsecutiveFailures)
-		}
-		return line
+		return p.T("collect.failed", o.Source, o.Kind, o.Err)
 	case o.Skipped != "":
-		return "– " + head + "bỏ qua, " + o.Skipped
+		return p.T("collect.skipped", o.Source, o.Kind, o.Skipped)
 	case o.NotModified:
-		return "✓ " + head + "không có gì mới (304)"
+		return p.T("collect.not_modified", o.Source, o.Kind)
 	}
-	line := fmt.Sprintf("✓ %s%d mục, %d bài mới, %d bài cập nhật", head, o.Seen, o.Upsert.New, o.Upsert.Updated)
+	line := p.T("collect.done", o.Source, o.Kind, o.Seen, o.Upsert.New, o.Upsert.Updated)
 	if len(o.Problems) > 0 {
-		line += fmt.Sprintf(", %d mục lỗi", len(o.Problems))
+		line += p.T("collect.problems", len(o.Problems))
 	}
 	return line
 }
 
 // pagesLine says what reading the pages of new links found.
-func pagesLine(t ingest.PageTally) string {
-	return fmt.Sprintf("Kiểm tra hashtag trên trang của %d đường dẫn mới: %d có hashtag, %d không thấy, %d không kiểm tra được (cần đăng nhập), %d không tải được",
-		t.Checked(), t.Verified, t.NotFound, t.Unverifiable, t.NotRead)
+func (e *env) pagesLine(t ingest.PageTally) string {
+	return e.msg().T("collect.pages", t.Checked(), t.Verified, t.NotFound, t.Unverifiable, t.NotRead)
 }
 
-// printPageNotRead warns that a link's page could not be read; the post is kept.
-func printPageNotRead(w io.Writer, where string, err error) {
-	fmt.Fprintf(w, "%s: cảnh báo: không đọc được trang, bài vẫn được nhập (page not read, row kept): %s\n", term.Clean(where), term.Clean(err.Error()))
+// pageNotRead warns that a link's page could not be read; the post is kept.
+func (e *env) pageNotRead(where string, err error) {
+	e.warn("collect.page_not_read", term.Clean(where), term.Clean(e.msg().Error(err)))
 }
 
 // runner builds the ingest runner of a command: the config's fetch client, the env's
@@ -137,18 +123,18 @@ func (e *env) runner(c *config.Config, st *store.Store) *ingest.Runner {
 func sourceError(err error) error {
 	var ue *ingest.UnknownSourceError
 	if errors.As(err, &ue) {
-		return usageError("no source named %q in %s", ue.Name, ue.ConfigPath)
+		return &exitError{code: exitUsage, err: msg.Errorf("err.no_source", ue.Name, ue.ConfigPath)}
 	}
 	return err
 }
 
 // printProblems writes a source's unusable items, at most 20, one per line.
-func printProblems(w io.Writer, source string, ps []collector.Problem) {
+func (e *env) printProblems(source string, ps []collector.Problem) {
 	for i, p := range ps {
 		if i == 20 {
-			fmt.Fprintf(w, "  %s: … và %d mục lỗi khác\n", term.Clean(source), len(ps)-20)
+			e.warn("collect.more_problems", term.Clean(source), len(ps)-20)
 			return
 		}
-		fmt.Fprintf(w, "  %s: %s\n", term.Clean(source), term.Clean(p.String()))
+		fmt.Fprintf(e.stderr, "  %s: %s\n", term.Clean(source), term.Clean(p.String()))
 	}
 }

@@ -25,19 +25,12 @@ import (
 var demoSubmissions string
 
 // demoCommand is `hashtrack demo`.
-func demoCommand() *command {
-	return &command{
-		name:    "demo",
-		usage:   "[--out THƯ_MỤC]",
-		summary: "chạy thử với dữ liệu mẫu của chiến dịch (không cần mạng, không cần cấu hình)",
-		run:     runDemo,
-	}
-}
+func demoCommand() *command { return &command{name: "demo", run: runDemo} }
 
 func runDemo(ctx context.Context, e *env, args []string) error {
 	fs := e.flags()
-	out := fs.String("out", "demo", "`folder` for the scratch database and the report")
-	if _, err := parse(fs, args); err != nil {
+	out := fs.String("out", "demo", "")
+	if _, err := e.parse(fs, args); err != nil {
 		return err
 	}
 	dir, err := filepath.Abs(*out)
@@ -87,12 +80,11 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "Đã nạp %d lượt gửi của dữ liệu mẫu: %d bài đăng mới, %d lượt gửi lại đã cập nhật số liệu, %d không đổi.\n",
-		rows, res.New, res.Updated, res.Unchanged)
-	fmt.Fprintf(e.stdout, "Cơ sở dữ liệu: %s (%d bài đăng)\n", c.DatabasePath(), n)
+	e.say("demo.loaded", rows, res.New, res.Updated, res.Unchanged)
+	e.say("demo.database", c.DatabasePath(), n)
 	for _, f := range files {
 		if strings.HasSuffix(f, "latest.html") {
-			fmt.Fprintf(e.stdout, "Báo cáo: %s\n", f)
+			e.say("demo.report", f)
 		}
 	}
 	return nil

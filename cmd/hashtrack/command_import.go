@@ -11,20 +11,14 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
+	"github.com/tinhdoandaklak/hashtrack/internal/msg"
 	"github.com/tinhdoandaklak/hashtrack/internal/review"
 	"github.com/tinhdoandaklak/hashtrack/internal/term"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
 // importCommand is `hashtrack import`.
-func importCommand() *command {
-	return &command{
-		name:    "import",
-		usage:   "TỆP... [--campaign ID] [--sheet TÊN_TRANG] [--dry-run] [--no-fetch] | --source TÊN_NGUỒN",
-		summary: "nhập danh sách bài đăng từ tệp CSV/Excel (Google Forms, bảng tính)",
-		run:     runImport,
-	}
-}
+func importCommand() *command { return &command{name: "import", run: runImport} }
 
 // importOptions are the flags of one import.
 type importOptions struct {
@@ -52,20 +46,20 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	fs := e.flags()
 	var campaignID, sheetName, sourceName string
 	var opts importOptions
-	fs.StringVar(&campaignID, "campaign", "", "campaign `id` the rows belong to (may be left out when only one is configured)")
-	fs.StringVar(&sheetName, "sheet", "", "worksheet `name` of an Excel file (default: the first)")
-	fs.StringVar(&sourceName, "source", "", "run a `source` of people's submissions (inbox, sheet) from the config now, instead of files")
-	fs.BoolVar(&opts.dryRun, "dry-run", false, "say what would be imported without writing anything")
-	fs.BoolVar(&opts.noFetch, "no-fetch", false, "store the rows without reading the pages of new links now (they wait for a check by the daemon or the next import/submit)")
-	files, err := parse(fs, args)
+	fs.StringVar(&campaignID, "campaign", "", "")
+	fs.StringVar(&sheetName, "sheet", "", "")
+	fs.StringVar(&sourceName, "source", "", "")
+	fs.BoolVar(&opts.dryRun, "dry-run", false, "")
+	fs.BoolVar(&opts.noFetch, "no-fetch", false, "")
+	files, err := e.parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(files) == 0 && sourceName == "" {
-		return usageError("name at least one file to import (CSV or XLSX), or --source NAME")
+		return usageError("import.no_files")
 	}
 	if len(files) > 0 && sourceName != "" {
-		return usageError("give either files or --source, not both")
+		return usageError("import.both")
 	}
 	c, err := e.config()
 	if err != nil {
@@ -90,7 +84,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	im.r.Progress = im.progress
 	im.r.PageNotRead = func(where string, err error) {
 		im.prog.Done() // the warning gets a line of its own
-		printPageNotRead(e.stderr, where, err)
+		e.pageNotRead(where, err)
 	}
 	if sourceName != "" {
 		err = im.source(ctx, sourceName)
@@ -109,7 +103,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	}
 	im.summary(len(files))
 	if t := im.total; t.rejected+t.unreadable > 0 {
-		return partialError("%d dòng bị từ chối, %d tệp không đọc được (xem các dòng báo lỗi ở trên)", t.rejected, t.unreadable)
+		return partialError("import.partial", t.rejected, t.unreadable)
 	}
 	return nil
 }
@@ -149,11 +143,11 @@ type importer struct {
 
 // progress shows the runner's long steps on a terminal.
 func (im *importer) progress(step ingest.Step, done, total int) {
-	label := "Đang ghi"
+	label := "import.storing"
 	if step == ingest.StepPages {
-		label = "Đang đọc trang các đường dẫn mới"
+		label = "import.reading_pages"
 	}
-	im.prog.Show(label, done, total)
+	im.prog.Show(im.e.msg().T(label), done, total)
 	if done == total {
 		im.prog.Done()
 	}
@@ -167,7 +161,7 @@ func (im *importer) file(ctx context.Context, path string, camp collector.Campai
 	}
 	if res.ReadErr != nil {
 		im.total.unreadable++
-		fmt.Fprintf(im.e.stderr, "%s: không đọc được tệp (cannot read): %s\n", term.Clean(path), term.Clean(trimPathErr(res.ReadErr, path).Error()))
+		im.e.warn("import.unreadable", term.Clean(path), term.Clean(im.e.msg().Error(trimPathErr(res.ReadErr, path))))
 		return nil
 	}
 	for _, p := range res.Problems {
@@ -187,10 +181,10 @@ func (im *importer) source(ctx context.Context, name string) error {
 		if errors.As(err, &ue) {
 			return sourceError(err)
 		}
-		return &exitError{code: exitUsage, err: fmt.Errorf("source %q: %w", name, err)}
+		return &exitError{code: exitUsage, err: msg.Errorf("import.source", name, err)}
 	}
 	if !ok {
-		return usageError("source %q (kind %s) does not carry people's submissions; --source takes an inbox or a sheet of submissions (use `hashtrack collect` for the others)", name, src.Kind)
+		return usageError("import.not_submissions", name, src.Kind)
 	}
 	o := im.r.RunSource(ctx, src, ingest.Selection{All: true})
 	for _, p := range o.Problems {
@@ -198,11 +192,11 @@ func (im *importer) source(ctx context.Context, name string) error {
 	}
 	if o.Err != nil {
 		im.total.unreadable++
-		fmt.Fprintf(im.e.stderr, "%s: %s\n", term.Clean(name), term.Clean(o.Err.Error()))
+		fmt.Fprintf(im.e.stderr, "%s: %s\n", term.Clean(name), term.Clean(im.e.msg().Error(o.Err)))
 		return nil
 	}
 	if o.NotModified {
-		fmt.Fprintf(im.e.stdout, "%s: không có gì mới từ lần trước (not modified).\n", term.Clean(name))
+		im.e.say("import.not_modified", term.Clean(name))
 	}
 	im.report(name, importTally{rows: o.Seen, rejected: len(o.Problems), res: o.Upsert, pages: o.Pages, held: o.Held})
 	return nil
@@ -227,7 +221,7 @@ func (im *importer) check(ctx context.Context) error {
 			return err
 		}
 	}
-	for _, l := range checkedLines(checked) {
+	for _, l := range im.e.checkedLines(checked) {
 		fmt.Fprintln(im.e.stdout, l)
 	}
 	im.total.pages.Add(checked.Pages)
@@ -235,48 +229,47 @@ func (im *importer) check(ctx context.Context) error {
 	return nil
 }
 
-// checkedLines say in Vietnamese what a run of the link checks found, the posts it
-// sent to staff, and how many links still wait.
-func checkedLines(checked ingest.Checked) []string {
+// checkedLines say what a run of the link checks found, the posts it sent to staff,
+// and how many links still wait.
+func (e *env) checkedLines(checked ingest.Checked) []string {
 	var out []string
 	if checked.Pages.Checked() > 0 {
-		out = append(out, pagesLine(checked.Pages))
+		out = append(out, e.pagesLine(checked.Pages))
 	}
-	for _, l := range heldLines(checked.Held) {
+	for _, l := range e.heldLines(checked.Held) {
 		out = append(out, "  "+l)
 	}
 	if checked.Waiting > 0 {
-		out = append(out, waitingLine(checked.Waiting))
+		out = append(out, e.msg().T("check.waiting", checked.Waiting))
 	}
 	return out
 }
 
 // report prints one file's outcome and adds it to the total.
 func (im *importer) report(name string, t importTally) {
+	id := "import.file"
 	if im.opts.dryRun {
-		fmt.Fprintf(im.e.stdout, "%s: %d dòng — sẽ thêm %d bài mới, sẽ cập nhật %d bài, %d không đổi, %d bị từ chối\n",
-			term.Clean(name), t.rows, t.res.New, t.res.Updated, t.res.Unchanged, t.rejected)
-	} else {
-		fmt.Fprintf(im.e.stdout, "%s: %d dòng — %d mới, %d cập nhật, %d không đổi, %d bị từ chối\n",
-			term.Clean(name), t.rows, t.res.New, t.res.Updated, t.res.Unchanged, t.rejected)
+		id = "import.file_dry"
 	}
-	for _, l := range heldLines(t.held) {
+	im.e.say(id, term.Clean(name), t.rows, t.res.New, t.res.Updated, t.res.Unchanged, t.rejected)
+	for _, l := range im.e.heldLines(t.held) {
 		fmt.Fprintf(im.e.stdout, "  %s\n", l)
 	}
 	im.total.add(t)
 }
 
 // heldLines say in Vietnamese which posts wait for staff instead of counting, and why.
-func heldLines(h ingest.Held) []string {
+func (e *env) heldLines(h ingest.Held) []string {
+	p := e.msg()
 	var out []string
 	for _, reason := range slices.Sorted(maps.Keys(h.Queued)) {
-		out = append(out, fmt.Sprintf("%d bài chờ duyệt, chưa được tính: %s", h.Queued[reason], review.ReasonText(reason)))
+		out = append(out, p.T("import.held", h.Queued[reason], review.ReasonText(reason)))
 	}
 	if h.UnderReview > 0 {
-		out = append(out, fmt.Sprintf("%d bài đã gửi trước đó và đang được ban tổ chức xem xét, chưa được tính", h.UnderReview))
+		out = append(out, p.T("import.under_review", h.UnderReview))
 	}
 	if h.Conflicts > 0 {
-		out = append(out, fmt.Sprintf("%d bài đã được đơn vị khác ghi nhận trước; ban tổ chức sẽ xem xét (hashtrack review list)", h.Conflicts))
+		out = append(out, p.T("import.conflicts", h.Conflicts))
 	}
 	return out
 }
@@ -284,22 +277,21 @@ func heldLines(h ingest.Held) []string {
 func (im *importer) summary(files int) {
 	t := im.total
 	if im.opts.dryRun {
-		fmt.Fprintln(im.e.stdout, "Chạy thử (--dry-run): không có gì được ghi vào cơ sở dữ liệu.")
+		im.e.say("import.dry_run")
 	}
 	if files > 1 {
-		fmt.Fprintf(im.e.stdout, "Tổng cộng %d tệp: %d dòng — %d mới, %d cập nhật, %d không đổi, %d bị từ chối",
-			files, t.rows, t.res.New, t.res.Updated, t.res.Unchanged, t.rejected)
+		line := im.e.msg().T("import.total", files, t.rows, t.res.New, t.res.Updated, t.res.Unchanged, t.rejected)
 		if t.unreadable > 0 {
-			fmt.Fprintf(im.e.stdout, "; %d tệp không đọc được", t.unreadable)
+			line += im.e.msg().T("import.total_unreadable", t.unreadable)
 		}
-		fmt.Fprintln(im.e.stdout)
+		fmt.Fprintln(im.e.stdout, line)
 	}
 }
 
 // trimPathErr drops the path from an *os.PathError, which the line already starts with.
 func trimPathErr(err error, path string) error {
 	if errors.Is(err, os.ErrNotExist) {
-		return errors.New("file not found")
+		return msg.Errorf("import.not_found")
 	}
 	var pe *os.PathError
 	if errors.As(err, &pe) && pe.Path == path {

@@ -294,7 +294,7 @@ func TestImportFilesAndUsage(t *testing.T) {
 		t.Fatalf("%+v", r)
 	}
 	for _, w := range []string{
-		missing + ": không đọc được tệp (cannot read): file not found",
+		missing + ": không đọc được tệp (cannot read): không có tệp này",
 		latin + `: không đọc được tệp (cannot read): the file is not UTF-8 or UTF-16 text (in Excel choose "CSV UTF-8" or save as .xlsx)`,
 	} {
 		if !strings.Contains(r.stderr, w) {
@@ -308,9 +308,9 @@ func TestImportFilesAndUsage(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"import"}, "name at least one file"},
-		{[]string{"import", good, "--source", "x"}, "either files or --source"},
-		{[]string{"import", "--source", "nope"}, `no source named "nope"`},
+		{[]string{"import"}, "hãy nêu ít nhất một tệp"},
+		{[]string{"import", good, "--source", "x"}, "chỉ dùng tệp hoặc --source"},
+		{[]string{"import", "--source", "nope"}, `không có nguồn nào tên "nope"`},
 		{[]string{"import", good, "--campaign", "nope"}, `no campaign "nope"`},
 	} {
 		if r := runCmd(t, cfg, tc.args...); r.code != 2 || !strings.Contains(r.stderr, tc.want) {
@@ -622,7 +622,7 @@ name = "tin"
 kind = "feed"
 url = "%s/feed"
 `, srv.URL, srv.URL))
-	if r := runCmd(t, cfg, "import", "--source", "tin"); r.code != 2 || !strings.Contains(r.stderr, `source "tin" (kind feed) does not carry people's submissions`) || hits.Load() != 0 {
+	if r := runCmd(t, cfg, "import", "--source", "tin"); r.code != 2 || !strings.Contains(r.stderr, `nguồn "tin" (loại feed) không chứa bài gửi của mọi người`) || hits.Load() != 0 {
 		t.Errorf("feed source: %+v, %d requests", r, hits.Load())
 	}
 	for run := 1; run <= 2; run++ {

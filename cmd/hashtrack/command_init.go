@@ -3,25 +3,19 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 
 	"github.com/tinhdoandaklak/hashtrack"
+	"github.com/tinhdoandaklak/hashtrack/internal/msg"
 	"github.com/tinhdoandaklak/hashtrack/internal/term"
 )
 
 // initCommand is `hashtrack init`.
-func initCommand() *command {
-	return &command{
-		name:    "init",
-		summary: "tạo tệp cấu hình hashtrack.toml (nếu chưa có) và cơ sở dữ liệu",
-		run:     runInit,
-	}
-}
+func initCommand() *command { return &command{name: "init", run: runInit} }
 
 func runInit(ctx context.Context, e *env, args []string) error {
 	fs := e.flags()
-	if _, err := parse(fs, args); err != nil {
+	if _, err := e.parse(fs, args); err != nil {
 		return err
 	}
 	created := false
@@ -29,7 +23,7 @@ func runInit(ctx context.Context, e *env, args []string) error {
 	if errors.Is(err, os.ErrNotExist) {
 		// The form tokens live in this file: only its owner reads it.
 		if err := writeNew(e.configPath, []byte(hashtrack.ExampleConfig), 0o600); err != nil {
-			return &exitError{code: exitUsage, err: fmt.Errorf("write %s: %w", e.configPath, err)}
+			return &exitError{code: exitUsage, err: msg.Errorf("app.write", e.configPath, err)}
 		}
 		created = true
 	} else if err != nil {
@@ -40,8 +34,7 @@ func runInit(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if !created && len(c.Token) > 0 && info.Mode().Perm()&0o077 != 0 {
-		fmt.Fprintf(e.stderr, "Cảnh báo: %s chứa mã [[token]] của biểu mẫu nhưng người khác trên máy đọc được (quyền %04o). Chạy: chmod 600 %s\n"+
-			"(warning: the config holds form tokens and is readable by other users)\n", term.Clean(e.configPath), info.Mode().Perm(), term.Clean(e.configPath))
+		e.warn("init.readable", term.Clean(e.configPath), info.Mode().Perm(), term.Clean(e.configPath))
 	}
 	st, err := e.openStore(c, false)
 	if err != nil {
@@ -51,11 +44,11 @@ func runInit(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if created {
-		fmt.Fprintf(e.stdout, "Đã tạo tệp cấu hình %s — hãy sửa chiến dịch và danh sách đơn vị trong đó.\n", term.Clean(e.configPath))
+		e.say("init.created", term.Clean(e.configPath))
 	} else {
-		fmt.Fprintf(e.stdout, "Tệp cấu hình %s đã có, giữ nguyên.\n", term.Clean(e.configPath))
+		e.say("init.kept", term.Clean(e.configPath))
 	}
-	fmt.Fprintf(e.stdout, "Cơ sở dữ liệu: %s\n", term.Clean(c.DatabasePath()))
+	e.say("init.database", term.Clean(c.DatabasePath()))
 	return nil
 }
 

@@ -42,7 +42,7 @@ start = 2023-03-01
 	if r.code != 0 || strings.Count(r.stdout, "✓ ") != 7 {
 		t.Fatalf("remap all: %+v", r)
 	}
-	if r := runCmd(t, cfg, "remap", "--source", "nope"); r.code != 2 || !strings.Contains(r.stderr, `no source named "nope"`) {
+	if r := runCmd(t, cfg, "remap", "--source", "nope"); r.code != 2 || !strings.Contains(r.stderr, `không có nguồn nào tên "nope"`) {
 		t.Errorf("unknown source: %+v", r)
 	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -17,14 +16,7 @@ import (
 )
 
 // reportCommand is `hashtrack report`.
-func reportCommand() *command {
-	return &command{
-		name:    "report",
-		usage:   "[--campaign ID] [--from NGÀY] [--to NGÀY] [--format html|text|csv|json|xlsx|png] [--csv-separator ';'] [--lang vi|en] [--out TỆP|-] [--send [--resend]]",
-		summary: "lập báo cáo chiến dịch: trang HTML có biểu đồ, bản tin văn bản, CSV, JSON, Excel, ảnh PNG cho Zalo",
-		run:     runReport,
-	}
-}
+func reportCommand() *command { return &command{name: "report", run: runReport} }
 
 // reportOptions are the report command's choices; writeReports adds what the
 // configuration says.
@@ -42,40 +34,34 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	fs := e.flags()
 	var opts reportOptions
 	var from, to string
-	fs.StringVar(&opts.Campaign, "campaign", "", "campaign `id` (default: every campaign)")
-	fs.StringVar(&from, "from", "", "first day (29/03/2023 or 2023-03-29); default the campaign's start")
-	fs.StringVar(&to, "to", "", "last day, inclusive; default today")
-	fs.StringVar(&opts.Format, "format", "html", "html, text (digest for Zalo/email), csv, json, xlsx (Excel: totals and posts per unit) or png (summary picture for Zalo)")
-	fs.StringVar(&opts.Lang, "lang", "", "vi or en (default: language in the config)")
-	fs.StringVar(&opts.Out, "out", "", "write to this `file` (- = standard output); default the report folder")
+	fs.StringVar(&opts.Campaign, "campaign", "", "")
+	fs.StringVar(&from, "from", "", "")
+	fs.StringVar(&to, "to", "", "")
+	fs.StringVar(&opts.Format, "format", "html", "")
+	fs.StringVar(&opts.Out, "out", "", "")
 	var sep string
-	fs.StringVar(&sep, "csv-separator", ",", "with --format csv: the cell separator, ',' or ';' (Excel in Vietnamese splits on ';') or tab")
+	fs.StringVar(&sep, "csv-separator", ",", "")
 	var send, resend bool
-	fs.BoolVar(&send, "send", false, "then deliver the day's report by email/webhook as configured (once a day unless --resend)")
-	fs.BoolVar(&resend, "resend", false, "with --send: deliver even if the delivery log says it was sent already")
-	pos, err := parse(fs, args)
-	if err != nil {
+	fs.BoolVar(&send, "send", false, "")
+	fs.BoolVar(&resend, "resend", false, "")
+	if err := e.parseOnly(fs, args, "report.arg"); err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usageError("unexpected argument %q (choose a campaign with --campaign)", pos[0])
-	}
 	if formats := reportFormats(); !slices.Contains(formats, opts.Format) {
-		return usageError("--format: %q is not one of %s", opts.Format, strings.Join(formats, ", "))
+		return usageError("report.format", opts.Format, strings.Join(formats, ", "))
 	}
 	if resend && !send {
-		return usageError("--resend goes with --send")
+		return usageError("report.resend")
 	}
-	if opts.Lang != "" && opts.Lang != "vi" && opts.Lang != "en" {
-		return usageError("--lang: %q is not vi or en", opts.Lang)
-	}
+	// --lang (every command has it) is also the report's language.
+	opts.Lang = e.lang
 	if sep == "tab" || sep == `\t` {
 		sep = "\t"
 	}
 	if r := []rune(sep); len(r) == 1 && report.ValidCSVSeparator(r[0]) {
 		opts.CSVSeparator = r[0]
 	} else {
-		return usageError("--csv-separator: %q không dùng được: chọn ',' hoặc ';' (Excel tiếng Việt) hoặc tab", sep)
+		return usageError("report.separator", sep)
 	}
 	c, err := e.config()
 	if err != nil {
@@ -91,19 +77,19 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	}
 	if from != "" {
 		if opts.From, err = collector.ParseDay(from, loc); err != nil {
-			return usageError("--from: %v", err)
+			return usageError("app.flag_error", "--from", err)
 		}
 	}
 	if to != "" {
 		if opts.To, err = collector.ParseDay(to, loc); err != nil {
-			return usageError("--to: %v", err)
+			return usageError("app.flag_error", "--to", err)
 		}
 	}
 	if !opts.From.IsZero() && !opts.To.IsZero() && opts.To.Before(opts.From) {
-		return usageError("--to %s is before --from %s", to, from)
+		return usageError("report.to_before_from", to, from)
 	}
 	if opts.Out != "" && opts.Campaign == "" && len(c.Campaigns()) > 1 {
-		return usageError("--out writes one report: choose the campaign with --campaign (%s)", strings.Join(c.CampaignIDs(), ", "))
+		return usageError("report.out_one", strings.Join(c.CampaignIDs(), ", "))
 	}
 	// Read-only when the file exists, so a report can run beside another reader; a
 	// fresh install without a database gets an empty one (and an empty report).
@@ -117,7 +103,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	paths, err := writeReports(ctx, e, c, st, opts)
 	if opts.Out != "-" {
 		for _, p := range paths {
-			fmt.Fprintf(e.stdout, "Đã ghi %s\n", p)
+			e.say("report.written", p)
 		}
 	}
 	if err != nil || !send {

@@ -178,10 +178,10 @@ func TestReportUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--format", "pdf"}, `--format: "pdf" is not one of html, text, csv, json`},
-		{[]string{"--lang", "fr"}, `--lang: "fr" is not vi or en`},
-		{[]string{"--from", "31/02/2023"}, `--from: "31/02/2023" is not a date`},
-		{[]string{"--from", "07/03/2023", "--to", "05/03/2023"}, "--to 05/03/2023 is before --from 07/03/2023"},
+		{[]string{"--format", "pdf"}, `--format: "pdf" không phải một trong html, text, csv, json`},
+		{[]string{"--lang", "fr"}, `--lang: "fr" không phải vi hoặc en`},
+		{[]string{"--from", "31/02/2023"}, `--from: "31/02/2023" không phải là ngày`},
+		{[]string{"--from", "07/03/2023", "--to", "05/03/2023"}, "--to 05/03/2023 ở trước --from 07/03/2023"},
 		{[]string{"--campaign", "nope"}, `no campaign "nope"`},
 		{[]string{"--format", "csv", "--csv-separator", "|"}, `--csv-separator: "|" không dùng được`},
 	} {

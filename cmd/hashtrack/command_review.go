@@ -5,29 +5,20 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"os"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
+	"github.com/tinhdoandaklak/hashtrack/internal/msg"
 	"github.com/tinhdoandaklak/hashtrack/internal/review"
+	"github.com/tinhdoandaklak/hashtrack/internal/term"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
 // reviewCommand is `hashtrack review`: the queue and staff decisions.
-func reviewCommand() *command {
-	return &command{
-		name: "review",
-		usage: "list [--campaign ID] [--json] | approve LINK... | reject --reason LÝ_DO LINK... | restore LINK... | " +
-			"assign --unit ĐƠN_VỊ LINK... | correct [--published NGÀY] [--campaign ID,...] [--likes N] [--comments N] [--shares N] [--views N] LINK... | " +
-			"history LINK | export [--format csv|json]   (LINK: đường dẫn hoặc mã bài; --from TỆP|- đọc mỗi dòng một đường dẫn)",
-		summary: "duyệt bài: danh sách chờ duyệt, duyệt, loại, khôi phục, gán đơn vị, sửa số liệu, lịch sử",
-		run:     runReview,
-	}
-}
+func reviewCommand() *command { return &command{name: "review", run: runReview} }
 
 // reviewActions maps the subcommands that decide to the store's actions.
 var reviewActions = map[string]store.Action{
@@ -38,10 +29,10 @@ var reviewActions = map[string]store.Action{
 func runReview(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprintf(e.stderr, "Cách dùng: hashtrack review %s\n  %s\n", e.cmd.usage, e.cmd.summary)
+			e.warn("help.usage", "review "+e.msg().T("usage.review"), e.msg().T("cmd.review"))
 			return nil
 		}
-		return usageError("review: name what to do: list, approve, reject, restore, assign, correct, history or export")
+		return usageError("review.what")
 	}
 	sub, args := args[0], args[1:]
 	switch sub {
@@ -53,7 +44,7 @@ func runReview(ctx context.Context, e *env, args []string) error {
 		return reviewExport(ctx, e, args)
 	}
 	if _, ok := reviewActions[sub]; !ok {
-		return usageError("review: unknown action %q (list, approve, reject, restore, assign, correct, history, export)", sub)
+		return usageError("review.unknown", sub)
 	}
 	return reviewDecide(ctx, e, sub, args)
 }
@@ -67,12 +58,10 @@ func reviewFlags(e *env, sub string) *flag.FlagSet {
 
 func reviewList(ctx context.Context, e *env, args []string) error {
 	fs := reviewFlags(e, "list")
-	campaignID := fs.String("campaign", "", "only this campaign `id`")
-	asJSON := fs.Bool("json", false, "JSON lines, one post a line")
-	if pos, err := parse(fs, args); err != nil {
+	campaignID := fs.String("campaign", "", "")
+	asJSON := fs.Bool("json", false, "")
+	if err := e.parseOnly(fs, args, "review.no_links", "list"); err != nil {
 		return err
-	} else if len(pos) > 0 {
-		return usageError("review list takes no links, got %q", pos[0])
 	}
 	c, err := e.config()
 	if err != nil {
@@ -102,29 +91,29 @@ func reviewList(ctx context.Context, e *env, args []string) error {
 		return nil
 	}
 	if len(items) == 0 {
-		fmt.Fprintln(e.stdout, "Không có bài nào chờ duyệt.")
+		e.say("review.empty")
 		return nil
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "Từ ngày\tMã bài\tĐơn vị\tTình trạng\tLý do\tĐường dẫn")
+	m := e.msg()
+	tab := e.table("review.header")
 	for _, it := range items {
-		state, why := "chờ duyệt", review.ReasonText(it.Reason)
+		state, why := m.T("review.pending"), review.ReasonText(it.Reason)
 		if it.Review == collector.ReviewCounted {
-			state, why = "đang tính", ""
+			state, why = m.T("review.counting"), ""
 		}
 		if len(it.Claims) > 0 {
 			claims := make([]string, len(it.Claims))
 			for i, u := range it.Claims {
 				claims[i] = unitName(c, u)
 			}
-			why = strings.TrimPrefix(why+"; đơn vị khác cũng gửi: "+strings.Join(claims, ", "), "; ")
+			why = strings.TrimPrefix(why+"; "+m.T("review.claims", strings.Join(claims, ", ")), "; ")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", viDateTime(it.Since, c.Location()), it.ID, clip(unitName(c, it.Unit), 32), state, why, it.URL)
+		tab.Row(m.Time(it.Since, c.Location()), it.ID, msg.Clip(unitName(c, it.Unit), 32), state, why, it.URL)
 	}
-	if err := tw.Flush(); err != nil {
+	if err := tab.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%d bài chờ duyệt\n", len(items))
+	e.say("review.count", len(items))
 	return nil
 }
 
@@ -148,40 +137,40 @@ func refsFrom(e *env, pos []string, from string) ([]string, error) {
 		if from != "-" {
 			f, err := os.Open(from)
 			if err != nil {
-				return nil, usageError("--from: %v", err)
+				return nil, usageError("app.flag_error", "--from", err)
 			}
 			defer f.Close()
 			r = f
 		}
 		more, err := review.ReadRefs(r)
 		if err != nil {
-			return nil, usageError("--from: %v", err)
+			return nil, usageError("app.flag_error", "--from", err)
 		}
 		refs = append(refs, more...)
 	}
 	if len(refs) == 0 {
-		return nil, usageError("name at least one post: a link or an id, or --from FILE (- for stdin)")
+		return nil, usageError("review.no_refs")
 	}
 	return refs, nil
 }
 
 func reviewDecide(ctx context.Context, e *env, sub string, args []string) error {
 	fs := reviewFlags(e, sub)
-	from := fs.String("from", "", "read links from `FILE`, one a line (- = stdin)")
+	from := fs.String("from", "", "")
 	var reason, unit, published, campaigns, likes, comments, shares, views string
-	fs.StringVar(&reason, "reason", "", "why (required to reject)")
+	fs.StringVar(&reason, "reason", "", "")
 	if sub == "assign" {
-		fs.StringVar(&unit, "unit", "", "the unit the posts belong to (id, name or alias)")
+		fs.StringVar(&unit, "unit", "", "")
 	}
 	if sub == "correct" {
-		fs.StringVar(&published, "published", "", "the right publication date (29/03/2023 or 29/03/2023 08:15)")
-		fs.StringVar(&campaigns, "campaign", "", "the right campaign `ids`, comma-separated")
-		fs.StringVar(&likes, "likes", "", "the right number of likes")
-		fs.StringVar(&comments, "comments", "", "the right number of comments")
-		fs.StringVar(&shares, "shares", "", "the right number of shares")
-		fs.StringVar(&views, "views", "", "the right number of views")
+		fs.StringVar(&published, "published", "", "")
+		fs.StringVar(&campaigns, "campaign", "", "")
+		fs.StringVar(&likes, "likes", "", "")
+		fs.StringVar(&comments, "comments", "", "")
+		fs.StringVar(&shares, "shares", "", "")
+		fs.StringVar(&views, "views", "", "")
 	}
-	pos, err := parse(fs, args)
+	pos, err := e.parse(fs, args)
 	if err != nil {
 		return err
 	}
@@ -190,24 +179,27 @@ func reviewDecide(ctx context.Context, e *env, sub string, args []string) error 
 		return err
 	}
 	d := store.Decision{Action: reviewActions[sub], Reason: reason}
-	var bad []string
+	var bad []error
 	switch sub {
 	case "reject":
 		if strings.TrimSpace(reason) == "" {
-			bad = append(bad, "--reason: say why the posts are rejected")
+			bad = append(bad, msg.Errorf("review.no_reason"))
 		}
 	case "assign":
 		u, err := c.Units().Find(unit)
-		if err != nil || strings.TrimSpace(unit) == "" {
-			bad = append(bad, fmt.Sprintf("--unit: %v", cmpErr(err, "name the unit")))
-		} else {
+		switch {
+		case strings.TrimSpace(unit) == "":
+			bad = append(bad, msg.Errorf("review.no_unit"))
+		case err != nil:
+			bad = append(bad, msg.Errorf("app.flag_error", "--unit", err))
+		default:
 			d.Unit = u.ID
 		}
 	case "correct":
 		bad = append(bad, review.Correction(c.Campaigns(), c.Location(), &d, published, campaigns, map[string]string{"likes": likes, "comments": comments, "shares": shares, "views": views})...)
 	}
 	if len(bad) > 0 {
-		return usageError("%s", strings.Join(bad, "; "))
+		return &exitError{code: exitUsage, err: msg.Join(bad)}
 	}
 	refs, err := refsFrom(e, pos, *from)
 	if err != nil {
@@ -222,39 +214,28 @@ func reviewDecide(ctx context.Context, e *env, sub string, args []string) error 
 	if err != nil {
 		var nf *review.NotFoundError
 		if errors.As(err, &nf) {
-			return usageError("không tìm thấy bài (no such post): %s — không có quyết định nào được ghi", strings.Join(nf.Refs, ", "))
+			return usageError("review.not_found_none", strings.Join(nf.Refs, ", "))
 		}
 		if errors.Is(err, store.ErrBadDecision) || errors.Is(err, store.ErrUnknownPost) {
-			return usageError("%v — không có quyết định nào được ghi", err)
+			return usageError("review.bad_none", err)
 		}
 		return err
 	}
-	fmt.Fprintf(e.stdout, "Đã ghi %d quyết định; %d bài không cần thay đổi.\n", res.Changed, res.Unchanged)
+	e.say("review.decided", res.Changed, res.Unchanged)
 	return nil
-}
-
-func cmpErr(err error, msg string) any {
-	if err != nil {
-		return err
-	}
-	return msg
 }
 
 func reviewHistory(ctx context.Context, e *env, args []string) error {
 	fs := reviewFlags(e, "history")
-	asJSON := fs.Bool("json", false, "JSON lines, one entry a line")
-	pos, err := parse(fs, args)
+	asJSON := fs.Bool("json", false, "")
+	pos, err := e.parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return usageError("need exactly one post (a link or an id), got %d", len(pos))
+		return usageError("review.need_one", len(pos))
 	}
-	c, err := e.config()
-	if err != nil {
-		return err
-	}
-	st, err := e.openStore(c, true)
+	c, st, err := e.open(true)
 	if err != nil {
 		return err
 	}
@@ -268,7 +249,7 @@ func printHistory(ctx context.Context, e *env, c *config.Config, st *store.Store
 	if err != nil {
 		var nf *review.NotFoundError
 		if errors.As(err, &nf) {
-			return usageError("không tìm thấy bài (no such post): %s", ref)
+			return usageError("review.not_found", ref)
 		}
 		return err
 	}
@@ -281,35 +262,28 @@ func printHistory(ctx context.Context, e *env, c *config.Config, st *store.Store
 		}
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "Bài %s (%s)\n", p.URL, p.ID)
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "Lúc\tAi\tViệc\tThay đổi\tLý do")
+	e.say("review.post", term.Clean(p.URL), p.ID)
+	tab := e.table("review.history_header")
 	for _, en := range entries {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", viDateTime(en.At, c.Location()), en.Who, en.Action, review.ChangesText(en.Changes), review.ReasonText(en.Reason))
+		tab.Row(e.msg().Time(en.At, c.Location()), en.Who, en.Action, review.ChangesText(en.Changes), review.ReasonText(en.Reason))
 	}
-	if err := tw.Flush(); err != nil {
+	if err := tab.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%d mục\n", len(entries))
+	e.say("review.entries", len(entries))
 	return nil
 }
 
 func reviewExport(ctx context.Context, e *env, args []string) error {
 	fs := reviewFlags(e, "export")
-	format := fs.String("format", "csv", "csv or json (JSON lines)")
-	if pos, err := parse(fs, args); err != nil {
+	format := fs.String("format", "csv", "")
+	if err := e.parseOnly(fs, args, "review.no_links", "export"); err != nil {
 		return err
-	} else if len(pos) > 0 {
-		return usageError("review export takes no links, got %q", pos[0])
 	}
 	if *format != "csv" && *format != "json" {
-		return usageError("--format: %q is not csv or json", *format)
+		return usageError("review.format", *format)
 	}
-	c, err := e.config()
-	if err != nil {
-		return err
-	}
-	st, err := e.openStore(c, true)
+	_, st, err := e.open(true)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/tinhdoandaklak/hashtrack/internal/msg"
 )
 
 // commands is the command list, written out in one place (no init() registration);
@@ -35,24 +37,37 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return e.run(ctx, args)
 }
 
-// run parses the global flags and runs the named command.
+// run parses the global flags and runs the named command. Its error reads in the
+// user's language.
 func (e *env) run(ctx context.Context, args []string) error {
+	err := e.runCommand(ctx, args)
+	if err == nil || isSilent(err) {
+		return err
+	}
+	return &shownError{text: e.msg().Error(err), err: err}
+}
+
+func (e *env) runCommand(ctx context.Context, args []string) error {
 	global := flag.NewFlagSet("hashtrack", flag.ContinueOnError)
-	global.SetOutput(e.stderr)
+	global.SetOutput(io.Discard)
 	e.commonFlags(global)
 	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
 		args = append([]string{"version"}, args[1:]...) // the flag everyone tries first
 	}
-	global.Usage = func() { printHelp(e.stderr) }
+	global.Usage = func() { e.printHelp(e.stderr) }
 	if err := global.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
+		fmt.Fprintln(e.stderr, e.msg().FlagError(err))
 		return &exitError{code: exitUsage, err: err, silent: true}
+	}
+	if err := e.checkLang(); err != nil {
+		return err
 	}
 	rest := global.Args()
 	if len(rest) == 0 {
-		printHelp(e.stderr)
+		e.printHelp(e.stderr)
 		return &exitError{code: exitUsage, err: errors.New("no command"), silent: true}
 	}
 	name := rest[0]
@@ -63,18 +78,18 @@ func (e *env) run(ctx context.Context, args []string) error {
 				return c.run(ctx, e, []string{"--help"})
 			}
 		}
-		printHelp(e.stdout)
+		e.printHelp(e.stdout)
 		return nil
 	}
 	c, ok := findCommand(name)
 	if !ok {
-		return usageError("unknown command %q; run `hashtrack help` for the list", name)
+		return usageError("app.unknown_command", name)
 	}
 	e.cmd = c
 	e.setupLog()
 	err := c.run(ctx, e, rest[1:])
 	if diskFull(err) {
-		err = &exitError{code: exitUsage, err: fmt.Errorf("%w\nthe disk is full (or a file size limit was reached): the failed step was not saved and the database keeps everything saved before; free some space, then run `hashtrack check`", err)}
+		err = &exitError{code: exitUsage, err: msg.Wrap(err, "app.disk_full", err)}
 	}
 	if err != nil && !isSilent(err) {
 		// Prefix with the command so the one line on stderr says where it came from.
@@ -87,11 +102,11 @@ func (e *env) run(ctx context.Context, args []string) error {
 	return err
 }
 
-func printHelp(w io.Writer) {
-	fmt.Fprintln(w, "hashtrack — theo dõi bài đăng của chiến dịch hashtag (Tỉnh Đoàn Đắk Lắk)")
-	fmt.Fprintln(w, "\nCách dùng: hashtrack [--config FILE] LỆNH [tùy chọn]\n\nCác lệnh:")
+func (e *env) printHelp(w io.Writer) {
+	p := e.msg()
+	fmt.Fprintln(w, p.T("help.intro"))
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, p.T("cmd."+c.name))
 	}
-	fmt.Fprintln(w, "\n`hashtrack LỆNH --help` cho chi tiết từng lệnh.")
+	fmt.Fprintln(w, p.T("help.more"))
 }

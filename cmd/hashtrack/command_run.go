@@ -14,14 +14,7 @@ import (
 )
 
 // runCommand is `hashtrack run`.
-func runCommand() *command {
-	return &command{
-		name:    "run",
-		usage:   "[-v] [--all] [--resend]",
-		summary: "việc hằng ngày cho cron: thu thập mọi nguồn đến hạn, viết báo cáo trong ngày rồi gửi đi (nếu đã cấu hình)",
-		run:     runDaily,
-	}
-}
+func runCommand() *command { return &command{name: "run", run: runDaily} }
 
 // runDaily is the job a crontab line starts every morning. It follows cron's
 // conventions: nothing on stdout or stderr when all is well (cron mails any output),
@@ -29,18 +22,14 @@ func runCommand() *command {
 func runDaily(ctx context.Context, e *env, args []string) error {
 	fs := e.flags()
 	var all, resend bool
-	fs.BoolVar(&e.verbose, "v", false, "print a summary of what was collected and written")
-	fs.BoolVar(&all, "all", false, "collect every source now, even one not due or waiting after failures")
-	fs.BoolVar(&resend, "resend", false, "deliver the day's report again even if the delivery log says it was sent")
-	if _, err := parse(fs, args); err != nil {
+	fs.BoolVar(&e.verbose, "v", false, "")
+	fs.BoolVar(&all, "all", false, "")
+	fs.BoolVar(&resend, "resend", false, "")
+	if _, err := e.parse(fs, args); err != nil {
 		return err
 	}
 	e.setupLog()
-	c, err := e.config()
-	if err != nil {
-		return err
-	}
-	st, err := e.openStore(c, false)
+	c, st, err := e.open(false)
 	if err != nil {
 		return err
 	}
@@ -64,7 +53,7 @@ func runDaily(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if e.verbose {
-		for _, l := range checkedLines(checked) {
+		for _, l := range e.checkedLines(checked) {
 			fmt.Fprintln(e.stdout, l)
 		}
 	}
@@ -76,7 +65,7 @@ func runDaily(ctx context.Context, e *env, args []string) error {
 
 	files, err := writeDailyReports(ctx, e, c, st)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "hashtrack run: report: %s\n", oneLine(err.Error()))
+		e.warn("run.report_failed", oneLine(e.msg().Error(err)))
 		return &exitError{code: exitPartial, err: fmt.Errorf("report not written: %w", err), silent: true}
 	}
 	if e.verbose {
@@ -85,11 +74,11 @@ func runDaily(ctx context.Context, e *env, args []string) error {
 			// the campaigns' reports are "Báo cáo".
 			switch filepath.Base(f) {
 			case "index.html":
-				fmt.Fprintf(e.stdout, "Mục lục các báo cáo: %s\n", term.Clean(f))
+				e.say("run.index", term.Clean(f))
 			case "ECHARTS-LICENSE.txt", "ECHARTS-NOTICE.txt":
-				fmt.Fprintf(e.stdout, "Giấy phép thư viện biểu đồ: %s\n", term.Clean(f))
+				e.say("run.licence", term.Clean(f))
 			default:
-				fmt.Fprintf(e.stdout, "Báo cáo: %s\n", term.Clean(f))
+				e.say("demo.report", term.Clean(f))
 			}
 		}
 	}
@@ -98,7 +87,7 @@ func runDaily(ctx context.Context, e *env, args []string) error {
 	if c.DeliveryConfigured() {
 		if err := sendAndTell(ctx, e, c, st, reportOptions{}, resend, "run"); err != nil {
 			if !isSilent(err) {
-				fmt.Fprintf(e.stderr, "hashtrack run: gửi báo cáo: %s\n", oneLine(err.Error()))
+				e.warn("run.send_failed", oneLine(e.msg().Error(err)))
 			}
 			undelivered = err
 		}
@@ -122,35 +111,35 @@ func reportOutcomes(e *env, outcomes []ingest.Outcome) int {
 	for _, o := range outcomes {
 		bad := false
 		if o.Err != nil {
-			fmt.Fprintf(e.stderr, "hashtrack run: source %s: %s\n", o.Source, oneLine(o.Err.Error()))
+			e.warn("run.source", o.Source, oneLine(e.msg().Error(o.Err)))
 			bad = true
 		}
 		for _, p := range o.Problems {
-			fmt.Fprintf(e.stderr, "hashtrack run: source %s: %s\n", o.Source, oneLine(p.String()))
+			e.warn("run.source", o.Source, oneLine(p.String()))
 			bad = true
 		}
 		if bad {
 			failed++
 		}
 		if e.verbose {
-			fmt.Fprintln(e.stdout, term.Clean(outcomeSummary(o)))
+			fmt.Fprintln(e.stdout, term.Clean(e.outcomeSummary(o)))
 		}
 	}
 	return failed
 }
 
 // outcomeSummary is one Vietnamese line about a source's run.
-func outcomeSummary(o ingest.Outcome) string {
+func (e *env) outcomeSummary(o ingest.Outcome) string {
+	p := e.msg()
 	switch {
 	case o.Skipped != "":
-		return fmt.Sprintf("Nguồn %s: bỏ qua lần này (%s)", o.Source, o.Skipped)
+		return p.T("run.skipped", o.Source, o.Skipped)
 	case o.Err != nil:
-		return fmt.Sprintf("Nguồn %s: lỗi (%d lần liên tiếp)", o.Source, o.Health.ConsecutiveFailures)
+		return p.T("run.failed", o.Source, o.Health.ConsecutiveFailures)
 	case o.NotModified:
-		return fmt.Sprintf("Nguồn %s: không có gì mới", o.Source)
+		return p.T("run.not_modified", o.Source)
 	}
-	return fmt.Sprintf("Nguồn %s: %d mục đã đọc, %d bài mới, %d cập nhật, %d không đổi, %d lỗi",
-		o.Source, o.Seen, o.Upsert.New, o.Upsert.Updated, o.Upsert.Unchanged, len(o.Problems))
+	return p.T("run.done", o.Source, o.Seen, o.Upsert.New, o.Upsert.Updated, o.Upsert.Unchanged, len(o.Problems))
 }
 
 // oneLine keeps a message on one line so each problem is one line in cron's mail,

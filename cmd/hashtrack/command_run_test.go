@@ -32,14 +32,14 @@ func TestRunExitCodes(t *testing.T) {
 		code   int
 		stderr string
 	}{
-		{name: "no config file", code: 2, stderr: "file not found; run `hashtrack init`"},
+		{name: "no config file", code: 2, stderr: "không có tệp; chạy `hashtrack init`"},
 		{name: "bad config", config: testConfig + "\n[[source]]\nname = \"x\"\nkind = \"nope\"\nurl = \"https://a.vn\"\n", code: 2, stderr: `source "x".kind: "nope" is not one of`},
-		{name: "bad flag", config: testConfig, args: []string{"--nope"}, code: 2, stderr: "flag provided but not defined: -nope"},
-		{name: "database in use", config: testConfig, hold: true, code: 2, stderr: "in use by another hashtrack process"},
+		{name: "bad flag", config: testConfig, args: []string{"--nope"}, code: 2, stderr: "không có tùy chọn -nope"},
+		{name: "database in use", config: testConfig, hold: true, code: 2, stderr: "đang được một tiến trình hashtrack khác dùng"},
 		{name: "a source fails", config: testConfig + testSource("ok", "count", "", "") + testSource("bad", "fail", "", ""), code: 1,
-			stderr: "hashtrack run: source bad: testkind: the source answered 500\n"},
+			stderr: "hashtrack run: nguồn bad: testkind: the source answered 500\n"},
 		{name: "a source panics", config: testConfig + testSource("boom", "panic", "", ""), code: 1,
-			stderr: "hashtrack run: source boom: collector panicked: testkind: boom\n"},
+			stderr: "hashtrack run: nguồn boom: collector panicked: testkind: boom\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := filepath.Join(t.TempDir(), "hashtrack.toml")
@@ -69,7 +69,7 @@ func TestRunExitCodes(t *testing.T) {
 			if r.stdout != "" {
 				t.Errorf("stdout without -v: %q", r.stdout)
 			}
-			if tc.code == 1 && strings.Count(r.stderr, "hashtrack run: source ") != 1 {
+			if tc.code == 1 && strings.Count(r.stderr, "hashtrack run: nguồn ") != 1 {
 				t.Errorf("want exactly one source line on stderr:\n%s", r.stderr)
 			}
 		})

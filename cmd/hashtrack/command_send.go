@@ -15,37 +15,26 @@ import (
 )
 
 // sendCommand is `hashtrack send`.
-func sendCommand() *command {
-	return &command{
-		name:    "send",
-		usage:   "[--campaign ID] [--to NGÀY] [--resend] | --test",
-		summary: "gửi báo cáo trong ngày qua email/webhook (--test: gửi thư thử để kiểm tra cấu hình)",
-		run:     runSend,
-	}
-}
+func sendCommand() *command { return &command{name: "send", run: runSend} }
 
 func runSend(ctx context.Context, e *env, args []string) error {
 	fs := e.flags()
 	var opts reportOptions
 	var to string
 	var resend, test bool
-	fs.StringVar(&opts.Campaign, "campaign", "", "campaign `id` (default: every campaign)")
-	fs.StringVar(&to, "to", "", "the report's day (29/03/2023 or 2023-03-29); default today")
-	fs.BoolVar(&resend, "resend", false, "send even if the delivery log says this report was sent already")
-	fs.BoolVar(&test, "test", false, "send a short test message on every channel and say what is wrong, if anything")
-	pos, err := parse(fs, args)
-	if err != nil {
+	fs.StringVar(&opts.Campaign, "campaign", "", "")
+	fs.StringVar(&to, "to", "", "")
+	fs.BoolVar(&resend, "resend", false, "")
+	fs.BoolVar(&test, "test", false, "")
+	if err := e.parseOnly(fs, args, "app.arg"); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageError("unexpected argument %q", pos[0])
 	}
 	c, err := e.config()
 	if err != nil {
 		return err
 	}
 	if !c.DeliveryConfigured() {
-		return usageError("chưa cấu hình cách gửi: thêm bảng [email] hoặc [webhook] vào %s (xem README, phần “Gửi báo cáo”)", c.Path())
+		return usageError("send.not_configured", c.Path())
 	}
 	if test {
 		return sendTest(ctx, e, c)
@@ -61,7 +50,7 @@ func runSend(ctx context.Context, e *env, args []string) error {
 			loc = k.Loc()
 		}
 		if opts.To, err = collector.ParseDay(to, loc); err != nil {
-			return usageError("--to: %v", err)
+			return usageError("app.flag_error", "--to", err)
 		}
 	}
 	st, err := e.openStore(c, false)
@@ -103,20 +92,17 @@ func sendAndTell(ctx context.Context, e *env, c *config.Config, st *store.Store,
 		day := d.Day.Format("02/01/2006")
 		switch {
 		case o.Err != nil:
-			fmt.Fprintf(e.stderr, "hashtrack %s: gửi báo cáo %s ngày %s qua %s không thành công sau %d lần thử: %s\n",
-				cmd, d.Campaign, day, d.Channel, d.Attempts, oneLine(o.Err.Error()))
+			e.warn("send.failed", cmd, d.Campaign, day, d.Channel, d.Attempts, oneLine(e.msg().Error(o.Err)))
 		case quiet:
 		case o.Skipped:
-			fmt.Fprintf(e.stdout, "Báo cáo %s ngày %s đã gửi qua %s lúc %s; không gửi lại (dùng --resend để gửi lại).\n",
-				d.Campaign, day, d.Channel, d.SentAt.In(c.Location()).Format("15:04 02/01/2006"))
+			e.say("send.already", d.Campaign, day, d.Channel, d.SentAt.In(c.Location()).Format("15:04 02/01/2006"))
 		default:
-			fmt.Fprintf(e.stdout, "Đã gửi báo cáo %s ngày %s qua %s đến %s (%d lần thử).\n",
-				d.Campaign, day, d.Channel, strings.Join(d.To, ", "), d.Attempts)
+			e.say("send.sent", d.Campaign, day, d.Channel, strings.Join(d.To, ", "), d.Attempts)
 		}
 	}
 	if err == nil {
 		if len(outcomes) == 0 && !quiet {
-			fmt.Fprintln(e.stdout, "Không có báo cáo nào để gửi: chưa cấu hình người nhận cho chiến dịch này.")
+			e.say("send.nothing")
 		}
 		return nil
 	}
@@ -148,11 +134,11 @@ func sendTest(ctx context.Context, e *env, c *config.Config) error {
 		}
 		err := ch.Send(ctx, deliver.TestMessage(e.now()))
 		if err == nil {
-			fmt.Fprintf(e.stdout, "%s: đã gửi thư thử đến %s. Hãy kiểm tra hộp thư (cả mục thư rác).\n", channelTitle(ch.Name()), strings.Join(to, ", "))
+			e.say("send.test_sent", channelTitle(ch.Name()), strings.Join(to, ", "))
 			continue
 		}
 		failed++
-		fmt.Fprintf(e.stdout, "%s: LỖI — %s\n", channelTitle(ch.Name()), diagnose(err))
+		e.say("send.test_failed", channelTitle(ch.Name()), e.diagnose(err))
 	}
 	if failed > 0 {
 		return &exitError{code: exitPartial, err: fmt.Errorf("%d channel(s) failed the test", failed), silent: true}
@@ -172,14 +158,14 @@ func channelTitle(name string) string {
 
 // diagnose is a failed test's explanation: the mail channel's own Vietnamese words, or
 // the webhook's answer.
-func diagnose(err error) string {
+func (e *env) diagnose(err error) string {
 	var me *email.Error
 	if errors.As(err, &me) {
 		return oneLine(me.Error())
 	}
 	var se *webhook.StatusError
 	if errors.As(err, &se) {
-		return fmt.Sprintf("máy nhận webhook trả lời %d (kiểm tra url và secret ở hai phía): %s", se.StatusCode, oneLine(se.Body))
+		return e.msg().T("send.webhook_status", se.StatusCode, oneLine(se.Body))
 	}
-	return "không gửi được tới webhook: " + oneLine(err.Error())
+	return e.msg().T("send.webhook_failed", oneLine(e.msg().Error(err)))
 }

@@ -9,40 +9,29 @@ import (
 )
 
 // serveCommand is `hashtrack serve`.
-func serveCommand() *command {
-	return &command{
-		name:    "serve",
-		usage:   "[--addr HOST:PORT] [--job-timeout 15m] [--refresh-delay 30s] [--log-format json]",
-		summary: "chạy thường trực: thu thập theo lịch, viết báo cáo hằng ngày, nhận bài gửi từ các đơn vị",
-		run:     runServe,
-	}
-}
+func serveCommand() *command { return &command{name: "serve", run: runServe} }
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := e.flags()
 	var addr string
 	jobTimeout := daemon.DefaultJobTimeout
-	fs.StringVar(&addr, "addr", "", "listen on `HOST:PORT` (default [server] addr, 127.0.0.1:8080)")
-	fs.DurationVar(&jobTimeout, "job-timeout", jobTimeout, "deadline of one scheduled job (a collection or the report)")
+	fs.StringVar(&addr, "addr", "", "")
+	fs.DurationVar(&jobTimeout, "job-timeout", jobTimeout, "")
 	refreshDelay := daemon.DefaultRefreshDelay
-	fs.DurationVar(&refreshDelay, "refresh-delay", refreshDelay, "least time between two refreshes of the served report after changes")
-	if _, err := parse(fs, args); err != nil {
+	fs.DurationVar(&refreshDelay, "refresh-delay", refreshDelay, "")
+	if _, err := e.parse(fs, args); err != nil {
 		return err
 	}
 	if jobTimeout <= 0 {
-		return usageError("--job-timeout: must be positive")
+		return usageError("serve.positive", "--job-timeout")
 	}
 	if refreshDelay <= 0 {
-		return usageError("--refresh-delay: must be positive")
+		return usageError("serve.positive", "--refresh-delay")
 	}
 	// A daemon's log is its only voice: info level, to stderr (journald keeps it).
 	e.verbose = true
 	e.setupLog()
-	c, err := e.config()
-	if err != nil {
-		return err
-	}
-	st, err := e.openStore(c, false)
+	c, st, err := e.open(false)
 	if err != nil {
 		return err
 	}

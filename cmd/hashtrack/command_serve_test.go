@@ -127,7 +127,7 @@ func TestServeCommand(t *testing.T) {
 func TestServeFlags(t *testing.T) {
 	t.Parallel()
 	cfg := writeConfig(t, testConfig)
-	if r := runCmd(t, cfg, "serve", "--job-timeout", "0s"); r.code != 2 || !strings.Contains(r.stderr, "--job-timeout: must be positive") {
+	if r := runCmd(t, cfg, "serve", "--job-timeout", "0s"); r.code != 2 || !strings.Contains(r.stderr, "--job-timeout: phải lớn hơn 0") {
 		t.Errorf("--job-timeout 0s: %+v", r)
 	}
 	taken, err := net.Listen("tcp", "127.0.0.1:0")

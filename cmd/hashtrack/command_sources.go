@@ -7,33 +7,25 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"text/tabwriter"
-	"time"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
+	"github.com/tinhdoandaklak/hashtrack/internal/msg"
 	"github.com/tinhdoandaklak/hashtrack/internal/term"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
 // sourcesCommand is `hashtrack sources`.
-func sourcesCommand() *command {
-	return &command{
-		name:    "sources",
-		usage:   "[--json] | --check TÊN",
-		summary: "tình trạng các nguồn thu thập: lần chạy cuối, lỗi, lần tới, hạn mức API; --check thử token của một nguồn",
-		run:     runSources,
-	}
-}
+func sourcesCommand() *command { return &command{name: "sources", run: runSources} }
 
 func runSources(ctx context.Context, e *env, args []string) error {
 	fs := e.flags()
 	var asJSON bool
 	var check string
-	fs.BoolVar(&asJSON, "json", false, "JSON array with every field")
-	fs.StringVar(&check, "check", "", "make one cheap call with the token of the source `name` and say what it may read")
-	if _, err := parse(fs, args); err != nil {
+	fs.BoolVar(&asJSON, "json", false, "")
+	fs.StringVar(&check, "check", "", "")
+	if _, err := e.parse(fs, args); err != nil {
 		return err
 	}
 	c, err := e.config()
@@ -64,40 +56,33 @@ func runSources(ctx context.Context, e *env, args []string) error {
 		return enc.Encode(rows)
 	}
 	if len(rows) == 0 {
-		fmt.Fprintf(e.stdout, "Chưa có nguồn nào trong %s (thêm [[source]], xem README, phần “Sources”).\n", c.Path())
+		e.say("sources.none", c.Path())
 		return printFailedDeliveries(e, c, st)
 	}
-	loc := c.Location()
-	when := func(t time.Time) string {
-		if t.IsZero() {
-			return "—"
-		}
-		return t.In(loc).Format("02/01/2006 15:04")
-	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NGUỒN\tLOẠI\tLẦN CHẠY CUỐI\tTHÀNH CÔNG CUỐI\tLỖI LIÊN TIẾP\tMỤC/BÀI\tLẦN TỚI\tTÌNH TRẠNG")
+	p, loc := e.msg(), c.Location()
+	tab := e.table("sources.header")
 	failing := 0
 	for _, r := range rows {
-		state := "tốt"
+		state := p.T("sources.good")
 		switch r.Status {
 		case store.SourcePending:
-			state = "chưa chạy"
+			state = p.T("sources.pending")
 		case store.SourceFailing:
-			state = "⚠ CẦN KIỂM TRA: " + r.LastError
+			state = p.T("sources.failing", r.LastError)
 			failing++
 		case store.SourceStale:
-			state = "quá hạn: không thu thập được từ " + when(r.LastSuccess)
+			state = p.T("sources.stale", p.Time(r.LastSuccess, loc))
 			if r.LastError != "" {
-				state += "; lỗi: " + r.LastError
+				state += p.T("sources.stale_error", r.LastError)
 			}
 		default:
 			if r.LastError != "" {
-				state = "lỗi: " + r.LastError
+				state = p.T("sources.error", r.LastError)
 			}
 		}
-		next := when(r.NextDue)
+		next := p.Time(r.NextDue, loc)
 		if !r.NextDue.After(now) {
-			next = "ngay"
+			next = p.T("sources.now")
 		}
 		switch {
 		case !r.NeedsToken.IsZero():
@@ -106,15 +91,14 @@ func runSources(ctx context.Context, e *env, args []string) error {
 		case r.Waiting != "" && r.NextDue.After(now):
 			state = ingest.WaitingText(r.Waiting, r.NextDue, loc)
 		}
-		if u := usageText(r.UsageToday, r.DailyQuota); u != "" {
+		if u := e.usageText(r.UsageToday, r.DailyQuota); u != "" {
 			state += "; " + u
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d/%d\t%s\t%s\n", term.Clean(r.Name), term.Clean(r.Kind), when(r.LastAttempt), when(r.LastSuccess),
-			r.ConsecutiveFailures, r.ItemsSeen, r.ItemsStored, next, term.Clean(state))
+		tab.Row(r.Name, r.Kind, p.Time(r.LastAttempt, loc), p.Time(r.LastSuccess, loc), r.ConsecutiveFailures, fmt.Sprintf("%d/%d", r.ItemsSeen, r.ItemsStored), next, state)
 	}
-	tw.Flush()
+	tab.Flush()
 	if failing > 0 {
-		fmt.Fprintf(e.stdout, "\n%d nguồn lỗi từ %d lần liên tiếp trở lên hoặc cần cấp lại token: kiểm tra địa chỉ, cấu hình và token của chúng (hashtrack sources --check TÊN).\n", failing, store.FailingAfter)
+		e.say("sources.failing_total", failing, store.FailingAfter)
 	}
 	return printFailedDeliveries(e, c, st)
 }
@@ -131,8 +115,7 @@ func printFailedDeliveries(e *env, c *config.Config, st *store.Store) error {
 			return err
 		}
 		for _, d := range failed {
-			fmt.Fprintf(e.stdout, "⚠ Báo cáo %s ngày %s chưa gửi được qua %s (%d lần thử, lần cuối %s): %s\n", k.ID,
-				d.Day.Format("02/01/2006"), d.Channel, d.Attempts, d.LastAttempt.In(c.Location()).Format("15:04 02/01/2006"), term.Clean(d.LastError))
+			e.say("sources.undelivered", k.ID, d.Day.Format("02/01/2006"), d.Channel, d.Attempts, d.LastAttempt.In(c.Location()).Format("15:04 02/01/2006"), term.Clean(d.LastError))
 		}
 	}
 	return nil
@@ -140,14 +123,15 @@ func printFailedDeliveries(e *env, c *config.Config, st *store.Store) error {
 
 // usageText is what a source spent of its API today: "đã dùng 312/10.000 đơn vị hạn
 // mức hôm nay" where the API counts quota units, the calls otherwise; "" for none.
-func usageText(u collector.Usage, quota int) string {
+func (e *env) usageText(u collector.Usage, quota int) string {
+	p := e.msg()
 	switch {
 	case u.QuotaUnits > 0 && quota > 0:
-		return fmt.Sprintf("đã dùng %s/%s đơn vị hạn mức hôm nay", viNumber(int64(u.QuotaUnits)), viNumber(int64(quota)))
+		return p.T("sources.usage_quota", p.Int(int64(u.QuotaUnits)), p.Int(int64(quota)))
 	case u.QuotaUnits > 0:
-		return fmt.Sprintf("đã dùng %s đơn vị hạn mức hôm nay", viNumber(int64(u.QuotaUnits)))
+		return p.T("sources.usage_units", p.Int(int64(u.QuotaUnits)))
 	case u.Calls > 0:
-		return fmt.Sprintf("%s lần gọi API hôm nay", viNumber(int64(u.Calls)))
+		return p.T("sources.usage_calls", p.Int(int64(u.Calls)))
 	}
 	return ""
 }
@@ -163,35 +147,33 @@ func runSourceCheck(ctx context.Context, e *env, c *config.Config, name string) 
 	o, err := e.runner(c, st).CheckSource(ctx, name)
 	switch {
 	case errors.Is(err, ingest.ErrNoToken):
-		fmt.Fprintf(e.stdout, "%s: nguồn này không dùng token.\n", term.Clean(name))
+		e.say("sources.no_token", term.Clean(name))
 		return nil
 	case err != nil:
 		return sourceError(err)
 	}
 	if o.Err != nil {
-		fmt.Fprintf(e.stdout, "✗ %s: token không dùng được: %s\n", term.Clean(name), term.Clean(o.Err.Error()))
+		e.say("sources.token_bad", term.Clean(name), term.Clean(e.msg().Error(o.Err)))
 		if !o.Health.NeedsToken.IsZero() {
-			fmt.Fprintf(e.stdout, "  Nguồn được đánh dấu %s và không chạy theo lịch cho đến khi token mới được kiểm tra thành công.\n",
-				ingest.NeedsTokenText(o.Health.NeedsToken, c.Location()))
+			e.say("sources.token_flagged", ingest.NeedsTokenText(o.Health.NeedsToken, c.Location()))
 		}
-		return &exitError{code: exitPartial, err: fmt.Errorf("source %s: the token does not work", name), silent: true}
+		return &exitError{code: exitPartial, err: msg.Errorf("sources.token_bad_err", name), silent: true}
 	}
 	res := o.Result
-	fmt.Fprintf(e.stdout, "✓ %s: token dùng được.\n", term.Clean(name))
+	e.say("sources.token_ok", term.Clean(name))
 	if res.Account != "" {
-		fmt.Fprintf(e.stdout, "  Của: %s\n", term.Clean(res.Account))
+		e.say("sources.token_of", term.Clean(res.Account))
 	}
 	if len(res.Can) > 0 {
-		fmt.Fprintf(e.stdout, "  Được đọc: %s\n", term.Clean(strings.Join(res.Can, "; ")))
+		e.say("sources.token_can", term.Clean(strings.Join(res.Can, "; ")))
 	}
 	if len(res.Cannot) > 0 {
-		fmt.Fprintf(e.stdout, "  Còn thiếu quyền: %s\n", term.Clean(strings.Join(res.Cannot, "; ")))
+		e.say("sources.token_cannot", term.Clean(strings.Join(res.Cannot, "; ")))
 	}
 	if res.Expires.IsZero() {
-		fmt.Fprintln(e.stdout, "  Hết hạn: không hết hạn hoặc nền tảng không cho biết")
+		e.say("sources.token_no_expiry")
 	} else {
-		days := int(res.Expires.Sub(e.now()).Hours() / 24)
-		fmt.Fprintf(e.stdout, "  Hết hạn: %s (còn %d ngày)\n", res.Expires.In(c.Location()).Format("02/01/2006 15:04"), days)
+		e.say("sources.token_expires", e.msg().Time(res.Expires, c.Location()), int(res.Expires.Sub(e.now()).Hours()/24))
 	}
 	return nil
 }
@@ -204,20 +186,21 @@ func refreshKnownPosts(ctx context.Context, e *env, r *ingest.Runner, quiet bool
 	if err != nil {
 		return 0, err
 	}
+	p := e.msg()
 	for _, s := range o.Sources {
 		if s.Due == 0 {
 			continue
 		}
-		line := fmt.Sprintf("%s: đo lại %d/%d bài đến lượt, %d bài có số liệu mới", term.Clean(s.Source), s.Measured, s.Due, s.Changed)
+		line := p.T("refresh.line", term.Clean(s.Source), s.Measured, s.Due, s.Changed)
 		if s.Gone > 0 {
-			line += fmt.Sprintf(", %d bài đã bị xoá trên nền tảng", s.Gone)
+			line += p.T("refresh.gone", s.Gone)
 		}
 		switch {
 		case s.Skipped != "":
-			line = fmt.Sprintf("– %s: không đo lại %d bài, %s", term.Clean(s.Source), s.Due, term.Clean(s.Skipped))
+			line = p.T("refresh.skipped", term.Clean(s.Source), s.Due, term.Clean(s.Skipped))
 		case s.Err != nil:
 			failed++
-			line = "✗ " + line + "; LỖI: " + term.Clean(s.Err.Error())
+			line = p.T("refresh.failed", line, term.Clean(p.Error(s.Err)))
 		default:
 			line = "✓ " + line
 		}
@@ -227,7 +210,7 @@ func refreshKnownPosts(ctx context.Context, e *env, r *ingest.Runner, quiet bool
 		case !quiet:
 			fmt.Fprintln(e.stdout, line)
 		}
-		printProblems(e.stderr, s.Source, s.Problems)
+		e.printProblems(s.Source, s.Problems)
 	}
 	return failed, nil
 }

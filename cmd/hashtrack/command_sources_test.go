@@ -74,7 +74,7 @@ func TestSourcesWithoutSources(t *testing.T) {
 	if r := runCmd(t, cfg, "sources", "--json"); r.code != 0 || strings.TrimSpace(r.stdout) != "[]" {
 		t.Errorf("%+v", r)
 	}
-	if r := runCmd(t, cfg, "collect"); r.code != 2 || !strings.Contains(r.stderr, "no [[source]]") {
+	if r := runCmd(t, cfg, "collect"); r.code != 2 || !strings.Contains(r.stderr, "chưa có [[source]] nào") {
 		t.Errorf("%+v", r)
 	}
 }

@@ -11,48 +11,41 @@ import (
 )
 
 // staffCommand is `hashtrack staff add NAME`.
-func staffCommand() *command {
-	return &command{
-		name:    "staff",
-		usage:   "add TÊN [--append]",
-		summary: "tạo tài khoản đăng nhập trang quản trị (mật khẩu chỉ lưu dạng băm bcrypt)",
-		run:     runStaff,
-	}
-}
+func staffCommand() *command { return &command{name: "staff", run: runStaff} }
 
 func runStaff(ctx context.Context, e *env, args []string) error {
 	fs := e.flags()
 	var appendTo bool
-	fs.BoolVar(&appendTo, "append", false, "append the [[staff]] block to the config file instead of printing it")
-	rest, err := parse(fs, args)
+	fs.BoolVar(&appendTo, "append", false, "")
+	rest, err := e.parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(rest) != 2 || rest[0] != "add" {
-		return usageError("usage: hashtrack staff add NAME [--append]")
+		return usageError("staff.usage")
 	}
 	name := strings.TrimSpace(rest[1])
 	if name == "" || strings.ContainsAny(name, "\"\\\n") {
-		return usageError("a staff name must not be empty nor hold quotes, backslashes or line breaks")
+		return usageError("staff.bad_name")
 	}
 	c, err := e.config()
 	if err != nil {
 		return err
 	}
 	if _, ok := c.StaffByName(name); ok {
-		return usageError("%s already has a [[staff]] named %q; remove it first to change the password", c.Path(), name)
+		return usageError("staff.exists", c.Path(), name)
 	}
-	pw, err := term.ReadSecretTwice(e.stdin, e.stderr, "Mật khẩu: ", "Nhập lại mật khẩu: ")
+	pw, err := term.ReadSecretTwice(e.stdin, e.stderr, e.msg().T("staff.password"), e.msg().T("staff.again"))
 	if err != nil {
-		return usageError("%v", err)
+		return &exitError{code: exitUsage, err: err}
 	}
 	hash, err := web.HashPassword(pw)
 	if err != nil {
-		return usageError("%v", err)
+		return &exitError{code: exitUsage, err: err}
 	}
 	block := fmt.Sprintf("\n[[staff]]\nname = %q\npassword_hash = %q\n", name, hash)
 	if !appendTo {
-		fmt.Fprintf(e.stdout, "# Thêm vào %s rồi khởi động lại `hashtrack serve`:%s", c.Path(), block)
+		fmt.Fprint(e.stdout, e.msg().T("app.paste", c.Path())+block)
 		return nil
 	}
 	f, err := os.OpenFile(c.Path(), os.O_APPEND|os.O_WRONLY, 0)
@@ -66,6 +59,6 @@ func runStaff(ctx context.Context, e *env, args []string) error {
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("staff: %w", err)
 	}
-	fmt.Fprintf(e.stdout, "Đã thêm tài khoản %q vào %s. Khởi động lại `hashtrack serve` để đăng nhập.\n", name, c.Path())
+	e.say("staff.added", name, c.Path())
 	return nil
 }

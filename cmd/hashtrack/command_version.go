@@ -5,29 +5,20 @@ import (
 	"fmt"
 	"runtime/debug"
 	"strings"
+
+	"github.com/tinhdoandaklak/hashtrack/internal/msg"
 )
 
 // versionCommand is `hashtrack version` (and `hashtrack --version`).
-func versionCommand() *command {
-	return &command{
-		name:    "version",
-		usage:   "",
-		summary: "in phiên bản của chương trình (phiên bản mô-đun, commit, phiên bản Go)",
-		run:     runVersion,
-	}
-}
+func versionCommand() *command { return &command{name: "version", run: runVersion} }
 
 func runVersion(_ context.Context, e *env, args []string) error {
 	fs := e.flags()
-	pos, err := parse(fs, args)
-	if err != nil {
+	if err := e.parseOnly(fs, args, "app.arg"); err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usageError("unexpected argument %q", pos[0])
-	}
 	info, _ := debug.ReadBuildInfo()
-	fmt.Fprintln(e.stdout, describeBuild(info))
+	fmt.Fprintln(e.stdout, describeBuild(e.msg(), info))
 	return nil
 }
 
@@ -35,13 +26,13 @@ func runVersion(_ context.Context, e *env, args []string) error {
 // `go install …@vX`; "(devel)" for a build from a checkout), the commit and its time
 // from the VCS stamp, whether the tree had uncommitted changes, and the Go version.
 // Staff paste this line when they report a problem.
-func describeBuild(info *debug.BuildInfo) string {
+func describeBuild(p msg.Printer, info *debug.BuildInfo) string {
 	if info == nil {
-		return "hashtrack (không rõ phiên bản: chương trình được dựng không kèm thông tin phiên bản)"
+		return p.T("version.unknown")
 	}
 	version := info.Main.Version
 	if version == "" || version == "(devel)" {
-		version = "bản dựng từ mã nguồn (devel)"
+		version = p.T("version.devel")
 	}
 	var commit, when string
 	modified := false
@@ -62,11 +53,11 @@ func describeBuild(info *debug.BuildInfo) string {
 			c += " (" + when + ")"
 		}
 		if modified {
-			c += ", có thay đổi chưa commit"
+			c += p.T("version.modified")
 		}
 		parts = append(parts, c)
 	} else {
-		parts = append(parts, "không rõ commit")
+		parts = append(parts, p.T("version.no_commit"))
 	}
 	parts = append(parts, info.GoVersion)
 	return strings.Join(parts, " · ")

@@ -6,6 +6,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
+
+	"github.com/tinhdoandaklak/hashtrack/internal/msg"
 )
 
 func TestDescribeBuild(t *testing.T) {
@@ -25,7 +27,7 @@ func TestDescribeBuild(t *testing.T) {
 		{"no build info", nil, "hashtrack (không rõ phiên bản: chương trình được dựng không kèm thông tin phiên bản)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := describeBuild(tc.info); got != tc.want {
+			if got := describeBuild(msg.New("vi"), tc.info); got != tc.want {
 				t.Errorf("got  %q\nwant %q", got, tc.want)
 			}
 		})

@@ -104,9 +104,57 @@ func TestSubmitErrors(t *testing.T) {
 			`ftp://x.vn/a: canon: scheme is not http or https: "ftp"; --platform: unknown platform "Mạng lạ" (one of facebook, zalo, instagram, tiktok, youtube, threads, x, web); --likes: negative number: "-3"; --views: "nhiều" is not a whole number`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := runCmd(t, cfg, tc.args...)
+			r := runCmd(t, cfg, append([]string{"--lang", "en"}, tc.args...)...)
 			if r.code != 2 || !strings.Contains(r.stderr, tc.want) {
 				t.Fatalf("code %d stderr %q; want 2 and %q", r.code, r.stderr, tc.want)
+			}
+		})
+	}
+}
+
+// TestLibraryErrorsInVietnamese: the errors of the library packages (collector's
+// numbers, dates and units, canon's links, config, the store) reach a person in
+// Vietnamese by default, in English with --lang en or with language = "en" in the
+// config.
+func TestLibraryErrorsInVietnamese(t *testing.T) {
+	t.Parallel()
+	cfg := writeConfig(t, testConfig)
+	en := writeConfig(t, "language = \"en\"\n"+testConfig)
+	missing := filepath.Join(t.TempDir(), "khong-co.toml")
+	broken := writeConfig(t, "timezone = \n")
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		vi, en string
+		noCfg  bool // the config cannot say its language
+	}{
+		{"number too large", []string{"review", "correct", "--likes", "99999999999999", "https://zalo.me/x"},
+			`--likes: số quá lớn (hơn 1.000.000.000.000): "99999999999999"`, `number too large (more than 1000000000000)`, false},
+		{"not a whole number", []string{"review", "correct", "--views", "nhiều", "https://zalo.me/x"},
+			`"nhiều" không phải là số nguyên`, `"nhiều" is not a whole number`, false},
+		{"not a date", []string{"posts", "--from", "hôm qua"}, `--from: "hôm qua" không phải là ngày (viết 29/03/2023`, `--from: "hôm qua" is not a date`, false},
+		{"not a date or time", []string{"review", "correct", "--published", "sáng nay", "https://zalo.me/x"},
+			`"sáng nay" không phải là ngày hoặc giờ`, `"sáng nay" is not a date or time`, false},
+		{"unknown unit", []string{"posts", "--unit", "Đoàn phường Tân Lộc"},
+			`--unit: không có đơn vị "Đoàn phường Tân Lộc"; gần giống: Đoàn phường Tân Lợi (tan-loi)`,
+			`--unit: unknown unit "Đoàn phường Tân Lộc"; closest: Đoàn phường Tân Lợi (tan-loi)`, false},
+		{"malformed link", []string{"submit", "ftp://x.vn/a"}, "ftp://x.vn/a: Đường dẫn phải bắt đầu bằng https://", "ftp://x.vn/a: canon: scheme is not http or https", false},
+		{"no config file", []string{"--config", missing, "posts"}, "tệp cấu hình " + missing + ": không có tệp; chạy `hashtrack init`", "config " + missing + ": file not found", true},
+		{"config syntax", []string{"--config", broken, "posts"}, "tệp cấu hình " + broken + ": dòng 1: không đúng cú pháp TOML", "config " + broken + ": line 1:", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runCmd(t, cfg, tc.args...)
+			if r.code != 2 || !strings.Contains(r.stderr, tc.vi) || strings.Contains(r.stderr, tc.en) {
+				t.Errorf("vi: code %d stderr %q; want 2 and %q", r.code, r.stderr, tc.vi)
+			}
+			runs := []result{runCmd(t, cfg, append([]string{"--lang", "en"}, tc.args...)...)}
+			if !tc.noCfg {
+				runs = append(runs, runCmd(t, en, tc.args...))
+			}
+			for i, r := range runs {
+				if r.code != 2 || !strings.Contains(r.stderr, tc.en) {
+					t.Errorf("en %d: code %d stderr %q; want 2 and %q", i, r.code, r.stderr, tc.en)
+				}
 			}
 		})
 	}
@@ -153,7 +201,7 @@ func TestDatabaseInUse(t *testing.T) {
 	defer release()
 	start := time.Now()
 	r := runCmd(t, cfg, "submit", "https://zalo.me/x")
-	if r.code != 2 || !strings.Contains(r.stderr, "in use by another hashtrack process") || !strings.Contains(r.stderr, "test.db") {
+	if r.code != 2 || !strings.Contains(r.stderr, "đang được một tiến trình hashtrack khác dùng") || !strings.Contains(r.stderr, "test.db") {
 		t.Fatalf("%+v", r)
 	}
 	if d := time.Since(start); d > 5*time.Second {
@@ -164,7 +212,7 @@ func TestDatabaseInUse(t *testing.T) {
 func TestUnknownCommandAndHelp(t *testing.T) {
 	t.Parallel()
 	cfg := writeConfig(t, testConfig)
-	if r := runCmd(t, cfg, "frobnicate"); r.code != 2 || !strings.Contains(r.stderr, "unknown command") {
+	if r := runCmd(t, cfg, "frobnicate"); r.code != 2 || !strings.Contains(r.stderr, "không có lệnh") {
 		t.Errorf("%+v", r)
 	}
 	for _, c := range commands() {

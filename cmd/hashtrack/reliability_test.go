@@ -244,13 +244,13 @@ func TestEveryCommandFailsFastWhenDatabaseInUse(t *testing.T) {
 				start := time.Now()
 				r := runCmd(t, cfg, args...)
 				took := time.Since(start)
-				if !known && !strings.Contains(r.stderr, "in use by another hashtrack process") {
+				if !known && !strings.Contains(r.stderr, "đang được một tiến trình hashtrack khác dùng") {
 					t.Fatalf("command %q is not in lockArgs (nor in noDatabase); add it. With no arguments it gave code %d, stderr %q", name, r.code, r.stderr)
 				}
 				if r.code != exitUsage || !errors.Is(r.err, store.ErrLocked) {
 					t.Errorf("code %d, err %v; want %d and ErrLocked", r.code, r.err, exitUsage)
 				}
-				for _, want := range []string{"in use by another hashtrack process", dbPath, "hashtrack serve"} {
+				for _, want := range []string{"đang được một tiến trình hashtrack khác dùng", dbPath, "hashtrack serve"} {
 					if !strings.Contains(r.stderr, want) {
 						t.Errorf("stderr %q lacks %q", r.stderr, want)
 					}
@@ -292,7 +292,7 @@ func TestFullDiskLeavesDatabaseUsable(t *testing.T) {
 		t.Fatalf("submitting onto a full disk: %v; want exit %d\nstderr: %s", err, exitUsage, stderr.String())
 	}
 	msg := stderr.String()
-	for _, want := range []string{"disk", "full", dbPath, "hashtrack check"} {
+	for _, want := range []string{"Ổ đĩa đã đầy", dbPath, "hashtrack check"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("message %q lacks %q", msg, want)
 		}
@@ -346,7 +346,7 @@ func TestBackupOntoFullDiskKeepsOldBackup(t *testing.T) {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err = cmd.Run()
 	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != exitUsage || !strings.Contains(stderr.String(), "the disk is full") || !strings.Contains(stderr.String(), dest) {
+	if !errors.As(err, &ee) || ee.ExitCode() != exitUsage || !strings.Contains(stderr.String(), "Ổ đĩa đã đầy") || !strings.Contains(stderr.String(), dest) {
 		t.Fatalf("backup onto a full disk: %v\nstdout %s\nstderr %s", err, stdout.String(), stderr.String())
 	}
 	now, err := os.ReadFile(dest)
@@ -394,7 +394,7 @@ func TestSmallFileSystemFillsUp(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	if stored < 3 || !strings.Contains(stderr.String(), "the disk is full") {
+	if stored < 3 || !strings.Contains(stderr.String(), "Ổ đĩa đã đầy") {
 		t.Errorf("stored %d; stderr %s", stored, stderr.String())
 	}
 }
@@ -405,7 +405,7 @@ func TestMissingDatabase(t *testing.T) {
 	dbPath := filepath.Join(filepath.Dir(cfg), "khong-co", "thu-muc", "test.db")
 	for _, args := range [][]string{{"posts"}, {"check"}, {"backup", filepath.Join(t.TempDir(), "b.db")}} {
 		r := runCmd(t, cfg, args...)
-		if r.code != exitUsage || !strings.Contains(r.stderr, dbPath+": the database does not exist yet: run `hashtrack init`") {
+		if r.code != exitUsage || !strings.Contains(r.stderr, "chưa có cơ sở dữ liệu "+dbPath+": chạy `hashtrack init`") {
 			t.Errorf("%v: code %d stderr %q", args, r.code, r.stderr)
 		}
 	}

@@ -200,5 +200,8 @@ func viCount(f Field, err error, typed string) string {
 	if errors.Is(err, collector.ErrNegative) {
 		return fmt.Sprintf("%s: số liệu không được âm (%q).", f.Label, typed)
 	}
+	if errors.Is(err, collector.ErrTooLarge) {
+		return fmt.Sprintf("%s: %q lớn quá mức có thể (hơn 1.000.000.000.000) — hãy kiểm tra lại.", f.Label, typed)
+	}
 	return fmt.Sprintf("%s: %q không phải là số. Ghi số nguyên như 1234, 1.234 hoặc 1,2K; để trống nếu không biết.", f.Label, typed)
 }

@@ -34,7 +34,9 @@ type Config struct {
 	TimeZone  string `toml:"timezone"`
 	Database  string `toml:"database"`
 	ReportDir string `toml:"report_dir"`
-	Language  string `toml:"language"`
+	// Language is "vi" or "en": the reports' language and the command line's (its
+	// messages and errors, unless --lang says otherwise).
+	Language string `toml:"language"`
 
 	Report   ReportConfig     `toml:"report"`
 	Fetch    FetchConfig      `toml:"fetch"`
@@ -253,9 +255,26 @@ func (d Date) In(loc *time.Location) time.Time {
 type Error struct {
 	Path string
 	Msg  string
+	// Err, when set, is the cause Msg says in words, for callers that translate it.
+	Err error
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("config %s: %s", e.Path, e.Msg) }
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errors of the file as a whole, for the command line to translate.
+var (
+	ErrNotFound   = errors.New("file not found; run `hashtrack init` to create one, or pass --config FILE")
+	ErrUnknownKey = errors.New("unknown key")
+)
+
+// SyntaxError is a file that is not TOML.
+type SyntaxError struct {
+	Line    int
+	Message string // the TOML decoder's, in English
+}
+
+func (e *SyntaxError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Message) }
 
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
 
@@ -265,7 +284,7 @@ func Load(path string, kinds collector.Kinds) (*Config, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, &Error{Path: path, Msg: "file not found; run `hashtrack init` to create one, or pass --config FILE"}
+			return nil, &Error{Path: path, Msg: ErrNotFound.Error(), Err: ErrNotFound}
 		}
 		return nil, &Error{Path: path, Msg: err.Error()}
 	}
@@ -280,7 +299,8 @@ func Parse(path, text string, kinds collector.Kinds) (*Config, error) {
 	if err != nil {
 		var perr toml.ParseError
 		if errors.As(err, &perr) {
-			return nil, &Error{Path: path, Msg: fmt.Sprintf("line %d: %s", perr.Position.Line, perr.Message)}
+			se := &SyntaxError{Line: perr.Position.Line, Message: perr.Message}
+			return nil, &Error{Path: path, Msg: se.Error(), Err: se}
 		}
 		return nil, &Error{Path: path, Msg: err.Error()}
 	}
@@ -294,13 +314,14 @@ func Parse(path, text string, kinds collector.Kinds) (*Config, error) {
 			keys = append(keys, k.String())
 		}
 		if len(keys) > 0 {
-			return nil, &Error{Path: path, Msg: "unknown key " + strings.Join(keys, ", ")}
+			err := fmt.Errorf("%w %s", ErrUnknownKey, strings.Join(keys, ", "))
+			return nil, &Error{Path: path, Msg: err.Error(), Err: err}
 		}
 	}
 	c.path = path
 	c.dir = filepath.Dir(path)
 	if err := c.Validate(); err != nil {
-		return nil, &Error{Path: path, Msg: err.Error()}
+		return nil, &Error{Path: path, Msg: err.Error(), Err: err}
 	}
 	return &c, nil
 }

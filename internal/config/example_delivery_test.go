@@ -11,7 +11,7 @@ import (
 // tables of config.example.toml are valid once uncommented.
 func TestExampleDeliveryTablesValid(t *testing.T) {
 	s := hashtrack.ExampleConfig
-	start, end := strings.Index(s, "# [delivery]"), strings.Index(s, "# Extra column names")
+	start, end := strings.Index(s, "# [delivery]"), strings.Index(s, "# Tên cột thêm")
 	if start < 0 || end < start {
 		t.Fatal("example has no commented delivery tables")
 	}

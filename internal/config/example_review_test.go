@@ -13,7 +13,7 @@ func TestExampleReviewKeysValid(t *testing.T) {
 	s := hashtrack.ExampleConfig
 	s = strings.Replace(s, "# review = \"manual\"\n", "review = \"manual\"\n", 1) // the campaign's, the first one
 	start := strings.Index(s, "# [review]")
-	end := strings.Index(s, "# ── Sources")
+	end := strings.Index(s, "# ── Nguồn thu thập")
 	if start < 0 || end < start {
 		t.Fatal("example has no commented [review] table")
 	}

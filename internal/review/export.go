@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -14,17 +15,20 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
+// ErrNothingToCorrect is a correction that names no value.
+var ErrNothingToCorrect = errors.New("nothing to correct: give --published, --campaign or a number (--likes, --comments, --shares, --views)")
+
 // Correction fills d from a correction as typed against the configured campaigns
 // (loc reads dates when no campaign is named; the command line's flags: published,
 // campaigns comma-separated, counts by name), naming every wrong value at once.
-func Correction(camps []collector.Campaign, loc *time.Location, d *store.Decision, published, campaigns string, counts map[string]string) []string {
-	var bad []string
+func Correction(camps []collector.Campaign, loc *time.Location, d *store.Decision, published, campaigns string, counts map[string]string) []error {
+	var bad []error
 	if campaigns != "" {
 		for _, id := range strings.Split(campaigns, ",") {
 			id = strings.TrimSpace(id)
 			i := slices.IndexFunc(camps, func(k collector.Campaign) bool { return k.ID == id })
 			if i < 0 {
-				bad = append(bad, fmt.Sprintf("--campaign: no campaign %q", id))
+				bad = append(bad, fmt.Errorf("--campaign: no campaign %q", id))
 				continue
 			}
 			loc = camps[i].Loc()
@@ -34,7 +38,7 @@ func Correction(camps []collector.Campaign, loc *time.Location, d *store.Decisio
 	if published != "" {
 		t, err := collector.ParseTime(published, loc)
 		if err != nil {
-			bad = append(bad, fmt.Sprintf("--published: %v", err))
+			bad = append(bad, fmt.Errorf("--published: %w", err))
 		}
 		d.PublishedAt = t
 	}
@@ -47,14 +51,17 @@ func Correction(camps []collector.Campaign, loc *time.Location, d *store.Decisio
 			continue
 		}
 		n, ok, err := collector.ParseCount(raw)
-		if err != nil || !ok {
-			bad = append(bad, fmt.Sprintf("--%s: %q is not a number", f.name, raw))
+		if err == nil && !ok {
+			err = &collector.ValueError{Value: raw, Want: "number"}
+		}
+		if err != nil {
+			bad = append(bad, fmt.Errorf("--%s: %w", f.name, err))
 			continue
 		}
 		*f.dst = collector.Known(n)
 	}
 	if len(bad) == 0 && d.PublishedAt.IsZero() && d.Campaigns == nil && !d.Metrics.AnyKnown() {
-		bad = append(bad, "nothing to correct: give --published, --campaign or a number (--likes, --comments, --shares, --views)")
+		bad = append(bad, ErrNothingToCorrect)
 	}
 	return bad
 }
