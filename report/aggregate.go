@@ -129,11 +129,11 @@ type Report struct {
 	// Sums are unknown when no post of the period showed the number; changes are
 	// unknown when either period is.
 	Engagement, EngagementPrev, EngagementDelta collector.Count
+	Views, ViewsPrev, ViewsDelta                collector.Count
 	// Measured is the share of the period's engagement an official API measured.
 	Measured MeasuredShare
 	// Reach is the potential reach of the period and the measured reach, apart.
 	Reach Reach
-	Views, ViewsPrev, ViewsDelta                collector.Count
 
 	Target        int
 	TargetPercent int       // PostsTotal * 100 / Target, rounded; 0 without a target
