@@ -312,6 +312,19 @@ func (r *Report) RenderJSON(w io.Writer) error {
 
 type timeLike interface{ Format(string) string }
 
+// figuresFrom is where a listed post's numbers come from, and whether the platform
+// deleted it: "đo từ nền tảng · Graph API; đã bị xoá trên nền tảng". "" when unknown.
+func figuresFrom(p *collector.Post, l *labels) string {
+	s := provenance(p.Metrics, p.Platform, l)
+	if !p.GoneAt.IsZero() {
+		if s != "" {
+			s += "; "
+		}
+		s += l.Gone
+	}
+	return s
+}
+
 // utf8BOM makes Excel read the CSV as UTF-8, so Vietnamese shows intact.
 const utf8BOM = "\uFEFF"
 
@@ -363,10 +376,11 @@ func (r *Report) WriteCSV(ctx context.Context, w io.Writer, st *store.Store, com
 	cw := csv.NewWriter(w)
 	cw.Comma = comma
 	cw.UseCRLF = true
-	header := []string{"Ngày đăng", "Nền tảng", "Đơn vị", "Mã đơn vị", "Tác giả", "Tiêu đề", "Thích", "Bình luận", "Chia sẻ", "Lượt xem", "Tương tác", "Xác minh", "Liên kết", "Nguồn"}
+	header := []string{"Ngày đăng", "Nền tảng", "Đơn vị", "Mã đơn vị", "Tác giả", "Tiêu đề", "Thích", "Bình luận", "Chia sẻ", "Lượt xem", "Tương tác", "Xác minh", "Liên kết", "Nguồn", "Nguồn số liệu"}
 	if en {
-		header = []string{"Published", "Platform", "Unit", "Unit id", "Author", "Title", "Likes", "Comments", "Shares", "Views", "Engagement", "Verification", "Link", "Source"}
+		header = []string{"Published", "Platform", "Unit", "Unit id", "Author", "Title", "Likes", "Comments", "Shares", "Views", "Engagement", "Verification", "Link", "Source", "Figures from"}
 	}
+	l := labelsFor(r.Lang)
 	if err := cw.Write(header); err != nil {
 		return err
 	}
@@ -389,7 +403,7 @@ func (r *Report) WriteCSV(ctx context.Context, w io.Writer, st *store.Store, com
 		}
 		row := []string{date, canon.Label(p.Platform), names[p.Unit], p.Unit, p.Author, p.Title,
 			p.Metrics.Likes.String(), p.Metrics.Comments.String(), p.Metrics.Shares.String(), p.Metrics.Views.String(), eng.String(), ver, p.URL,
-			strings.Join(p.Sources, " ")}
+			strings.Join(p.Sources, " "), figuresFrom(&p, l)}
 		for i := range row {
 			row[i] = neutralize(row[i])
 		}

@@ -242,10 +242,11 @@ func provenance(m collector.Metrics, platform string, l *labels) string {
 		return l.FromMeasured
 	case collector.PageRead:
 		return l.FromPage
-	}
-	if m.AnyKnown() {
+	case collector.Typed:
 		return l.FromTyped
 	}
+	// Numbers stored before provenance was recorded stay unmarked: they may have been
+	// typed or read from a feed, and the report does not guess.
 	return ""
 }
 

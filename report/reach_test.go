@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -255,7 +256,7 @@ func TestMeasuredShare(t *testing.T) {
 		})
 	}
 
-	r, _ := reachReport(t, "vi")
+	r, st := reachReport(t, "vi")
 	// 60 of 120: A's two measured posts (50 + 10) against everything typed.
 	if r.Measured != (MeasuredShare{Engagement: 60, Posts: 2, Of: 120, Percent: k(50)}) {
 		t.Errorf("measured share %+v", r.Measured)
@@ -277,6 +278,20 @@ func TestMeasuredShare(t *testing.T) {
 	}
 	if n := strings.Count(html, "đã bị xoá trên nền tảng"); n != 1 {
 		t.Errorf("%d posts marked deleted, want 1", n)
+	}
+	// The CSV of the period's posts says where each post's numbers come from.
+	b.Reset()
+	if err := r.WriteCSV(context.Background(), &b, st, 0); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		",https://facebook.com/tanloi/posts/3,cli,đo từ nền tảng · Graph API; đã bị xoá trên nền tảng\r\n",
+		",https://facebook.com/tanloi/posts/2,cli,tự khai\r\n",
+		",https://zalo.me/krongpac/7,cli,\r\n",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("CSV lacks %q:\n%s", want, b.String())
+		}
 	}
 	b.Reset()
 	if err := r.RenderJSON(&b); err != nil {

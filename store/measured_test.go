@@ -15,7 +15,10 @@ import (
 // one day, unit and platform.
 func measuredPosts(t *testing.T) []collector.Post {
 	k := collector.Known
-	day := func(p *collector.Post) { p.PublishedAt = time.Date(2023, 3, 2, 9, 0, 0, 0, hcm); p.Platform = "facebook" }
+	day := func(p *collector.Post) {
+		p.PublishedAt = time.Date(2023, 3, 2, 9, 0, 0, 0, hcm)
+		p.Platform = "facebook"
+	}
 	return []collector.Post{
 		post(t, "https://www.facebook.com/tanloi/posts/1", collector.Metrics{Likes: k(40), Comments: k(6), Shares: k(4),
 			Reach: k(900), Impressions: k(1400), From: collector.Measured}, day),
