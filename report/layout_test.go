@@ -257,6 +257,11 @@ func TestBrowserLayout(t *testing.T) {
 		})
 	}
 
+	t.Run("potential reach", func(t *testing.T) {
+		t.Parallel()
+		checkReachLayout(t, bctx, dir)
+	})
+
 	t.Run("English keeps English numbers", func(t *testing.T) {
 		t.Parallel()
 		l := measure(t, bctx, demoReportFile(t, "en"), 1280, 900, false, "")

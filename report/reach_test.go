@@ -324,15 +324,12 @@ func reachReportFile(t *testing.T) string {
 	return file
 }
 
-// TestBrowserReachLayout: the report with a reach chart and table, on a 390 px phone
-// and at A4 print width, follows TestBrowserLayout's rules: six charts drawn, no word
-// broken in a cell, nothing outside its card, no chart text clipped or overlapping,
-// the reach axis written the Vietnamese way.
-func TestBrowserReachLayout(t *testing.T) {
-	t.Parallel()
-	bctx := browser(t)
+// checkReachLayout: the report with a reach chart and table, on a 390 px phone and at
+// A4 print width, follows TestBrowserLayout's rules: six charts drawn, no word broken
+// in a cell, nothing outside its card, no chart text clipped or overlapping, the reach
+// axis written the Vietnamese way. TestBrowserLayout runs it in its own browser.
+func checkReachLayout(t *testing.T, bctx context.Context, dir string) {
 	file := reachReportFile(t)
-	dir := shotDir(t)
 	for _, tc := range []struct {
 		name          string
 		width, height int64
