@@ -39,6 +39,7 @@ type labels struct {
 	// Where numbers come from (issue 19): the measured share, the marks of the top
 	// posts, potential reach and the measured reach beside it.
 	MeasuredShare, MeasuredNone, MeasuredNoteShare, MeasuredNoteNone    string
+	MeasuredPosts                                                       string
 	FromMeasured, FromTyped, FromPage, Gone                             string
 	ReachTitle, ReachChart, ReachFigure, ReachSub, AtLeast, ReachNone   string
 	Audience, DaysPosted, Potential, UnknownAudience, ReachUnknownDays  string
@@ -87,6 +88,7 @@ var vi = labels{
 	AxisPosts: "Số bài", AxisEngagement: "Lượt tương tác", AxisDays: "Ngày", NoSourcesShort: "chưa cấu hình nguồn tự động",
 	MeasuredShare:     "%d %% số liệu đo từ nền tảng",
 	MeasuredNone:      "chưa có số liệu đo từ nền tảng",
+	MeasuredPosts:     "%s bài có số liệu đo từ nền tảng (chưa có tương tác)",
 	MeasuredNoteShare: "Tương tác đo từ nền tảng: %d %% (%s trên %s lượt, %s bài đo qua API chính thức của nền tảng); phần còn lại do đơn vị tự khai hoặc đọc từ trang bài đăng.",
 	MeasuredNoteNone:  "Chưa có số liệu đo từ nền tảng: mọi số tương tác do đơn vị tự khai hoặc đọc từ trang bài đăng.",
 	FromMeasured:      "đo từ nền tảng", FromTyped: "tự khai", FromPage: "đọc từ trang", Gone: "đã bị xoá trên nền tảng",
@@ -145,6 +147,7 @@ var en = labels{
 	AxisPosts: "Posts", AxisEngagement: "Engagement", AxisDays: "Day", NoSourcesShort: "no automatic sources configured",
 	MeasuredShare:     "%d %% measured by the platforms",
 	MeasuredNone:      "nothing measured by the platforms yet",
+	MeasuredPosts:     "%s posts measured by the platforms (no engagement yet)",
 	MeasuredNoteShare: "Engagement measured by the platforms: %d %% (%s of %s, %s posts measured through the platforms' official APIs); the rest was typed by units or read from the posts' pages.",
 	MeasuredNoteNone:  "Nothing measured by the platforms yet: every engagement figure was typed by units or read from the posts' pages.",
 	FromMeasured:      "measured", FromTyped: "self-reported", FromPage: "read from the page", Gone: "deleted on the platform",

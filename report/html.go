@@ -192,8 +192,8 @@ func (r *Report) measuredLine() string {
 	l := labelsFor(r.Lang)
 	if !r.Measured.Percent.Known {
 		if r.Measured.Posts > 0 {
-			// Measured posts, but no engagement to share out (all 0).
-			return fmt.Sprintf(l.MeasuredShare, 100)
+			// Measured posts, but no engagement at all in the period: no share to speak of.
+			return fmt.Sprintf(l.MeasuredPosts, formatInt(r.Measured.Posts, r.Lang))
 		}
 		return l.MeasuredNone
 	}
@@ -353,6 +353,8 @@ func (r *Report) reachNotes() []string {
 		out = append(out, fmt.Sprintf(l.MeasuredNoteShare, m.Percent.N, n(m.Engagement), n(m.Of), n(m.Posts)))
 	} else if m.Posts == 0 {
 		out = append(out, l.MeasuredNoteNone)
+	} else {
+		out = append(out, r.measuredLine()+".")
 	}
 	if len(r.Reach.ByUnit) == 0 {
 		return out

@@ -231,6 +231,7 @@ func TestMeasuredShare(t *testing.T) {
 		{"two thirds round up", []collector.Metrics{m(2, collector.Measured), m(1, collector.Typed)}, k(67), "67 % số liệu đo từ nền tảng"},
 		{"78 %", []collector.Metrics{m(78, collector.Measured), m(20, collector.Typed), m(2, collector.PageRead), {}}, k(78), "78 % số liệu đo từ nền tảng"},
 		{"all measured", []collector.Metrics{m(7, collector.Measured), m(3, collector.Measured)}, k(100), "100 % số liệu đo từ nền tảng"},
+		{"measured, no engagement yet", []collector.Metrics{m(0, collector.Measured), m(0, collector.Typed)}, collector.Count{}, "1 bài có số liệu đo từ nền tảng (chưa có tương tác)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
