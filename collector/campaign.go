@@ -54,6 +54,10 @@ type Unit struct {
 	ID      string
 	Name    string
 	Aliases []string
+	// Audience is the followers of the unit's accounts that are not connected to an
+	// official API (`audience` in its [[unit]]); unknown when not configured. The report
+	// adds the connected accounts' audiences to it for the potential reach.
+	Audience Count
 }
 
 // Units is the configured list of units.

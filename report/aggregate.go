@@ -59,6 +59,13 @@ type Day struct {
 	Cumulative int64 // every post of the campaign up to the end of this day
 	// Engagement per platform (only platforms with a known engagement on that day).
 	Engagement map[string]int64
+	// Potential reach: the audiences of the units that posted that day; unknown when
+	// none of them has a known audience. PotentialUnknown counts the units that posted
+	// with no known audience (the sum is then a lower bound).
+	Potential        collector.Count
+	PotentialUnknown int
+	// MeasuredReach sums the reach page insights measured for that day's posts.
+	MeasuredReach collector.Count
 }
 
 // TopPost is one row of the top-posts table.
@@ -123,6 +130,10 @@ type Report struct {
 	// unknown when either period is.
 	Engagement, EngagementPrev, EngagementDelta collector.Count
 	Views, ViewsPrev, ViewsDelta                collector.Count
+	// Measured is the share of the period's engagement an official API measured.
+	Measured MeasuredShare
+	// Reach is the potential reach of the period and the measured reach, apart.
+	Reach Reach
 
 	Target        int
 	TargetPercent int       // PostsTotal * 100 / Target, rounded; 0 without a target
@@ -223,6 +234,12 @@ func Aggregate(ctx context.Context, st *store.Store, in Input) (*Report, error) 
 	for _, u := range in.Units {
 		configured[u.ID] = u
 	}
+	connected, err := st.Audiences()
+	if err != nil {
+		return nil, fmt.Errorf("report: campaign %s: %w", c.ID, err)
+	}
+	aud, accounts := audiences(in.Units, connected)
+	daysPosted := map[string]int64{} // unit → days of the period it posted
 	dayIndex := map[string]int{}
 	r.Daily = make([]Day, days)
 	for i := range r.Daily {
@@ -251,7 +268,7 @@ func Aggregate(ctx context.Context, st *store.Store, in Input) (*Report, error) 
 	// running total (and the day the target was reached), the previous period its own
 	// figures. A day's platform rows and its unit rows each count all its posts once:
 	// day figures come from the platform rows, unit figures from the unit rows.
-	err := st.DayTotals(c.ID, time.Time{}, to, func(row store.DayTotal) error {
+	err = st.DayTotals(c.ID, time.Time{}, to, func(row store.DayTotal) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -279,6 +296,16 @@ func Aggregate(ctx context.Context, st *store.Store, in Input) (*Report, error) 
 				u.engKnow += row.EngagementKnown
 				if row.Name == "" {
 					r.Quality.WithoutUnit += row.Posts
+				}
+				if row.Posts > 0 {
+					// One unit row a day: the unit posted that day.
+					daysPosted[row.Name]++
+					d := &r.Daily[dayIndex[dayKey]]
+					if a := aud[row.Name]; a.Known && row.Name != "" {
+						d.Potential = d.Potential.Plus(a)
+					} else {
+						d.PotentialUnknown++
+					}
 				}
 			}
 			return nil
@@ -316,6 +343,7 @@ func Aggregate(ctx context.Context, st *store.Store, in Input) (*Report, error) 
 				}
 				d.Engagement[row.Name] += row.Engagement
 			}
+			d.MeasuredReach = d.MeasuredReach.Plus(collector.KnownIf(row.Reach, row.ReachKnown > 0))
 			p := plats[row.Name]
 			if p == nil {
 				p = &PlatformStat{Platform: row.Name}
@@ -361,6 +389,13 @@ func Aggregate(ctx context.Context, st *store.Store, in Input) (*Report, error) 
 	r.PostsInPeriod = cur.Posts
 	r.Engagement = collector.KnownIf(cur.Engagement, cur.EngagementKnown > 0)
 	r.Views = collector.KnownIf(cur.Views, cur.ViewsKnown > 0)
+	r.Measured = measuredShare(cur)
+	r.reachOf(aud, accounts, daysPosted, cur, func(id string) string {
+		if u, ok := configured[id]; ok {
+			return u.Name
+		}
+		return id
+	})
 	if hasPrev {
 		r.PrevFrom, r.PrevTo = prevFrom, prevTo
 		r.PostsPrev = prev.Posts

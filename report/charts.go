@@ -32,6 +32,7 @@ const (
 	colorEngagement = "#8fb3de"
 	colorCumulative = "#1e7d32"
 	colorTarget     = "#c0392b"
+	colorReach      = "#6d4c41" // potential reach: no platform's colour
 )
 
 // chartable is what every go-echarts chart offers.
@@ -87,7 +88,8 @@ func dateAxis(days []string) map[string]any {
 	return map[string]any{"type": "category", "data": days, "axisLabel": map[string]any{"hideOverlap": true, "margin": 12}}
 }
 
-// buildCharts builds the five charts of the report, in the order they appear.
+// buildCharts builds the charts of the report: the five every report has, in the order
+// they appear, then the potential-reach chart when some audience is known.
 func (r *Report) buildCharts() ([]Chart, error) {
 	l := labelsFor(r.Lang)
 	var out []Chart
@@ -285,6 +287,44 @@ func (r *Report) buildCharts() ([]Chart, error) {
 	}
 	if r.Quality.HourUnknown > 0 {
 		out[len(out)-1].Note = fmt.Sprintf(l.HourUnknown, formatInt(r.Quality.HourUnknown, r.Lang))
+	}
+
+	// Potential reach per day, drawn only when some unit that posted has a known
+	// audience. A day whose units' audiences are all unknown is an empty slot, not 0.
+	if r.Reach.Potential.Known {
+		rdays := make([]string, len(r.Daily))
+		data := make([]opts.BarData, len(r.Daily))
+		lower := false
+		for i, d := range r.Daily {
+			rdays[i] = d.Date.Format("02/01")
+			if r.Lang == "en" {
+				rdays[i] = d.Date.Format("01-02")
+			}
+			switch {
+			case d.Potential.Known:
+				data[i] = opts.BarData{Value: d.Potential.N}
+			case d.PotentialUnknown > 0:
+				data[i] = opts.BarData{Value: "-"}
+			default:
+				data[i] = opts.BarData{Value: 0}
+			}
+			lower = lower || d.PotentialUnknown > 0
+		}
+		reach := charts.NewBar()
+		reach.SetGlobalOptions(initOpts("chart-reach"), charts.WithAnimation(false))
+		reach.SetXAxis(rdays).AddSeries(l.ReachFigure, data, charts.WithItemStyleOpts(opts.ItemStyle{Color: colorReach}))
+		if err := add("chart-reach", l.ReachChart, 300, reach, func(m map[string]any) {
+			m["tooltip"] = map[string]any{"show": true, "trigger": "axis", "renderMode": "richText", "confine": true}
+			m["legend"] = map[string]any{"show": true, "top": 0, "left": "center"}
+			m["grid"] = map[string]any{"left": 8, "right": 16, "top": 64, "bottom": 8, "containLabel": true}
+			m["xAxis"] = []any{dateAxis(rdays)}
+			m["yAxis"] = []any{valueAxis(l.AxisReach)}
+		}); err != nil {
+			return nil, err
+		}
+		if lower {
+			out[len(out)-1].Note = l.ReachUnknownDays
+		}
 	}
 	return out, nil
 }

@@ -43,10 +43,15 @@ func (r *Report) RenderText(w io.Writer) error {
 		progress += ", " + reached
 	}
 	lines = append(lines, fmt.Sprintf("• %s: %s.", l.Target, progress))
+	eng := formatMetric(r.Engagement, r.Lang)
+	if r.Measured.Posts > 0 {
+		// Said only once something is measured: every digest before it read the same.
+		eng += " (" + r.measuredLine() + ")"
+	}
 	if en {
-		lines = append(lines, fmt.Sprintf("• Units that posted: %d/%d; engagement %s; recorded views %s.", r.UnitsActive, r.UnitsTotal, formatMetric(r.Engagement, r.Lang), formatMetric(r.Views, r.Lang)))
+		lines = append(lines, fmt.Sprintf("• Units that posted: %d/%d; engagement %s; recorded views %s.", r.UnitsActive, r.UnitsTotal, eng, formatMetric(r.Views, r.Lang)))
 	} else {
-		lines = append(lines, fmt.Sprintf("• Đơn vị đã đăng: %d/%d; tương tác %s; lượt xem ghi nhận %s.", r.UnitsActive, r.UnitsTotal, formatMetric(r.Engagement, r.Lang), formatMetric(r.Views, r.Lang)))
+		lines = append(lines, fmt.Sprintf("• Đơn vị đã đăng: %d/%d; tương tác %s; lượt xem ghi nhận %s.", r.UnitsActive, r.UnitsTotal, eng, formatMetric(r.Views, r.Lang)))
 	}
 	var leaders []string
 	for _, u := range r.ByUnit {
@@ -144,6 +149,41 @@ type jsonDay struct {
 	Posts      int64            `json:"posts"`
 	Cumulative int64            `json:"cumulative"`
 	Engagement map[string]int64 `json:"engagement_by_platform,omitempty"`
+	// Potential reach of the day (null: no unit that posted has a known audience) and
+	// how many units that posted have none; measured reach apart (null: none measured).
+	PotentialReach        collector.Count `json:"potential_reach"`
+	PotentialUnitsUnknown int             `json:"potential_reach_units_unknown"`
+	MeasuredReach         collector.Count `json:"measured_reach"`
+}
+
+// jsonMeasured is the share of the period's engagement measured by the platforms.
+type jsonMeasured struct {
+	Engagement   int64           `json:"engagement"`    // of the measured posts
+	Posts        int64           `json:"posts"`         // measured posts with a known engagement
+	Of           int64           `json:"of"`            // all known engagement
+	SharePercent collector.Count `json:"share_percent"` // null when nothing is measured
+}
+
+type jsonUnitReach struct {
+	Unit       string          `json:"unit"`
+	Name       string          `json:"name"`
+	Audience   collector.Count `json:"audience"` // null = unknown
+	Connected  int             `json:"connected_accounts"`
+	DaysPosted int64           `json:"days_posted"`
+	Potential  collector.Count `json:"potential_reach"` // audience × days posted; null = unknown
+}
+
+// jsonReach is potential reach and, apart, the reach page insights measured.
+type jsonReach struct {
+	Definition       string          `json:"definition"`
+	Potential        collector.Count `json:"potential_reach"`
+	LowerBound       bool            `json:"potential_reach_is_lower_bound"`
+	UnitsUnknown     int             `json:"units_audience_unknown"`
+	ByUnit           []jsonUnitReach `json:"by_unit"`
+	MeasuredReach    collector.Count `json:"measured_reach"`
+	MeasuredPosts    int64           `json:"measured_reach_posts"`
+	Impressions      collector.Count `json:"measured_impressions"`
+	ImpressionsPosts int64           `json:"measured_impressions_posts"`
 }
 
 type jsonPeriod struct {
@@ -163,6 +203,7 @@ type jsonTop struct {
 	Published  string            `json:"published"`
 	Metrics    collector.Metrics `json:"metrics"`
 	Engagement int64             `json:"engagement"`
+	GoneAt     string            `json:"gone_at,omitempty"` // deleted on the platform
 }
 
 type jsonSource struct {
@@ -186,7 +227,9 @@ type jsonReport struct {
 	UnitsActive       int              `json:"units_active"`
 	UnitsTotal        int              `json:"units_total"`
 	Engagement        collector.Count  `json:"engagement"`
+	Measured          jsonMeasured     `json:"measured_engagement"`
 	Views             collector.Count  `json:"views"`
+	Reach             jsonReach        `json:"reach"`
 	Target            *int             `json:"target"`
 	TargetPercent     *int             `json:"target_percent"`
 	TargetReached     *string          `json:"target_reached"`
@@ -233,7 +276,17 @@ func (r *Report) RenderJSON(w io.Writer) error {
 		j.ByUnit = append(j.ByUnit, jsonUnit{Unit: u.ID, Name: u.Name, Posts: u.Posts, Engagement: u.Engagement})
 	}
 	for _, d := range r.Daily {
-		j.Daily = append(j.Daily, jsonDay{Date: day(d.Date), Posts: d.Posts, Cumulative: d.Cumulative, Engagement: d.Engagement})
+		j.Daily = append(j.Daily, jsonDay{Date: day(d.Date), Posts: d.Posts, Cumulative: d.Cumulative, Engagement: d.Engagement,
+			PotentialReach: d.Potential, PotentialUnitsUnknown: d.PotentialUnknown, MeasuredReach: d.MeasuredReach})
+	}
+	j.Measured = jsonMeasured{Engagement: r.Measured.Engagement, Posts: r.Measured.Posts, Of: r.Measured.Of, SharePercent: r.Measured.Percent}
+	rc := r.Reach
+	j.Reach = jsonReach{Definition: labelsFor(r.Lang).NotesReach, Potential: rc.Potential, LowerBound: rc.Potential.Known && rc.UnknownUnits > 0,
+		UnitsUnknown: rc.UnknownUnits, ByUnit: []jsonUnitReach{}, MeasuredReach: rc.Measured, MeasuredPosts: rc.MeasuredPosts,
+		Impressions: rc.Impressions, ImpressionsPosts: rc.ImpressionsPosts}
+	for _, u := range rc.ByUnit {
+		j.Reach.ByUnit = append(j.Reach.ByUnit, jsonUnitReach{Unit: u.ID, Name: u.Name, Audience: u.Audience, Connected: u.Connected,
+			DaysPosted: u.DaysPosted, Potential: u.Potential})
 	}
 	for _, u := range r.UnitsWithoutPosts {
 		j.UnitsWithoutPosts = append(j.UnitsWithoutPosts, jsonUnitRef{Unit: u.ID, Name: u.Name})
@@ -241,6 +294,9 @@ func (r *Report) RenderJSON(w io.Writer) error {
 	for _, t := range r.Top {
 		j.Top = append(j.Top, jsonTop{URL: t.URL, Title: t.Title, Unit: t.Unit, Platform: t.Platform,
 			Published: t.When().In(loc).Format("2006-01-02T15:04:05Z07:00"), Metrics: t.Metrics, Engagement: t.Engagement})
+		if !t.GoneAt.IsZero() {
+			j.Top[len(j.Top)-1].GoneAt = t.GoneAt.In(loc).Format("2006-01-02T15:04:05Z07:00")
+		}
 	}
 	for _, s := range r.Sources {
 		js := jsonSource{Name: s.Name, ConsecutiveFailures: s.ConsecutiveFailures, LastError: s.LastError, Stale: s.Stale}
@@ -255,6 +311,19 @@ func (r *Report) RenderJSON(w io.Writer) error {
 }
 
 type timeLike interface{ Format(string) string }
+
+// figuresFrom is where a listed post's numbers come from, and whether the platform
+// deleted it: "đo từ nền tảng · Graph API; đã bị xoá trên nền tảng". "" when unknown.
+func figuresFrom(p *collector.Post, l *labels) string {
+	s := provenance(p.Metrics, p.Platform, l)
+	if !p.GoneAt.IsZero() {
+		if s != "" {
+			s += "; "
+		}
+		s += l.Gone
+	}
+	return s
+}
 
 // utf8BOM makes Excel read the CSV as UTF-8, so Vietnamese shows intact.
 const utf8BOM = "\uFEFF"
@@ -307,10 +376,11 @@ func (r *Report) WriteCSV(ctx context.Context, w io.Writer, st *store.Store, com
 	cw := csv.NewWriter(w)
 	cw.Comma = comma
 	cw.UseCRLF = true
-	header := []string{"Ngày đăng", "Nền tảng", "Đơn vị", "Mã đơn vị", "Tác giả", "Tiêu đề", "Thích", "Bình luận", "Chia sẻ", "Lượt xem", "Tương tác", "Xác minh", "Liên kết", "Nguồn"}
+	header := []string{"Ngày đăng", "Nền tảng", "Đơn vị", "Mã đơn vị", "Tác giả", "Tiêu đề", "Thích", "Bình luận", "Chia sẻ", "Lượt xem", "Tương tác", "Xác minh", "Liên kết", "Nguồn", "Nguồn số liệu"}
 	if en {
-		header = []string{"Published", "Platform", "Unit", "Unit id", "Author", "Title", "Likes", "Comments", "Shares", "Views", "Engagement", "Verification", "Link", "Source"}
+		header = []string{"Published", "Platform", "Unit", "Unit id", "Author", "Title", "Likes", "Comments", "Shares", "Views", "Engagement", "Verification", "Link", "Source", "Figures from"}
 	}
+	l := labelsFor(r.Lang)
 	if err := cw.Write(header); err != nil {
 		return err
 	}
@@ -333,7 +403,7 @@ func (r *Report) WriteCSV(ctx context.Context, w io.Writer, st *store.Store, com
 		}
 		row := []string{date, canon.Label(p.Platform), names[p.Unit], p.Unit, p.Author, p.Title,
 			p.Metrics.Likes.String(), p.Metrics.Comments.String(), p.Metrics.Shares.String(), p.Metrics.Views.String(), eng.String(), ver, p.URL,
-			strings.Join(p.Sources, " ")}
+			strings.Join(p.Sources, " "), figuresFrom(&p, l)}
 		for i := range row {
 			row[i] = neutralize(row[i])
 		}

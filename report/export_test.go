@@ -97,10 +97,10 @@ func TestCSVExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "\uFEFF" +
-		"Ngày đăng,Nền tảng,Đơn vị,Mã đơn vị,Tác giả,Tiêu đề,Thích,Bình luận,Chia sẻ,Lượt xem,Tương tác,Xác minh,Liên kết,Nguồn\r\n" +
-		"05/03/2023 00:30,TikTok,Trường Đại học Y Dược Buôn Ma Thuột,y-duoc,,Video 05/03 00:30,30,5,n/a,2000,35,chưa xác minh,https://tiktok.com/@/video/4,cli\r\n" +
-		"05/03/2023 08:00,Facebook,Đoàn phường Tân Lợi,tan-loi,'@cmd,\"'=HYPERLINK(\"\"http://evil.example/\"\",\"\"Bấm vào đây\"\")\",n/a,n/a,n/a,n/a,n/a,chưa xác minh,https://facebook.com/tanloi/posts/5,cli\r\n" +
-		"06/03/2023 20:00,Zalo,Đoàn phường Tân Lợi,tan-loi,'+84 912 345 678,'-2+3,7,n/a,3,n/a,10,đã xác minh,https://zalo.me/tanloi/6,cli\r\n"
+		"Ngày đăng,Nền tảng,Đơn vị,Mã đơn vị,Tác giả,Tiêu đề,Thích,Bình luận,Chia sẻ,Lượt xem,Tương tác,Xác minh,Liên kết,Nguồn,Nguồn số liệu\r\n" +
+		"05/03/2023 00:30,TikTok,Trường Đại học Y Dược Buôn Ma Thuột,y-duoc,,Video 05/03 00:30,30,5,n/a,2000,35,chưa xác minh,https://tiktok.com/@/video/4,cli,\r\n" +
+		"05/03/2023 08:00,Facebook,Đoàn phường Tân Lợi,tan-loi,'@cmd,\"'=HYPERLINK(\"\"http://evil.example/\"\",\"\"Bấm vào đây\"\")\",n/a,n/a,n/a,n/a,n/a,chưa xác minh,https://facebook.com/tanloi/posts/5,cli,\r\n" +
+		"06/03/2023 20:00,Zalo,Đoàn phường Tân Lợi,tan-loi,'+84 912 345 678,'-2+3,7,n/a,3,n/a,10,đã xác minh,https://zalo.me/tanloi/6,cli,\r\n"
 	if got := b.String(); got != want {
 		t.Errorf("csv:\n%s\nwant:\n%s", got, want)
 	}
@@ -119,10 +119,10 @@ func TestCSVSemicolon(t *testing.T) {
 		comma rune
 		want  string
 	}{
-		{';', "\uFEFFNgày đăng;Nền tảng;Đơn vị;Mã đơn vị;Tác giả;Tiêu đề;Thích;Bình luận;Chia sẻ;Lượt xem;Tương tác;Xác minh;Liên kết;Nguồn\r\n" +
-			"05/03/2023 00:30;TikTok;Trường Đại học Y Dược Buôn Ma Thuột;y-duoc;Tác giả,'@cmd;\"Bài viết;'=1+1;x\";30;5;n/a;2000;35;chưa xác minh;https://tiktok.com/@/video/4;cli\r\n"},
-		{0, "\uFEFFNgày đăng,Nền tảng,Đơn vị,Mã đơn vị,Tác giả,Tiêu đề,Thích,Bình luận,Chia sẻ,Lượt xem,Tương tác,Xác minh,Liên kết,Nguồn\r\n" +
-			"05/03/2023 00:30,TikTok,Trường Đại học Y Dược Buôn Ma Thuột,y-duoc,\"Tác giả,'@cmd\",Bài viết;'=1+1;x,30,5,n/a,2000,35,chưa xác minh,https://tiktok.com/@/video/4,cli\r\n"},
+		{';', "\uFEFFNgày đăng;Nền tảng;Đơn vị;Mã đơn vị;Tác giả;Tiêu đề;Thích;Bình luận;Chia sẻ;Lượt xem;Tương tác;Xác minh;Liên kết;Nguồn;Nguồn số liệu\r\n" +
+			"05/03/2023 00:30;TikTok;Trường Đại học Y Dược Buôn Ma Thuột;y-duoc;Tác giả,'@cmd;\"Bài viết;'=1+1;x\";30;5;n/a;2000;35;chưa xác minh;https://tiktok.com/@/video/4;cli;\r\n"},
+		{0, "\uFEFFNgày đăng,Nền tảng,Đơn vị,Mã đơn vị,Tác giả,Tiêu đề,Thích,Bình luận,Chia sẻ,Lượt xem,Tương tác,Xác minh,Liên kết,Nguồn,Nguồn số liệu\r\n" +
+			"05/03/2023 00:30,TikTok,Trường Đại học Y Dược Buôn Ma Thuột,y-duoc,\"Tác giả,'@cmd\",Bài viết;'=1+1;x,30,5,n/a,2000,35,chưa xác minh,https://tiktok.com/@/video/4,cli,\r\n"},
 	} {
 		var b bytes.Buffer
 		if err := r.WriteCSV(context.Background(), &b, st, tc.comma); err != nil {

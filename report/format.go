@@ -36,6 +36,16 @@ type labels struct {
 	NoPrev, NotesNoPrev, HourUnknown, Author, Numbers, Views2         string
 	PeriodShown, Digest, Data, IndexDate, IndexFiles, AxisPosts       string
 	AxisEngagement, AxisDays, NoSourcesShort                          string
+	// Where numbers come from (issue 19): the measured share, the marks of the top
+	// posts, potential reach and the measured reach beside it.
+	MeasuredShare, MeasuredNone, MeasuredNoteShare, MeasuredNoteNone    string
+	MeasuredPosts                                                       string
+	FromMeasured, FromTyped, FromPage, Gone                             string
+	ReachTitle, ReachChart, ReachFigure, ReachSub, AtLeast, ReachNone   string
+	Audience, DaysPosted, Potential, UnknownAudience, ReachUnknownDays  string
+	MeasuredReach, MeasuredReachNone, Impressions, ReachPosts           string
+	NotesReach, NotesReachUnknown, NotesReachNoUnit, NotesMeasuredReach string
+	AxisReach, Connected                                                string
 }
 
 var vi = labels{
@@ -76,6 +86,25 @@ var vi = labels{
 	Author:      "Tác giả", Numbers: "Số liệu", Views2: "lượt xem",
 	PeriodShown: "Vùng tô nhạt là kỳ báo cáo.", Digest: "Bản tin", Data: "Dữ liệu", IndexDate: "Ngày", IndexFiles: "Tệp",
 	AxisPosts: "Số bài", AxisEngagement: "Lượt tương tác", AxisDays: "Ngày", NoSourcesShort: "chưa cấu hình nguồn tự động",
+	MeasuredShare:     "%d %% số liệu đo từ nền tảng",
+	MeasuredNone:      "chưa có số liệu đo từ nền tảng",
+	MeasuredPosts:     "%s bài có số liệu đo từ nền tảng (chưa có tương tác)",
+	MeasuredNoteShare: "Tương tác đo từ nền tảng: %d %% (%s trên %s lượt, %s bài đo qua API chính thức của nền tảng); phần còn lại do đơn vị tự khai hoặc đọc từ trang bài đăng.",
+	MeasuredNoteNone:  "Chưa có số liệu đo từ nền tảng: mọi số tương tác do đơn vị tự khai hoặc đọc từ trang bài đăng.",
+	FromMeasured:      "đo từ nền tảng", FromTyped: "tự khai", FromPage: "đọc từ trang", Gone: "đã bị xoá trên nền tảng",
+	ReachTitle:  "Tiếp cận tiềm năng (số người có thể đã thấy bài, không phải số người đã xem)",
+	ReachChart:  "Tiếp cận tiềm năng theo ngày",
+	ReachFigure: "Tiếp cận tiềm năng", ReachSub: "khán giả của các đơn vị đã đăng, theo ngày đăng",
+	AtLeast: "ít nhất", ReachNone: "chưa rõ (chưa có số người theo dõi của đơn vị nào đã đăng)",
+	Audience: "Người theo dõi", DaysPosted: "Số ngày đăng", Potential: "Tiếp cận tiềm năng", UnknownAudience: "chưa rõ",
+	ReachUnknownDays: "Ngày có đơn vị chưa rõ số người theo dõi: cột chỉ là mức tối thiểu.",
+	MeasuredReach:    "Tiếp cận đo từ Facebook Insights", MeasuredReachNone: "chưa có số liệu đo từ Facebook Insights (cần quyền pages_read_insights)",
+	Impressions: "lượt hiển thị", ReachPosts: "bài",
+	NotesReach:         "Tiếp cận tiềm năng: mỗi ngày, cộng số người theo dõi của các đơn vị có bài đăng ngày đó; của một đơn vị: số người theo dõi × số ngày đơn vị có bài trong kỳ. Số người theo dõi của đơn vị = số “audience” cấu hình cho đơn vị + số người theo dõi gần nhất của các trang, kênh đã kết nối. Đây là số người có thể đã thấy bài, không phải số người đã xem.",
+	NotesReachUnknown:  "%s đơn vị có bài nhưng chưa rõ số người theo dõi (không tính là 0, tổng tiếp cận tiềm năng là mức tối thiểu): %s.",
+	NotesReachNoUnit:   "bài chưa rõ đơn vị",
+	NotesMeasuredReach: "Tiếp cận và lượt hiển thị đo từ Facebook Insights: %s bài của các trang đã cấp quyền đọc thống kê; tính riêng, không cộng vào tiếp cận tiềm năng.",
+	AxisReach:          "Người", Connected: "trang đã kết nối",
 }
 
 var en = labels{
@@ -116,6 +145,25 @@ var en = labels{
 	Author:      "Author", Numbers: "Figures", Views2: "views",
 	PeriodShown: "The shaded days are the report's period.", Digest: "Digest", Data: "Data", IndexDate: "Date", IndexFiles: "Files",
 	AxisPosts: "Posts", AxisEngagement: "Engagement", AxisDays: "Day", NoSourcesShort: "no automatic sources configured",
+	MeasuredShare:     "%d %% measured by the platforms",
+	MeasuredNone:      "nothing measured by the platforms yet",
+	MeasuredPosts:     "%s posts measured by the platforms (no engagement yet)",
+	MeasuredNoteShare: "Engagement measured by the platforms: %d %% (%s of %s, %s posts measured through the platforms' official APIs); the rest was typed by units or read from the posts' pages.",
+	MeasuredNoteNone:  "Nothing measured by the platforms yet: every engagement figure was typed by units or read from the posts' pages.",
+	FromMeasured:      "measured", FromTyped: "self-reported", FromPage: "read from the page", Gone: "deleted on the platform",
+	ReachTitle:  "Potential reach (people who could have seen the posts, not people reached)",
+	ReachChart:  "Potential reach per day",
+	ReachFigure: "Potential reach", ReachSub: "audiences of the units that posted, per day they posted",
+	AtLeast: "at least", ReachNone: "unknown (no unit that posted has a known audience)",
+	Audience: "Followers", DaysPosted: "Days posted", Potential: "Potential reach", UnknownAudience: "unknown",
+	ReachUnknownDays: "Days with a unit of unknown audience: the bar is a lower bound.",
+	MeasuredReach:    "Reach measured by Facebook Insights", MeasuredReachNone: "nothing measured by Facebook Insights yet (needs pages_read_insights)",
+	Impressions: "impressions", ReachPosts: "posts",
+	NotesReach:         "Potential reach: per day, the followers of the units that posted that day, summed; per unit, its followers × the days it posted in the period. A unit's followers = its configured “audience” + the last known followers of its connected pages and channels. It counts people who could have seen the posts, not people reached.",
+	NotesReachUnknown:  "%s units posted with no known audience (not counted as 0; the potential reach is a lower bound): %s.",
+	NotesReachNoUnit:   "posts without a unit",
+	NotesMeasuredReach: "Reach and impressions measured by Facebook Insights: %s posts of pages that granted insights; shown apart, never added to the potential reach.",
+	AxisReach:          "People", Connected: "connected pages",
 }
 
 func labelsFor(lang string) *labels {

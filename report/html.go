@@ -53,8 +53,26 @@ const maxAnswerUnits = 8
 type topRow struct {
 	Title, LinkText, Unit, Platform, Date, Author string
 	Eng, Breakdown                                string
+	From                                          string // where the numbers come from ("đo từ nền tảng · Graph API")
+	Measured                                      bool
+	Gone                                          string // "đã bị xoá trên nền tảng", or ""
 	Link                                          string // "" when not an http(s) URL
 	RawURL                                        string
+}
+
+// reachRow is one unit of the potential-reach table.
+type reachRow struct {
+	Unit, Audience, Days, Potential string
+	Unknown                         bool
+	Connected                       string // "2 trang đã kết nối", or ""
+}
+
+// reachView is the potential-reach section.
+type reachView struct {
+	Chart    *Chart // nil when no unit that posted has a known audience
+	Total    string // "ít nhất 9.800", or the words for unknown
+	Rows     []reachRow
+	Measured string // the measured reach and impressions, apart
 }
 
 type sourceRow struct {
@@ -72,6 +90,7 @@ type page struct {
 	Charts                 []Chart
 	Daily, Platform, Units Chart
 	Engagement, Heat       Chart
+	Reach                  reachView
 	WithoutPosts           []string
 	WithoutCount           string
 	Top                    []topRow
@@ -158,10 +177,109 @@ func (r *Report) figures() []figure {
 	ud, uu, udn := d(r.UnitsDelta)
 	fs = append(fs, figure{Label: l.UnitsPosted, Value: fmt.Sprintf("%d / %d", r.UnitsActive, r.UnitsTotal), Delta: ud, Up: uu, Down: udn, Progress: -1})
 	ed, eu, edn := d(r.EngagementDelta)
-	fs = append(fs, figure{Label: l.Engagement, Value: formatMetric(r.Engagement, r.Lang), Delta: ed, Up: eu, Down: edn, Progress: -1})
+	fs = append(fs, figure{Label: l.Engagement, Value: formatMetric(r.Engagement, r.Lang), Sub: r.measuredLine(), Delta: ed, Up: eu, Down: edn, Progress: -1})
 	vd, vu, vdn := d(r.ViewsDelta)
 	fs = append(fs, figure{Label: l.Views, Value: formatMetric(r.Views, r.Lang), Delta: vd, Up: vu, Down: vdn, Progress: -1})
+	if r.Reach.Potential.Known {
+		fs = append(fs, figure{Label: l.ReachFigure, Value: r.potentialTotal(), Sub: l.ReachSub, Progress: -1})
+	}
 	return fs
+}
+
+// measuredLine is the share of engagement measured by the platforms, for the
+// engagement card: "78 % số liệu đo từ nền tảng".
+func (r *Report) measuredLine() string {
+	l := labelsFor(r.Lang)
+	if !r.Measured.Percent.Known {
+		if r.Measured.Posts > 0 {
+			// Measured posts, but no engagement at all in the period: no share to speak of.
+			return fmt.Sprintf(l.MeasuredPosts, formatInt(r.Measured.Posts, r.Lang))
+		}
+		return l.MeasuredNone
+	}
+	return fmt.Sprintf(l.MeasuredShare, r.Measured.Percent.N)
+}
+
+// potentialTotal writes the period's potential reach: "9.800", "ít nhất 9.800" when
+// some unit's audience is unknown, or the words for unknown.
+func (r *Report) potentialTotal() string {
+	l := labelsFor(r.Lang)
+	switch {
+	case !r.Reach.Potential.Known:
+		return l.UnknownAudience
+	case r.Reach.UnknownUnits > 0:
+		return l.AtLeast + " " + formatInt(r.Reach.Potential.N, r.Lang)
+	}
+	return formatInt(r.Reach.Potential.N, r.Lang)
+}
+
+// measuredReachLine is the reach and impressions page insights measured, labelled
+// as measured and kept apart from the potential reach.
+func (r *Report) measuredReachLine() string {
+	l := labelsFor(r.Lang)
+	rc := r.Reach
+	if !rc.Measured.Known && !rc.Impressions.Known {
+		return l.MeasuredReach + ": " + l.MeasuredReachNone
+	}
+	var parts []string
+	if rc.Measured.Known {
+		parts = append(parts, formatInt(rc.Measured.N, r.Lang)+" ("+formatInt(rc.MeasuredPosts, r.Lang)+" "+l.ReachPosts+")")
+	}
+	if rc.Impressions.Known {
+		parts = append(parts, formatInt(rc.Impressions.N, r.Lang)+" "+l.Impressions+" ("+formatInt(rc.ImpressionsPosts, r.Lang)+" "+l.ReachPosts+")")
+	}
+	return l.MeasuredReach + ": " + strings.Join(parts, " · ")
+}
+
+// provenance says where a listed post's numbers come from, naming the official API
+// when one measured them.
+func provenance(m collector.Metrics, platform string, l *labels) string {
+	switch m.From {
+	case collector.Measured:
+		if api := apiName[platform]; api != "" {
+			return l.FromMeasured + " · " + api
+		}
+		return l.FromMeasured
+	case collector.PageRead:
+		return l.FromPage
+	case collector.Typed:
+		return l.FromTyped
+	}
+	// Numbers stored before provenance was recorded stay unmarked: they may have been
+	// typed or read from a feed, and the report does not guess.
+	return ""
+}
+
+// apiName is the official API that measures each platform's numbers.
+var apiName = map[string]string{
+	"facebook": "Graph API", "instagram": "Instagram Graph API", "youtube": "YouTube Data API",
+}
+
+// reachView builds the potential-reach section.
+func (r *Report) reachView(chart *Chart) reachView {
+	l := labelsFor(r.Lang)
+	v := reachView{Chart: chart, Total: r.potentialTotal(), Measured: r.measuredReachLine()}
+	if !r.Reach.Potential.Known {
+		// No unit that posted has a known audience: a table of "chưa rõ" says nothing
+		// the sentence does not.
+		v.Total = l.ReachNone
+		return v
+	}
+	for _, u := range r.Reach.ByUnit {
+		row := reachRow{Unit: u.Name, Days: formatInt(u.DaysPosted, r.Lang), Audience: l.UnknownAudience, Potential: l.UnknownAudience, Unknown: !u.Potential.Known}
+		if u.ID == "" {
+			row.Unit = l.NoUnit
+		}
+		if u.Audience.Known {
+			row.Audience = formatInt(u.Audience.N, r.Lang)
+			row.Potential = formatInt(u.Potential.N, r.Lang)
+		}
+		if u.Connected > 0 {
+			row.Connected = formatInt(int64(u.Connected), r.Lang) + " " + l.Connected
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	return v
 }
 
 // answer is the first screen: progress to the target, the new posts, and who has not
@@ -207,6 +325,7 @@ func (r *Report) notes() []string {
 	out := []string{l.NotesPosts, l.NotesEngagement, l.NotesViews,
 		fmt.Sprintf(l.NotesUnknown, n(r.Quality.MetricsUnknown)),
 		fmt.Sprintf(l.NotesUnverified, n(r.Quality.Unverified), n(r.Quality.Verified), n(r.Quality.Unverifiable))}
+	out = append(out, r.reachNotes()...)
 	if r.Quality.WithoutUnit > 0 {
 		out = append(out, fmt.Sprintf(l.NotesNoUnit, n(r.Quality.WithoutUnit)))
 	}
@@ -221,6 +340,43 @@ func (r *Report) notes() []string {
 		out = append(out, fmt.Sprintf(l.HourUnknown, n(r.Quality.HourUnknown)))
 	}
 	out = append(out, fmt.Sprintf(l.NotesDays, r.TimeZone))
+	return out
+}
+
+// reachNotes say which share of engagement is measured, what potential reach is, which
+// units' audiences are unknown, and what the measured reach rests on.
+func (r *Report) reachNotes() []string {
+	l := labelsFor(r.Lang)
+	n := func(x int64) string { return formatInt(x, r.Lang) }
+	var out []string
+	if m := r.Measured; m.Percent.Known {
+		out = append(out, fmt.Sprintf(l.MeasuredNoteShare, m.Percent.N, n(m.Engagement), n(m.Of), n(m.Posts)))
+	} else if m.Posts == 0 {
+		out = append(out, l.MeasuredNoteNone)
+	} else {
+		out = append(out, r.measuredLine()+".")
+	}
+	if len(r.Reach.ByUnit) == 0 {
+		return out
+	}
+	out = append(out, l.NotesReach)
+	if r.Reach.UnknownUnits > 0 {
+		var names []string
+		for _, u := range r.Reach.ByUnit {
+			if u.Potential.Known {
+				continue
+			}
+			if u.ID == "" {
+				names = append(names, l.NotesReachNoUnit)
+			} else {
+				names = append(names, u.Name)
+			}
+		}
+		out = append(out, fmt.Sprintf(l.NotesReachUnknown, n(int64(r.Reach.UnknownUnits)), strings.Join(names, ", ")))
+	}
+	if r.Reach.MeasuredPosts > 0 || r.Reach.ImpressionsPosts > 0 {
+		out = append(out, fmt.Sprintf(l.NotesMeasuredReach, n(max(r.Reach.MeasuredPosts, r.Reach.ImpressionsPosts))))
+	}
 	return out
 }
 
@@ -257,6 +413,11 @@ func (r *Report) RenderHTML(w io.Writer) error {
 		Generated: formatDateTime(r.GeneratedAt, loc, r.Lang) + " (" + l.TimeZone + " " + r.TimeZone + ")",
 		Answer:    r.answer(), Figures: r.figures(), Charts: cs, Daily: cs[0], Platform: cs[1], Units: cs[2], Engagement: cs[3], Heat: cs[4],
 		Notes: r.notes(), EChartsJS: template.JS(echartsJS), PrintWidth: 680}
+	var reach *Chart
+	if len(cs) > 5 {
+		reach = &cs[5]
+	}
+	p.Reach = r.reachView(reach)
 	for _, u := range r.UnitsWithoutPosts {
 		p.WithoutPosts = append(p.WithoutPosts, u.Name)
 	}
@@ -272,7 +433,11 @@ func (r *Report) RenderHTML(w io.Writer) error {
 		}
 		p.Top = append(p.Top, topRow{Title: t.Title, LinkText: text, Unit: unit, Platform: canon.Label(t.Platform),
 			Date: formatDate(t.When().In(loc), r.Lang), Author: t.Author, Eng: formatInt(t.Engagement, r.Lang),
-			Breakdown: breakdown(t.Metrics, l, r.Lang), Link: safeLink(t.URL), RawURL: softBreaks(clipText(t.URL, 80))})
+			Breakdown: breakdown(t.Metrics, l, r.Lang), Link: safeLink(t.URL), RawURL: softBreaks(clipText(t.URL, 80)),
+			From: provenance(t.Metrics, t.Platform, l), Measured: t.Metrics.From == collector.Measured})
+		if !t.GoneAt.IsZero() {
+			p.Top[len(p.Top)-1].Gone = l.Gone
+		}
 	}
 	for _, s := range r.Sources {
 		row := sourceRow{Name: s.Name, LastSuccess: formatDateTime(s.LastSuccess, loc, r.Lang), Failures: fmt.Sprint(s.ConsecutiveFailures),
@@ -361,6 +526,10 @@ th{background:#f0f3f7;font-weight:600}
 td.n,th.n{text-align:right;white-space:nowrap}
 td .sub{display:block;font-size:.85em;color:#5b6776}
 tr.stale td{background:#fdecea}
+.from{display:inline-block;font-size:.8em;color:#5b6776}
+.from.measured{color:#0b4f9c;font-weight:600}
+.gone{display:block;font-size:.85em;color:#b3261e;font-weight:600}
+tr.unknown td{color:#8a5a00}
 tr.stale td.status{color:#b3261e;font-weight:700}
 ul.notes{margin:0;padding-left:1.2em}
 footer{font-size:.8em;color:#5b6776;margin:14px 0 4px;text-align:center}
@@ -456,6 +625,16 @@ var reportTemplate = template.Must(template.New("report").Funcs(funcs).Parse(`<!
 
 <section id="units">{{template "chart" .Units}}</section>
 
+<section id="reach" class="flow"><h2>{{.L.ReachTitle}}</h2>
+{{with .Reach}}<p><strong>{{$.L.ReachFigure}}: {{.Total}}</strong></p>
+{{if .Chart}}{{template "chart" .Chart}}{{end}}
+{{if .Rows}}<table class="cards">
+<thead><tr><th>{{$.L.Unit}}</th><th class="n">{{$.L.Audience}}</th><th class="n">{{$.L.DaysPosted}}</th><th class="n">{{$.L.Potential}}</th></tr></thead>
+<tbody>{{range .Rows}}<tr{{if .Unknown}} class="unknown"{{end}}><td>{{.Unit}}{{if .Connected}}<span class="sub">{{.Connected}}</span>{{end}}</td><td class="n" data-label="{{$.L.Audience}}">{{.Audience}}</td><td class="n" data-label="{{$.L.DaysPosted}}">{{.Days}}</td><td class="n" data-label="{{$.L.Potential}}">{{.Potential}}</td></tr>
+{{end}}</tbody></table>{{end}}
+<p class="note measured-reach">{{.Measured}}</p>{{end}}
+</section>
+
 <section id="platforms">{{template "chart" .Platform}}</section>
 
 <section id="engagement">{{template "chart" .Engagement}}</section>
@@ -466,7 +645,7 @@ var reportTemplate = template.Must(template.New("report").Funcs(funcs).Parse(`<!
 {{if .Top}}<table class="cards">
 <thead><tr><th>#</th><th>{{.L.Unit}}</th><th>{{.L.Platform}}</th><th>{{.L.Date}}</th><th>{{.L.Author}}</th><th>{{.L.Numbers}}</th><th>{{.L.Link}}</th></tr></thead>
 <tbody>{{range $i, $t := .Top}}<tr><td class="rank">{{inc $i}}</td><td data-label="{{$.L.Unit}}">{{$t.Unit}}</td><td data-label="{{$.L.Platform}}">{{$t.Platform}}</td><td data-label="{{$.L.Date}}">{{$t.Date}}</td><td data-label="{{$.L.Author}}">{{$t.Author}}</td>
-<td data-label="{{$.L.Engagement}}"><strong>{{$t.Eng}}</strong>{{if $t.Breakdown}}<span class="sub">{{$t.Breakdown}}</span>{{end}}</td>
+<td data-label="{{$.L.Engagement}}"><strong>{{$t.Eng}}</strong>{{if $t.Breakdown}}<span class="sub">{{$t.Breakdown}}</span>{{end}}{{if $t.From}}<span class="from{{if $t.Measured}} measured{{end}}">{{$t.From}}</span>{{end}}{{if $t.Gone}}<span class="gone">{{$t.Gone}}</span>{{end}}</td>
 <td data-label="{{$.L.Link}}">{{if $t.Link}}<a href="{{$t.Link}}" title="{{$t.Link}}" rel="noopener noreferrer nofollow" target="_blank">{{$t.LinkText}}</a>{{else}}{{$t.LinkText}} <span class="sub">({{$t.RawURL}})</span>{{end}}</td></tr>
 {{end}}</tbody></table>
 {{else}}<p>{{.L.NoTopPosts}}</p>{{end}}

@@ -257,6 +257,12 @@ func TestBrowserLayout(t *testing.T) {
 		})
 	}
 
+	// Not parallel: it runs (two tabs) before the measurements above start, so the
+	// browser never holds more tabs at once than it did without it.
+	t.Run("potential reach", func(t *testing.T) {
+		checkReachLayout(t, bctx, dir)
+	})
+
 	t.Run("English keeps English numbers", func(t *testing.T) {
 		t.Parallel()
 		l := measure(t, bctx, demoReportFile(t, "en"), 1280, 900, false, "")

@@ -165,9 +165,9 @@ func (r *Report) WriteXLSX(ctx context.Context, w io.Writer, st *store.Store) er
 	}
 
 	// One sheet per unit.
-	postCols := []string{"Ngày đăng", "Nền tảng", "Liên kết", "Tiêu đề", "Tác giả", "Thích", "Bình luận", "Chia sẻ", "Lượt xem", "Tương tác", "Xác minh"}
+	postCols := []string{"Ngày đăng", "Nền tảng", "Liên kết", "Tiêu đề", "Tác giả", "Thích", "Bình luận", "Chia sẻ", "Lượt xem", "Tương tác", "Xác minh", "Nguồn số liệu"}
 	if en {
-		postCols = []string{"Published", "Platform", "Link", "Title", "Author", "Likes", "Comments", "Shares", "Views", "Engagement", "Verification"}
+		postCols = []string{"Published", "Platform", "Link", "Title", "Author", "Likes", "Comments", "Shares", "Views", "Engagement", "Verification", "Figures from"}
 	}
 	for _, s := range sheets {
 		if err := ctx.Err(); err != nil {
@@ -176,7 +176,7 @@ func (r *Report) WriteXLSX(ctx context.Context, w io.Writer, st *store.Store) er
 		if _, err := f.NewSheet(s.sheet); err != nil {
 			return fmt.Errorf("report: xlsx: %w", err)
 		}
-		if err := writeHeader(f, s.sheet, postCols, header, []float64{17, 11, 48, 44, 22, 9, 11, 9, 11, 11, 18}); err != nil {
+		if err := writeHeader(f, s.sheet, postCols, header, []float64{17, 11, 48, 44, 22, 9, 11, 9, 11, 11, 18, 26}); err != nil {
 			return err
 		}
 		for i, p := range byUnit[s.id] {
@@ -190,7 +190,7 @@ func (r *Report) WriteXLSX(ctx context.Context, w io.Writer, st *store.Store) er
 			}
 			eng := collector.KnownIf(p.Metrics.Engagement())
 			vals := []any{wall, canon.Label(p.Platform), p.URL, p.Title, p.Author,
-				countCell(p.Metrics.Likes), countCell(p.Metrics.Comments), countCell(p.Metrics.Shares), countCell(p.Metrics.Views), countCell(eng), ver}
+				countCell(p.Metrics.Likes), countCell(p.Metrics.Comments), countCell(p.Metrics.Shares), countCell(p.Metrics.Views), countCell(eng), ver, textCell(figuresFrom(&p, l))}
 			for c, v := range vals {
 				if v == nil {
 					continue
@@ -249,6 +249,14 @@ func writeHeader(f *excelize.File, sheet string, cols []string, style int, width
 		return fmt.Errorf("report: xlsx: %w", err)
 	}
 	return nil
+}
+
+// textCell is a text, or an empty cell for "".
+func textCell(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }
 
 // countCell is a known count as a number, an unknown one as an empty cell.

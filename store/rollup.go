@@ -23,13 +23,26 @@ type Tally struct {
 	Engagement, EngagementKnown                        int64
 	MetricsUnknown                                     int64 // posts with no counter known at all
 	Verified, NotFound, Unverifiable, Unverified       int64
+	// MeasuredEngagement sums the engagement of the posts whose numbers an official API
+	// measured (collector.Measured), so the report can say which share of engagement is
+	// measured without reading every post.
+	MeasuredEngagement, MeasuredEngagementKnown int64
+	// Reach and Impressions are measured by page insights only (collector.Metrics).
+	Reach, ReachKnown             int64
+	Impressions, ImpressionsKnown int64
 }
+
+// tallyFields is the number of counters of a Tally, in the order they are encoded.
+// Fields are only ever appended: an older, shorter value decodes with the new ones 0.
+const tallyFields = 22
 
 func (t *Tally) fields() []*int64 {
 	return []*int64{&t.Posts, &t.Likes, &t.Comments, &t.Shares, &t.Views,
 		&t.LikesKnown, &t.CommentsKnown, &t.SharesKnown, &t.ViewsKnown,
 		&t.Engagement, &t.EngagementKnown, &t.MetricsUnknown,
-		&t.Verified, &t.NotFound, &t.Unverifiable, &t.Unverified}
+		&t.Verified, &t.NotFound, &t.Unverifiable, &t.Unverified,
+		&t.MeasuredEngagement, &t.MeasuredEngagementKnown,
+		&t.Reach, &t.ReachKnown, &t.Impressions, &t.ImpressionsKnown}
 }
 
 // Add adds o to t. It is on the report's hot path (once per rollup row), so it spells
@@ -51,6 +64,12 @@ func (t *Tally) Add(o Tally) {
 	t.NotFound += o.NotFound
 	t.Unverifiable += o.Unverifiable
 	t.Unverified += o.Unverified
+	t.MeasuredEngagement += o.MeasuredEngagement
+	t.MeasuredEngagementKnown += o.MeasuredEngagementKnown
+	t.Reach += o.Reach
+	t.ReachKnown += o.ReachKnown
+	t.Impressions += o.Impressions
+	t.ImpressionsKnown += o.ImpressionsKnown
 }
 
 func (t *Tally) scale(k int64) {
@@ -83,7 +102,12 @@ func tallyOf(p *collector.Post) Tally {
 	count(m.Views, &t.Views, &t.ViewsKnown)
 	if e, ok := m.Engagement(); ok {
 		t.Engagement, t.EngagementKnown = e, 1
+		if m.From == collector.Measured {
+			t.MeasuredEngagement, t.MeasuredEngagementKnown = e, 1
+		}
 	}
+	count(m.Reach, &t.Reach, &t.ReachKnown)
+	count(m.Impressions, &t.Impressions, &t.ImpressionsKnown)
 	if !m.AnyKnown() {
 		t.MetricsUnknown = 1
 	}
@@ -101,8 +125,16 @@ func tallyOf(p *collector.Post) Tally {
 }
 
 func (t *Tally) encode() []byte {
-	b := make([]byte, 0, 32)
-	for _, f := range t.fields() {
+	fs := t.fields()
+	// Trailing zero counters are left out (they decode as 0, as an older schema's
+	// shorter values do): most posts are typed, so the measured counters would only
+	// grow every rollup by six bytes.
+	n := len(fs)
+	for n > 16 && *fs[n-1] == 0 {
+		n--
+	}
+	b := make([]byte, 0, 40)
+	for _, f := range fs[:n] {
 		b = binary.AppendVarint(b, *f)
 	}
 	return b
@@ -111,7 +143,7 @@ func (t *Tally) encode() []byte {
 func decodeTally(b []byte) (Tally, error) {
 	// Decoded into an array first: taking the fields' addresses (fields()) would move
 	// the tally to the heap on every row a report reads.
-	var a [16]int64
+	var a [tallyFields]int64
 	for i := range a {
 		v, n := binary.Varint(b)
 		if n <= 0 {
@@ -127,7 +159,9 @@ func decodeTally(b []byte) (Tally, error) {
 	return Tally{Posts: a[0], Likes: a[1], Comments: a[2], Shares: a[3], Views: a[4],
 		LikesKnown: a[5], CommentsKnown: a[6], SharesKnown: a[7], ViewsKnown: a[8],
 		Engagement: a[9], EngagementKnown: a[10], MetricsUnknown: a[11],
-		Verified: a[12], NotFound: a[13], Unverifiable: a[14], Unverified: a[15]}, nil
+		Verified: a[12], NotFound: a[13], Unverifiable: a[14], Unverified: a[15],
+		MeasuredEngagement: a[16], MeasuredEngagementKnown: a[17],
+		Reach: a[18], ReachKnown: a[19], Impressions: a[20], ImpressionsKnown: a[21]}, nil
 }
 
 func addTally(b *bolt.Bucket, k []byte, d Tally) error {

@@ -142,6 +142,9 @@ type UnitConfig struct {
 	ID      string   `toml:"id"`
 	Name    string   `toml:"name"`
 	Aliases []string `toml:"aliases"`
+	// Audience: followers of the unit's accounts not connected to an official API, for
+	// the report's potential reach; absent = unknown (never 0).
+	Audience *int64 `toml:"audience"`
 }
 
 // SourceConfig is one [[source]].
@@ -416,7 +419,14 @@ func (c *Config) Validate() error {
 		if strings.TrimSpace(u.Name) == "" {
 			return fmt.Errorf("%s (%s): name is missing", where, u.ID)
 		}
-		c.units = append(c.units, collector.Unit{ID: u.ID, Name: collector.CleanText(u.Name, collector.MaxShort), Aliases: u.Aliases})
+		var audience collector.Count
+		if u.Audience != nil {
+			if *u.Audience < 0 || *u.Audience > collector.MaxCount {
+				return fmt.Errorf("%s (%s).audience: %d is not a number of followers", where, u.ID, *u.Audience)
+			}
+			audience = collector.Known(*u.Audience)
+		}
+		c.units = append(c.units, collector.Unit{ID: u.ID, Name: collector.CleanText(u.Name, collector.MaxShort), Aliases: u.Aliases, Audience: audience})
 	}
 
 	if len(c.Campaign) == 0 {
