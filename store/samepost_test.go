@@ -25,7 +25,7 @@ func TestSamePostCoversEveryField(t *testing.T) {
 		t.Fatal("a post differs from itself")
 	}
 	for name, mod := range map[string]func(*collector.Post){
-		"ID":     func(p *collector.Post) { p.ID = "x" }, "URL": func(p *collector.Post) { p.URL = "x" },
+		"ID": func(p *collector.Post) { p.ID = "x" }, "URL": func(p *collector.Post) { p.URL = "x" },
 		"Campaigns": func(p *collector.Post) { p.Campaigns = []string{"x"} }, "Platform": func(p *collector.Post) { p.Platform = "x" },
 		"Unit": func(p *collector.Post) { p.Unit = "x" }, "Author": func(p *collector.Post) { p.Author = "x" },
 		"Title": func(p *collector.Post) { p.Title = "x" }, "Text": func(p *collector.Post) { p.Text = "y" },
