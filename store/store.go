@@ -134,6 +134,8 @@ type Store struct {
 	idleGen    uint64 // invalidates an idle timer when the file is used again
 	closed     bool
 	written    WriteStats // what closed handles wrote
+
+	group groupCommit // concurrent small writes share a transaction (batch.go)
 }
 
 // Open opens (creating if needed, with its folder) the database at path, checks its

@@ -29,7 +29,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	opts := bench.Options{Kinds: e.kinds, Self: e.benchSelf, Progress: e.stderr, Collect: benchCollector(e), Runner: e.runner}
 	var serve, serveOnly bool
 	burst := bench.DefaultServe
-	fs.StringVar(&sizes, "sizes", "10k,100k", "campaign sizes in posts, comma-separated (10k, 100k, 1m); add 1m for the full table")
+	fs.StringVar(&sizes, "sizes", "10k,100k", "campaign sizes in posts, comma-separated (10k, 100k, 1m, 3m); add 1m for the full table, 3m for the national point (it prints the disk it needs first)")
 	fs.IntVar(&opts.Runs, "runs", 3, "runs per figure; the table shows the median")
 	fs.IntVar(&opts.Feeds, "feeds", 200, "feeds served on loopback for the collect figures (0 = skip)")
 	fs.IntVar(&opts.Items, "items", 20, "items per feed")

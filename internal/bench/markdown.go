@@ -348,11 +348,21 @@ func (r *Report) writeSizes(w io.Writer) {
 	row("bare bbolt Put, same keys and values (records/s)", func(s *SizeResult) string { return rate(s.Records, median(s.Bare)) })
 	row("**ingest ÷ bare Put**", func(s *SizeResult) string { return ratio(median(s.Bare), median(s.Ingest)) })
 	row("ingest time", func(s *SizeResult) string { return dur(median(s.Ingest)) })
+	row("posts stored per second (first ingest, metric updates included in the time)", func(s *SizeResult) string { return rate(s.N, median(s.Ingest)) })
+	row("bench process: peak memory while ingesting (max RSS, mapped file pages included)", func(s *SizeResult) string {
+		if s.IngestRSS <= 0 {
+			return "n/a"
+		}
+		return mib(s.IngestRSS)
+	})
 	row("re-ingest of the same records: time", func(s *SizeResult) string { return dur(median(s.Reingest)) })
 	row("**re-ingest ÷ ingest**", func(s *SizeResult) string { return ratio(median(s.Reingest), median(s.Ingest)) })
 	row("**posts written on re-ingest**", func(s *SizeResult) string { return thousands(int64(s.ReWritten)) })
 	row("bbolt page writes on re-ingest", func(s *SizeResult) string { return thousands(s.RePageWrites) })
 	row("database file", func(s *SizeResult) string { return mib(s.DBBytes) })
+	row("database file per million posts", func(s *SizeResult) string {
+		return fmt.Sprintf("%.2f GiB", float64(s.DBBytes)/float64(s.N)*1e6/(1<<30))
+	})
 	reportRow := func(name string, f func(s *SizeResult) string) {
 		row(name, func(s *SizeResult) string {
 			if s.ReportErr != "" {
