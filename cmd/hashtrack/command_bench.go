@@ -37,6 +37,8 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&serveOnly, "serve-only", false, "measure only the burst (no store, report or collect tables)")
 	fs.IntVar(&burst.Branches, "branches", burst.Branches, "branches submitting in parallel in the burst, each with its own token and client address")
 	fs.IntVar(&burst.PerBranch, "per-branch", burst.PerBranch, "submissions per branch in the burst, alternating the JSON API and the form")
+	fs.BoolVar(&burst.LinkChecks, "link-checks", false, "in the burst, check every submitted link's page (served on loopback, each after --page-delay)")
+	fs.DurationVar(&burst.PageDelay, "page-delay", bench.DefaultPageDelay, "with --link-checks: how long each page takes to answer")
 	fs.StringVar(&opts.Dir, "dir", "", "working folder for the databases (default: a temporary folder, removed afterwards)")
 	fs.BoolVar(&opts.Keep, "keep", false, "keep the working folder")
 	fs.StringVar(&out, "out", "", "also write the Markdown table to this `file`")

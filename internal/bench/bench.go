@@ -47,6 +47,8 @@ type Options struct {
 	// Branches skips it. Runner builds the ingest runner it submits through.
 	Serve  ServeOptions
 	Runner RunnerFunc
+	// CheckLinks runs the waiting link checks during a burst with link checks on.
+	CheckLinks CheckFunc
 	// Self is how to start hashtrack for a child step (ChildArgs are appended); nil =
 	// this executable. Tests point it at their test binary.
 	Self []string
