@@ -331,6 +331,7 @@ func (r *Report) writeServe(w io.Writer) {
 		fmt.Fprintf(w, "| bench process CPU during the burst (share of %d CPUs it got) | %s (%.0f %%) |\n", r.Machine.MaxProcs, dur(v.CPU), 100*v.CPU.Seconds()/v.Elapsed.Seconds()/float64(max(r.Machine.MaxProcs, 1)))
 		fmt.Fprintf(w, "| CPU per accepted submission (server, client and collect together) | %s |\n", dur(v.CPUPerSubmission()))
 	}
+	fmt.Fprintf(w, "| store write transactions during the burst (the collect's included) | %s |\n", thousands(int64(v.Transactions)))
 	if so.LinkChecks {
 		fmt.Fprintf(w, "| link checks: pages read during the burst (each answers after %s) | %s |\n", cmp.Or(so.PageDelay, DefaultPageDelay), thousands(v.PagesRead))
 	}

@@ -85,6 +85,9 @@ type ServeResult struct {
 	// on); ChecksErr is the first error of the background checks.
 	PagesRead int64
 	ChecksErr string
+	// Transactions counts the store's write transactions during the burst (the
+	// collect's included): fewer than the submissions when concurrent ones share one.
+	Transactions int
 	Err       string // why the serve figures were not measured
 }
 
@@ -272,6 +275,7 @@ func measureServe(ctx context.Context, opts Options, g *synth.Generator) ServeRe
 		})
 	}
 
+	changes, _ := st.Changes()
 	cpu := processCPU()
 	start := time.Now()
 	var branches sync.WaitGroup
@@ -308,6 +312,9 @@ func measureServe(ctx context.Context, opts Options, g *synth.Generator) ServeRe
 	}
 	if pages != nil {
 		res.PagesRead = pages.reads.Load()
+	}
+	if n, err := st.Changes(); err == nil {
+		res.Transactions = int(n - changes)
 	}
 	stop()
 	<-pagesDone

@@ -161,6 +161,11 @@ func TestServeLinkChecks(t *testing.T) {
 	if v.PagesRead != 12 {
 		t.Errorf("%d pages read, want 12 (one per submitted link)", v.PagesRead)
 	}
+	// Each submission wrote: as many transactions as submissions at most (fewer when
+	// some shared one).
+	if v.Transactions < 1 || v.Transactions > 12 {
+		t.Errorf("%d write transactions for 12 submissions", v.Transactions)
+	}
 	if v.CPU <= 0 || v.CPUPerSubmission() <= 0 {
 		t.Errorf("CPU %v, per submission %v: not measured", v.CPU, v.CPUPerSubmission())
 	}
