@@ -88,7 +88,7 @@ type ServeResult struct {
 	// Transactions counts the store's write transactions during the burst (the
 	// collect's included): fewer than the submissions when concurrent ones share one.
 	Transactions int
-	Err       string // why the serve figures were not measured
+	Err          string // why the serve figures were not measured
 }
 
 // CPUPerSubmission is the bench process's CPU time per accepted submission: what the
