@@ -58,6 +58,8 @@ type Options struct {
 	// ignoreETag makes the feed server answer every conditional GET in full (tests
 	// check that the collect figures then show bodies parsed on the second run).
 	ignoreETag bool
+	// freeDisk replaces the file system's free space (tests of the disk refusal).
+	freeDisk func(dir string) int64
 }
 
 // CollectFunc runs the sources of c once and says how each went.
@@ -140,6 +142,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		// Say what the size needs on disk before writing any of it, and refuse rather
 		// than fill the disk an hour into a run.
 		plan := planDisk(opts.Dir, n, opts.Runs, rep.Sizes)
+		if opts.freeDisk != nil {
+			plan.Free = opts.freeDisk(opts.Dir)
+		}
 		fmt.Fprintln(progress, plan.line(opts.Dir))
 		if plan.Short() {
 			return nil, plan.refusal(opts.Dir)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 )
 
 // ErrDisk means the working folder lacks the disk a size needs: nothing of that size
@@ -55,19 +56,25 @@ func (p diskPlan) line(dir string) string {
 	}
 	free := "không rõ dung lượng còn trống"
 	if p.Free >= 0 {
-		free = "còn trống " + gib(p.Free)
+		free = "còn trống " + diskSize(p.Free)
 	}
 	return fmt.Sprintf("bench: %s bài cần khoảng %s đĩa trong %s (%s: %.0f byte mỗi bài trong tệp dữ liệu, %.0f byte trong tệp bbolt đối chứng); %s",
-		human(p.N), gib(p.Need), dir, from, p.StorePerPost, p.BarePerPost, free)
+		human(p.N), diskSize(p.Need), dir, from, p.StorePerPost, p.BarePerPost, free)
 }
 
 // refusal is the error when the disk is short.
 func (p diskPlan) refusal(dir string) error {
 	return fmt.Errorf("%w: đo %s bài cần khoảng %s trong %s nhưng chỉ còn trống %s; hãy giải phóng chỗ trống, chọn thư mục khác bằng --dir, hoặc bỏ cỡ %s khỏi --sizes",
-		ErrDisk, human(p.N), gib(p.Need), dir, gib(p.Free), human(p.N))
+		ErrDisk, human(p.N), diskSize(p.Need), dir, diskSize(p.Free), strings.ToLower(human(p.N)))
 }
 
-func gib(b int64) string { return fmt.Sprintf("%.1f GiB", float64(b)/(1<<30)) }
+// diskSize writes bytes in GiB, or in MiB below one GiB.
+func diskSize(b int64) string {
+	if b < 1<<30 {
+		return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20))
+	}
+	return fmt.Sprintf("%.1f GiB", float64(b)/(1<<30))
+}
 
 // fileSize is the size of a file, 0 if it cannot be read.
 func fileSize(path string) int64 {
