@@ -124,6 +124,7 @@ type Store struct {
 	locs     map[string]*time.Location
 	def      *time.Location
 	now      func() time.Time
+	group    groupCommit // concurrent small writes share a transaction (batch.go)
 
 	mu         sync.Mutex
 	db         *bolt.DB // nil while the file is closed
@@ -134,8 +135,6 @@ type Store struct {
 	idleGen    uint64 // invalidates an idle timer when the file is used again
 	closed     bool
 	written    WriteStats // what closed handles wrote
-
-	group groupCommit // concurrent small writes share a transaction (batch.go)
 }
 
 // Open opens (creating if needed, with its folder) the database at path, checks its
