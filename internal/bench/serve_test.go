@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -157,9 +158,11 @@ func TestServeLinkChecks(t *testing.T) {
 	if v.Accepted != 12 || v.Stored != 12 {
 		t.Errorf("accepted %d, stored %d; want 12 and 12", v.Accepted, v.Stored)
 	}
-	// Checked before storing on this code: each new link once.
-	if v.PagesRead != 12 {
-		t.Errorf("%d pages read, want 12 (one per submitted link)", v.PagesRead)
+	// A runner that checks a link before storing it reads each new link once during
+	// the burst; one that stores first and leaves the checks to the background reads
+	// none here, since this test gives the bench no CheckLinks.
+	if v.PagesRead != 12 && v.PagesRead != 0 {
+		t.Errorf("%d pages read, want 12 (checked before storing) or 0 (queued for later)", v.PagesRead)
 	}
 	// Each submission wrote: as many transactions as submissions at most (fewer when
 	// some shared one).
@@ -173,7 +176,7 @@ func TestServeLinkChecks(t *testing.T) {
 	if got := cell(t, md, "burst: ≥ 900 submissions/s (link checks on)"); got[1] == "not measured" {
 		t.Errorf("link-checks target %v", got)
 	}
-	if got := cell(t, md, "link checks: pages read during the burst (each answers after 1ms)"); got[0] != "12" {
+	if got := cell(t, md, "link checks: pages read during the burst (each answers after 1ms)"); got[0] != fmt.Sprint(v.PagesRead) {
 		t.Errorf("pages row %v", got)
 	}
 	if !strings.Contains(md, "--link-checks --page-delay 1ms") {
