@@ -112,7 +112,7 @@ func (s *Store) PutSource(h SourceHealth) error {
 	if err != nil {
 		return err
 	}
-	return s.update(func(tx *bolt.Tx) error {
+	return s.batch(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketSources).Put([]byte(h.Name), enc)
 	})
 }
@@ -166,7 +166,7 @@ func (s *Store) PutRaw(source string, items []collector.RawItem) error {
 	if len(items) == 0 {
 		return nil
 	}
-	return s.update(func(tx *bolt.Tx) error {
+	return s.batch(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketRaw)
 		for _, it := range items {
 			enc, err := json.Marshal(it)

@@ -125,6 +125,7 @@ type Store struct {
 	locs     map[string]*time.Location
 	def      *time.Location
 	now      func() time.Time
+	group    groupCommit // concurrent small writes share a transaction (batch.go)
 
 	mu         sync.Mutex
 	db         *bolt.DB // nil while the file is closed

@@ -99,8 +99,10 @@ func (s *Store) upsert(ctx context.Context, posts []collector.Post, queue func(t
 	} else if unchanged {
 		return res, nil
 	}
-	res = UpsertResult{Outcomes: make([]Outcome, 0, len(posts)), States: make([]collector.ReviewState, 0, len(posts))}
-	err := s.update(func(tx *bolt.Tx) error {
+	// Concurrent upserts (branches submitting at once) share a transaction; the
+	// function may run again when another part of the group fails, so it starts over.
+	err := s.batch(func(tx *bolt.Tx) error {
+		res = UpsertResult{Outcomes: make([]Outcome, 0, len(posts)), States: make([]collector.ReviewState, 0, len(posts))}
 		w := s.writer(tx)
 		for i := range posts {
 			out, state, metricsChanged, err := w.upsert(posts[i], now)

@@ -20,7 +20,9 @@ func benchCommand() *command { return &command{name: "bench", run: runBench} }
 func runBench(ctx context.Context, e *env, args []string) error {
 	fs := e.flags()
 	var sizes, out, child, childFormat, childOut string
-	opts := bench.Options{Kinds: e.kinds, Self: e.benchSelf, Progress: e.stderr, Collect: benchCollector(e), Runner: e.runner}
+	opts := bench.Options{Kinds: e.kinds, Self: e.benchSelf, Progress: e.stderr, Collect: benchCollector(e), Runner: e.runner,
+		// With link checks on, the burst's links are checked while it runs, as the daemon does.
+		CheckLinks: func(ctx context.Context, r *ingest.Runner) error { _, err := r.CheckPending(ctx, 0); return err }}
 	var serve, serveOnly bool
 	burst := bench.DefaultServe
 	fs.StringVar(&sizes, "sizes", "10k,100k", "")
@@ -31,6 +33,8 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&serveOnly, "serve-only", false, "")
 	fs.IntVar(&burst.Branches, "branches", burst.Branches, "")
 	fs.IntVar(&burst.PerBranch, "per-branch", burst.PerBranch, "")
+	fs.BoolVar(&burst.LinkChecks, "link-checks", false, "")
+	fs.DurationVar(&burst.PageDelay, "page-delay", bench.DefaultPageDelay, "")
 	fs.StringVar(&opts.Dir, "dir", "", "")
 	fs.BoolVar(&opts.Keep, "keep", false, "")
 	fs.StringVar(&out, "out", "", "")

@@ -47,6 +47,8 @@ type Options struct {
 	// Branches skips it. Runner builds the ingest runner it submits through.
 	Serve  ServeOptions
 	Runner RunnerFunc
+	// CheckLinks runs the waiting link checks during a burst with link checks on.
+	CheckLinks CheckFunc
 	// Self is how to start hashtrack for a child step (ChildArgs are appended); nil =
 	// this executable. Tests point it at their test binary.
 	Self []string
@@ -56,6 +58,8 @@ type Options struct {
 	// ignoreETag makes the feed server answer every conditional GET in full (tests
 	// check that the collect figures then show bodies parsed on the second run).
 	ignoreETag bool
+	// freeDisk replaces the file system's free space (tests of the disk refusal).
+	freeDisk func(dir string) int64
 }
 
 // CollectFunc runs the sources of c once and says how each went.
@@ -89,6 +93,10 @@ type SizeResult struct {
 	ReWritten              int   // posts new or updated on re-ingest (max over runs)
 	RePageWrites           int64 // page writes during re-ingest (max over runs)
 	DBBytes                int64
+	BareBytes              int64 // the bare bbolt file beside it (the disk estimate of larger sizes)
+	// IngestRSS is the bench process's peak resident memory while it ingested this size
+	// (the first run; bbolt's mapped file pages count); 0 where unknown.
+	IngestRSS              int64
 	ReportHTML, ReportJSON []time.Duration
 	HTMLBytes, JSONBytes   int64
 	ReportRSS              []int64 // peak memory of the report process, bytes (max of HTML and JSON)
@@ -131,6 +139,16 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	rep := &Report{Options: opts, Machine: readMachine(), Started: time.Now()}
 	g := synth.New(opts.Seed)
 	for _, n := range opts.Sizes {
+		// Say what the size needs on disk before writing any of it, and refuse rather
+		// than fill the disk an hour into a run.
+		plan := planDisk(opts.Dir, n, opts.Runs, rep.Sizes)
+		if opts.freeDisk != nil {
+			plan.Free = opts.freeDisk(opts.Dir)
+		}
+		fmt.Fprintln(progress, plan.line(opts.Dir))
+		if plan.Short() {
+			return nil, plan.refusal(opts.Dir)
+		}
 		sr := &SizeResult{N: n, Records: synth.Records(n)}
 		rep.Sizes = append(rep.Sizes, sr)
 		for run := range opts.Runs {
@@ -139,6 +157,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			}
 			path := filepath.Join(opts.Dir, fmt.Sprintf("store-%d-%d.db", n, run))
 			fmt.Fprintf(progress, "bench: %s posts, run %d/%d: ingest…\n", human(n), run+1, opts.Runs)
+			resetPeakRSS()
 			ing, err := measureIngest(ctx, path, filepath.Join(opts.Dir, fmt.Sprintf("bare-%d-%d.db", n, run)), g, n)
 			if err != nil {
 				return nil, err
@@ -148,7 +167,10 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			sr.Reingest = append(sr.Reingest, ing.Reingest)
 			sr.ReWritten = max(sr.ReWritten, ing.Again.New+ing.Again.Updated)
 			sr.RePageWrites = max(sr.RePageWrites, ing.PageWrites)
-			sr.DBBytes = ing.FileBytes
+			sr.DBBytes, sr.BareBytes = ing.FileBytes, ing.BareBytes
+			if run == 0 {
+				sr.IngestRSS = selfPeakRSS()
+			}
 			if run > 0 {
 				os.Remove(path)
 			}
@@ -184,7 +206,7 @@ func ParseSizes(s string) ([]int, error) {
 		}
 		n, err := strconv.Atoi(f)
 		if err != nil || n <= 0 || n*mult > 10_000_000 {
-			return nil, fmt.Errorf("%q is not a size between 1 and 10m (write 10k, 100k, 1m)", f)
+			return nil, fmt.Errorf("%q is not a size between 1 and 10m (write 10k, 100k, 1m, 3m)", f)
 		}
 		out = append(out, n*mult)
 	}

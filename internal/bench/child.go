@@ -121,6 +121,11 @@ func spawn(ctx context.Context, self []string, cfg, step, format, out string) (c
 	return fig, maxRSS(cmd.ProcessState), nil
 }
 
+// resetPeakRSS starts this process's peak resident memory (VmHWM) again from its
+// current size, so that the figure read after a step is that step's (Linux; elsewhere
+// nothing happens and the figure is the process's peak so far).
+func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
 // selfPeakRSS reads this process's peak resident memory (VmHWM) in bytes; 0 if unknown.
 func selfPeakRSS() int64 {
 	b, err := os.ReadFile("/proc/self/status")

@@ -40,6 +40,7 @@ type ingestResult struct {
 	First, Again           store.UpsertResult
 	PageWrites             int64 // page writes during the re-ingest
 	FileBytes              int64
+	BareBytes              int64 // the bare bbolt file, for the disk estimate of larger sizes
 }
 
 // measureIngest writes the records of a campaign of n posts through store.Upsert in batches
@@ -107,9 +108,7 @@ func measureIngest(ctx context.Context, path, barePath string, g *synth.Generato
 		r.Reingest += d
 	}
 	r.PageWrites = st.WriteStats().PageWrites - before.PageWrites
-	if fi, err := os.Stat(path); err == nil {
-		r.FileBytes = fi.Size()
-	}
+	r.FileBytes, r.BareBytes = fileSize(path), fileSize(barePath)
 	return r, nil
 }
 

@@ -116,6 +116,9 @@ func (r *Report) WriteMarkdown(w io.Writer) {
 		if serveOnly {
 			cmdline = fmt.Sprintf("go run ./cmd/hashtrack bench --serve-only --feeds %d --branches %d --per-branch %d", so.Feeds, so.Branches, so.PerBranch)
 		}
+		if so.LinkChecks {
+			cmdline += fmt.Sprintf(" --link-checks --page-delay %s", cmp.Or(so.PageDelay, DefaultPageDelay))
+		}
 	}
 	fmt.Fprintf(w, "- Command: `%s`\n", cmdline)
 	fmt.Fprintf(w, "- Started %s UTC, took %s; every figure is the median of %d runs\n\n", r.Started.UTC().Format("2006-01-02 15:04"), r.Elapsed.Round(time.Second), r.Options.Runs)
@@ -234,7 +237,11 @@ func (r *Report) targets() []target {
 			}
 			out = append(out, t)
 		}
-		serveTarget("burst: ≥ 900 submissions/s (link checks off)", func() (string, bool) {
+		checks := "off"
+		if so.LinkChecks {
+			checks = "on"
+		}
+		serveTarget("burst: ≥ 900 submissions/s (link checks "+checks+")", func() (string, bool) {
 			return fmt.Sprintf("%.0f/s", v.PerSecond()), v.PerSecond() >= 900
 		})
 		serveTarget("burst: p99 latency ≤ 100 ms", func() (string, bool) {
@@ -320,6 +327,14 @@ func (r *Report) writeServe(w io.Writer) {
 	fmt.Fprintf(w, "| submission latency p50 | %s |\n", dur(percentile(v.Latencies, 50)))
 	fmt.Fprintf(w, "| **submission latency p99** | **%s** |\n", dur(percentile(v.Latencies, 99)))
 	fmt.Fprintf(w, "| errors by kind | %s |\n", v.errorKinds())
+	if v.CPU >= 0 && v.Elapsed > 0 {
+		fmt.Fprintf(w, "| bench process CPU during the burst (share of %d CPUs it got) | %s (%.0f %%) |\n", r.Machine.MaxProcs, dur(v.CPU), 100*v.CPU.Seconds()/v.Elapsed.Seconds()/float64(max(r.Machine.MaxProcs, 1)))
+		fmt.Fprintf(w, "| CPU per accepted submission (server, client and collect together) | %s |\n", dur(v.CPUPerSubmission()))
+	}
+	fmt.Fprintf(w, "| store write transactions during the burst (the collect's included) | %s |\n", thousands(int64(v.Transactions)))
+	if so.LinkChecks {
+		fmt.Fprintf(w, "| link checks: pages read during the burst (each answers after %s) | %s |\n", cmp.Or(so.PageDelay, DefaultPageDelay), thousands(v.PagesRead))
+	}
 	for _, p := range servePages {
 		fmt.Fprintf(w, "| GET %s during the burst: p50 / p99 (%d reads) | %s / %s |\n", p, len(v.Pages[p]), dur(percentile(v.Pages[p], 50)), dur(percentile(v.Pages[p], 99)))
 	}
@@ -327,7 +342,7 @@ func (r *Report) writeServe(w io.Writer) {
 		fmt.Fprintf(w, "| collect of %d feeds alongside: time (failed sources) | %s (%d) |\n", so.Feeds, dur(v.CollectTime), v.CollectFails)
 	}
 	fmt.Fprintf(w, "| posts in the store afterwards | %s |\n", thousands(int64(v.Stored)))
-	for _, e := range []string{v.FirstError, v.CollectErr} {
+	for _, e := range []string{v.FirstError, v.CollectErr, v.ChecksErr} {
 		if e != "" {
 			fmt.Fprintf(w, "\nFirst error: %s\n", e)
 		}
@@ -348,11 +363,21 @@ func (r *Report) writeSizes(w io.Writer) {
 	row("bare bbolt Put, same keys and values (records/s)", func(s *SizeResult) string { return rate(s.Records, median(s.Bare)) })
 	row("**ingest ÷ bare Put**", func(s *SizeResult) string { return ratio(median(s.Bare), median(s.Ingest)) })
 	row("ingest time", func(s *SizeResult) string { return dur(median(s.Ingest)) })
+	row("posts stored per second (first ingest, metric updates included in the time)", func(s *SizeResult) string { return rate(s.N, median(s.Ingest)) })
+	row("bench process: peak memory while ingesting (max RSS, mapped file pages included)", func(s *SizeResult) string {
+		if s.IngestRSS <= 0 {
+			return "n/a"
+		}
+		return mib(s.IngestRSS)
+	})
 	row("re-ingest of the same records: time", func(s *SizeResult) string { return dur(median(s.Reingest)) })
 	row("**re-ingest ÷ ingest**", func(s *SizeResult) string { return ratio(median(s.Reingest), median(s.Ingest)) })
 	row("**posts written on re-ingest**", func(s *SizeResult) string { return thousands(int64(s.ReWritten)) })
 	row("bbolt page writes on re-ingest", func(s *SizeResult) string { return thousands(s.RePageWrites) })
 	row("database file", func(s *SizeResult) string { return mib(s.DBBytes) })
+	row("database file per million posts", func(s *SizeResult) string {
+		return fmt.Sprintf("%.2f GiB", float64(s.DBBytes)/float64(s.N)*1e6/(1<<30))
+	})
 	reportRow := func(name string, f func(s *SizeResult) string) {
 		row(name, func(s *SizeResult) string {
 			if s.ReportErr != "" {

@@ -38,6 +38,12 @@ type ServeOptions struct {
 	PerBranch int
 	// Feeds is the collect of feeds that runs during the burst (0 = none).
 	Feeds int
+	// LinkChecks reads the page of every submitted link (the runner's ReadPages), from
+	// a loopback server that answers each page after PageDelay (0 = DefaultPageDelay).
+	// Whether a submission waits for its check is the ingest runner's to decide: the
+	// figures show what a branch waits for.
+	LinkChecks bool
+	PageDelay  time.Duration
 }
 
 // DefaultServe is the burst the issue describes: 60 branches submitting 25 posts each
@@ -45,9 +51,15 @@ type ServeOptions struct {
 var DefaultServe = ServeOptions{Branches: 60, PerBranch: 25, Feeds: 200}
 
 // RunnerFunc builds the ingest runner the daemon would use over c and st (fetch
-// client, hooks); the serve figures submit through it. Link checks stay off: the
-// figures are for storing.
+// client, hooks); the serve figures submit through it. Link checks are on only with
+// ServeOptions.LinkChecks, and then read pages from the bench's own loopback server.
 type RunnerFunc func(c *config.Config, st *store.Store) *ingest.Runner
+
+// CheckFunc runs the link checks waiting in the store once, as the daemon does in the
+// background (after "store first, check links after"); the bench calls it again and
+// again while the burst lasts. nil: no background checks (a runner that checks a link
+// before storing it needs none).
+type CheckFunc func(ctx context.Context, r *ingest.Runner) error
 
 // ServeResult holds the serve figures (one run; a burst is thousands of samples).
 type ServeResult struct {
@@ -65,7 +77,27 @@ type ServeResult struct {
 	CollectTime  time.Duration
 	CollectFails int
 	CollectErr   string
+	// CPU is the time the bench process (server, clients, collect) spent on a CPU
+	// during the burst; on a shared machine CPU ÷ Elapsed is the share it got. -1 =
+	// unknown.
+	CPU time.Duration
+	// PagesRead counts the submitted links' pages read during the burst (link checks
+	// on); ChecksErr is the first error of the background checks.
+	PagesRead int64
+	ChecksErr string
+	// Transactions counts the store's write transactions during the burst (the
+	// collect's included): fewer than the submissions when concurrent ones share one.
+	Transactions int
 	Err          string // why the serve figures were not measured
+}
+
+// CPUPerSubmission is the bench process's CPU time per accepted submission: what the
+// burst costs, whatever share of the machine the process got.
+func (r *ServeResult) CPUPerSubmission() time.Duration {
+	if r.CPU < 0 || r.Accepted == 0 {
+		return -1
+	}
+	return r.CPU / time.Duration(r.Accepted)
 }
 
 // servePages are the pages read during the burst, as staff open them.
@@ -148,7 +180,13 @@ func measureServe(ctx context.Context, opts Options, g *synth.Generator) ServeRe
 	}
 	defer st.Close()
 	runner := opts.Runner(c, st)
-	runner.ReadPages = false
+	runner.ReadPages = so.LinkChecks
+	var pages *pageServer
+	if so.LinkChecks {
+		pages = newPageServer(cmp.Or(so.PageDelay, DefaultPageDelay))
+		defer pages.Close()
+		runner.ReadPage = pages.readPage
+	}
 	// The daemon logs every submission: the text is formatted as it would be, then
 	// dropped rather than written to the terminal the bench prints to.
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -221,6 +259,24 @@ func measureServe(ctx context.Context, opts Options, g *synth.Generator) ServeRe
 		}
 	}()
 
+	if pages != nil && opts.CheckLinks != nil {
+		wg.Go(func() {
+			for burstCtx.Err() == nil {
+				if err := opts.CheckLinks(burstCtx, runner); err != nil && burstCtx.Err() == nil {
+					mu.Lock()
+					res.ChecksErr = cmp.Or(res.ChecksErr, err.Error())
+					mu.Unlock()
+				}
+				select {
+				case <-burstCtx.Done():
+				case <-time.After(50 * time.Millisecond):
+				}
+			}
+		})
+	}
+
+	changes, _ := st.Changes()
+	cpu := processCPU()
 	start := time.Now()
 	var branches sync.WaitGroup
 	for b := range so.Branches {
@@ -250,6 +306,16 @@ func measureServe(ctx context.Context, opts Options, g *synth.Generator) ServeRe
 	}
 	branches.Wait()
 	res.Elapsed = time.Since(start)
+	res.CPU = -1
+	if cpu >= 0 {
+		res.CPU = processCPU() - cpu
+	}
+	if pages != nil {
+		res.PagesRead = pages.reads.Load()
+	}
+	if n, err := st.Changes(); err == nil {
+		res.Transactions = int(n - changes)
+	}
 	stop()
 	<-pagesDone
 	wg.Wait()

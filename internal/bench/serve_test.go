@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -137,5 +138,48 @@ func TestServeTargets(t *testing.T) {
 	}
 	if p := percentile(nil, 99); p != 0 {
 		t.Errorf("p99 of nothing %v", p)
+	}
+}
+
+// TestServeLinkChecks runs a burst with link checks on: every submitted link's page is
+// read once from the bench's loopback page server (never from the platform), and every
+// submission is still accepted.
+func TestServeLinkChecks(t *testing.T) {
+	t.Parallel()
+	rep, err := Run(context.Background(), Options{Runs: 1, Seed: 2023, Dir: t.TempDir(), Kinds: testKinds,
+		Serve: ServeOptions{Branches: 3, PerBranch: 4, LinkChecks: true, PageDelay: time.Millisecond}, Runner: testIngestRunner})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := rep.Serve
+	if v.Err != "" || v.FirstError != "" || v.ChecksErr != "" {
+		t.Fatalf("serve: %q %q %q", v.Err, v.FirstError, v.ChecksErr)
+	}
+	if v.Accepted != 12 || v.Stored != 12 {
+		t.Errorf("accepted %d, stored %d; want 12 and 12", v.Accepted, v.Stored)
+	}
+	// A runner that checks a link before storing it reads each new link once during
+	// the burst; one that stores first and leaves the checks to the background reads
+	// none here, since this test gives the bench no CheckLinks.
+	if v.PagesRead != 0 {
+		t.Errorf("%d pages read, want 0: links are stored first and wait for a check, and this bench has no CheckLinks", v.PagesRead)
+	}
+	// Each submission wrote: as many transactions as submissions at most (fewer when
+	// some shared one).
+	if v.Transactions < 1 || v.Transactions > 12 {
+		t.Errorf("%d write transactions for 12 submissions", v.Transactions)
+	}
+	if v.CPU <= 0 || v.CPUPerSubmission() <= 0 {
+		t.Errorf("CPU %v, per submission %v: not measured", v.CPU, v.CPUPerSubmission())
+	}
+	md := markdown(rep)
+	if got := cell(t, md, "burst: ≥ 900 submissions/s (link checks on)"); got[1] == "not measured" {
+		t.Errorf("link-checks target %v", got)
+	}
+	if got := cell(t, md, "link checks: pages read during the burst (each answers after 1ms)"); got[0] != fmt.Sprint(v.PagesRead) {
+		t.Errorf("pages row %v", got)
+	}
+	if !strings.Contains(md, "--link-checks --page-delay 1ms") {
+		t.Errorf("command line without --link-checks:\n%s", md)
 	}
 }

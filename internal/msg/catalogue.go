@@ -65,7 +65,9 @@ var catalogue = map[string]text{
 	// bench
 	"cmd.bench":           {"đo tốc độ và bộ nhớ (ghi dữ liệu, báo cáo, thu thập, máy chủ khi nhiều đơn vị gửi bài cùng lúc) trên dữ liệu giả lập, in bảng cho BENCHMARKS.md", "measure speed and memory (storing, the report, collecting, the server under many branches submitting at once) on synthetic data; prints the table for BENCHMARKS.md"},
 	"usage.bench":         {"[--sizes 10k,100k,1m] [--runs 3] [--feeds 200] [--serve | --serve-only] [--dir THƯ_MỤC] [--out TỆP.md]", "[--sizes 10k,100k,1m] [--runs 3] [--feeds 200] [--serve | --serve-only] [--dir FOLDER] [--out FILE.md]"},
-	"bench -sizes":        {"cỡ chiến dịch tính bằng số bài, cách nhau bởi dấu phẩy (10k, 100k, 1m); thêm 1m cho bảng đầy đủ", "campaign sizes in posts, comma-separated (10k, 100k, 1m); add 1m for the full table"},
+	"bench -sizes":        {"cỡ chiến dịch tính bằng số bài, cách nhau bởi dấu phẩy (10k, 100k, 1m, 3m); thêm 1m cho bảng đầy đủ, 3m cho mức toàn quốc (in trước dung lượng đĩa cần)", "campaign sizes in posts, comma-separated (10k, 100k, 1m, 3m); add 1m for the full table, 3m for the national point (it prints the disk it needs first)"},
+	"bench -link-checks":  {"trong đợt gửi dồn dập, kiểm tra trang của mọi đường dẫn được gửi (phục vụ trên máy, mỗi trang trả lời sau --page-delay)", "in the burst, check every submitted link's page (served on loopback, each after --page-delay)"},
+	"bench -page-delay":   {"với --link-checks: mỗi trang mất bao lâu để trả lời", "with --link-checks: how long each page takes to answer"},
 	"bench -runs":         {"số lần đo mỗi chỉ số; bảng lấy trung vị", "runs per figure; the table shows the median"},
 	"bench -feeds":        {"số nguồn tin phục vụ trên máy (loopback) để đo thu thập (0 = bỏ qua)", "feeds served on loopback for the collect figures (0 = skip)"},
 	"bench -items":        {"số mục mỗi nguồn tin", "items per feed"},
