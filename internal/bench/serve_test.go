@@ -158,9 +158,8 @@ func TestServeLinkChecks(t *testing.T) {
 	if v.Accepted != 12 || v.Stored != 12 {
 		t.Errorf("accepted %d, stored %d; want 12 and 12", v.Accepted, v.Stored)
 	}
-	// A runner that checks a link before storing it reads each new link once during
-	// the burst; one that stores first and leaves the checks to the background reads
-	// none here, since this test gives the bench no CheckLinks.
+	// Links are stored first and their checks left to CheckLinks, which this test
+	// does not give the bench: no page is read during the burst.
 	if v.PagesRead != 0 {
 		t.Errorf("%d pages read, want 0: links are stored first and wait for a check, and this bench has no CheckLinks", v.PagesRead)
 	}
