@@ -15,6 +15,7 @@ import (
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/manual"
+	"github.com/tinhdoandaklak/hashtrack/internal/review"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
@@ -456,5 +457,49 @@ func TestConsoleDecisionsAndSources(t *testing.T) {
 	// Assigning a unit does not approve: the assigned post still waits.
 	if r := s.get(t, cl, "/console/"); !strings.Contains(r.body, `<span class="big" id="queue-size">1</span>`) {
 		t.Errorf("today after:\n%s", r.body)
+	}
+}
+
+// TestConsoleCorrectionReadsLikeTheCommandLine: the console's correction form reads its
+// values with review.Correction, the reader of `hashtrack review correct`, so the same
+// wrong values are refused with the same words, every one at once, and nothing changes.
+func TestConsoleCorrectionReadsLikeTheCommandLine(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, staffConfig(t))
+	a := s.pending(t, "https://www.facebook.com/tdtn.daklak/posts/61", "không có đơn vị")
+	cl, csrf := s.loggedIn(t)
+	for _, tc := range []struct {
+		name      string
+		published string
+		counts    map[string]string
+		parts     int
+	}{
+		{"a wrong number", "", map[string]string{"likes": "nhiều"}, 1},
+		{"every wrong value at once", "hôm qua", map[string]string{"likes": "nhiều", "views": "-3"}, 3},
+		{"nothing to correct", "", map[string]string{}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := store.Decision{}
+			bad := review.Correction(s.c.Campaigns(), s.c.Location(), &d, tc.published, "", tc.counts)
+			if len(bad) != tc.parts {
+				t.Fatalf("review.Correction found %d wrong values, want %d: %v", len(bad), tc.parts, bad)
+			}
+			want := correctionRefused(bad)
+			v := url.Values{"csrf": {csrf}, "published": {tc.published}}
+			for k, n := range tc.counts {
+				v.Set(k, n)
+			}
+			r := s.postValues(t, cl, "/console/posts/"+a.ID, v)
+			loc, err := url.Parse(r.header.Get("Location"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := loc.Query().Get("err"); got != want {
+				t.Errorf("console says %q\nthe command line's reader says %q", got, want)
+			}
+			if p, _, _ := s.st.Get(a.ID); p.Metrics.Likes != collector.Known(10) || !p.PublishedAt.Equal(a.PublishedAt) {
+				t.Errorf("a refused correction changed the post: %+v %v", p.Metrics, p.PublishedAt)
+			}
+		})
 	}
 }
