@@ -17,6 +17,7 @@ import (
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
+	"github.com/tinhdoandaklak/hashtrack/internal/testkit"
 )
 
 // testLockTimeout is how long a command under test waits for a database another
@@ -36,9 +37,24 @@ func holdFile(path string) (release func(), err error) {
 	return func() { db.Close() }, nil
 }
 
+// The command tests' names for the shared test kit (internal/testkit): a small valid
+// configuration, writing it, a [fetch] line, a source of the test kind.
+const testConfig = testkit.Config
+
+func writeConfig(t *testing.T, text string) string {
+	t.Helper()
+	return testkit.WriteConfig(t, text)
+}
+
+func withFetch(cfg, lines string) string { return testkit.WithFetch(cfg, lines) }
+
+func testSource(name, mode, schedule, extra string) string {
+	return testkit.Source(name, mode, schedule, extra)
+}
+
 // testKinds is the default registry plus a test kind of its own: no test changes or
 // reads a registry another test sees.
-func testKinds() collector.Kinds { return newTestKind().kinds() }
+func testKinds() collector.Kinds { return testkit.NewKind().Add(defaultKinds()) }
 
 // runTest is run with the test kinds and a short lock timeout; opts change the env (a
 // listening hook for serve, the kinds of a test that reads its testKind's record).
@@ -52,8 +68,8 @@ func runTest(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 
 // withKinds runs a command with the registry of k, so the test can read what k's
 // collectors did.
-func withKinds(k *testKind) func(*env) {
-	return func(e *env) { e.kinds = k.kinds() }
+func withKinds(k *testkit.Kind) func(*env) {
+	return func(e *env) { e.kinds = k.Add(defaultKinds()) }
 }
 
 type result struct {

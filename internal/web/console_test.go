@@ -16,12 +16,13 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/manual"
 	"github.com/tinhdoandaklak/hashtrack/internal/review"
+	"github.com/tinhdoandaklak/hashtrack/internal/testkit"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
 // staffPages are every page behind the staff login.
 var staffPages = []string{"/console/", "/console/queue", "/console/posts", "/console/posts/x", "/console/import",
-	"/console/sources", "/console/links", "/console/links/print", "/console/qr/" + unitToken, "/console/reports",
+	"/console/sources", "/console/links", "/console/links/print", "/console/qr/" + testkit.UnitToken, "/console/reports",
 	"/reports/", "/reports/cds/latest.html"}
 
 // browserClient is an HTTP client with cookies that does not follow redirects.
@@ -120,7 +121,7 @@ func TestConsoleNeedsLogin(t *testing.T) {
 		t.Errorf("healthz without a session: %d %s", r.status, r.body)
 	}
 	// The branches' form stays open with its token only.
-	if r := s.get(t, cl, "/submit/"+unitToken); r.status != 200 {
+	if r := s.get(t, cl, "/submit/"+testkit.UnitToken); r.status != 200 {
 		t.Errorf("form: %d", r.status)
 	}
 	// With a session every page opens.
@@ -138,7 +139,7 @@ func TestConsoleNeedsLogin(t *testing.T) {
 		t.Errorf("healthz with a session: %s", r.body)
 	}
 	// public_reports opens the reports, not the console.
-	pub := newTestServer(t, staffConfig(t)+publicReports)
+	pub := newTestServer(t, staffConfig(t)+testkit.PublicReports)
 	if r := pub.get(t, cl, "/reports/"); r.status != 200 {
 		t.Errorf("public reports: %d", r.status)
 	}
@@ -203,7 +204,7 @@ func TestConsoleRefuses(t *testing.T) {
 		}
 	})
 	t.Run("foreign Host", func(t *testing.T) {
-		for _, path := range []string{"/console/", "/reports/", "/healthz", "/submit/" + unitToken, "/login"} {
+		for _, path := range []string{"/console/", "/reports/", "/healthz", "/submit/" + testkit.UnitToken, "/login"} {
 			req, _ := http.NewRequest("GET", s.ts.URL+path, nil)
 			req.Host = "rebind.evil.example"
 			if r := s.send(t, cl, req); r.status != http.StatusMisdirectedRequest {
@@ -284,7 +285,7 @@ func TestConsoleFormLinks(t *testing.T) {
 		t.Fatalf("form with the console's token: %d", r.status)
 	}
 	page := s.get(t, cl, "/console/links")
-	if !strings.Contains(page.body, s.c.FormLink(tok)) || !strings.Contains(page.body, `src="/console/qr/`+tok+`"`) || !strings.Contains(page.body, s.c.FormLink(unitToken)) {
+	if !strings.Contains(page.body, s.c.FormLink(tok)) || !strings.Contains(page.body, `src="/console/qr/`+tok+`"`) || !strings.Contains(page.body, s.c.FormLink(testkit.UnitToken)) {
 		t.Errorf("links page:\n%s", page.body)
 	}
 	q := s.get(t, cl, "/console/qr/"+tok)
@@ -309,10 +310,10 @@ func TestConsoleFormLinks(t *testing.T) {
 	if n := strings.Count(s.get(t, cl, "/console/links/print").body, `<figure class="qr">`); n != 2 {
 		t.Errorf("%d codes after the revoke; want 2", n)
 	}
-	if r := s.postValues(t, cl, "/console/links/revoke", url.Values{"csrf": {csrf}, "token": {unitToken}}); !strings.Contains(r.header.Get("Location"), "err=") {
+	if r := s.postValues(t, cl, "/console/links/revoke", url.Values{"csrf": {csrf}, "token": {testkit.UnitToken}}); !strings.Contains(r.header.Get("Location"), "err=") {
 		t.Errorf("revoking a config token: %q", r.header.Get("Location"))
 	}
-	if r := s.postForm(t, unitToken, url.Values{"url": {"https://www.facebook.com/tdtn.daklak/posts/11"}}); r.status != 200 {
+	if r := s.postForm(t, testkit.UnitToken, url.Values{"url": {"https://www.facebook.com/tdtn.daklak/posts/11"}}); r.status != 200 {
 		t.Errorf("config token after a failed revoke: %d", r.status)
 	}
 }
@@ -397,7 +398,7 @@ func TestConsoleImportAndReports(t *testing.T) {
 
 func TestConsoleDecisionsAndSources(t *testing.T) {
 	t.Parallel()
-	s := newTestServer(t, staffConfig(t)+testSource("feed"))
+	s := newTestServer(t, staffConfig(t)+testkit.IdleSource("feed"))
 	a := s.pending(t, "https://www.facebook.com/tdtn.daklak/posts/51", "không có đơn vị")
 	b := s.pending(t, "https://www.facebook.com/tdtn.daklak/posts/52", "không có đơn vị")
 	c := s.pending(t, "https://www.facebook.com/tdtn.daklak/posts/53", "không có đơn vị")
