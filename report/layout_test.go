@@ -194,12 +194,10 @@ var (
 	enThousands = regexp.MustCompile(`^-?\d{1,3}(,\d{3})+$`)
 )
 
-// TestBrowserLayout: the demo report on a 390 px phone, a 1280 px desktop and A4 paper
+// browserLayout (TestBrowser/Layout): the demo report on a 390 px phone, a 1280 px desktop and A4 paper
 // puts the answer on the first screen, fits its tables and cards, writes numbers the
 // Vietnamese way on every chart, and prints to a PDF.
-func TestBrowserLayout(t *testing.T) {
-	t.Parallel()
-	bctx := browser(t)
+func browserLayout(t *testing.T, bctx context.Context) {
 	dir := shotDir(t)
 	vi := demoReportFile(t, "vi")
 
