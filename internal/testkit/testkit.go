@@ -265,3 +265,18 @@ func (h Health) Source(name string) ingest.SourceStatus {
 	}
 	return ingest.SourceStatus{}
 }
+
+// HostileTexts are what the public may type into a title, an author or a note: markup,
+// a chart-library function, line and direction controls, bytes that are not UTF-8,
+// and 10,200 characters. A fresh map each call.
+func HostileTexts() map[string]string {
+	return map[string]string{
+		"script":     `</script><script>alert("xss")</script>`,
+		"img":        `<img src=x onerror=alert(1)>`,
+		"echarts fn": `__f__function(){alert(1)}__f__`,
+		"U+2028":     "Dòng một\u2028Dòng hai\u2029",
+		"RTL":        "Báo cáo \u202Egnp.exe",
+		"NUL":        "a\x00b\xffc",
+		"long":       strings.Repeat("Tuổi trẻ Đắk Lắk ", 600), // 10,200 characters
+	}
+}

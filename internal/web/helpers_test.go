@@ -133,15 +133,3 @@ func (s *testServer) post(t *testing.T, link string) collector.Post {
 	}
 	return p
 }
-
-// hostileTexts are what the public may type into a title, an author or a note (the
-// same set the command line's tests submit).
-var hostileTexts = map[string]string{
-	"script":     `</script><script>alert("xss")</script>`,
-	"img":        `<img src=x onerror=alert(1)>`,
-	"echarts fn": `__f__function(){alert(1)}__f__`,
-	"U+2028":     "Dòng một\u2028Dòng hai\u2029",
-	"RTL":        "Báo cáo \u202Egnp.exe",
-	"NUL":        "a\x00b\xffc",
-	"long":       strings.Repeat("Tuổi trẻ Đắk Lắk ", 600), // 10,200 characters
-}

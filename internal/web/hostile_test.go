@@ -109,7 +109,7 @@ func allocatedBytes(fn func()) uint64 {
 	return after.TotalAlloc - before.TotalAlloc
 }
 
-// TestHostileTextThroughTheDaemon sends every hostile text (hostileTexts) through the
+// TestHostileTextThroughTheDaemon sends every hostile text (testkit.HostileTexts) through the
 // form (as the note) and through the API (as title, author and note): the pages show
 // it as text with only our markup, the JSON replies are valid and carry no raw < > or
 // line separators, and what is stored is the cleaned, clipped text.
@@ -118,7 +118,7 @@ func TestHostileTextThroughTheDaemon(t *testing.T) {
 	s := newTestServer(t, "", unlimited)
 	raw := []string{"<script", "</script>", "<img", "\u202e", "\u2028", "\u2029", "\x00"}
 	i := 0
-	for name, text := range hostileTexts {
+	for name, text := range testkit.HostileTexts() {
 		i++
 		// The form's own cap is 64 KiB of encoded body: the long text fits.
 		t.Run("form "+name, func(t *testing.T) {
@@ -161,8 +161,8 @@ func TestHostileTextThroughTheDaemon(t *testing.T) {
 			checkClean(t, p)
 		})
 	}
-	if n, _ := s.st.Count(); n != 2*len(hostileTexts) {
-		t.Errorf("%d posts stored, want %d", n, 2*len(hostileTexts))
+	if n, _ := s.st.Count(); n != 2*len(testkit.HostileTexts()) {
+		t.Errorf("%d posts stored, want %d", n, 2*len(testkit.HostileTexts()))
 	}
 }
 
