@@ -145,9 +145,22 @@ func consoleErrors(msgs []chromedp.ConsoleMessage) []string {
 	return out
 }
 
-func TestBrowserReport(t *testing.T) {
+// TestBrowser starts one Chromium for every browser test of the report (a browser's
+// start is much of such a test's cost); each check opens its own tabs.
+func TestBrowser(t *testing.T) {
 	t.Parallel()
 	bctx := browser(t)
+	t.Run("Report", func(t *testing.T) {
+		t.Parallel()
+		browserReport(t, bctx)
+	})
+	t.Run("Layout", func(t *testing.T) {
+		t.Parallel()
+		browserLayout(t, bctx)
+	})
+}
+
+func browserReport(t *testing.T, bctx context.Context) {
 
 	t.Run("draws every chart offline", func(t *testing.T) {
 		t.Parallel()

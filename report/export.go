@@ -8,6 +8,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/tinhdoandaklak/hashtrack/internal/cells"
+
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/canon"
 	"github.com/tinhdoandaklak/hashtrack/store"
@@ -328,27 +330,6 @@ func figuresFrom(p *collector.Post, l *labels) string {
 // utf8BOM makes Excel read the CSV as UTF-8, so Vietnamese shows intact.
 const utf8BOM = "\uFEFF"
 
-// neutralize defuses a cell a spreadsheet would run as a formula (= + - @, or a tab or
-// carriage return in front of one) by prefixing a single quote, at the start and after
-// every separator a spreadsheet may split on: Vietnamese Excel splits a CSV on ';',
-// so a title "Bài viết;=1+1;x" written unquoted in a comma-separated file would
-// otherwise become a formula cell.
-func neutralize(s string) string {
-	var b strings.Builder
-	start := true
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if start && strings.IndexByte("=+-@\t\r", c) >= 0 {
-			b.WriteByte('\'')
-		}
-		b.WriteByte(c)
-		// A part after a separator (or a line break) is a cell of its own to a
-		// spreadsheet that splits there.
-		start = strings.IndexByte(",;\t\r\n", c) >= 0
-	}
-	return b.String()
-}
-
 // ValidCSVSeparator says whether c may separate the cells of the CSV export.
 func ValidCSVSeparator(c rune) bool { return c == ',' || c == ';' || c == '\t' }
 
@@ -405,7 +386,7 @@ func (r *Report) WriteCSV(ctx context.Context, w io.Writer, st *store.Store, com
 			p.Metrics.Likes.String(), p.Metrics.Comments.String(), p.Metrics.Shares.String(), p.Metrics.Views.String(), eng.String(), ver, p.URL,
 			strings.Join(p.Sources, " "), figuresFrom(&p, l)}
 		for i := range row {
-			row[i] = neutralize(row[i])
+			row[i] = cells.Neutralize(row[i])
 		}
 		return cw.Write(row)
 	})

@@ -137,19 +137,6 @@ func TestCSVSemicolon(t *testing.T) {
 	}
 }
 
-func TestNeutralize(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{"=1+1": "'=1+1", "+84 912": "'+84 912", "-5": "'-5", "@SUM(A1)": "'@SUM(A1)",
-		"\tx": "'\tx", "\rx": "'\rx", "Tân Lợi": "Tân Lợi", "": "", "1=1": "1=1",
-		// After any separator a spreadsheet may split on (issue 17, item 6).
-		"Bài viết;=1+1;x": "Bài viết;'=1+1;x", "a,@SUM(A1)": "a,'@SUM(A1)", "a\t-2+3": "a\t'-2+3", "dòng 1\n=cmd": "dòng 1\n'=cmd",
-		"a;;=1": "a;;'=1", "Tân Lợi - Krông Pắc; 5": "Tân Lợi - Krông Pắc; 5", "x;\t=1": "x;'\t'=1"} {
-		if got := neutralize(in); got != want {
-			t.Errorf("neutralize(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestJSONExport(t *testing.T) {
 	t.Parallel()
 	st := openFixture(t, fixturePosts())
@@ -226,36 +213,4 @@ func TestJSONExport(t *testing.T) {
 	if v, ok := doc2["engagement"]; !ok || v != nil {
 		t.Errorf("engagement %v (present %v), want null", v, ok)
 	}
-}
-
-// FuzzNeutralize: whatever a member types, no part of the cell a spreadsheet may split
-// off (at the start, after , ; tab or a line break) starts with a character it reads
-// as a formula, and nothing but quotes is added.
-func FuzzNeutralize(f *testing.F) {
-	for _, s := range []string{"=1+1", "+84", "-", "@x", "\tx", "\r=", "Tân Lợi", ""} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		got := neutralize(s)
-		if got != "" && strings.ContainsRune("=+-@\t\r", rune(got[0])) {
-			t.Fatalf("neutralize(%q) = %q starts with a formula character", s, got)
-		}
-		for i := 0; i+1 < len(got); i++ {
-			if strings.IndexByte(",;\t\r\n", got[i]) >= 0 && strings.IndexByte("=+-@", got[i+1]) >= 0 {
-				t.Fatalf("neutralize(%q) = %q: a formula character after a separator at %d", s, got, i)
-			}
-		}
-		// Only quotes were added: taking each added one out gives s back.
-		j := 0
-		for i := 0; i < len(got); i++ {
-			if j < len(s) && got[i] == s[j] {
-				j++
-			} else if got[i] != '\'' {
-				t.Fatalf("neutralize(%q) = %q changed more than quotes", s, got)
-			}
-		}
-		if j != len(s) {
-			t.Fatalf("neutralize(%q) = %q lost text", s, got)
-		}
-	})
 }

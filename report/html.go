@@ -44,6 +44,9 @@ type answer struct {
 	WithoutNames    []string // the names, when few
 	WithoutMany     string   // "27 đơn vị chưa có bài đăng trong kỳ", when many
 	EveryUnitPosted bool
+	// Queue is the review-queue line, "" when nothing waits for staff: the totals
+	// above leave these posts out, so a leader sees why before reading them.
+	Queue, QueueLink string
 }
 
 // maxAnswerUnits is how many units without a post the first screen names; more are
@@ -315,7 +318,35 @@ func (r *Report) answer() answer {
 	default:
 		a.WithoutMany = fmt.Sprintf(l.WithoutMore, n)
 	}
+	a.Queue, a.QueueLink = r.queueLine()
 	return a
+}
+
+// queueLine is the first screen's line on the review queue (posts waiting for staff,
+// posts two units claimed) and its link's text; the data notes say the rest.
+func (r *Report) queueLine() (line, link string) {
+	lo := r.LeftOut
+	if lo.Pending+lo.Conflicts == 0 {
+		return "", ""
+	}
+	n := func(x int64) string { return formatInt(x, r.Lang) }
+	var parts []string
+	if r.Lang == "en" {
+		if lo.Pending > 0 {
+			parts = append(parts, plural(lo.Pending, "post", r.Lang)+" awaiting review")
+		}
+		if lo.Conflicts > 0 {
+			parts = append(parts, plural(lo.Conflicts, "post", r.Lang)+" claimed by two units")
+		}
+		return strings.Join(parts, " · "), "not counted yet: see the data notes"
+	}
+	if lo.Pending > 0 {
+		parts = append(parts, n(lo.Pending)+" bài chờ duyệt")
+	}
+	if lo.Conflicts > 0 {
+		parts = append(parts, n(lo.Conflicts)+" bài có hai đơn vị cùng gửi")
+	}
+	return strings.Join(parts, " · "), "chưa tính vào số liệu: xem ghi chú"
 }
 
 // notes are the data notes: what each figure means and what it rests on.
@@ -501,6 +532,7 @@ h2{font-size:1.1em;margin:0 0 10px;color:#0b4f9c;break-after:avoid;page-break-af
 .answer .up{color:#1e7d32}.answer .down{color:#b3261e}
 .answer .without .label{color:#b3261e}
 .answer .without .names{font-weight:600;color:#b3261e}
+.answer .queue{grid-column:1/-1;font-size:.92em;color:#7a4b00;background:#fff6e0;border-radius:6px;padding:6px 10px}
 .figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(160px,1fr));gap:10px;background:none;box-shadow:none;padding:0}
 .figure{background:#fff;border-radius:10px;padding:12px 14px;box-shadow:0 1px 2px rgba(0,0,0,.06)}
 .figure .label{font-size:.85em;color:#5b6776;text-transform:uppercase;letter-spacing:.02em}
@@ -602,7 +634,8 @@ var reportTemplate = template.Must(template.New("report").Funcs(funcs).Parse(`<!
 {{else if .WithoutMany}}<div class="names">{{.WithoutMany}} — <a href="#without">{{$.L.SeeList}}</a></div>
 {{else}}<div class="names">{{range $i, $n := .WithoutNames}}{{if $i}}, {{end}}{{$n}}{{end}}</div>
 <div class="sub">{{$.L.WithoutPostsHint}} — <a href="#without">{{$.L.SeeList}}</a></div>{{end}}
-</div>{{end}}
+</div>
+{{if .Queue}}<div id="answer-queue" class="queue"><strong>{{.Queue}}</strong> — <a href="#notes">{{.QueueLink}}</a></div>{{end}}{{end}}
 </section>
 
 <section class="figures" id="figures">

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tinhdoandaklak/hashtrack/collector"
 )
 
 func renderFixtureHTML(t testing.TB, lang string) string {
@@ -67,9 +69,9 @@ func TestHTMLSizeIndependentOfPosts(t *testing.T) {
 		}
 		return b.Len()
 	}
-	small, large := size(1000), size(5000)
+	small, large := size(400), size(2000)
 	if d := large - small; d < 0 || d > 4096 {
-		t.Errorf("1.000 posts: %d bytes, 5.000 posts: %d bytes; want the same within 4 KB", small, large)
+		t.Errorf("400 posts: %d bytes, 2.000 posts: %d bytes; want the same within 4 KB", small, large)
 	}
 }
 
@@ -96,5 +98,38 @@ func TestRenderHTMLEnglish(t *testing.T) {
 		if !strings.Contains(html, want) {
 			t.Errorf("English report lacks %q", want)
 		}
+	}
+}
+
+// TestAnswerQueueLine: with posts waiting for staff the first screen says how many
+// (and how many two units claim), linking to the data notes; with none it says nothing.
+func TestAnswerQueueLine(t *testing.T) {
+	t.Parallel()
+	render := func(posts []collector.Post, lang string) string {
+		in := demoInput()
+		in.Lang = lang
+		r := mustAggregate(t, openFixtureAt(t, posts, in.Now), in)
+		var b bytes.Buffer
+		if err := r.RenderHTML(&b); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	answer := func(html string) string {
+		i, j := strings.Index(html, `id="answer"`), strings.Index(html, `id="figures"`)
+		if i < 0 || j < i {
+			t.Fatalf("no answer section")
+		}
+		return html[i:j]
+	}
+	if a := answer(render(demoPosts(200), "vi")); strings.Contains(a, "answer-queue") || strings.Contains(a, "chờ duyệt") {
+		t.Errorf("a queue line with nothing pending:\n%s", a)
+	}
+	a := answer(render(demoPending(demoPosts(200)), "vi"))
+	if want := `<div id="answer-queue" class="queue"><strong>4 bài chờ duyệt</strong> — <a href="#notes">`; !strings.Contains(a, want) {
+		t.Errorf("the first screen lacks %q:\n%s", want, a)
+	}
+	if a := answer(render(demoPending(demoPosts(200)), "en")); !strings.Contains(a, "<strong>4 posts awaiting review</strong>") {
+		t.Errorf("English first screen:\n%s", a)
 	}
 }

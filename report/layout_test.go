@@ -16,6 +16,8 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/internal/review"
 )
 
 // layoutProbe measures a drawn report in the page itself, with getBoundingClientRect:
@@ -25,7 +27,7 @@ import (
 // numeric axis labels.
 const layoutProbe = `(function () {
   var out = {firstScreen: {}, narrowCells: [], overflow: [], clipped: [], overlaps: [], axisLabels: {}, cells: 0, words: 0};
-  ['answer', 'answer-progress', 'answer-without'].forEach(function (id) {
+  ['answer', 'answer-progress', 'answer-without', 'answer-queue'].forEach(function (id) {
     var el = document.getElementById(id);
     out.firstScreen[id] = el ? Math.round(el.getBoundingClientRect().bottom + window.scrollY) : -1;
   });
@@ -159,13 +161,22 @@ func measure(t *testing.T, bctx context.Context, file string, width, height int6
 	return l
 }
 
+// demoPending holds every 50th post for staff, as a month of form submissions does:
+// the report's first screen then has a review-queue line.
+func demoPending(posts []collector.Post) []collector.Post {
+	for i := 0; i < len(posts); i += 50 {
+		posts[i].Review, posts[i].Reason = collector.ReviewPending, review.ReasonManualSource
+	}
+	return posts
+}
+
 // demoReportFile writes the HTML report of the documentation's demo month (many units,
 // long names, four-digit numbers) in lang and returns its path.
 func demoReportFile(t *testing.T, lang string) string {
 	t.Helper()
 	in := demoInput()
 	in.Lang = lang
-	st := openFixtureAt(t, demoPosts(600), in.Now)
+	st := openFixtureAt(t, demoPending(demoPosts(600)), in.Now)
 	r := mustAggregate(t, st, in)
 	var b bytes.Buffer
 	if err := r.RenderHTML(&b); err != nil {
@@ -183,12 +194,10 @@ var (
 	enThousands = regexp.MustCompile(`^-?\d{1,3}(,\d{3})+$`)
 )
 
-// TestBrowserLayout: the demo report on a 390 px phone, a 1280 px desktop and A4 paper
+// browserLayout (TestBrowser/Layout): the demo report on a 390 px phone, a 1280 px desktop and A4 paper
 // puts the answer on the first screen, fits its tables and cards, writes numbers the
 // Vietnamese way on every chart, and prints to a PDF.
-func TestBrowserLayout(t *testing.T) {
-	t.Parallel()
-	bctx := browser(t)
+func browserLayout(t *testing.T, bctx context.Context) {
 	dir := shotDir(t)
 	vi := demoReportFile(t, "vi")
 
@@ -211,7 +220,7 @@ func TestBrowserLayout(t *testing.T) {
 			l := measure(t, bctx, vi, tc.width, tc.height, tc.print, shot)
 			// The answer: target progress and the units to remind on the first screen
 			// (the top of page 1 on paper: 273 mm of A4 inside its margins is 1032 px).
-			for _, id := range []string{"answer-progress", "answer-without"} {
+			for _, id := range []string{"answer-progress", "answer-without", "answer-queue"} {
 				if b := l.FirstScreen[id]; b <= 0 || b > float64(tc.height) {
 					t.Errorf("#%s ends at %.0f px, want within the first %d px", id, b, tc.height)
 				}

@@ -165,7 +165,7 @@ func TestCrashSafety(t *testing.T) {
 		t.Skip("crash test skipped in -short mode")
 	}
 	// The default keeps `go test ./...` within its minute; -crash.long is the thorough run.
-	total, kills := 6_000, 8
+	total, kills := 3_000, 8
 	if *crashLong || os.Getenv("HASHTRACK_CRASH_LONG") != "" {
 		total, kills = 100_000, 20
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,16 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-// testSource is a [[source]] of the test kind.
-func testSource(name, mode, schedule, extra string) string {
-	s := fmt.Sprintf("\n[[source]]\nname = %q\nkind = \"testkind\"\nurl = \"https://www.facebook.com/tdtn.daklak/posts/%s\"\n", name, name)
-	if schedule != "" {
-		s += fmt.Sprintf("schedule = %q\n", schedule)
-	}
-	return s + fmt.Sprintf("[source.options]\nmode = %q\n%s", mode, extra)
-}
+	"github.com/tinhdoandaklak/hashtrack/internal/testkit"
+)
 
 func TestRunExitCodes(t *testing.T) {
 	t.Parallel()
@@ -79,7 +71,7 @@ func TestRunExitCodes(t *testing.T) {
 func TestRunTwiceAddsNoDuplicates(t *testing.T) {
 	t.Parallel()
 	// One test kind for every run: the likes of its post count the runs.
-	kinds := []func(*env){withKinds(newTestKind())}
+	kinds := []func(*env){withKinds(testkit.NewKind())}
 	cfg := writeConfig(t, testConfig+testSource("page", "count", "", ""))
 	r := runCmdWith(t, kinds, cfg, "run", "-v")
 	if !strings.Contains(r.stdout, "Nguồn page: 1 mục đã đọc, 1 bài mới, 0 cập nhật, 0 không đổi, 0 lỗi\n") {
@@ -125,10 +117,10 @@ func TestRunTwiceAddsNoDuplicates(t *testing.T) {
 
 func TestRunSilentWhenAllIsWell(t *testing.T) {
 	t.Parallel()
-	k := newTestKind()
+	k := testkit.NewKind()
 	cfg := writeConfig(t, testConfig+testSource("page", "count", "", ""))
 	r := runCmdWith(t, []func(*env){withKinds(k)}, cfg, "run")
-	if n := k.startsOf("page"); n != 1 {
+	if n := k.Starts("page"); n != 1 {
 		t.Fatalf("source ran %d times", n)
 	}
 	if r.code != 0 || r.stdout != "" || r.stderr != "" {

@@ -18,17 +18,18 @@ import (
 	"time"
 
 	"github.com/tinhdoandaklak/hashtrack/deliver/email/smtptest"
+	"github.com/tinhdoandaklak/hashtrack/internal/testkit"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
 // startServe runs `hashtrack serve` in the test's process on a loopback port and
 // returns its address, its log, and a stop function that cancels it (as SIGTERM does
 // through main's signal.NotifyContext) and returns run's error.
-func startServe(t *testing.T, cfg string, opts []func(*env), args ...string) (addr string, log *lockedBuffer, stop func() error) {
+func startServe(t *testing.T, cfg string, opts []func(*env), args ...string) (addr string, log *testkit.Buffer, stop func() error) {
 	t.Helper()
 	ready := make(chan string, 1)
 	ctx, cancel := context.WithCancel(context.Background())
-	log = &lockedBuffer{}
+	log = &testkit.Buffer{}
 	done := make(chan error, 1)
 	full := append([]string{"--config", cfg, "serve", "--addr", "127.0.0.1:0"}, args...)
 	go func() {
@@ -67,7 +68,7 @@ func startServe(t *testing.T, cfg string, opts []func(*env), args ...string) (ad
 // the database.
 func TestServeCommand(t *testing.T) {
 	t.Parallel()
-	k := newTestKind()
+	k := testkit.NewKind()
 	cfg := writeConfig(t, strings.Replace(testConfig, "report_dir = \"reports\"\n", "report_dir = \"reports\"\n\n[report]\nschedule = \"@every 1s\"\n", 1)+
 		testSource("daily", "count", "", "")+"\n[[token]]\ntoken = \"tanloi-0123456789abcdef\"\nunit = \"tan-loi\"\n")
 	addr, log, stop := startServe(t, cfg, []func(*env){withKinds(k)}, "--job-timeout", "20s", "--log-format", "json")
@@ -87,11 +88,11 @@ func TestServeCommand(t *testing.T) {
 		t.Errorf("submit while serving: %+v", r)
 	}
 	latest := filepath.Join(filepath.Dir(cfg), "reports", "cds", "latest.html")
-	waitFor(t, "the report job to write latest.html", func() bool { return strings.Contains(log.String(), `"file":"`+latest+`"`) })
+	testkit.WaitFor(t, "the report job to write latest.html", func() bool { return strings.Contains(log.String(), `"file":"`+latest+`"`) })
 	if err := stop(); err != nil {
 		t.Fatalf("serve returned %v\n%s", err, log)
 	}
-	if k.startsOf("daily") < 1 {
+	if k.Starts("daily") < 1 {
 		t.Errorf("the report job did not collect the source without a schedule")
 	}
 	var stopped bool
@@ -252,10 +253,10 @@ func TestServeMailsTheDailyReport(t *testing.T) {
 	}
 	f.Close()
 	_, log, stop := startServe(t, cfg, nil, "--job-timeout", "20s")
-	waitFor(t, "the report delivered", func() bool {
+	testkit.WaitFor(t, "the report delivered", func() bool {
 		return strings.Contains(log.String(), `msg="report delivered" campaign=cds channel=email`)
 	})
-	waitFor(t, "the report job done twice", func() bool { return strings.Count(log.String(), `msg="job done" job=report`) >= 2 })
+	testkit.WaitFor(t, "the report job done twice", func() bool { return strings.Count(log.String(), `msg="job done" job=report`) >= 2 })
 	if err := stop(); err != nil {
 		t.Fatalf("serve: %v\n%s", err, log)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
+	"github.com/tinhdoandaklak/hashtrack/internal/testkit"
 )
 
 // testLockTimeout is how long a command under test waits for a database another
@@ -36,9 +36,24 @@ func holdFile(path string) (release func(), err error) {
 	return func() { db.Close() }, nil
 }
 
+// The command tests' names for the shared test kit (internal/testkit): a small valid
+// configuration, writing it, a [fetch] line, a source of the test kind.
+const testConfig = testkit.Config
+
+func writeConfig(t *testing.T, text string) string {
+	t.Helper()
+	return testkit.WriteConfig(t, text)
+}
+
+func withFetch(cfg, lines string) string { return testkit.WithFetch(cfg, lines) }
+
+func testSource(name, mode, schedule, extra string) string {
+	return testkit.Source(name, mode, schedule, extra)
+}
+
 // testKinds is the default registry plus a test kind of its own: no test changes or
 // reads a registry another test sees.
-func testKinds() collector.Kinds { return newTestKind().kinds() }
+func testKinds() collector.Kinds { return testkit.NewKind().Add(defaultKinds()) }
 
 // runTest is run with the test kinds and a short lock timeout; opts change the env (a
 // listening hook for serve, the kinds of a test that reads its testKind's record).
@@ -52,8 +67,8 @@ func runTest(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 
 // withKinds runs a command with the registry of k, so the test can read what k's
 // collectors did.
-func withKinds(k *testKind) func(*env) {
-	return func(e *env) { e.kinds = k.kinds() }
+func withKinds(k *testkit.Kind) func(*env) {
+	return func(e *env) { e.kinds = k.Add(defaultKinds()) }
 }
 
 type result struct {
@@ -86,8 +101,9 @@ func parseConfig(path, text string) (*config.Config, error) {
 	return config.Parse(path, text, testKinds())
 }
 
-// binary is hashtrack built once for the tests that need a real process (cron's
-// environment, signals); TestMain removes it.
+// binary is hashtrack for the tests that need a real process (cron's environment,
+// signals, two processes side by side): this test binary itself under the name
+// hashtrack, so no second binary is built and linked; TestMain removes its folder.
 var binary struct {
 	once      sync.Once
 	dir, path string
@@ -95,6 +111,11 @@ var binary struct {
 }
 
 func TestMain(m *testing.M) {
+	// Started as hashtrack (binaryPath's link), this binary is the command itself.
+	if filepath.Base(os.Args[0]) == "hashtrack" {
+		main()
+		return
+	}
 	code := m.Run()
 	if binary.dir != "" {
 		os.RemoveAll(binary.dir)
@@ -102,22 +123,21 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// buildBinary builds hashtrack the first time a test asks and returns its path.
+// buildBinary is the path of a link named hashtrack to this test binary, made the
+// first time a test asks: run under that name, TestMain runs main.
 func buildBinary(t *testing.T) string {
 	t.Helper()
 	binary.once.Do(func() {
-		goTool, err := exec.LookPath("go")
+		self, err := os.Executable()
 		if err != nil {
-			binary.err = fmt.Errorf("the go tool is needed to build hashtrack for this test: %w", err)
+			binary.err = fmt.Errorf("the test binary's path: %w", err)
 			return
 		}
 		if binary.dir, binary.err = os.MkdirTemp("", "hashtrack-bin-"); binary.err != nil {
 			return
 		}
 		binary.path = filepath.Join(binary.dir, "hashtrack")
-		if out, err := exec.Command(goTool, "build", "-o", binary.path, ".").CombinedOutput(); err != nil {
-			binary.err = fmt.Errorf("go build: %w\n%s", err, out)
-		}
+		binary.err = os.Symlink(self, binary.path)
 	})
 	if binary.err != nil {
 		t.Fatal(binary.err)

@@ -10,18 +10,8 @@ import (
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/canon"
+	"github.com/tinhdoandaklak/hashtrack/internal/testkit"
 )
-
-// hostileTexts are what the public may type into a title, an author or a note.
-var hostileTexts = map[string]string{
-	"script":     `</script><script>alert("xss")</script>`,
-	"img":        `<img src=x onerror=alert(1)>`,
-	"echarts fn": `__f__function(){alert(1)}__f__`,
-	"U+2028":     "Dòng một\u2028Dòng hai\u2029",
-	"RTL":        "Báo cáo \u202Egnp.exe",
-	"NUL":        "a\x00b\xffc",
-	"long":       strings.Repeat("Tuổi trẻ Đắk Lắk ", 600), // 10,200 characters
-}
 
 // TestHostileTextStoredAsText submits hostile text through the CLI and reads it back
 // with `posts --json`: it is stored as plain text (clipped, cleaned), the JSON carries
@@ -32,7 +22,7 @@ func TestHostileTextStoredAsText(t *testing.T) {
 	i := 0
 	want := map[string]string{} // url → title expected back
 	urlOf := map[string]string{}
-	for name, text := range hostileTexts {
+	for name, text := range testkit.HostileTexts() {
 		i++
 		url := "https://www.tiktok.com/@doan/video/" + strings.Repeat("9", i)
 		r := runCmd(t, cfg, "submit", url, "--title", text, "--author", text, "--note", text, "--text", text)
@@ -57,8 +47,8 @@ func TestHostileTextStoredAsText(t *testing.T) {
 		t.Errorf("posts --json carries raw < > U+2028 U+2029:\n%s", r.stdout)
 	}
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
-	if len(lines) != len(hostileTexts) {
-		t.Fatalf("%d posts, want %d", len(lines), len(hostileTexts))
+	if len(lines) != len(testkit.HostileTexts()) {
+		t.Fatalf("%d posts, want %d", len(lines), len(testkit.HostileTexts()))
 	}
 	for _, line := range lines {
 		var p collector.Post

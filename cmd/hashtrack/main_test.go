@@ -10,50 +10,6 @@ import (
 	"github.com/tinhdoandaklak/hashtrack"
 )
 
-// testConfig is a small valid configuration; tests append sources or tokens to it.
-const testConfig = `
-database = "data/test.db"
-report_dir = "reports"
-
-[[campaign]]
-id = "cds"
-name = "Tuổi trẻ Đắk Lắk tiên phong chuyển đổi số"
-hashtag = "#TuoitreDakLakTienphongChuyendoiso"
-start = 2023-03-01
-end = 2023-12-31
-target = 300
-
-# Tests never touch the internet: no page is read for submitted links unless a test
-# turns enrichment on against its own loopback server.
-[fetch]
-enrich = false
-
-[[unit]]
-id = "tan-loi"
-name = "Đoàn phường Tân Lợi"
-aliases = ["Tân Lợi"]
-
-[[unit]]
-id = "dh-y-duoc-bmt"
-name = "Trường Đại học Y Dược Buôn Ma Thuột"
-`
-
-// withFetch adds lines to the [fetch] table of a test configuration (TOML allows a
-// table to be written once).
-func withFetch(cfg, lines string) string {
-	return strings.Replace(cfg, "[fetch]\n", "[fetch]\n"+lines+"\n", 1)
-}
-
-// writeConfig writes a config file into a fresh folder and returns its path.
-func writeConfig(t *testing.T, text string) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "hashtrack.toml")
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 func TestSubmitThreeVariantsIsOnePost(t *testing.T) {
 	t.Parallel()
 	cfg := writeConfig(t, testConfig)

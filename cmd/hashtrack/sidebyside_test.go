@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tinhdoandaklak/hashtrack/internal/testkit"
 )
 
 // TestSideBySideProcesses starts the built binary's `serve` and runs submit, import,
@@ -109,7 +111,7 @@ func TestSideBySideProcesses(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("form: %s\n%s", resp.Status, body)
 	}
-	waitFor(t, "the form's post in the served report", func() bool {
+	testkit.WaitFor(t, "the form's post in the served report", func() bool {
 		resp, err := http.Get("http://" + addr + "/reports/cds/latest.html")
 		if err != nil {
 			return false

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/fetch"
+	"github.com/tinhdoandaklak/hashtrack/internal/testkit"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
@@ -21,7 +22,7 @@ func TestDaemonChecksLinksInBackground(t *testing.T) {
 	var reads atomic.Int64
 	release := make(chan struct{})
 	var st *store.Store
-	d := start(t, newTestKind(), strings.Replace(testConfig, "enrich = false", "enrich = true", 1)+testToken, func(o *Options) {
+	d := start(t, testkit.NewKind(), strings.Replace(testConfig, "enrich = false", "enrich = true", 1)+testkit.Token, func(o *Options) {
 		st = o.Store
 		o.CheckPoll = 20 * time.Millisecond
 		o.Runner.ReadPages = true
@@ -34,7 +35,7 @@ func TestDaemonChecksLinksInBackground(t *testing.T) {
 		}
 	})
 	const link = "https://tinhdoantanloi.vn/tin/ra-quan"
-	resp, err := http.PostForm("http://"+d.addr+"/submit/"+unitToken, url.Values{"url": {link}})
+	resp, err := http.PostForm("http://"+d.addr+"/submit/"+testkit.UnitToken, url.Values{"url": {link}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,16 +43,16 @@ func TestDaemonChecksLinksInBackground(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("form: %d", resp.StatusCode)
 	}
-	p, ok, err := st.Get(mustPostID(t, link))
+	p, ok, err := st.Get(testkit.PostID(t, link))
 	if err != nil || !ok || p.Verification != collector.Unverified || reads.Load() != 0 {
 		t.Fatalf("stored before the check: %v %v %+v, %d reads", err, ok, p, reads.Load())
 	}
 	close(release)
-	waitFor(t, "the daemon to check the link", func() bool {
-		p, _, _ := st.Get(mustPostID(t, link))
+	testkit.WaitFor(t, "the daemon to check the link", func() bool {
+		p, _, _ := st.Get(testkit.PostID(t, link))
 		return p.Verification == collector.Verified
 	})
-	if p, _, _ := st.Get(mustPostID(t, link)); p.Title != "Trang đã đọc" {
+	if p, _, _ := st.Get(testkit.PostID(t, link)); p.Title != "Trang đã đọc" {
 		t.Errorf("checked post %+v", p)
 	}
 	if n, _ := st.CountChecks(); n != 0 || reads.Load() != 1 {

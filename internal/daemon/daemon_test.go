@@ -18,6 +18,7 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
+	"github.com/tinhdoandaklak/hashtrack/internal/testkit"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
@@ -26,36 +27,32 @@ import (
 // recovered while the others keep running, and a clean stop.
 func TestSchedules(t *testing.T) {
 	t.Parallel()
-	k := newTestKind()
+	k := testkit.NewKind()
 	d := start(t, k, testConfig+
-		testSource("counter", "count", "@every 1s", "")+
-		testSource("slow", "slow", "@every 1s", "sleep = \"2500ms\"\n")+
-		testSource("boom", "panic", "@every 1s", ""), func(o *Options) { o.JobTimeout = 20 * time.Second })
+		testkit.Source("counter", "count", "@every 1s", "")+
+		testkit.Source("slow", "slow", "@every 1s", "sleep = \"2500ms\"\n")+
+		testkit.Source("boom", "panic", "@every 1s", ""), func(o *Options) { o.JobTimeout = 20 * time.Second })
 
-	waitFor(t, "the counter collected three times", func() bool { return k.startsOf("counter") >= 3 })
-	waitFor(t, "the slow source skipped while it runs", func() bool {
+	testkit.WaitFor(t, "the counter collected three times", func() bool { return k.Starts("counter") >= 3 })
+	testkit.WaitFor(t, "the slow source skipped while it runs", func() bool {
 		return strings.Contains(d.log.String(), `msg="job still running; this run is skipped" job="source slow"`)
 	})
-	waitFor(t, "the panicking source ran", func() bool { return k.startsOf("boom") >= 1 })
-	k.mu.Lock()
-	panicked := k.panics["boom"]
-	k.mu.Unlock()
-	after := k.startsOf("counter")
-	waitFor(t, "the counter still running after the panic", func() bool { return k.startsOf("counter") >= after+2 })
+	testkit.WaitFor(t, "the panicking source ran", func() bool { return k.Starts("boom") >= 1 })
+	panicked := k.PanickedAt("boom")
+	after := k.Starts("counter")
+	testkit.WaitFor(t, "the counter still running after the panic", func() bool { return k.Starts("counter") >= after+2 })
 
 	code, h := getHealth(t, d.addr)
-	if c := h.source("counter"); c.Status != "ok" || c.LastSuccess.IsZero() || c.ConsecutiveFailures != 0 {
+	if c := h.Source("counter"); c.Status != "ok" || c.LastSuccess.IsZero() || c.ConsecutiveFailures != 0 {
 		t.Errorf("counter health %+v", c)
 	}
-	if b := h.source("boom"); b.ConsecutiveFailures != 1 || b.LastError != "collector panicked: testkind: boom" || b.Status != "ok" {
+	if b := h.Source("boom"); b.ConsecutiveFailures != 1 || b.LastError != "collector panicked: testkind: boom" || b.Status != "ok" {
 		t.Errorf("boom health %+v", b)
 	}
 	if code != http.StatusOK || h.Status != "ok" {
 		t.Errorf("healthz %d %q", code, h.Status)
 	}
-	k.mu.Lock()
-	again := !k.panics["boom"].Equal(panicked)
-	k.mu.Unlock()
+	again := !k.PanickedAt("boom").Equal(panicked)
 	if again {
 		t.Errorf("boom ran again despite its backoff")
 	}
@@ -63,9 +60,7 @@ func TestSchedules(t *testing.T) {
 	if err := d.stop(); err != nil {
 		t.Fatalf("Run returned %v\n%s", err, d.log)
 	}
-	k.mu.Lock()
-	maxSlow, running := k.maxRunning["slow"], k.running["slow"]
-	k.mu.Unlock()
+	running, maxSlow := k.Running("slow")
 	if maxSlow != 1 {
 		t.Errorf("slow source ran %d at once; want 1 (skipped, not stacked)", maxSlow)
 	}
@@ -81,7 +76,7 @@ func TestSchedules(t *testing.T) {
 		t.Fatalf("reopen after stop: %v", err)
 	}
 	defer st.Close()
-	p, ok, err := st.Get(mustPostID(t, "https://www.facebook.com/tdtn.daklak/posts/counter"))
+	p, ok, err := st.Get(testkit.PostID(t, "https://www.facebook.com/tdtn.daklak/posts/counter"))
 	if err != nil || !ok || p.Metrics.Likes.N < 3 {
 		t.Errorf("counter's post: %v %v %+v", ok, err, p.Metrics)
 	}
@@ -100,7 +95,7 @@ func TestSchedulerRecoversPanics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := &lockedBuffer{}
+	log := &testkit.Buffer{}
 	s := newScheduler(context.Background(), Options{Config: c, Log: slog.New(slog.NewTextHandler(log, nil)), JobTimeout: 5 * time.Second})
 	var panics, ticks atomic.Int32
 	if err := s.add("@every 1s", "boom", func(context.Context) error { panics.Add(1); panic("boom") }); err != nil {
@@ -110,8 +105,8 @@ func TestSchedulerRecoversPanics(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.cron.Start()
-	waitFor(t, "the panicking job to run three times", func() bool { return panics.Load() >= 3 })
-	waitFor(t, "the other job to keep running", func() bool { return ticks.Load() >= 3 })
+	testkit.WaitFor(t, "the panicking job to run three times", func() bool { return panics.Load() >= 3 })
+	testkit.WaitFor(t, "the other job to keep running", func() bool { return ticks.Load() >= 3 })
 	<-s.cron.Stop().Done()
 	if n := strings.Count(log.String(), `msg="job panicked; recovered, other jobs keep running" job=boom error=boom`); n < 3 {
 		t.Errorf("%d recovered panics logged; want ≥ 3:\n%s", n, log)
@@ -135,11 +130,11 @@ func TestScheduleRejectsBadSpec(t *testing.T) {
 // then calls the report function, logs the files it wrote, then delivers.
 func TestReportJob(t *testing.T) {
 	t.Parallel()
-	k := newTestKind()
+	k := testkit.NewKind()
 	var reports, collectedFirst, delivered, deliveredAfter atomic.Int32
-	d := start(t, k, testConfig+"\n[report]\nschedule = \"@every 1s\"\n"+testSource("daily", "count", "", ""), func(o *Options) {
+	d := start(t, k, testConfig+"\n[report]\nschedule = \"@every 1s\"\n"+testkit.Source("daily", "count", "", ""), func(o *Options) {
 		o.Report = func(ctx context.Context) ([]string, error) {
-			if k.startsOf("daily") >= 1 {
+			if k.Starts("daily") >= 1 {
 				collectedFirst.Add(1)
 			}
 			reports.Add(1)
@@ -152,7 +147,7 @@ func TestReportJob(t *testing.T) {
 			return nil
 		}
 	})
-	waitFor(t, "the report job to finish", func() bool { return strings.Contains(d.log.String(), `msg="job done" job=report`) })
+	testkit.WaitFor(t, "the report job to finish", func() bool { return strings.Contains(d.log.String(), `msg="job done" job=report`) })
 	if err := d.stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -171,11 +166,11 @@ func TestReportJob(t *testing.T) {
 // TestDeliverFails: a failed delivery fails the report job, named in the log.
 func TestDeliverFails(t *testing.T) {
 	t.Parallel()
-	d := start(t, newTestKind(), testConfig+"\n[report]\nschedule = \"@every 1s\"\n", func(o *Options) {
+	d := start(t, testkit.NewKind(), testConfig+"\n[report]\nschedule = \"@every 1s\"\n", func(o *Options) {
 		o.Report = func(ctx context.Context) ([]string, error) { return nil, nil }
 		o.Deliver = func(ctx context.Context) error { return errors.New("smtp: 535 auth failed") }
 	})
-	waitFor(t, "the report job to fail", func() bool { return strings.Contains(d.log.String(), `msg="job failed" job=report`) })
+	testkit.WaitFor(t, "the report job to fail", func() bool { return strings.Contains(d.log.String(), `msg="job failed" job=report`) })
 	if l := d.log.String(); !strings.Contains(l, "daemon: deliver the report: smtp: 535 auth failed") {
 		t.Errorf("log:\n%s", l)
 	}
@@ -189,7 +184,7 @@ func TestRefreshAfterChange(t *testing.T) {
 	var reports atomic.Int32
 	var lastCount atomic.Int64
 	var st *store.Store
-	d := start(t, newTestKind(), testConfig, func(o *Options) {
+	d := start(t, testkit.NewKind(), testConfig, func(o *Options) {
 		st = o.Store
 		o.RefreshDelay = 200 * time.Millisecond
 		o.Report = func(ctx context.Context) ([]string, error) {
@@ -212,7 +207,7 @@ func TestRefreshAfterChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd.Close()
-	waitFor(t, "the served report to show the post", func() bool { return lastCount.Load() == 1 })
+	testkit.WaitFor(t, "the served report to show the post", func() bool { return lastCount.Load() == 1 })
 	if !strings.Contains(d.log.String(), `msg="report refreshed after changes"`) {
 		t.Errorf("log:\n%s", d.log)
 	}
@@ -240,19 +235,19 @@ func TestRefreshAfterChange(t *testing.T) {
 // failure of its source; the log is the JSON the daemon was given.
 func TestJobDeadline(t *testing.T) {
 	t.Parallel()
-	k := newTestKind()
-	log := &lockedBuffer{}
-	d := start(t, k, testConfig+testSource("stuck", "slow", "@every 1s", "sleep = \"1h\"\n"), func(o *Options) {
+	k := testkit.NewKind()
+	log := &testkit.Buffer{}
+	d := start(t, k, testConfig+testkit.Source("stuck", "slow", "@every 1s", "sleep = \"1h\"\n"), func(o *Options) {
 		o.JobTimeout = 200 * time.Millisecond
 		o.Log = slog.New(slog.NewJSONHandler(log, nil))
 		o.Runner.Log = o.Log
 	})
-	waitFor(t, "the stuck source to hit its deadline", func() bool {
+	testkit.WaitFor(t, "the stuck source to hit its deadline", func() bool {
 		_, h := getHealth(t, d.addr)
-		return h.source("stuck").ConsecutiveFailures == 1
+		return h.Source("stuck").ConsecutiveFailures == 1
 	})
 	_, h := getHealth(t, d.addr)
-	if s := h.source("stuck"); s.LastError != "context deadline exceeded" || !s.LastSuccess.IsZero() || !s.NextDue.After(time.Now().Add(30*time.Minute)) {
+	if s := h.Source("stuck"); s.LastError != "context deadline exceeded" || !s.LastSuccess.IsZero() || !s.NextDue.After(time.Now().Add(30*time.Minute)) {
 		t.Errorf("stuck health %+v", s)
 	}
 	if err := d.stop(); err != nil {
@@ -278,8 +273,8 @@ func TestJobDeadline(t *testing.T) {
 // was submitted through the form's API before it.
 func TestBackup(t *testing.T) {
 	t.Parallel()
-	d := start(t, newTestKind(), testConfig+"\n[backup]\ndir = \"sao-luu\"\nschedule = \"@every 1s\"\nkeep = 2\n"+testToken)
-	resp, err := http.Post("http://"+d.addr+"/api/submit/"+unitToken, "application/json",
+	d := start(t, testkit.NewKind(), testConfig+"\n[backup]\ndir = \"sao-luu\"\nschedule = \"@every 1s\"\nkeep = 2\n"+testkit.Token)
+	resp, err := http.Post("http://"+d.addr+"/api/submit/"+testkit.UnitToken, "application/json",
 		strings.NewReader(`{"url":"https://www.facebook.com/tdtn.daklak/posts/777","likes":5}`))
 	if err != nil {
 		t.Fatal(err)
@@ -288,7 +283,7 @@ func TestBackup(t *testing.T) {
 	if resp.StatusCode != http.StatusCreated {
 		t.Fatalf("submit: %s", resp.Status)
 	}
-	waitFor(t, "a backup with the submitted post", func() bool {
+	testkit.WaitFor(t, "a backup with the submitted post", func() bool {
 		return strings.Contains(d.log.String(), `msg="backup written"`) && strings.Contains(d.log.String(), "posts=1 pruned=")
 	})
 	if err := d.stop(); err != nil {
@@ -304,7 +299,7 @@ func TestBackup(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	p, ok, err := b.Get(mustPostID(t, "https://www.facebook.com/tdtn.daklak/posts/777"))
+	p, ok, err := b.Get(testkit.PostID(t, "https://www.facebook.com/tdtn.daklak/posts/777"))
 	if err != nil || !ok || p.Metrics.Likes != collector.Known(5) {
 		t.Errorf("backup lacks the post: %v %v %+v", ok, err, p.Metrics)
 	}

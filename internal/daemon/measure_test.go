@@ -11,6 +11,7 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
+	"github.com/tinhdoandaklak/hashtrack/internal/testkit"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
@@ -62,7 +63,7 @@ schedule = "@every 1h"
 	if _, err := st.Upsert(context.Background(), []collector.Post{p}); err != nil {
 		t.Fatal(err)
 	}
-	log := &lockedBuffer{}
+	log := &testkit.Buffer{}
 	o := Options{Config: c, Store: st, Log: slog.New(slog.NewTextHandler(log, nil)), JobTimeout: time.Minute,
 		Runner: &ingest.Runner{Config: c, Store: st, Now: func() time.Time { return now }}}
 	var reported bool

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tinhdoandaklak/hashtrack/internal/cells"
+
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
@@ -82,15 +84,6 @@ func orDash(s string) string {
 	return s
 }
 
-// safeCell defuses a cell a spreadsheet would run as a formula: who, reasons and links
-// come from people. (report's neutralize does the same for the report's CSV.)
-func safeCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
 // ExportAudit writes the whole audit trail: "json" as JSON lines, "csv" with a row per
 // changed field (cells people typed defused against spreadsheet formulas).
 func ExportAudit(ctx context.Context, st *store.Store, w0 io.Writer, format string) error {
@@ -104,7 +97,7 @@ func ExportAudit(ctx context.Context, st *store.Store, w0 io.Writer, format stri
 	}
 	err := st.AuditTrail(ctx, func(en store.AuditEntry) error {
 		row := func(f, o, n string) []string {
-			return []string{fmt.Sprint(en.Seq), en.Post, en.At.Format(time.RFC3339), safeCell(en.Who), string(en.Action), f, safeCell(o), safeCell(n), safeCell(en.Reason), safeCell(en.URL)}
+			return []string{fmt.Sprint(en.Seq), en.Post, en.At.Format(time.RFC3339), cells.Neutralize(en.Who), string(en.Action), f, cells.Neutralize(o), cells.Neutralize(n), cells.Neutralize(en.Reason), cells.Neutralize(en.URL)}
 		}
 		if len(en.Changes) == 0 {
 			return w.Write(row("", "", ""))

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
+	"github.com/tinhdoandaklak/hashtrack/internal/testkit"
 )
 
 const (
@@ -30,7 +31,7 @@ func staffConfig(t testing.TB) string {
 
 func loadTestConfig(t *testing.T, extra string) *config.Config {
 	t.Helper()
-	c, err := config.Parse(filepath.Join(t.TempDir(), "hashtrack.toml"), testConfig+extra, testKinds)
+	c, err := config.Parse(filepath.Join(t.TempDir(), "hashtrack.toml"), testkit.Config+extra, testkit.IdleKinds())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +64,7 @@ func TestHashPassword(t *testing.T) {
 	}
 	// The config takes the hash and refuses a plain password.
 	loadTestConfig(t, "\n[[staff]]\nname = \"lan\"\npassword_hash = \""+h+"\"\n")
-	if _, err := config.Parse("x.toml", testConfig+"\n[[staff]]\nname = \"lan\"\npassword_hash = \"matkhau123\"\n", testKinds); err == nil || !strings.Contains(err.Error(), "staff[0].password_hash") {
+	if _, err := config.Parse("x.toml", testkit.Config+"\n[[staff]]\nname = \"lan\"\npassword_hash = \"matkhau123\"\n", testkit.IdleKinds()); err == nil || !strings.Contains(err.Error(), "staff[0].password_hash") {
 		t.Errorf("plain password in the config: %v", err)
 	}
 }

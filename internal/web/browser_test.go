@@ -9,6 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/internal/testkit"
 	"github.com/tinhdoandaklak/hashtrack/internal/web/webtest"
 	"github.com/tinhdoandaklak/hashtrack/report"
 )
@@ -47,7 +48,7 @@ func testForm(t *testing.T, ctx context.Context) {
 	t.Run("fill and submit stores the post", func(t *testing.T) {
 		link := "https://www.tiktok.com/@doantanloi/video/7215000000000000001?is_from_webapp=1"
 		webtest.Within(t, ctx,
-			chromedp.Navigate(s.ts.URL+"/submit/"+unitToken),
+			chromedp.Navigate(s.ts.URL+"/submit/"+testkit.UnitToken),
 			chromedp.WaitVisible(chromedp.ID("url")),
 			chromedp.SendKeys(chromedp.ID("url"), link))
 		if got := webtest.Read(t, ctx, chromedp.Value(chromedp.ID("platform"))); got != "tiktok" {
@@ -115,8 +116,8 @@ func testForm(t *testing.T, ctx context.Context) {
 // testReportServed: the day's report, served by the daemon under its own
 // Content-Security-Policy, still draws its charts.
 func testReportServed(t *testing.T, ctx context.Context) {
-	s := newTestServer(t, publicReports)
-	r := s.postForm(t, unitToken, url.Values{"url": {"https://www.facebook.com/tdtn.daklak/posts/1"}, "published": {"2023-03-29"}, "likes": {"12"}})
+	s := newTestServer(t, testkit.PublicReports)
+	r := s.postForm(t, testkit.UnitToken, url.Values{"url": {"https://www.facebook.com/tdtn.daklak/posts/1"}, "published": {"2023-03-29"}, "likes": {"12"}})
 	if r.status != 200 {
 		t.Fatalf("submit: %d", r.status)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/manual"
 	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
+	"github.com/tinhdoandaklak/hashtrack/internal/testkit"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
@@ -57,7 +58,7 @@ var channels = map[string]func(t *testing.T, s *testServer, c claim) (reply stri
 		return string(b)
 	},
 	"form": func(t *testing.T, s *testServer, c claim) string {
-		tok := unitToken
+		tok := testkit.UnitToken
 		if c.unit == "dh-y-duoc-bmt" {
 			tok = ydToken
 		}
@@ -68,7 +69,7 @@ var channels = map[string]func(t *testing.T, s *testServer, c claim) (reply stri
 		return r.body
 	},
 	"api": func(t *testing.T, s *testServer, c claim) string {
-		tok := unitToken
+		tok := testkit.UnitToken
 		if c.unit == "dh-y-duoc-bmt" {
 			tok = ydToken
 		}
@@ -162,18 +163,18 @@ func TestResubmittedRejectedPostStaysRejected(t *testing.T) {
 	t.Parallel()
 	s := newTestServer(t, "")
 	link := "https://zalo.me/p/tu-choi"
-	if r := s.postForm(t, unitToken, url.Values{"url": {link}}); r.status != 200 {
+	if r := s.postForm(t, testkit.UnitToken, url.Values{"url": {link}}); r.status != 200 {
 		t.Fatalf("first: %d", r.status)
 	}
 	p := s.post(t, link)
 	if _, err := s.st.Decide(context.Background(), "can-bo", []store.Decision{{Post: p.ID, Action: store.ActionReject, Reason: "không phải bài của chiến dịch"}}); err != nil {
 		t.Fatal(err)
 	}
-	r := s.postForm(t, unitToken, url.Values{"url": {link + "?utm_source=zalo"}, "likes": {"50"}})
+	r := s.postForm(t, testkit.UnitToken, url.Values{"url": {link + "?utm_source=zalo"}, "likes": {"50"}})
 	if r.status != 200 || !strings.Contains(r.body, "đang được ban tổ chức xem xét — chưa được tính") || strings.Contains(r.body, "Đã ghi nhận bài đăng mới") {
 		t.Errorf("form re-submission: %d\n%s", r.status, r.body)
 	}
-	r = s.postJSON(t, unitToken, `{"url":"`+link+`"}`)
+	r = s.postJSON(t, testkit.UnitToken, `{"url":"`+link+`"}`)
 	var api struct{ Outcome, Message, Review string }
 	if err := json.Unmarshal([]byte(r.body), &api); err != nil || r.status != 200 || api.Review != "rejected" ||
 		!strings.Contains(api.Message, "đang được ban tổ chức xem xét") {

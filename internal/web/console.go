@@ -24,6 +24,7 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/collector/sheet"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
+	"github.com/tinhdoandaklak/hashtrack/internal/msg"
 	"github.com/tinhdoandaklak/hashtrack/internal/review"
 	"github.com/tinhdoandaklak/hashtrack/report"
 	"github.com/tinhdoandaklak/hashtrack/store"
@@ -387,36 +388,18 @@ func (s *Server) postPage(w http.ResponseWriter, r *http.Request, sess *session)
 }
 
 // correctPost corrects a post's published date or numbers: fields left empty stay.
+// The values are read by review.Correction, the reader of `hashtrack review correct`,
+// so a value is refused by one rule, in the same words, in both places.
 func (s *Server) correctPost(w http.ResponseWriter, r *http.Request, sess *session) {
 	id := r.PathValue("id")
 	here := "/console/posts/" + url.PathEscape(id)
 	d := store.Decision{Post: id, Action: store.ActionCorrect, Reason: r.PostFormValue("reason")}
-	var bad []string
-	if v := strings.TrimSpace(r.PostFormValue("published")); v != "" {
-		t, err := collector.ParseDay(v, s.c.Location())
-		if err != nil {
-			bad = append(bad, "ngày đăng")
-		}
-		d.PublishedAt = t
+	counts := map[string]string{}
+	for _, name := range []string{"likes", "comments", "shares", "views"} {
+		counts[name] = strings.TrimSpace(r.PostFormValue(name))
 	}
-	for _, f := range []struct {
-		name, label string
-		c           *collector.Count
-	}{{"likes", "lượt thích", &d.Metrics.Likes}, {"comments", "bình luận", &d.Metrics.Comments},
-		{"shares", "chia sẻ", &d.Metrics.Shares}, {"views", "lượt xem", &d.Metrics.Views}} {
-		v := strings.TrimSpace(r.PostFormValue(f.name))
-		if v == "" {
-			continue
-		}
-		n, ok, err := collector.ParseCount(v)
-		if err != nil || !ok {
-			bad = append(bad, f.label)
-			continue
-		}
-		*f.c = collector.Known(n)
-	}
-	if len(bad) > 0 {
-		back(w, r, here, "err", "Giá trị không hợp lệ: "+strings.Join(bad, ", ")+".")
+	if bad := review.Correction(s.c.Campaigns(), s.c.Location(), &d, strings.TrimSpace(r.PostFormValue("published")), "", counts); len(bad) > 0 {
+		back(w, r, here, "err", correctionRefused(bad))
 		return
 	}
 	res, err := s.review.decide(r.Context(), who(sess), []store.Decision{d})
@@ -890,4 +873,15 @@ func (s *Server) makeReportNow(w http.ResponseWriter, r *http.Request, sess *ses
 	}
 	s.log.Info("console: report made", slog.String("staff", sess.name), slog.Int("files", len(files)))
 	back(w, r, "/console/reports", "ok", fmt.Sprintf("Đã tạo báo cáo mới (%d tệp).", len(files)))
+}
+
+// correctionRefused is the console's line for the values review.Correction refused,
+// in the words the command line prints them (the message catalogue's Vietnamese).
+func correctionRefused(bad []error) string {
+	vi := msg.New("vi")
+	parts := make([]string, len(bad))
+	for i, b := range bad {
+		parts[i] = vi.Error(b)
+	}
+	return "Không sửa được: " + strings.Join(parts, "; ")
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/internal/testkit"
 	"github.com/tinhdoandaklak/hashtrack/internal/web/webtest"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
@@ -25,7 +26,7 @@ func testConsole(t *testing.T, ctx context.Context) {
 	s := newTestServer(t, staffConfig(t))
 	a := s.pending(t, "https://www.facebook.com/tdtn.daklak/posts/31", "ngoài thời gian chiến dịch")
 	b := s.pending(t, "https://www.tiktok.com/@doantanloi/video/7215000000000000031", "không thấy hashtag")
-	s.postForm(t, unitToken, map[string][]string{"url": {"https://www.facebook.com/tdtn.daklak/posts/30"}, "published": {"29/03/2023"}, "likes": {"1200"}})
+	s.postForm(t, testkit.UnitToken, map[string][]string{"url": {"https://www.facebook.com/tdtn.daklak/posts/30"}, "published": {"29/03/2023"}, "likes": {"1200"}})
 
 	// Log in: the queue sends to the login page, and back after it.
 	webtest.Within(t, ctx,

@@ -15,12 +15,14 @@ import (
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/manual"
+	"github.com/tinhdoandaklak/hashtrack/internal/review"
+	"github.com/tinhdoandaklak/hashtrack/internal/testkit"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
 // staffPages are every page behind the staff login.
 var staffPages = []string{"/console/", "/console/queue", "/console/posts", "/console/posts/x", "/console/import",
-	"/console/sources", "/console/links", "/console/links/print", "/console/qr/" + unitToken, "/console/reports",
+	"/console/sources", "/console/links", "/console/links/print", "/console/qr/" + testkit.UnitToken, "/console/reports",
 	"/reports/", "/reports/cds/latest.html"}
 
 // browserClient is an HTTP client with cookies that does not follow redirects.
@@ -119,7 +121,7 @@ func TestConsoleNeedsLogin(t *testing.T) {
 		t.Errorf("healthz without a session: %d %s", r.status, r.body)
 	}
 	// The branches' form stays open with its token only.
-	if r := s.get(t, cl, "/submit/"+unitToken); r.status != 200 {
+	if r := s.get(t, cl, "/submit/"+testkit.UnitToken); r.status != 200 {
 		t.Errorf("form: %d", r.status)
 	}
 	// With a session every page opens.
@@ -137,7 +139,7 @@ func TestConsoleNeedsLogin(t *testing.T) {
 		t.Errorf("healthz with a session: %s", r.body)
 	}
 	// public_reports opens the reports, not the console.
-	pub := newTestServer(t, staffConfig(t)+publicReports)
+	pub := newTestServer(t, staffConfig(t)+testkit.PublicReports)
 	if r := pub.get(t, cl, "/reports/"); r.status != 200 {
 		t.Errorf("public reports: %d", r.status)
 	}
@@ -202,7 +204,7 @@ func TestConsoleRefuses(t *testing.T) {
 		}
 	})
 	t.Run("foreign Host", func(t *testing.T) {
-		for _, path := range []string{"/console/", "/reports/", "/healthz", "/submit/" + unitToken, "/login"} {
+		for _, path := range []string{"/console/", "/reports/", "/healthz", "/submit/" + testkit.UnitToken, "/login"} {
 			req, _ := http.NewRequest("GET", s.ts.URL+path, nil)
 			req.Host = "rebind.evil.example"
 			if r := s.send(t, cl, req); r.status != http.StatusMisdirectedRequest {
@@ -283,7 +285,7 @@ func TestConsoleFormLinks(t *testing.T) {
 		t.Fatalf("form with the console's token: %d", r.status)
 	}
 	page := s.get(t, cl, "/console/links")
-	if !strings.Contains(page.body, s.c.FormLink(tok)) || !strings.Contains(page.body, `src="/console/qr/`+tok+`"`) || !strings.Contains(page.body, s.c.FormLink(unitToken)) {
+	if !strings.Contains(page.body, s.c.FormLink(tok)) || !strings.Contains(page.body, `src="/console/qr/`+tok+`"`) || !strings.Contains(page.body, s.c.FormLink(testkit.UnitToken)) {
 		t.Errorf("links page:\n%s", page.body)
 	}
 	q := s.get(t, cl, "/console/qr/"+tok)
@@ -308,10 +310,10 @@ func TestConsoleFormLinks(t *testing.T) {
 	if n := strings.Count(s.get(t, cl, "/console/links/print").body, `<figure class="qr">`); n != 2 {
 		t.Errorf("%d codes after the revoke; want 2", n)
 	}
-	if r := s.postValues(t, cl, "/console/links/revoke", url.Values{"csrf": {csrf}, "token": {unitToken}}); !strings.Contains(r.header.Get("Location"), "err=") {
+	if r := s.postValues(t, cl, "/console/links/revoke", url.Values{"csrf": {csrf}, "token": {testkit.UnitToken}}); !strings.Contains(r.header.Get("Location"), "err=") {
 		t.Errorf("revoking a config token: %q", r.header.Get("Location"))
 	}
-	if r := s.postForm(t, unitToken, url.Values{"url": {"https://www.facebook.com/tdtn.daklak/posts/11"}}); r.status != 200 {
+	if r := s.postForm(t, testkit.UnitToken, url.Values{"url": {"https://www.facebook.com/tdtn.daklak/posts/11"}}); r.status != 200 {
 		t.Errorf("config token after a failed revoke: %d", r.status)
 	}
 }
@@ -396,7 +398,7 @@ func TestConsoleImportAndReports(t *testing.T) {
 
 func TestConsoleDecisionsAndSources(t *testing.T) {
 	t.Parallel()
-	s := newTestServer(t, staffConfig(t)+testSource("feed"))
+	s := newTestServer(t, staffConfig(t)+testkit.IdleSource("feed"))
 	a := s.pending(t, "https://www.facebook.com/tdtn.daklak/posts/51", "không có đơn vị")
 	b := s.pending(t, "https://www.facebook.com/tdtn.daklak/posts/52", "không có đơn vị")
 	c := s.pending(t, "https://www.facebook.com/tdtn.daklak/posts/53", "không có đơn vị")
@@ -456,5 +458,52 @@ func TestConsoleDecisionsAndSources(t *testing.T) {
 	// Assigning a unit does not approve: the assigned post still waits.
 	if r := s.get(t, cl, "/console/"); !strings.Contains(r.body, `<span class="big" id="queue-size">1</span>`) {
 		t.Errorf("today after:\n%s", r.body)
+	}
+}
+
+// TestConsoleCorrectionReadsLikeTheCommandLine: the console's correction form reads its
+// values with review.Correction, the reader of `hashtrack review correct`, so the same
+// wrong values are refused with the same words, every one at once, and nothing changes.
+func TestConsoleCorrectionReadsLikeTheCommandLine(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, staffConfig(t))
+	a := s.pending(t, "https://www.facebook.com/tdtn.daklak/posts/61", "không có đơn vị")
+	cl, csrf := s.loggedIn(t)
+	for _, tc := range []struct {
+		name      string
+		published string
+		counts    map[string]string
+		parts     int
+	}{
+		{"a wrong number", "", map[string]string{"likes": "nhiều"}, 1},
+		{"every wrong value at once", "hôm qua", map[string]string{"likes": "nhiều", "views": "-3"}, 3},
+		{"nothing to correct", "", map[string]string{}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := store.Decision{}
+			bad := review.Correction(s.c.Campaigns(), s.c.Location(), &d, tc.published, "", tc.counts)
+			if len(bad) != tc.parts {
+				t.Fatalf("review.Correction found %d wrong values, want %d: %v", len(bad), tc.parts, bad)
+			}
+			want := correctionRefused(bad)
+			if strings.Contains(want, " is not ") || strings.Contains(want, "nothing to correct") {
+				t.Errorf("the console's refusal is English: %q", want)
+			}
+			v := url.Values{"csrf": {csrf}, "published": {tc.published}}
+			for k, n := range tc.counts {
+				v.Set(k, n)
+			}
+			r := s.postValues(t, cl, "/console/posts/"+a.ID, v)
+			loc, err := url.Parse(r.header.Get("Location"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := loc.Query().Get("err"); got != want {
+				t.Errorf("console says %q\nthe command line's reader says %q", got, want)
+			}
+			if p, _, _ := s.st.Get(a.ID); p.Metrics.Likes != collector.Known(10) || !p.PublishedAt.Equal(a.PublishedAt) {
+				t.Errorf("a refused correction changed the post: %+v %v", p.Metrics, p.PublishedAt)
+			}
+		})
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/internal/testkit"
 )
 
 // repeated is an io.Reader of n copies of one byte, so a 10 MB body costs the test
@@ -49,11 +50,11 @@ func TestHostileTenMegabyteFieldThroughTheDaemon(t *testing.T) {
 		name, path, ctype, head, tail string
 		chunked                       bool
 	}{
-		{"form note", "/submit/" + unitToken, "application/x-www-form-urlencoded", "url=https%3A%2F%2Fzalo.me%2Fp%2Fbig&note=", "", false},
-		{"form note streamed", "/submit/" + unitToken, "application/x-www-form-urlencoded", "url=https%3A%2F%2Fzalo.me%2Fp%2Fbig&note=", "", true},
-		{"form url streamed", "/submit/" + unitToken, "application/x-www-form-urlencoded", "note=x&url=https%3A%2F%2Fzalo.me%2Fp%2F", "", true},
-		{"api title", "/api/submit/" + unitToken, "application/json", `{"url":"https://zalo.me/p/big","title":"`, `"}`, false},
-		{"api note streamed", "/api/submit/" + unitToken, "application/json", `{"url":"https://zalo.me/p/big","note":"`, `"}`, true},
+		{"form note", "/submit/" + testkit.UnitToken, "application/x-www-form-urlencoded", "url=https%3A%2F%2Fzalo.me%2Fp%2Fbig&note=", "", false},
+		{"form note streamed", "/submit/" + testkit.UnitToken, "application/x-www-form-urlencoded", "url=https%3A%2F%2Fzalo.me%2Fp%2Fbig&note=", "", true},
+		{"form url streamed", "/submit/" + testkit.UnitToken, "application/x-www-form-urlencoded", "note=x&url=https%3A%2F%2Fzalo.me%2Fp%2F", "", true},
+		{"api title", "/api/submit/" + testkit.UnitToken, "application/json", `{"url":"https://zalo.me/p/big","title":"`, `"}`, false},
+		{"api note streamed", "/api/submit/" + testkit.UnitToken, "application/json", `{"url":"https://zalo.me/p/big","note":"`, `"}`, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			body := io.MultiReader(strings.NewReader(tc.head), &repeated{'a', field}, strings.NewReader(tc.tail))
@@ -90,7 +91,7 @@ func TestHostileTenMegabyteFieldThroughTheDaemon(t *testing.T) {
 			}
 		})
 	}
-	r := s.postForm(t, unitToken, url.Values{"url": {"https://zalo.me/p/after"}, "note": {"bình thường"}})
+	r := s.postForm(t, testkit.UnitToken, url.Values{"url": {"https://zalo.me/p/after"}, "note": {"bình thường"}})
 	if r.status != 200 {
 		t.Fatalf("the next submission: %d", r.status)
 	}
@@ -109,7 +110,7 @@ func allocatedBytes(fn func()) uint64 {
 	return after.TotalAlloc - before.TotalAlloc
 }
 
-// TestHostileTextThroughTheDaemon sends every hostile text (hostileTexts) through the
+// TestHostileTextThroughTheDaemon sends every hostile text (testkit.HostileTexts) through the
 // form (as the note) and through the API (as title, author and note): the pages show
 // it as text with only our markup, the JSON replies are valid and carry no raw < > or
 // line separators, and what is stored is the cleaned, clipped text.
@@ -118,12 +119,12 @@ func TestHostileTextThroughTheDaemon(t *testing.T) {
 	s := newTestServer(t, "", unlimited)
 	raw := []string{"<script", "</script>", "<img", "\u202e", "\u2028", "\u2029", "\x00"}
 	i := 0
-	for name, text := range hostileTexts {
+	for name, text := range testkit.HostileTexts() {
 		i++
 		// The form's own cap is 64 KiB of encoded body: the long text fits.
 		t.Run("form "+name, func(t *testing.T) {
 			link := "https://zalo.me/p/form" + strings.Repeat("1", i)
-			r := s.postForm(t, unitToken, url.Values{"url": {link}, "note": {text}})
+			r := s.postForm(t, testkit.UnitToken, url.Values{"url": {link}, "note": {text}})
 			if r.status != 200 {
 				t.Fatalf("status %d\n%.500s", r.status, r.body)
 			}
@@ -144,7 +145,7 @@ func TestHostileTextThroughTheDaemon(t *testing.T) {
 		t.Run("api "+name, func(t *testing.T) {
 			link := "https://zalo.me/p/api" + strings.Repeat("1", i)
 			b, _ := json.Marshal(map[string]string{"url": link, "title": text, "author": text, "note": text})
-			r := s.postJSON(t, unitToken, string(b))
+			r := s.postJSON(t, testkit.UnitToken, string(b))
 			if r.status != http.StatusCreated {
 				t.Fatalf("status %d %.500s", r.status, r.body)
 			}
@@ -161,8 +162,8 @@ func TestHostileTextThroughTheDaemon(t *testing.T) {
 			checkClean(t, p)
 		})
 	}
-	if n, _ := s.st.Count(); n != 2*len(hostileTexts) {
-		t.Errorf("%d posts stored, want %d", n, 2*len(hostileTexts))
+	if n, _ := s.st.Count(); n != 2*len(testkit.HostileTexts()) {
+		t.Errorf("%d posts stored, want %d", n, 2*len(testkit.HostileTexts()))
 	}
 }
 
@@ -219,12 +220,12 @@ func TestHostileLinksThroughTheDaemon(t *testing.T) {
 
 	t.Run("script and file links refused", func(t *testing.T) {
 		for _, link := range []string{"javascript:alert(1)", "JaVaScRiPt:alert(document.cookie)", "file:///etc/passwd", "data:text/html,<script>alert(1)</script>", "vbscript:msgbox(1)"} {
-			r := s.postForm(t, unitToken, url.Values{"url": {link}})
+			r := s.postForm(t, testkit.UnitToken, url.Values{"url": {link}})
 			if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `<p class="error" id="error-url">`) || strings.Contains(r.body, "<script>alert") {
 				t.Errorf("form %q: %d", link, r.status)
 			}
 			b, _ := json.Marshal(map[string]string{"url": link})
-			r = s.postJSON(t, unitToken, string(b))
+			r = s.postJSON(t, testkit.UnitToken, string(b))
 			if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `"url": "canon: `) {
 				t.Errorf("api %q: %d %s", link, r.status, r.body)
 			}
@@ -252,10 +253,10 @@ func TestHostileLinksThroughTheDaemon(t *testing.T) {
 		t.Run(link, func(t *testing.T) {
 			var r reply
 			if i%2 == 0 {
-				r = s.postForm(t, unitToken, url.Values{"url": {link}})
+				r = s.postForm(t, testkit.UnitToken, url.Values{"url": {link}})
 			} else {
 				b, _ := json.Marshal(map[string]string{"url": link})
-				r = s.postJSON(t, unitToken, string(b))
+				r = s.postJSON(t, testkit.UnitToken, string(b))
 			}
 			if r.status != 200 && r.status != http.StatusCreated {
 				t.Fatalf("status %d %.300s", r.status, r.body)

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tinhdoandaklak/hashtrack/internal/testkit"
 )
 
 // TestWrongTokensFromManyAddressesAreCapped: guessing form links from many addresses at
@@ -38,7 +40,7 @@ func TestWrongTokensFromManyAddressesAreCapped(t *testing.T) {
 	if w := get("203.0.113.50", "wrong-guess-0000000000000099"); w.Code != http.StatusTooManyRequests {
 		t.Fatalf("a fourth guess from a fourth address: %d, want 429", w.Code)
 	}
-	w := get("198.51.100.7", unitToken)
+	w := get("198.51.100.7", testkit.UnitToken)
 	if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") != "10" {
 		t.Fatalf("a right link while the budget is empty: %d Retry-After %q, want 429 and 10", w.Code, w.Header().Get("Retry-After"))
 	}
@@ -47,7 +49,7 @@ func TestWrongTokensFromManyAddressesAreCapped(t *testing.T) {
 		t.Errorf("the exhaustion was logged %d times, want once:\n%s", n, s.log)
 	}
 	now = now.Add(10 * time.Second)
-	if w := get("198.51.100.7", unitToken); w.Code != http.StatusOK {
+	if w := get("198.51.100.7", testkit.UnitToken); w.Code != http.StatusOK {
 		t.Fatalf("after the refill a right link: %d, want 200", w.Code)
 	}
 }

@@ -18,19 +18,20 @@ import (
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
+	"github.com/tinhdoandaklak/hashtrack/internal/testkit"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
 func TestFormSubmitAndRepeat(t *testing.T) {
 	t.Parallel()
 	s := newTestServer(t, "")
-	r := s.do(t, "GET", "/submit/"+unitToken, "", "", nil)
+	r := s.do(t, "GET", "/submit/"+testkit.UnitToken, "", "", nil)
 	if r.status != 200 || !strings.Contains(r.body, `<p class="fixed" id="unit-fixed">Đoàn phường Tân Lợi</p>`) ||
 		strings.Contains(r.body, `<select id="unit"`) || !strings.Contains(r.body, `name="viewport"`) {
 		t.Fatalf("form with a unit token: %d\n%s", r.status, r.body)
 	}
 	link := "https://www.facebook.com/tdtn.daklak/posts/pfbid0abc?utm_source=zalo"
-	r = s.postForm(t, unitToken, url.Values{"url": {link}, "unit": {"dh-y-duoc-bmt"}, "published": {"2023-03-29"},
+	r = s.postForm(t, testkit.UnitToken, url.Values{"url": {link}, "unit": {"dh-y-duoc-bmt"}, "published": {"2023-03-29"},
 		"likes": {"1,2K"}, "comments": {"15"}, "shares": {""}, "views": {""}, "note": {"Bài đăng lễ ra quân"}})
 	if r.status != 200 {
 		t.Fatalf("submit: %d\n%s", r.status, r.body)
@@ -54,7 +55,7 @@ func TestFormSubmitAndRepeat(t *testing.T) {
 		t.Errorf("stored %+v", p)
 	}
 
-	r = s.postForm(t, unitToken, url.Values{"url": {"https://m.facebook.com/tdtn.daklak/posts/pfbid0abc"}, "likes": {"1300"}, "shares": {"4"}})
+	r = s.postForm(t, testkit.UnitToken, url.Values{"url": {"https://m.facebook.com/tdtn.daklak/posts/pfbid0abc"}, "likes": {"1300"}, "shares": {"4"}})
 	if r.status != 200 || !strings.Contains(r.body, "Bài này đã được gửi trước đó — đã cập nhật số liệu.") ||
 		!strings.Contains(r.body, `<dd id="rec-likes">1.300</dd>`) || !strings.Contains(r.body, `<dd id="rec-comments">15</dd>`) {
 		t.Fatalf("repeat: %d\n%s", r.status, r.body)
@@ -117,7 +118,7 @@ func TestAPISubmit(t *testing.T) {
 	t.Parallel()
 	s := newTestServer(t, "")
 	body := `{"url":"https://www.tiktok.com/@doantanloi/video/7215?is_from_webapp=1","likes":"2,5K","comments":12,"shares":null,"published":"29/03/2023 08:14"}`
-	r := s.postJSON(t, unitToken, body)
+	r := s.postJSON(t, testkit.UnitToken, body)
 	if r.status != http.StatusCreated {
 		t.Fatalf("%d %s", r.status, r.body)
 	}
@@ -132,7 +133,7 @@ func TestAPISubmit(t *testing.T) {
 		got.Post.Metrics.Comments != collector.Known(12) || got.Post.Metrics.Shares.Known || got.Post.Sources[0] != "api" {
 		t.Errorf("reply %+v", got)
 	}
-	r = s.postJSON(t, unitToken, `{"url":"https://tiktok.com/@doantanloi/video/7215","views":900}`)
+	r = s.postJSON(t, testkit.UnitToken, `{"url":"https://tiktok.com/@doantanloi/video/7215","views":900}`)
 	if r.status != 200 || !strings.Contains(r.body, `"outcome": "updated"`) || !strings.Contains(r.body, "đã cập nhật số liệu") {
 		t.Errorf("repeat: %d %s", r.status, r.body)
 	}
@@ -156,7 +157,7 @@ func TestAPISubmit(t *testing.T) {
 		{"not json", `url=https://zalo.me/a`, 400, "body is not a submission"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := s.postJSON(t, unitToken, tc.body)
+			r := s.postJSON(t, testkit.UnitToken, tc.body)
 			if r.status != tc.status || !strings.Contains(r.body, tc.want) {
 				t.Errorf("%d %s; want %d and %s", r.status, r.body, tc.status, tc.want)
 			}
@@ -175,7 +176,7 @@ func TestProtections(t *testing.T) {
 		for _, req := range []struct{ method, path string }{
 			{"GET", "/submit/wrong-0123456789abcdef"}, {"POST", "/submit/wrong-0123456789abcdef"},
 			{"POST", "/api/submit/wrong-0123456789abcdef"}, {"GET", "/submit/"}, {"GET", "/submit"},
-			{"POST", "/api/submit/"}, {"POST", "/api/submit"}, {"GET", "/submit/" + unitToken[:len(unitToken)-1]},
+			{"POST", "/api/submit/"}, {"POST", "/api/submit"}, {"GET", "/submit/" + testkit.UnitToken[:len(testkit.UnitToken)-1]},
 		} {
 			r := s.do(t, req.method, req.path, "application/x-www-form-urlencoded", "url=https://zalo.me/a", nil)
 			if r.status != 403 {
@@ -191,16 +192,16 @@ func TestProtections(t *testing.T) {
 	})
 	t.Run("413 body over 64 KiB", func(t *testing.T) {
 		big := strings.Repeat("a", 65<<10)
-		r := s.postForm(t, unitToken, url.Values{"url": {"https://zalo.me/a"}, "note": {big}})
+		r := s.postForm(t, testkit.UnitToken, url.Values{"url": {"https://zalo.me/a"}, "note": {big}})
 		if r.status != 413 || !strings.Contains(r.body, "tối đa 64 KiB") {
 			t.Errorf("form: %d", r.status)
 		}
-		r = s.postJSON(t, unitToken, `{"url":"https://zalo.me/a","note":"`+big+`"}`)
+		r = s.postJSON(t, testkit.UnitToken, `{"url":"https://zalo.me/a","note":"`+big+`"}`)
 		if r.status != 413 {
 			t.Errorf("api: %d", r.status)
 		}
 		// Without a Content-Length the reader's cap still stops it.
-		req, _ := http.NewRequest("POST", s.ts.URL+"/api/submit/"+unitToken, io.MultiReader(strings.NewReader(`{"note":"`), strings.NewReader(big)))
+		req, _ := http.NewRequest("POST", s.ts.URL+"/api/submit/"+testkit.UnitToken, io.MultiReader(strings.NewReader(`{"note":"`), strings.NewReader(big)))
 		req.ContentLength = -1
 		resp, err := s.ts.Client().Do(req)
 		if err != nil {
@@ -220,7 +221,7 @@ func TestProtections(t *testing.T) {
 			"sec-fetch-site": {"Sec-Fetch-Site": "cross-site"},
 			"origin":         {"Origin": "https://evil.example"},
 		} {
-			r := s.do(t, "POST", "/submit/"+unitToken, "application/x-www-form-urlencoded", form, h)
+			r := s.do(t, "POST", "/submit/"+testkit.UnitToken, "application/x-www-form-urlencoded", form, h)
 			if r.status != 403 || !strings.Contains(r.body, "chỉ nhận bài gửi từ chính trang của hashtrack") {
 				t.Errorf("%s: %d", name, r.status)
 			}
@@ -228,19 +229,19 @@ func TestProtections(t *testing.T) {
 		if n, _ := s.st.Count(); n != 0 {
 			t.Errorf("%d posts stored", n)
 		}
-		r := s.do(t, "POST", "/submit/"+unitToken, "application/x-www-form-urlencoded", form, map[string]string{"Sec-Fetch-Site": "same-origin"})
+		r := s.do(t, "POST", "/submit/"+testkit.UnitToken, "application/x-www-form-urlencoded", form, map[string]string{"Sec-Fetch-Site": "same-origin"})
 		if r.status != 200 {
 			t.Errorf("same-origin: %d", r.status)
 		}
 	})
 	t.Run("tokens stay out of the log", func(t *testing.T) {
 		l := s.log.String()
-		if !strings.Contains(l, `msg="cross-origin request refused" path=/submit/…`) || strings.Contains(l, unitToken) || strings.Contains(l, "wrong-0123456789abcdef") {
+		if !strings.Contains(l, `msg="cross-origin request refused" path=/submit/…`) || strings.Contains(l, testkit.UnitToken) || strings.Contains(l, "wrong-0123456789abcdef") {
 			t.Errorf("log:\n%s", l)
 		}
 	})
 	t.Run("security headers", func(t *testing.T) {
-		r := s.do(t, "GET", "/submit/"+unitToken, "", "", nil)
+		r := s.do(t, "GET", "/submit/"+testkit.UnitToken, "", "", nil)
 		for k, v := range map[string]string{
 			"Content-Security-Policy": "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
 			"X-Content-Type-Options":  "nosniff", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY",
@@ -264,11 +265,11 @@ func TestRateLimits(t *testing.T) {
 			o.TokenLimit = Limit{PerMinute: 6, Burst: 2} // one request back every 10 s
 		})
 		for i := range 2 {
-			if r := s.do(t, "GET", "/submit/"+unitToken, "", "", nil); r.status != 200 {
+			if r := s.do(t, "GET", "/submit/"+testkit.UnitToken, "", "", nil); r.status != 200 {
 				t.Fatalf("request %d: %d", i, r.status)
 			}
 		}
-		r := s.postJSON(t, unitToken, `{"url":"https://zalo.me/a"}`)
+		r := s.postJSON(t, testkit.UnitToken, `{"url":"https://zalo.me/a"}`)
 		if r.status != 429 || r.header.Get("Retry-After") != "10" || !strings.Contains(r.body, "thử lại sau 10 giây") {
 			t.Fatalf("third: %d %q %s", r.status, r.header.Get("Retry-After"), r.body)
 		}
@@ -282,7 +283,7 @@ func TestRateLimits(t *testing.T) {
 			o.AddrLimit = Limit{PerMinute: 30, Burst: 3} // one back every 2 s
 			o.TokenLimit = Limit{PerMinute: 1000, Burst: 1000}
 		})
-		tokens := []string{unitToken, campaignToken, "wrong-0123456789abcdef"}
+		tokens := []string{testkit.UnitToken, campaignToken, "wrong-0123456789abcdef"}
 		for i, tok := range tokens {
 			if r := s.do(t, "GET", "/submit/"+tok, "", "", nil); r.status == 429 {
 				t.Fatalf("request %d limited", i)
@@ -322,7 +323,7 @@ func TestRateLimiterRefills(t *testing.T) {
 func TestReadingPages(t *testing.T) {
 	t.Parallel()
 	// Reports and health details are public here; the console's tests check them behind a login.
-	s := newTestServer(t, testSource("feed")+publicReports)
+	s := newTestServer(t, testkit.IdleSource("feed")+testkit.PublicReports)
 	dir := s.c.ReportPath()
 	if err := os.MkdirAll(filepath.Join(dir, "cds"), 0o755); err != nil {
 		t.Fatal(err)
@@ -362,15 +363,15 @@ func TestReadingPages(t *testing.T) {
 		}
 	}
 
-	health := func() (int, healthReply) {
+	health := func() (int, testkit.Health) {
 		r := s.do(t, "GET", "/healthz", "", "", nil)
-		var h healthReply
+		var h testkit.Health
 		if err := json.Unmarshal([]byte(r.body), &h); err != nil {
 			t.Fatalf("%v: %s", err, r.body)
 		}
 		return r.status, h
 	}
-	if code, h := health(); code != 200 || h.source("feed").Status != "pending" {
+	if code, h := health(); code != 200 || h.Source("feed").Status != "pending" {
 		t.Errorf("before any run: %d %+v", code, h)
 	}
 	for _, tc := range []struct {
@@ -391,7 +392,7 @@ func TestReadingPages(t *testing.T) {
 				t.Fatal(err)
 			}
 			code, h := health()
-			if code != tc.code || string(h.source("feed").Status) != tc.status {
+			if code != tc.code || string(h.Source("feed").Status) != tc.status {
 				t.Errorf("%d %+v; want %d %s", code, h, tc.code, tc.status)
 			}
 		})
@@ -466,7 +467,7 @@ func BenchmarkFormSubmit(b *testing.B) {
 	h := s.Handler()
 	form := url.Values{"url": {"https://www.facebook.com/tdtn.daklak/posts/1"}, "likes": {"1,2K"}, "published": {"29/03/2023"}, "note": {"ghi chú"}}.Encode()
 	for b.Loop() {
-		req := httptest.NewRequest("POST", "/submit/"+unitToken, strings.NewReader(form))
+		req := httptest.NewRequest("POST", "/submit/"+testkit.UnitToken, strings.NewReader(form))
 		req.Host = "127.0.0.1:8080" // httptest's example.com is a foreign host
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		rec := httptest.NewRecorder()
@@ -486,7 +487,7 @@ name = "Tuổi trẻ sáng tạo"
 hashtag = "#TuoitreSangtao"
 start = 2023-01-01
 `)
-	r := s.do(t, "GET", "/submit/"+unitToken, "", "", nil)
+	r := s.do(t, "GET", "/submit/"+testkit.UnitToken, "", "", nil)
 	if !strings.Contains(r.body, `<select id="campaign" name="campaign">`) || !strings.Contains(r.body, `<option value="stem">Tuổi trẻ sáng tạo</option>`) {
 		t.Fatalf("no campaign choice for a token without one:\n%s", r.body)
 	}
@@ -494,11 +495,11 @@ start = 2023-01-01
 	if strings.Contains(r.body, `<select id="campaign"`) || !strings.Contains(r.body, "#TuoitreDakLakTienphongChuyendoiso") {
 		t.Fatalf("a campaign token must fix the campaign:\n%s", r.body)
 	}
-	r = s.postForm(t, unitToken, url.Values{"url": {"https://zalo.me/s/1"}, "campaign": {"stem"}})
+	r = s.postForm(t, testkit.UnitToken, url.Values{"url": {"https://zalo.me/s/1"}, "campaign": {"stem"}})
 	if r.status != 200 || !strings.Contains(r.body, `<dd id="rec-campaign">Tuổi trẻ sáng tạo</dd>`) {
 		t.Fatalf("%d\n%s", r.status, r.body)
 	}
-	r = s.postForm(t, unitToken, url.Values{"url": {"https://zalo.me/s/2"}})
+	r = s.postForm(t, testkit.UnitToken, url.Values{"url": {"https://zalo.me/s/2"}})
 	if r.status != 422 || !strings.Contains(r.body, `<p class="error" id="error-campaign">Hãy chọn chiến dịch.</p>`) {
 		t.Fatalf("no campaign: %d\n%s", r.status, r.body)
 	}
@@ -536,7 +537,7 @@ func TestFormEnrichment(t *testing.T) {
 		{"/gone", "", "", "Đã ghi nhận bài đăng mới."},
 	}
 	for _, tc := range cases {
-		r := s.postForm(t, unitToken, url.Values{"url": {pages.URL + tc.path}})
+		r := s.postForm(t, testkit.UnitToken, url.Values{"url": {pages.URL + tc.path}})
 		// Stored at once, before any page is read.
 		if r.status != 200 || !strings.Contains(r.body, "Đã ghi nhận bài đăng mới.") || strings.Contains(r.body, `id="rec-verification"`) {
 			t.Fatalf("%s: %d\n%s", tc.path, r.status, r.body)
@@ -548,7 +549,7 @@ func TestFormEnrichment(t *testing.T) {
 	}
 	for _, tc := range cases {
 		p := s.post(t, pages.URL+tc.path)
-		r := s.postForm(t, unitToken, url.Values{"url": {pages.URL + tc.path}})
+		r := s.postForm(t, testkit.UnitToken, url.Values{"url": {pages.URL + tc.path}})
 		if tc.shown == "" {
 			if strings.Contains(r.body, `id="rec-verification"`) || p.Verification != collector.Unverified {
 				t.Errorf("%s: unreadable page shown as checked (%s)", tc.path, p.Verification)
