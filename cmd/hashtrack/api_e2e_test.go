@@ -1,0 +1,224 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tinhdoandaklak/hashtrack/collector"
+)
+
+// fakeYouTube is the YouTube Data API v3 on loopback, answering in the shapes of
+// collector/ytapi/testdata: search.list finds nothing new, videos.list gives the
+// statistics set in stats for the ids asked (an id it does not know is left out, as
+// the API does for a deleted video). It counts the requests by method and keeps the
+// keys it was sent.
+type fakeYouTube struct {
+	mu    sync.Mutex
+	stats map[string]string // video id → the "statistics" object
+	calls map[string]int    // "search", "videos" → requests
+	keys  map[string]bool
+}
+
+func newFakeYouTube(t *testing.T) (*fakeYouTube, *httptest.Server) {
+	y := &fakeYouTube{stats: map[string]string{}, calls: map[string]int{}, keys: map[string]bool{}}
+	srv := httptest.NewServer(y)
+	t.Cleanup(srv.Close)
+	return y, srv
+}
+
+func (y *fakeYouTube) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	y.mu.Lock()
+	defer y.mu.Unlock()
+	method := strings.TrimPrefix(r.URL.Path, "/youtube/v3/")
+	y.calls[method]++
+	y.keys[r.Header.Get("X-Goog-Api-Key")] = true
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	switch method {
+	case "search":
+		fmt.Fprint(w, `{"kind": "youtube#searchListResponse", "etag": "e", "regionCode": "VN",
+  "pageInfo": {"totalResults": 0, "resultsPerPage": 50}, "items": []}`)
+	case "videos":
+		var items []string
+		for _, id := range strings.Split(r.URL.Query().Get("id"), ",") {
+			if s, ok := y.stats[id]; ok {
+				items = append(items, fmt.Sprintf(`{"kind": "youtube#video", "etag": "x", "id": %q, "statistics": %s}`, id, s))
+			}
+		}
+		fmt.Fprintf(w, `{"kind": "youtube#videoListResponse", "etag": "v", "items": [%s], "pageInfo": {"totalResults": %d, "resultsPerPage": %d}}`,
+			strings.Join(items, ","), len(items), len(items))
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// took returns the requests made since the last call, by method, and forgets them.
+func (y *fakeYouTube) took() map[string]int {
+	y.mu.Lock()
+	defer y.mu.Unlock()
+	c := y.calls
+	y.calls = map[string]int{}
+	return c
+}
+
+// loopback lets the fetch guard through to the test's servers.
+func loopback(e *env) { e.fetchAllow = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")} }
+
+// reportMeasured runs `report --format json` and returns its measured_engagement.
+func reportMeasured(t *testing.T, opts []func(*env), cfg string) (m struct {
+	Engagement   int64           `json:"engagement"`
+	Posts        int64           `json:"posts"`
+	Of           int64           `json:"of"`
+	SharePercent collector.Count `json:"share_percent"`
+}) {
+	t.Helper()
+	r := runCmdWith(t, opts, cfg, "report", "--format", "json", "--out", "-")
+	if r.code != 0 {
+		t.Fatalf("report: %+v", r)
+	}
+	var j struct {
+		Measured json.RawMessage `json:"measured_engagement"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &j); err != nil {
+		t.Fatalf("report json: %v\n%s", err, r.stdout)
+	}
+	if err := json.Unmarshal(j.Measured, &m); err != nil {
+		t.Fatalf("measured_engagement %s: %v", j.Measured, err)
+	}
+	return m
+}
+
+// youTubePost is the one YouTube post `posts --json` lists (one JSON object a line).
+func youTubePost(t *testing.T, opts []func(*env), cfg string) collector.Post {
+	t.Helper()
+	r := runCmdWith(t, opts, cfg, "posts", "--json", "--platform", "youtube")
+	var posts []collector.Post
+	dec := json.NewDecoder(strings.NewReader(r.stdout))
+	for dec.More() {
+		var p collector.Post
+		if err := dec.Decode(&p); err != nil {
+			t.Fatalf("posts --json: %v\n%s", err, r.stdout)
+		}
+		posts = append(posts, p)
+	}
+	if r.code != 0 || len(posts) != 1 {
+		t.Fatalf("posts --json: %d posts, %+v", len(posts), r)
+	}
+	return posts[0]
+}
+
+// TestRefreshMeasuresASubmittedYouTubeLink is issue 19's refresh proof end to end,
+// through the real youtube_search kind and the fetch client against a loopback Data
+// API: a branch submits a video with typed views 100 and likes 5; on day 1 `collect`
+// reads videos.list and the post shows the measured 250 views (40 likes, 7 comments),
+// the typed numbers kept in its history; the report's measured share of engagement
+// goes from unknown to 47 of 140 = 34 %; days 2 and 3 measure again, day 4 asks the
+// API nothing, day 7 measures again.
+func TestRefreshMeasuresASubmittedYouTubeLink(t *testing.T) {
+	const tokenEnv = "HASHTRACK_E2E19_YT_KEY"
+	t.Setenv(tokenEnv, "yt-key-e2e19") // config.Load reads it: this test cannot run in parallel
+	yt, srv := newFakeYouTube(t)
+	const id = "AbCdEfGhIj1"
+	yt.stats[id] = `{"viewCount": "250", "likeCount": "40", "favoriteCount": "0", "commentCount": "7"}`
+
+	loc := collector.DefaultLocation()
+	now := time.Date(2023, 3, 29, 11, 0, 0, 0, loc) // a Wednesday
+	opts := []func(*env){loopback, func(e *env) { e.now = func() time.Time { return now } }}
+	// The search runs weekly (Thursdays 07:00): from day 2 on, only the refresh may
+	// call the API.
+	cfg := writeConfig(t, testConfig+fmt.Sprintf(`
+[[source]]
+name = "yt"
+kind = "youtube_search"
+url = "https://www.youtube.com/@tinhdoandaklak"
+token_env = %q
+schedule = "0 7 * * 4"
+campaigns = ["cds"]
+options = { api_base = %q }
+`, tokenEnv, srv.URL+"/youtube/v3"))
+
+	link := "https://www.youtube.com/watch?v=" + id
+	if r := runCmdWith(t, opts, cfg, "submit", link, "--unit", "tan-loi", "--views", "100", "--likes", "5", "--published", "29/03/2023 10:00"); r.code != 0 {
+		t.Fatalf("submit: %+v", r)
+	}
+	// Another branch's Facebook link, typed and never measured: 80 + 10 + 3 = 93.
+	if r := runCmdWith(t, opts, cfg, "submit", "https://www.facebook.com/doanphuongtanloi/posts/1234567890",
+		"--unit", "dh-y-duoc-bmt", "--likes", "80", "--comments", "10", "--shares", "3", "--published", "29/03/2023 09:00"); r.code != 0 {
+		t.Fatalf("submit facebook: %+v", r)
+	}
+	before := reportMeasured(t, opts, cfg)
+	if before.SharePercent.Known || before.Posts != 0 || before.Engagement != 0 || before.Of != 98 {
+		t.Errorf("measured share before any measurement: %+v, want unknown, 0 posts, 0 of 98", before)
+	}
+
+	// Day 0, later: the first checkpoint (day 1) has not come.
+	now = time.Date(2023, 3, 29, 20, 0, 0, 0, loc)
+	if r := runCmdWith(t, opts, cfg, "collect"); r.code != 0 {
+		t.Fatalf("collect day 0: %+v", r)
+	}
+	if got := yt.took(); got["search"] != 1 || got["videos"] != 0 {
+		t.Errorf("day 0 requests: %v, want the first search only", got)
+	}
+
+	// Day 1.
+	now = time.Date(2023, 3, 30, 8, 0, 0, 0, loc)
+	r := runCmdWith(t, opts, cfg, "collect")
+	if r.code != 0 || !strings.Contains(r.stdout, "✓ yt: đo lại 1/1 bài đến lượt, 1 bài có số liệu mới") {
+		t.Fatalf("collect day 1: %+v", r)
+	}
+	if got := yt.took(); got["search"] != 1 || got["videos"] != 1 {
+		t.Errorf("day 1 requests: %v, want the Thursday search and one videos.list", got)
+	}
+	if !yt.keys["yt-key-e2e19"] || len(yt.keys) != 1 {
+		t.Errorf("keys the API was sent: %v", yt.keys)
+	}
+	m := youTubePost(t, opts, cfg).Metrics
+	if m.Views != collector.Known(250) || m.Likes != collector.Known(40) || m.Comments != collector.Known(7) || m.Shares.Known || m.From != collector.Measured {
+		t.Errorf("measured metrics: %+v, want 250 views, 40 likes, 7 comments, shares unknown, from api", m)
+	}
+	r = runCmdWith(t, opts, cfg, "posts", "--history", link)
+	_, numbers, _ := strings.Cut(r.stdout, "Số liệu theo thời gian")
+	lines := strings.Split(strings.TrimSpace(numbers), "\n")
+	if r.code != 0 || len(lines) != 4 || !strings.Contains(lines[2], "100") || !strings.Contains(lines[2], "đơn vị nhập") ||
+		!strings.Contains(lines[3], "250") || !strings.Contains(lines[3], "đo qua API của nền tảng") {
+		t.Errorf("history: %+v\nnumbers through time:\n%s", r, numbers)
+	}
+	after := reportMeasured(t, opts, cfg)
+	// (47 × 100 + 70) / 140 = 34: 33.57 % rounded.
+	if after.SharePercent != collector.Known(34) || after.Posts != 1 || after.Engagement != 47 || after.Of != 140 {
+		t.Errorf("measured share after day 1: %+v, want 34 %% = 47 of 140 over 1 post", after)
+	}
+	if r := runCmdWith(t, opts, cfg, "sources"); r.code != 0 || !strings.Contains(r.stdout, "đã dùng 101/10.000 đơn vị hạn mức hôm nay") {
+		t.Errorf("sources after day 1: %+v", r)
+	}
+
+	// Days 2 and 3 are checkpoints; day 4 is not; day 7 is. The numbers grow.
+	for _, day := range []struct {
+		date   int // of March–April 2023, as days after 31 March when > 31
+		videos int
+		views  int64
+	}{{31, 1, 300}, {32, 1, 320}, {33, 0, 320}, {36, 1, 410}} {
+		views := day.views
+		if day.videos > 0 {
+			yt.mu.Lock()
+			yt.stats[id] = fmt.Sprintf(`{"viewCount": "%d", "likeCount": "40", "favoriteCount": "0", "commentCount": "7"}`, views)
+			yt.mu.Unlock()
+		}
+		now = time.Date(2023, 3, day.date, 8, 0, 0, 0, loc)
+		if r := runCmdWith(t, opts, cfg, "collect"); r.code != 0 {
+			t.Fatalf("collect %s: %+v", now.Format("02/01"), r)
+		}
+		if got := yt.took(); got["videos"] != day.videos || got["search"] != 0 {
+			t.Errorf("%s requests: %v, want %d videos.list and no search", now.Format("02/01"), got, day.videos)
+		}
+		if got := youTubePost(t, opts, cfg).Metrics.Views; got != collector.Known(views) {
+			t.Errorf("%s: views %+v, want %d", now.Format("02/01"), got, views)
+		}
+	}
+}
