@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -220,5 +224,241 @@ options = { api_base = %q }
 		if got := youTubePost(t, opts, cfg).Metrics.Views; got != collector.Known(views) {
 			t.Errorf("%s: views %+v, want %d", now.Format("02/01"), got, views)
 		}
+	}
+}
+
+// fixture reads a recorded API answer of a kind's testdata, with {{BASE}} and
+// {{TOKEN}} (where Graph quotes the token back) filled in.
+func fixture(t *testing.T, kind, name, base, token string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "collector", kind, "testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []byte(strings.NewReplacer("{{BASE}}", base, "{{TOKEN}}", token).Replace(string(b)))
+}
+
+// fakeAPIs are Graph and the YouTube Data API on loopback, answering with the
+// recorded fixtures of collector/graph and collector/ytapi, until refuse is set: then
+// Graph answers every call with error 190 (its message quoting the token, as Graph
+// does for a malformed one) and YouTube with quotaExceeded. It keeps every request's
+// address and credentials.
+type fakeAPIs struct {
+	t      *testing.T
+	token  string
+	graph  *httptest.Server
+	yt     *httptest.Server
+	mu     sync.Mutex
+	refuse bool
+	urls   []string // every request's address, query included
+	creds  map[string]int
+}
+
+func newFakeAPIs(t *testing.T, token string) *fakeAPIs {
+	f := &fakeAPIs{t: t, token: token, creds: map[string]int{}}
+	f.graph = httptest.NewServer(http.HandlerFunc(f.serveGraph))
+	f.yt = httptest.NewServer(http.HandlerFunc(f.serveYouTube))
+	t.Cleanup(f.graph.Close)
+	t.Cleanup(f.yt.Close)
+	return f
+}
+
+func (f *fakeAPIs) note(r *http.Request, cred string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.urls = append(f.urls, r.URL.String())
+	f.creds[cred]++
+	return f.refuse
+}
+
+func (f *fakeAPIs) answer(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+func (f *fakeAPIs) serveGraph(w http.ResponseWriter, r *http.Request) {
+	fx := func(name string) []byte { return fixture(f.t, "graph", name, f.graph.URL, f.token) }
+	if f.note(r, r.Header.Get("Authorization")) {
+		f.answer(w, http.StatusBadRequest, fx("error_190_echo.json"))
+		return
+	}
+	const page = "104123456789012"
+	switch path := strings.TrimPrefix(r.URL.Path, "/v21.0"); {
+	case path == "/"+page:
+		f.answer(w, http.StatusOK, fx("page.json"))
+	case path == "/"+page+"/posts" && r.URL.Query().Get("after") != "":
+		f.answer(w, http.StatusOK, fx("posts2.json"))
+	case path == "/"+page+"/posts":
+		// Its paging.next carries access_token={{TOKEN}}, as Graph's do.
+		f.answer(w, http.StatusOK, fx("posts1.json"))
+	case path == "/" && r.URL.Query().Has("ids"):
+		// "Param access_token … does not belong": the refresh reads post by post.
+		f.answer(w, http.StatusBadRequest, fx("error_100_echo.json"))
+	case path == "/"+page+"_870000000000003":
+		f.answer(w, http.StatusBadRequest, fx("error_100_echo.json"))
+	case strings.HasPrefix(path, "/"+page+"_"):
+		var all map[string]json.RawMessage
+		if err := json.Unmarshal(fx("ids.json"), &all); err != nil || all[path[1:]] == nil {
+			http.NotFound(w, r)
+			return
+		}
+		f.answer(w, http.StatusOK, all[path[1:]])
+	case path == "/me":
+		f.answer(w, http.StatusOK, fx("me_page.json"))
+	case path == "/me/permissions":
+		f.answer(w, http.StatusOK, fx("permissions.json"))
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func (f *fakeAPIs) serveYouTube(w http.ResponseWriter, r *http.Request) {
+	fx := func(name string) []byte { return fixture(f.t, "ytapi", name, f.yt.URL, f.token) }
+	if f.note(r, r.Header.Get("X-Goog-Api-Key")) {
+		f.answer(w, http.StatusForbidden, fx("error_quota.json"))
+		return
+	}
+	switch r.URL.Path {
+	case "/youtube/v3/search":
+		f.answer(w, http.StatusOK, fx("search_page2.json"))
+	case "/youtube/v3/videos":
+		f.answer(w, http.StatusOK, fx("videos.json"))
+	case "/youtube/v3/i18nLanguages":
+		f.answer(w, http.StatusOK, fx("i18nLanguages.json"))
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// TestTokenNeverLeaks is issue 19's first proof end to end: with the token in the
+// environment, facebook_page and youtube_search sources collect, refresh, are checked
+// and reported on against loopback APIs that quote the token back (a paging link
+// with access_token, Graph errors 100 and 190 whose messages contain it), then refuse
+// (190, quotaExceeded); the token's text is in no output of any command, no log line,
+// no file of the report folder and not in the database's bytes. The 190 flags the
+// Page source "cần cấp lại token", and `sources` says so.
+func TestTokenNeverLeaks(t *testing.T) {
+	const token, tokenEnv = "tok-SECRET-123", "HASHTRACK_E2E19_TOKEN"
+	t.Setenv(tokenEnv, token) // config.Load reads it: this test cannot run in parallel
+	api := newFakeAPIs(t, token)
+	loc := collector.DefaultLocation()
+	now := time.Date(2026, 11, 21, 8, 0, 0, 0, loc)
+	opts := []func(*env){loopback, func(e *env) { e.now = func() time.Time { return now } }}
+	cfg := writeConfig(t, strings.Replace(testConfig, "end = 2023-12-31", "end = 2026-12-31", 1)+fmt.Sprintf(`
+[[source]]
+name = "fb-tinh-doan"
+kind = "facebook_page"
+url = "https://www.facebook.com/tuoitredaklak"
+token_env = %[1]q
+unit = "tan-loi"
+campaigns = ["cds"]
+options = { page_id = "104123456789012", api_base = %[2]q }
+
+[[source]]
+name = "yt"
+kind = "youtube_search"
+url = "https://www.youtube.com/@tinhdoandaklak"
+token_env = %[1]q
+campaigns = ["cds"]
+options = { api_base = %[3]q }
+`, tokenEnv, api.graph.URL, api.yt.URL+"/youtube/v3"))
+
+	var outputs []string // every stream of every command, with what ran
+	run := func(want int, args ...string) result {
+		t.Helper()
+		r := runCmdWith(t, opts, cfg, args...)
+		outputs = append(outputs, strings.Join(args, " ")+"\x00"+r.stdout+"\x00"+r.stderr)
+		if r.code != want {
+			t.Errorf("%s: exit %d, want %d\n%s\n%s", strings.Join(args, " "), r.code, want, r.stdout, r.stderr)
+		}
+		return r
+	}
+
+	// The APIs answer: posts are collected and measured, one Page post is refused
+	// with a message quoting the token.
+	r := run(0, "collect")
+	if !strings.Contains(r.stdout, "✓ fb-tinh-doan (facebook_page): 5 mục, 3 bài mới") || !strings.Contains(r.stdout, "✓ yt (youtube_search): 3 mục, 3 bài mới") ||
+		!strings.Contains(r.stdout, "✓ fb-tinh-doan: đo lại 2/3 bài đến lượt, 2 bài có số liệu mới") ||
+		!strings.Contains(r.stderr, "story_fbid=870000000000003: graph: HTTP 400: (#100) (#100) Param access_token [ẩn] does not belong") {
+		t.Errorf("collect:\n%s\n%s", r.stdout, r.stderr)
+	}
+	run(0, "sources")
+	if r := run(0, "sources", "--check", "fb-tinh-doan"); !strings.Contains(r.stdout, "✓ fb-tinh-doan: token dùng được") {
+		t.Errorf("check fb: %s", r.stdout)
+	}
+	if r := run(0, "sources", "--check", "yt"); !strings.Contains(r.stdout, "✓ yt: token dùng được") {
+		t.Errorf("check yt: %s", r.stdout)
+	}
+	run(0, "report")
+	run(0, "report", "--format", "json", "--out", "-")
+	run(0, "report", "--format", "text", "--out", "-")
+	run(0, "report", "--format", "csv")
+
+	// Then they refuse: Graph's token is dead, YouTube's quota spent.
+	api.mu.Lock()
+	api.refuse = true
+	api.mu.Unlock()
+	now = now.Add(2 * time.Hour)
+	r = run(1, "collect", "--all")
+	if !strings.Contains(r.stdout, "cần cấp lại token") || !strings.Contains(r.stdout, "hạn mức") {
+		t.Errorf("collect refused:\n%s\n%s", r.stdout, r.stderr)
+	}
+	if r := run(0, "sources"); !strings.Contains(r.stdout, "⚠ cần cấp lại token (từ 21/11/2026)") {
+		t.Errorf("sources after 190:\n%s", r.stdout)
+	}
+	if r := run(1, "sources", "--check", "fb-tinh-doan"); !strings.Contains(r.stdout, "cần cấp lại token (từ 21/11/2026)") {
+		t.Errorf("check after 190:\n%s", r.stdout)
+	}
+	run(1, "sources", "--check", "yt")
+	now = now.Add(2 * time.Hour)
+	run(0, "run", "-v")
+	run(1, "run", "-v", "--all", "--log-format", "json")
+
+	// The token was used: every call carried it, in its header, never in its address.
+	api.mu.Lock()
+	defer api.mu.Unlock()
+	if api.creds["Bearer "+token] < 10 || api.creds[token] < 5 || len(api.creds) != 2 {
+		t.Errorf("credentials the APIs were sent: %v", api.creds)
+	}
+	for _, u := range api.urls {
+		if strings.Contains(u, token) || strings.Contains(u, "access_token") {
+			t.Errorf("a request's address carries the token: %s", u)
+		}
+	}
+
+	for _, o := range outputs {
+		if strings.Contains(o, token) {
+			cmd, _, _ := strings.Cut(o, "\x00")
+			t.Errorf("the output of %q holds the token:\n%s", cmd, o)
+		}
+	}
+	// Every file: the database (raw bytes), the reports, the CSV, the config's folder.
+	dir := filepath.Dir(cfg)
+	files := 0
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		files++
+		if bytes.Contains(b, []byte(token)) {
+			t.Errorf("%s holds the token", path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := os.ReadFile(filepath.Join(dir, "data", "test.db"))
+	if err != nil || len(db) < 32<<10 || !bytes.Contains(db, []byte("870000000000001")) {
+		t.Errorf("the database was not what the scan read: %d bytes, %v", len(db), err)
+	}
+	reports, _ := filepath.Glob(filepath.Join(dir, "reports", "*"))
+	if files < 5 || len(reports) < 3 {
+		t.Errorf("scanned %d files, reports %v", files, reports)
 	}
 }
