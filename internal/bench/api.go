@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/robfig/cron/v3"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/fetch"
@@ -174,13 +177,21 @@ func MeasureAPIDay(ctx context.Context, o APIDayOptions) (APIDay, error) {
 			}
 			enc.Encode(out)
 		case rest == "posts":
+			// Graph's paging: limit posts a page, newest first, paging.next while more
+			// remain (the after cursor is an offset here), none older than since.
 			graphN.add("posts", now)
-			var p int
+			q := r.URL.Query()
+			var p, limit, from int
+			var since int64
 			fmt.Sscanf(strings.TrimPrefix(page, "1041000000"), "%d", &p)
+			fmt.Sscanf(q.Get("limit"), "%d", &limit)
+			fmt.Sscanf(q.Get("after"), "%d", &from)
+			fmt.Sscanf(q.Get("since"), "%d", &since)
+			limit = cmp.Or(limit, 25)
 			var data []map[string]any
 			for k := range o.PostsPerPage {
 				at := published(apiPostAge(p, k), 9)
-				if at.After(now) {
+				if at.After(now) || at.Unix() < since {
 					continue
 				}
 				post := engagement(apiPageID(p) + "_" + apiPostID(p, k))
@@ -189,7 +200,13 @@ func MeasureAPIDay(ctx context.Context, o APIDayOptions) (APIDay, error) {
 				post["permalink_url"] = "https://www.facebook.com/" + apiPageID(p) + "/posts/" + apiPostID(p, k)
 				data = append(data, post)
 			}
-			enc.Encode(map[string]any{"data": data, "paging": map[string]any{}})
+			paging := map[string]any{}
+			if from+limit < len(data) {
+				q.Set("after", fmt.Sprint(from+limit))
+				paging["next"] = "http://" + r.Host + r.URL.Path + "?" + q.Encode()
+			}
+			data = data[min(from, len(data)):min(from+limit, len(data))]
+			enc.Encode(map[string]any{"data": data, "paging": paging})
 		case rest == "":
 			graphN.add("page", now)
 			enc.Encode(map[string]any{"id": page, "name": "Trang " + page, "link": "https://www.facebook.com/" + page, "followers_count": 5000})
@@ -245,7 +262,7 @@ func MeasureAPIDay(ctx context.Context, o APIDayOptions) (APIDay, error) {
 	fmt.Fprintf(&b, "database = %q\nreport_dir = %q\ntimezone = %q\n\n", filepath.Join(o.Dir, "api.db"), filepath.Join(o.Dir, "reports"), collector.DefaultTimeZone)
 	b.WriteString("[fetch]\nenrich = false\nallow_networks = [\"127.0.0.0/8:*\", \"::1/128:*\"]\n\n")
 	fmt.Fprintf(&b, "[[campaign]]\nid = \"api\"\nname = \"Tuổi trẻ Đắk Lắk tiên phong chuyển đổi số\"\nhashtag = %q\nstart = %s\nend = %s\n\n",
-		apiHashtag, day.AddDate(0, 0, -40).Format("2006-01-02"), day.AddDate(0, 0, 60).Format("2006-01-02"))
+		apiHashtag, day.AddDate(0, 0, -max(2*o.PostsPerPage, o.Videos)-10).Format("2006-01-02"), day.AddDate(0, 0, 60).Format("2006-01-02"))
 	b.WriteString("[[unit]]\nid = \"tinh-doan\"\nname = \"Tỉnh Đoàn Đắk Lắk\"\n\n")
 	for p := range o.Pages {
 		fmt.Fprintf(&b, "[[unit]]\nid = \"unit-%02d\"\nname = \"Đơn vị %02d\"\n\n", p, p)
@@ -265,15 +282,34 @@ func MeasureAPIDay(ctx context.Context, o APIDayOptions) (APIDay, error) {
 	defer st.Close()
 	r := &ingest.Runner{Config: c, Store: st, Fetcher: fetch.New(c.FetchOptions()), Now: clock.Now}
 
-	// Each hour, the sources whose schedule has come run, as the daemon's cron runs
-	// them; at RefreshAt the known posts due are measured again.
+	// The sources run when their schedule fires, as the daemon's cron runs them (a
+	// source whose schedule has come runs; the others are skipped as not due); at
+	// RefreshAt the known posts due are measured again.
+	var scheds []cron.Schedule
+	for _, spec := range []string{o.PageSchedule, o.YouTubeEvery, fmt.Sprintf("0 %d * * *", o.RefreshAt)} {
+		sc, err := config.CronParser.Parse(spec)
+		if err != nil {
+			return res, fmt.Errorf("bench: api schedule %q: %w", spec, err)
+		}
+		scheds = append(scheds, sc)
+	}
 	for d := -1; d <= 0; d++ {
 		if d == 0 {
 			graphN.take()
 			ytN.take()
 		}
-		for h := range 24 {
-			clock.set(time.Date(day.Year(), day.Month(), day.Day()+d, h, 0, 0, 0, loc))
+		start := day.AddDate(0, 0, d)
+		var fires []time.Time
+		for _, sc := range scheds {
+			for t := sc.Next(start.Add(-time.Second)); t.Before(start.AddDate(0, 0, 1)); t = sc.Next(t) {
+				if !slices.ContainsFunc(fires, t.Equal) {
+					fires = append(fires, t)
+				}
+			}
+		}
+		slices.SortFunc(fires, time.Time.Compare)
+		for _, at := range fires {
+			clock.set(at)
 			outs, err := r.Collect(ctx, ingest.Selection{DueOnly: true})
 			if err != nil {
 				return res, fmt.Errorf("bench: api collect: %w", err)
@@ -283,7 +319,7 @@ func MeasureAPIDay(ctx context.Context, o APIDayOptions) (APIDay, error) {
 					return res, fmt.Errorf("bench: api collect %s: %w", out.Source, out.Err)
 				}
 			}
-			if h != o.RefreshAt {
+			if at.Hour() != o.RefreshAt || at.Minute() != 0 {
 				continue
 			}
 			gc, gh := graphN.take()
