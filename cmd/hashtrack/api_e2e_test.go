@@ -335,9 +335,10 @@ func (f *fakeAPIs) serveYouTube(w http.ResponseWriter, r *http.Request) {
 // environment, facebook_page and youtube_search sources collect, refresh, are checked
 // and reported on against loopback APIs that quote the token back (a paging link
 // with access_token, Graph errors 100 and 190 whose messages contain it), then refuse
-// (190, quotaExceeded); the token's text is in no output of any command, no log line,
-// no file of the report folder and not in the database's bytes. The 190 flags the
-// Page source "cần cấp lại token", and `sources` says so.
+// (190, quotaExceeded), and once more for the daemon's daily job; the token's text is
+// in no output of any command, no line of the daemon's slog log, no file of the report
+// folder and not in the database's bytes. The 190 flags the Page source "cần cấp lại
+// token", and `sources` says so.
 func TestTokenNeverLeaks(t *testing.T) {
 	const token, tokenEnv = "tok-SECRET-123", "HASHTRACK_E2E19_TOKEN"
 	t.Setenv(tokenEnv, token) // config.Load reads it: this test cannot run in parallel
@@ -345,7 +346,9 @@ func TestTokenNeverLeaks(t *testing.T) {
 	loc := collector.DefaultLocation()
 	now := time.Date(2026, 11, 21, 8, 0, 0, 0, loc)
 	opts := []func(*env){loopback, func(e *env) { e.now = func() time.Time { return now } }}
-	cfg := writeConfig(t, strings.Replace(testConfig, "end = 2023-12-31", "end = 2026-12-31", 1)+fmt.Sprintf(`
+	base := strings.Replace(testConfig, "end = 2023-12-31", "end = 2026-12-31", 1)
+	base = strings.Replace(base, "report_dir = \"reports\"\n", "report_dir = \"reports\"\n\n[report]\nschedule = \"@every 1s\"\n", 1)
+	cfg := writeConfig(t, base+fmt.Sprintf(`
 [[source]]
 name = "fb-tinh-doan"
 kind = "facebook_page"
@@ -414,6 +417,24 @@ options = { api_base = %[3]q }
 	now = now.Add(2 * time.Hour)
 	run(0, "run", "-v")
 	run(1, "run", "-v", "--all", "--log-format", "json")
+
+	// A new token works again the next day; the daemon's daily job collects and
+	// measures, and its log tells of the Page post Graph refused with the token quoted.
+	api.mu.Lock()
+	api.refuse = false
+	api.mu.Unlock()
+	now = time.Date(2026, 11, 22, 8, 0, 0, 0, loc)
+	run(0, "sources", "--check", "fb-tinh-doan")
+	_, log, stop := startServe(t, cfg, opts, "--log-format", "json")
+	waitFor(t, "the daily job done", func() bool { return strings.Contains(log.String(), `"msg":"job done","job":"report"`) })
+	if err := stop(); err != nil {
+		t.Errorf("serve: %v", err)
+	}
+	outputs = append(outputs, "serve\x00"+log.String())
+	if l := log.String(); !strings.Contains(l, `"msg":"source collected","source":"fb-tinh-doan"`) || !strings.Contains(l, `"msg":"reading not used","source":"fb-tinh-doan"`) ||
+		!strings.Contains(l, "Param access_token [ẩn] does not belong") {
+		t.Errorf("the daemon's log:\n%s", l)
+	}
 
 	// The token was used: every call carried it, in its header, never in its address.
 	api.mu.Lock()
