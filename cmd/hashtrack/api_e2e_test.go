@@ -426,7 +426,11 @@ options = { api_base = %[3]q }
 	now = time.Date(2026, 11, 22, 8, 0, 0, 0, loc)
 	run(0, "sources", "--check", "fb-tinh-doan")
 	_, log, stop := startServe(t, cfg, opts, "--log-format", "json")
-	waitFor(t, "the daily job done", func() bool { return strings.Contains(log.String(), `"msg":"job done","job":"report"`) })
+	for deadline := time.Now().Add(60 * time.Second); !strings.Contains(log.String(), `"msg":"job done","job":"report"`); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for the daily job:\n%s", log)
+		}
+	}
 	if err := stop(); err != nil {
 		t.Errorf("serve: %v", err)
 	}

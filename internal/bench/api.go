@@ -60,7 +60,7 @@ type APIDay struct {
 	RecordedGraphCalls, RecordedYouTubeUnits int
 }
 
-func sum(m map[string]int) int {
+func apiSum(m map[string]int) int {
 	n := 0
 	for _, v := range m {
 		n += v
@@ -69,12 +69,12 @@ func sum(m map[string]int) int {
 }
 
 // GraphCalls are the day's Graph requests.
-func (d APIDay) GraphCalls() int { return sum(d.GraphCollect) + sum(d.GraphRefresh) }
+func (d APIDay) GraphCalls() int { return apiSum(d.GraphCollect) + apiSum(d.GraphRefresh) }
 
 // YouTubeUnits are the day's quota units at the Data API's documented costs.
-func (d APIDay) YouTubeUnits() int { return units(d.YouTubeCollect) + units(d.YouTubeRefresh) }
+func (d APIDay) YouTubeUnits() int { return apiUnits(d.YouTubeCollect) + apiUnits(d.YouTubeRefresh) }
 
-func units(calls map[string]int) int {
+func apiUnits(calls map[string]int) int {
 	n := 0
 	for m, c := range calls {
 		if m == "search" {
@@ -351,7 +351,7 @@ func MeasureAPIDay(ctx context.Context, o APIDayOptions) (APIDay, error) {
 	res.YouTubeCollect, _ = ytN.take()
 	for h, n := range gh {
 		if h == o.RefreshAt {
-			n += sum(res.GraphRefresh)
+			n += apiSum(res.GraphRefresh)
 		}
 		res.GraphPeakHour = max(res.GraphPeakHour, n)
 	}
@@ -419,11 +419,11 @@ func (d APIDay) Markdown() string {
 	}
 	row("API", "what", "requests / day", "quota units / day", "limit")
 	row("---", "---", "---:", "---:", "---")
-	row("Graph", fmt.Sprintf("%d facebook_page sources (`%s`): collect", o.Pages, o.PageSchedule), fmt.Sprintf("%d (%s)", sum(d.GraphCollect), list(d.GraphCollect, nil)), "—", "")
-	row("Graph", fmt.Sprintf("refresh at %02d:00: %d posts due of %d", o.RefreshAt, d.RefreshedPosts, o.Pages*o.PostsPerPage), fmt.Sprintf("%d (%s)", sum(d.GraphRefresh), list(d.GraphRefresh, nil)), "—", "")
+	row("Graph", fmt.Sprintf("%d facebook_page sources (`%s`): collect", o.Pages, o.PageSchedule), fmt.Sprintf("%d (%s)", apiSum(d.GraphCollect), list(d.GraphCollect, nil)), "—", "")
+	row("Graph", fmt.Sprintf("refresh at %02d:00: %d posts due of %d", o.RefreshAt, d.RefreshedPosts, o.Pages*o.PostsPerPage), fmt.Sprintf("%d (%s)", apiSum(d.GraphRefresh), list(d.GraphRefresh, nil)), "—", "")
 	row("**Graph**", "**total** (busiest clock hour)", fmt.Sprintf("**%d** (%d)", d.GraphCalls(), d.GraphPeakHour), "—", "200 calls / user / hour (app rate limit)")
-	row("YouTube", fmt.Sprintf("youtube_search (`%s`, channel_id set): collect", o.YouTubeEvery), fmt.Sprintf("%d (%s)", sum(d.YouTubeCollect), list(d.YouTubeCollect, cost)), units(d.YouTubeCollect), "")
-	row("YouTube", fmt.Sprintf("refresh at %02d:00: %d videos due of %d", o.RefreshAt, d.RefreshedVideos, o.Videos), fmt.Sprintf("%d (%s)", sum(d.YouTubeRefresh), list(d.YouTubeRefresh, cost)), units(d.YouTubeRefresh), "")
-	row("**YouTube**", "**total**", fmt.Sprintf("**%d**", sum(d.YouTubeCollect)+sum(d.YouTubeRefresh)), fmt.Sprintf("**%d**", d.YouTubeUnits()), fmt.Sprintf("%d units / day (%.1f %% used)", ytapi.DailyQuota, float64(d.YouTubeUnits())*100/ytapi.DailyQuota))
+	row("YouTube", fmt.Sprintf("youtube_search (`%s`, channel_id set): collect", o.YouTubeEvery), fmt.Sprintf("%d (%s)", apiSum(d.YouTubeCollect), list(d.YouTubeCollect, cost)), apiUnits(d.YouTubeCollect), "")
+	row("YouTube", fmt.Sprintf("refresh at %02d:00: %d videos due of %d", o.RefreshAt, d.RefreshedVideos, o.Videos), fmt.Sprintf("%d (%s)", apiSum(d.YouTubeRefresh), list(d.YouTubeRefresh, cost)), apiUnits(d.YouTubeRefresh), "")
+	row("**YouTube**", "**total**", fmt.Sprintf("**%d**", apiSum(d.YouTubeCollect)+apiSum(d.YouTubeRefresh)), fmt.Sprintf("**%d**", d.YouTubeUnits()), fmt.Sprintf("%d units / day (%.1f %% used)", ytapi.DailyQuota, float64(d.YouTubeUnits())*100/ytapi.DailyQuota))
 	return b.String()
 }
