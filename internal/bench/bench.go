@@ -103,6 +103,22 @@ type SizeResult struct {
 	ReportErr              string  // why the report was not measured
 }
 
+// line is the size's figures in one progress line.
+func (sr *SizeResult) line() string {
+	mib := func(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
+	out := fmt.Sprintf("bench: %s posts: ingest %s, database %s, ingest peak memory %s", human(sr.N),
+		median(sr.Ingest).Round(time.Millisecond), mib(sr.DBBytes), mib(sr.IngestRSS))
+	if sr.ReportErr != "" {
+		return out + "; report not measured: " + sr.ReportErr
+	}
+	rss := int64(0)
+	for _, r := range sr.ReportRSS {
+		rss = max(rss, r)
+	}
+	return out + fmt.Sprintf("; report HTML %s, JSON %s, peak memory %s", median(sr.ReportHTML).Round(time.Microsecond*100),
+		median(sr.ReportJSON).Round(time.Microsecond*100), mib(rss))
+}
+
 // CollectResult holds the collect figures (feeds on loopback).
 type CollectResult struct {
 	Feeds, Items              int
@@ -179,6 +195,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		fmt.Fprintf(progress, "bench: %s posts: report…\n", human(n))
 		measureReports(ctx, opts, g, db, sr)
 		os.Remove(db)
+		// Each size's figures as soon as they exist: a long run stopped during a larger
+		// size still told what the smaller ones measured.
+		fmt.Fprintln(progress, sr.line())
 	}
 	if opts.Feeds > 0 {
 		fmt.Fprintf(progress, "bench: collect %d feeds…\n", opts.Feeds)

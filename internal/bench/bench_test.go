@@ -203,8 +203,12 @@ func TestSmallCampaign(t *testing.T) {
 			t.Errorf("output lacks %q", want)
 		}
 	}
-	if got := strings.Count(progress.String(), "\n"); got != 6 {
-		t.Errorf("%d progress lines, want 6 (disk needed, ingest and report per size):\n%s", got, progress.String())
+	if got := strings.Count(progress.String(), "\n"); got != 8 {
+		t.Errorf("%d progress lines, want 8 (disk needed, ingest, report and the figures per size):\n%s", got, progress.String())
+	}
+	// Each size's figures are told as soon as they exist: a long run stopped later keeps them.
+	if !strings.Contains(progress.String(), "bench: 2k posts: ingest ") || !strings.Contains(progress.String(), "; report HTML ") {
+		t.Errorf("no figures line for the 2k size:\n%s", progress.String())
 	}
 	// The second size's disk estimate comes from the first size's files.
 	if !strings.Contains(progress.String(), "bench: 3k bài cần khoảng") || !strings.Contains(progress.String(), "ước theo số đo 2k bài của lần chạy này") {
