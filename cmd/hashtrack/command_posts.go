@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"strings"
@@ -109,7 +110,7 @@ func runPosts(ctx context.Context, e *env, args []string) error {
 		if !p.GoneAt.IsZero() {
 			state = m.T("posts.gone", p.GoneAt.In(loc).Format("02/01/2006")) + "; " + state
 		}
-		tab.Row(m.Time(p.When(), loc), p.Platform, msg.Clip(unitName(c, p.Unit), 32), m.Count(p.Metrics.Likes), m.Count(p.Metrics.Comments),
+		tab.Row(m.Time(p.When(), loc), p.Platform, msg.Clip(cmp.Or(c.UnitName(p.Unit), "—"), 32), m.Count(p.Metrics.Likes), m.Count(p.Metrics.Comments),
 			m.Count(p.Metrics.Shares), m.Count(p.Metrics.Views), state, p.URL)
 		return nil
 	})

@@ -31,6 +31,8 @@ var sentinels = []struct {
 	{config.ErrNotFound, "err.config_not_found"},
 	{config.ErrUnknownKey, "err.config_unknown_key"},
 	{review.ErrNothingToCorrect, "err.nothing_to_correct"},
+	{review.ErrNoReason, "review.no_reason"},
+	{review.ErrNoUnit, "review.no_unit"},
 }
 
 // Error is err's text in the printer's language. It walks err's chain: a catalogue
