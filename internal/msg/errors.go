@@ -103,6 +103,8 @@ func (p Printer) typed(err error) (string, bool) {
 		return p.T("err.config_syntax", e.Line, e.Message), true
 	case *ingest.UnknownSourceError:
 		return p.T("err.no_source", e.Name, e.ConfigPath), true
+	case *review.PlatformError:
+		return p.T("posts.platform", e.Given, strings.Join(canon.Platforms, ", ")), true
 	}
 	return "", false
 }
