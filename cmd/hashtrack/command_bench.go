@@ -9,7 +9,6 @@ import (
 
 	"github.com/tinhdoandaklak/hashtrack/internal/bench"
 	"github.com/tinhdoandaklak/hashtrack/internal/msg"
-	"github.com/tinhdoandaklak/hashtrack/report"
 )
 
 // benchCommand is `hashtrack bench`.
@@ -97,13 +96,5 @@ func benchChild(ctx context.Context, e *env, step, format, out string) error {
 		return err
 	}
 	defer st.Close()
-	camp := c.Campaigns()[0]
-	return bench.RunStep(ctx, e.stdout, func(ctx context.Context) ([]string, error) {
-		o := c.ArchiveOptions(e.now())
-		o.Campaign, o.From, o.To, o.Format, o.Lang, o.File = camp.ID, camp.Start, camp.End, format, "vi", out
-		if out == "-" {
-			o.File, o.Out = "", e.stdout
-		}
-		return report.WriteArchive(ctx, st, o)
-	})
+	return bench.RunStep(ctx, e.stdout, bench.ReportStep(c, st, format, out, e.now()))
 }
