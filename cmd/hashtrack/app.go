@@ -10,14 +10,14 @@ import (
 	"log/slog"
 	"net/netip"
 	"os"
-	"strings"
-	"syscall"
 	"time"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/fetch"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
+	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
 	"github.com/tinhdoandaklak/hashtrack/internal/msg"
+	"github.com/tinhdoandaklak/hashtrack/report"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
@@ -68,7 +68,8 @@ func exitCode(err error) int {
 		return ee.code
 	}
 	var ce *config.Error
-	if errors.As(err, &ce) || errors.Is(err, store.ErrLocked) || errors.Is(err, store.ErrSchema) {
+	var ue *ingest.UnknownSourceError
+	if errors.As(err, &ce) || errors.As(err, &ue) || errors.Is(err, store.ErrLocked) || errors.Is(err, store.ErrSchema) || errors.Is(err, report.ErrInvalidOptions) {
 		return exitUsage
 	}
 	if errors.Is(err, flag.ErrHelp) {
@@ -137,24 +138,6 @@ func (e *env) warn(id string, args ...any) { fmt.Fprintln(e.stderr, e.msg().T(id
 
 // table starts aligned columns on stdout under the tab-separated header id.
 func (e *env) table(header string) *msg.Table { return e.msg().Table(e.stdout, header) }
-
-// diskFull reports whether err comes from a full disk or a file size limit. bbolt
-// formats some file errors with %s, so the text is checked too.
-func diskFull(err error) bool {
-	if err == nil {
-		return false
-	}
-	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EFBIG) || errors.Is(err, syscall.EDQUOT) {
-		return true
-	}
-	msg := err.Error()
-	for _, s := range []string{syscall.ENOSPC.Error(), syscall.EFBIG.Error(), syscall.EDQUOT.Error()} {
-		if strings.Contains(msg, s) {
-			return true
-		}
-	}
-	return false
-}
 
 func (e *env) commonFlags(fs *flag.FlagSet) {
 	def := os.Getenv("HASHTRACK_CONFIG")

@@ -50,13 +50,10 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
-	// The copy is only a backup if it opens: check it the way `hashtrack check` would.
-	b, err := store.Open(dest, store.Options{ReadOnly: true, Locations: c.Locations()})
-	if err != nil {
-		return msg.Errorf("backup.no_open", dest, err)
+	r, err := store.CheckBackup(ctx, dest, c.Locations())
+	if ue := (*store.UnreadableBackupError)(nil); errors.As(err, &ue) {
+		return msg.Errorf("backup.no_open", dest, ue.Err)
 	}
-	defer b.Close()
-	r, err := b.Check(ctx)
 	if err != nil {
 		return err
 	}

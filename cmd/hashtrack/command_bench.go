@@ -8,10 +8,7 @@ import (
 	"strings"
 
 	"github.com/tinhdoandaklak/hashtrack/internal/bench"
-	"github.com/tinhdoandaklak/hashtrack/internal/config"
-	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
 	"github.com/tinhdoandaklak/hashtrack/internal/msg"
-	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
 // benchCommand is `hashtrack bench`.
@@ -20,9 +17,9 @@ func benchCommand() *command { return &command{name: "bench", run: runBench} }
 func runBench(ctx context.Context, e *env, args []string) error {
 	fs := e.flags()
 	var sizes, out, child, childFormat, childOut string
-	opts := bench.Options{Kinds: e.kinds, Self: e.benchSelf, Progress: e.stderr, Collect: benchCollector(e), Runner: e.runner,
-		// With link checks on, the burst's links are checked while it runs, as the daemon does.
-		CheckLinks: func(ctx context.Context, r *ingest.Runner) error { _, err := r.CheckPending(ctx, 0); return err }}
+	// With link checks on, the burst's links are checked while it runs, as the daemon does.
+	opts := bench.Options{Kinds: e.kinds, Self: e.benchSelf, Progress: e.stderr, Collect: bench.CollectAll(e.runner), Runner: e.runner,
+		CheckLinks: bench.CheckPending}
 	var serve, serveOnly bool
 	burst := bench.DefaultServe
 	fs.StringVar(&sizes, "sizes", "10k,100k", "")
@@ -88,19 +85,6 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// benchCollector is the ingest runner as the bench runs it: every source now, as
-// `hashtrack collect --all`.
-func benchCollector(e *env) bench.CollectFunc {
-	return func(ctx context.Context, c *config.Config, st *store.Store) ([]bench.SourceRun, error) {
-		outs, err := e.runner(c, st).Collect(ctx, ingest.Selection{All: true})
-		runs := make([]bench.SourceRun, len(outs))
-		for i, o := range outs {
-			runs[i] = bench.SourceRun{Source: o.Source, NotModified: o.NotModified, Err: o.Err}
-		}
-		return runs, err
-	}
-}
-
 // benchChild is the child process of a bench measurement: it writes the report the
 // parent asked for and prints its figures.
 func benchChild(ctx context.Context, e *env, step, format, out string) error {
@@ -112,8 +96,5 @@ func benchChild(ctx context.Context, e *env, step, format, out string) error {
 		return err
 	}
 	defer st.Close()
-	camp := c.Campaigns()[0]
-	return bench.RunStep(ctx, e.stdout, func(ctx context.Context) ([]string, error) {
-		return writeReports(ctx, e, c, st, reportOptions{Campaign: camp.ID, From: camp.Start, To: camp.End, Format: format, Lang: "vi", Out: out})
-	})
+	return bench.RunStep(ctx, e.stdout, bench.ReportStep(c, st, format, out, e.now()))
 }

@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
-	"github.com/tinhdoandaklak/hashtrack/internal/msg"
 	"github.com/tinhdoandaklak/hashtrack/internal/term"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
@@ -48,7 +46,7 @@ func runCollect(ctx context.Context, e *env, args []string) error {
 	r.PageNotRead = e.pageNotRead
 	outs, err := r.Collect(ctx, ingest.Selection{Names: sel, All: all, DueOnly: len(sel) == 0 && !all})
 	if err != nil {
-		return sourceError(err)
+		return err
 	}
 	failed, problems := 0, 0
 	for _, o := range outs {
@@ -117,15 +115,6 @@ func (e *env) pageNotRead(where string, err error) {
 // clock and log, and pages of new links read unless the config says not to.
 func (e *env) runner(c *config.Config, st *store.Store) *ingest.Runner {
 	return &ingest.Runner{Config: c, Store: st, Fetcher: e.fetcher(c), Now: e.now, Log: e.log, ReadPages: c.EnrichEnabled()}
-}
-
-// sourceError makes a source name that is not in the config a usage error.
-func sourceError(err error) error {
-	var ue *ingest.UnknownSourceError
-	if errors.As(err, &ue) {
-		return &exitError{code: exitUsage, err: msg.Errorf("err.no_source", ue.Name, ue.ConfigPath)}
-	}
-	return err
 }
 
 // printProblems writes a source's unusable items, at most 20, one per line.

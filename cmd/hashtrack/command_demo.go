@@ -4,25 +4,15 @@ import (
 	"context"
 	_ "embed"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/tinhdoandaklak/hashtrack"
-	"github.com/tinhdoandaklak/hashtrack/collector"
-	"github.com/tinhdoandaklak/hashtrack/collector/sheet"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
-	"github.com/tinhdoandaklak/hashtrack/store"
+	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
+	"github.com/tinhdoandaklak/hashtrack/report"
 )
-
-// demoSubmissions is a realistic sample of the campaign's submissions, in the shape of a
-// Google Forms export: 338 submissions of 312 posts from 13 of the 15 example units,
-// with re-submissions under tracking-parameter and mobile URL variants, NFD-encoded
-// text, and posts whose numbers nobody gave.
-//
-//go:embed demodata/submissions.csv
-var demoSubmissions string
 
 // demoCommand is `hashtrack demo`.
 func demoCommand() *command { return &command{name: "demo", run: runDemo} }
@@ -59,24 +49,15 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	}
 	defer st.Close()
 
-	posts, rows, err := demoPosts(c)
+	rows, res, err := ingest.LoadDemo(ctx, st, c)
 	if err != nil {
 		return err
-	}
-	var res store.UpsertResult
-	// One submission at a time, as they arrive from the branches.
-	for _, p := range posts {
-		r, err := st.Upsert(ctx, []collector.Post{p})
-		if err != nil {
-			return err
-		}
-		res.Add(r)
 	}
 	n, err := st.Count()
 	if err != nil {
 		return err
 	}
-	files, err := writeReports(ctx, e, c, st, reportOptions{})
+	files, err := report.WriteArchive(ctx, st, c.ArchiveOptions(e.now()))
 	if err != nil {
 		return err
 	}
@@ -88,32 +69,4 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	return nil
-}
-
-// demoPosts reads the bundled sample as `hashtrack import` reads a Google Forms export:
-// the same sheet reader and mapper, so the same rules for every field.
-func demoPosts(c *config.Config) ([]collector.Post, int, error) {
-	const name = "demodata/submissions.csv"
-	t, err := sheet.Read(name, []byte(demoSubmissions), "")
-	if err != nil {
-		return nil, 0, fmt.Errorf("demo data: %w", err)
-	}
-	camp, err := c.PickCampaign("")
-	if err != nil {
-		return nil, 0, fmt.Errorf("demo data: %w", err)
-	}
-	m := sheet.Mapper{File: name, Source: "demo", Campaigns: []collector.Campaign{camp}, Known: c.Campaigns(), Units: c.Units()}
-	entries, problems, err := m.Map(t)
-	if err != nil {
-		return nil, len(t.Rows), fmt.Errorf("demo data: %w", err)
-	}
-	if len(problems) > 0 {
-		// The sample is ours: a row it cannot use is a bug in the sample.
-		return nil, len(t.Rows), fmt.Errorf("demo data: %s", problems[0])
-	}
-	posts := make([]collector.Post, len(entries))
-	for i, en := range entries {
-		posts[i] = en.Post
-	}
-	return posts, len(t.Rows), nil
 }

@@ -25,23 +25,6 @@ type importOptions struct {
 	dryRun, noFetch bool
 }
 
-// importTally sums what an import did.
-type importTally struct {
-	rows, rejected, unreadable int
-	res                        store.UpsertResult
-	pages                      ingest.PageTally
-	held                       ingest.Held
-}
-
-func (t *importTally) add(u importTally) {
-	t.rows += u.rows
-	t.rejected += u.rejected
-	t.unreadable += u.unreadable
-	t.res.Add(u.res)
-	t.pages.Add(u.pages)
-	t.held.Add(u.held)
-}
-
 func runImport(ctx context.Context, e *env, args []string) error {
 	fs := e.flags()
 	var campaignID, sheetName, sourceName string
@@ -102,8 +85,8 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	im.summary(len(files))
-	if t := im.total; t.rejected+t.unreadable > 0 {
-		return partialError("import.partial", t.rejected, t.unreadable)
+	if t := im.total; t.Rejected+t.Unreadable > 0 {
+		return partialError("import.partial", t.Rejected, t.Unreadable)
 	}
 	return nil
 }
@@ -138,7 +121,7 @@ type importer struct {
 	r     *ingest.Runner
 	opts  importOptions
 	prog  *term.Progress
-	total importTally
+	total ingest.Tally
 }
 
 // progress shows the runner's long steps on a terminal.
@@ -160,14 +143,14 @@ func (im *importer) file(ctx context.Context, path string, camp collector.Campai
 		return err
 	}
 	if res.ReadErr != nil {
-		im.total.unreadable++
+		im.total.Add(res.Tally())
 		im.e.warn("import.unreadable", term.Clean(path), term.Clean(im.e.msg().Error(trimPathErr(res.ReadErr, path))))
 		return nil
 	}
 	for _, p := range res.Problems {
 		fmt.Fprintln(im.e.stderr, term.Clean(p.String()))
 	}
-	im.report(path, importTally{rows: res.Rows, rejected: len(res.Problems), res: res.Upsert, pages: res.Pages, held: res.Held})
+	im.report(path, res.Tally())
 	return nil
 }
 
@@ -179,7 +162,7 @@ func (im *importer) source(ctx context.Context, name string) error {
 	if err != nil {
 		var ue *ingest.UnknownSourceError
 		if errors.As(err, &ue) {
-			return sourceError(err)
+			return err
 		}
 		return &exitError{code: exitUsage, err: msg.Errorf("import.source", name, err)}
 	}
@@ -191,14 +174,14 @@ func (im *importer) source(ctx context.Context, name string) error {
 		fmt.Fprintln(im.e.stderr, term.Clean(p.String()))
 	}
 	if o.Err != nil {
-		im.total.unreadable++
+		im.total.Add(o.Tally())
 		fmt.Fprintf(im.e.stderr, "%s: %s\n", term.Clean(name), term.Clean(im.e.msg().Error(o.Err)))
 		return nil
 	}
 	if o.NotModified {
 		im.e.say("import.not_modified", term.Clean(name))
 	}
-	im.report(name, importTally{rows: o.Seen, rejected: len(o.Problems), res: o.Upsert, pages: o.Pages, held: o.Held})
+	im.report(name, o.Tally())
 	return nil
 }
 
@@ -224,8 +207,7 @@ func (im *importer) check(ctx context.Context) error {
 	for _, l := range im.e.checkedLines(checked) {
 		fmt.Fprintln(im.e.stdout, l)
 	}
-	im.total.pages.Add(checked.Pages)
-	im.total.held.Add(checked.Held)
+	im.total.Add(ingest.Tally{Pages: checked.Pages, Held: checked.Held})
 	return nil
 }
 
@@ -246,16 +228,16 @@ func (e *env) checkedLines(checked ingest.Checked) []string {
 }
 
 // report prints one file's outcome and adds it to the total.
-func (im *importer) report(name string, t importTally) {
+func (im *importer) report(name string, t ingest.Tally) {
 	id := "import.file"
 	if im.opts.dryRun {
 		id = "import.file_dry"
 	}
-	im.e.say(id, term.Clean(name), t.rows, t.res.New, t.res.Updated, t.res.Unchanged, t.rejected)
-	for _, l := range im.e.heldLines(t.held) {
+	im.e.say(id, term.Clean(name), t.Rows, t.Upsert.New, t.Upsert.Updated, t.Upsert.Unchanged, t.Rejected)
+	for _, l := range im.e.heldLines(t.Held) {
 		fmt.Fprintf(im.e.stdout, "  %s\n", l)
 	}
-	im.total.add(t)
+	im.total.Add(t)
 }
 
 // heldLines say in Vietnamese which posts wait for staff instead of counting, and why.
@@ -280,9 +262,9 @@ func (im *importer) summary(files int) {
 		im.e.say("import.dry_run")
 	}
 	if files > 1 {
-		line := im.e.msg().T("import.total", files, t.rows, t.res.New, t.res.Updated, t.res.Unchanged, t.rejected)
-		if t.unreadable > 0 {
-			line += im.e.msg().T("import.total_unreadable", t.unreadable)
+		line := im.e.msg().T("import.total", files, t.Rows, t.Upsert.New, t.Upsert.Updated, t.Upsert.Unchanged, t.Rejected)
+		if t.Unreadable > 0 {
+			line += im.e.msg().T("import.total_unreadable", t.Unreadable)
 		}
 		fmt.Fprintln(im.e.stdout, line)
 	}

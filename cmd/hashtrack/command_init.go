@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/tinhdoandaklak/hashtrack"
+	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/internal/msg"
 	"github.com/tinhdoandaklak/hashtrack/internal/term"
 )
@@ -22,7 +23,7 @@ func runInit(ctx context.Context, e *env, args []string) error {
 	info, err := os.Stat(e.configPath)
 	if errors.Is(err, os.ErrNotExist) {
 		// The form tokens live in this file: only its owner reads it.
-		if err := writeNew(e.configPath, []byte(hashtrack.ExampleConfig), 0o600); err != nil {
+		if err := config.Create(e.configPath, hashtrack.ExampleConfig); err != nil {
 			return &exitError{code: exitUsage, err: msg.Errorf("app.write", e.configPath, err)}
 		}
 		created = true
@@ -50,18 +51,4 @@ func runInit(ctx context.Context, e *env, args []string) error {
 	}
 	e.say("init.database", term.Clean(c.DatabasePath()))
 	return nil
-}
-
-// writeNew creates path with perm (never widened by an existing file: it must not
-// exist) and writes b.
-func writeNew(path string, b []byte, perm os.FileMode) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

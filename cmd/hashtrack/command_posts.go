@@ -1,12 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
-	"strings"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
-	"github.com/tinhdoandaklak/hashtrack/collector/canon"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/internal/msg"
 	"github.com/tinhdoandaklak/hashtrack/internal/review"
@@ -53,36 +52,11 @@ func runPosts(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	// Every state by default, so that the list and the report's total differ only
-	// by what the state column (and the report's notes) explain.
-	q := store.Query{Campaign: camp.ID, Limit: limit, AnyState: !counted}
-	if platform != "" {
-		p, ok := canon.NormalizePlatform(platform)
-		if !ok {
-			return usageError("posts.platform", platform, strings.Join(canon.Platforms, ", "))
-		}
-		q.Platform = p
-	}
-	if unit != "" {
-		u, err := c.Units().Find(unit)
-		if err != nil {
-			return usageError("app.flag_error", "--unit", err)
-		}
-		q.Unit = u.ID
+	q, bad := review.Filter{Platform: platform, Unit: unit, From: from, To: to, Limit: limit, Counted: counted}.Query(camp, c.Units())
+	if len(bad) > 0 {
+		return &exitError{code: exitUsage, err: msg.Join(bad)}
 	}
 	loc := camp.Loc()
-	if from != "" {
-		if q.From, err = collector.ParseDay(from, loc); err != nil {
-			return usageError("app.flag_error", "--from", err)
-		}
-	}
-	if to != "" {
-		t, err := collector.ParseDay(to, loc)
-		if err != nil {
-			return usageError("app.flag_error", "--to", err)
-		}
-		q.To = t.AddDate(0, 0, 1)
-	}
 	st, err := e.openStore(c, true)
 	if err != nil {
 		return err
@@ -109,7 +83,7 @@ func runPosts(ctx context.Context, e *env, args []string) error {
 		if !p.GoneAt.IsZero() {
 			state = m.T("posts.gone", p.GoneAt.In(loc).Format("02/01/2006")) + "; " + state
 		}
-		tab.Row(m.Time(p.When(), loc), p.Platform, msg.Clip(unitName(c, p.Unit), 32), m.Count(p.Metrics.Likes), m.Count(p.Metrics.Comments),
+		tab.Row(m.Time(p.When(), loc), p.Platform, msg.Clip(cmp.Or(c.UnitName(p.Unit), "—"), 32), m.Count(p.Metrics.Likes), m.Count(p.Metrics.Comments),
 			m.Count(p.Metrics.Shares), m.Count(p.Metrics.Views), state, p.URL)
 		return nil
 	})

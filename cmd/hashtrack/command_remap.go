@@ -22,7 +22,7 @@ func runRemap(ctx context.Context, e *env, args []string) error {
 	defer st.Close()
 	outs, err := e.runner(c, st).Remap(ctx, sel)
 	if err != nil {
-		return sourceError(err)
+		return err
 	}
 	failed, problems := 0, 0
 	for _, o := range outs {

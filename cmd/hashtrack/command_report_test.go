@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/report"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
@@ -143,7 +144,7 @@ func TestReportFolderAndIndex(t *testing.T) {
 		name string
 	}{{time.Date(2023, 3, 7, 16, 30, 0, 0, time.UTC), "2023-03-07"}, {time.Date(2023, 3, 7, 17, 30, 0, 0, time.UTC), "2023-03-08"}} {
 		e := &env{now: func() time.Time { return tc.now }, stdout: &bytes.Buffer{}}
-		paths, err := writeReports(context.Background(), e, c, st, reportOptions{})
+		paths, err := report.WriteArchive(context.Background(), st, c.ArchiveOptions(e.now()))
 		if err != nil {
 			t.Fatal(err)
 		}

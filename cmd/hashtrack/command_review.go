@@ -1,12 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
@@ -20,11 +22,8 @@ import (
 // reviewCommand is `hashtrack review`: the queue and staff decisions.
 func reviewCommand() *command { return &command{name: "review", run: runReview} }
 
-// reviewActions maps the subcommands that decide to the store's actions.
-var reviewActions = map[string]store.Action{
-	"approve": store.ActionApprove, "reject": store.ActionReject, "restore": store.ActionRestore,
-	"assign": store.ActionAssign, "correct": store.ActionCorrect,
-}
+// reviewActions are the subcommands that decide, named as the store's actions.
+var reviewActions = []store.Action{store.ActionApprove, store.ActionReject, store.ActionRestore, store.ActionAssign, store.ActionCorrect}
 
 func runReview(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
@@ -43,7 +42,7 @@ func runReview(ctx context.Context, e *env, args []string) error {
 	case "export":
 		return reviewExport(ctx, e, args)
 	}
-	if _, ok := reviewActions[sub]; !ok {
+	if !slices.Contains(reviewActions, store.Action(sub)) {
 		return usageError("review.unknown", sub)
 	}
 	return reviewDecide(ctx, e, sub, args)
@@ -104,28 +103,17 @@ func reviewList(ctx context.Context, e *env, args []string) error {
 		if len(it.Claims) > 0 {
 			claims := make([]string, len(it.Claims))
 			for i, u := range it.Claims {
-				claims[i] = unitName(c, u)
+				claims[i] = cmp.Or(c.UnitName(u), "—")
 			}
 			why = strings.TrimPrefix(why+"; "+m.T("review.claims", strings.Join(claims, ", ")), "; ")
 		}
-		tab.Row(m.Time(it.Since, c.Location()), it.ID, msg.Clip(unitName(c, it.Unit), 32), state, why, it.URL)
+		tab.Row(m.Time(it.Since, c.Location()), it.ID, msg.Clip(cmp.Or(c.UnitName(it.Unit), "—"), 32), state, why, it.URL)
 	}
 	if err := tab.Flush(); err != nil {
 		return err
 	}
 	e.say("review.count", len(items))
 	return nil
-}
-
-// unitName is a unit's name, or "—" for none; an id no longer configured as is.
-func unitName(c *config.Config, id string) string {
-	if id == "" {
-		return "—"
-	}
-	if u, ok := c.Units().ByID(id); ok {
-		return u.Name
-	}
-	return id
 }
 
 // refsFrom collects the links of a decision: the arguments and, with --from, a file's
@@ -178,26 +166,9 @@ func reviewDecide(ctx context.Context, e *env, sub string, args []string) error 
 	if err != nil {
 		return err
 	}
-	d := store.Decision{Action: reviewActions[sub], Reason: reason}
-	var bad []error
-	switch sub {
-	case "reject":
-		if strings.TrimSpace(reason) == "" {
-			bad = append(bad, msg.Errorf("review.no_reason"))
-		}
-	case "assign":
-		u, err := c.Units().Find(unit)
-		switch {
-		case strings.TrimSpace(unit) == "":
-			bad = append(bad, msg.Errorf("review.no_unit"))
-		case err != nil:
-			bad = append(bad, msg.Errorf("app.flag_error", "--unit", err))
-		default:
-			d.Unit = u.ID
-		}
-	case "correct":
-		bad = append(bad, review.Correction(c.Campaigns(), c.Location(), &d, published, campaigns, map[string]string{"likes": likes, "comments": comments, "shares": shares, "views": views})...)
-	}
+	counts := map[string]string{"likes": likes, "comments": comments, "shares": shares, "views": views}
+	typed := review.Typed{Action: store.Action(sub), Reason: reason, Unit: unit, Published: published, Campaigns: campaigns, Counts: counts}
+	d, bad := typed.Decision(c.Units(), c.Campaigns(), c.Location())
 	if len(bad) > 0 {
 		return &exitError{code: exitUsage, err: msg.Join(bad)}
 	}

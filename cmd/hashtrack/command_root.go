@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tinhdoandaklak/hashtrack/internal/msg"
+	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
 // commands is the command list, written out in one place (no init() registration);
@@ -88,7 +89,7 @@ func (e *env) runCommand(ctx context.Context, args []string) error {
 	e.cmd = c
 	e.setupLog()
 	err := c.run(ctx, e, rest[1:])
-	if diskFull(err) {
+	if store.DiskFull(err) {
 		err = &exitError{code: exitUsage, err: msg.Wrap(err, "app.disk_full", err)}
 	}
 	if err != nil && !isSilent(err) {

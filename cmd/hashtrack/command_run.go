@@ -7,10 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
 	"github.com/tinhdoandaklak/hashtrack/internal/term"
-	"github.com/tinhdoandaklak/hashtrack/store"
+	"github.com/tinhdoandaklak/hashtrack/report"
 )
 
 // runCommand is `hashtrack run`.
@@ -63,7 +62,7 @@ func runDaily(ctx context.Context, e *env, args []string) error {
 	}
 	failed += refreshFailed
 
-	files, err := writeDailyReports(ctx, e, c, st)
+	files, err := report.WriteArchive(ctx, st, c.ArchiveOptions(e.now()))
 	if err != nil {
 		e.warn("run.report_failed", oneLine(e.msg().Error(err)))
 		return &exitError{code: exitPartial, err: fmt.Errorf("report not written: %w", err), silent: true}
@@ -85,7 +84,7 @@ func runDaily(ctx context.Context, e *env, args []string) error {
 	// After the report, its delivery: once a day (the log says), failures on stderr.
 	var undelivered error
 	if c.DeliveryConfigured() {
-		if err := sendAndTell(ctx, e, c, st, reportOptions{}, resend, "run"); err != nil {
+		if err := sendAndTell(ctx, e, c, st, c.ArchiveOptions(e.now()), resend, "run"); err != nil {
 			if !isSilent(err) {
 				e.warn("run.send_failed", oneLine(e.msg().Error(err)))
 			}
@@ -146,10 +145,4 @@ func (e *env) outcomeSummary(o ingest.Outcome) string {
 // with any control character from outside escaped.
 func oneLine(s string) string {
 	return term.Clean(strings.Join(strings.Fields(s), " "))
-}
-
-// writeDailyReports writes the day's archive of every campaign into the report folder:
-// the HTML page, latest.html, the text digest for Zalo and the index.
-func writeDailyReports(ctx context.Context, e *env, c *config.Config, st *store.Store) ([]string, error) {
-	return writeReports(ctx, e, c, st, reportOptions{})
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/deliver/email"
 	"github.com/tinhdoandaklak/hashtrack/deliver/webhook"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
+	"github.com/tinhdoandaklak/hashtrack/report"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
@@ -19,10 +20,9 @@ func sendCommand() *command { return &command{name: "send", run: runSend} }
 
 func runSend(ctx context.Context, e *env, args []string) error {
 	fs := e.flags()
-	var opts reportOptions
-	var to string
+	var campaign, to string
 	var resend, test bool
-	fs.StringVar(&opts.Campaign, "campaign", "", "")
+	fs.StringVar(&campaign, "campaign", "", "")
 	fs.StringVar(&to, "to", "", "")
 	fs.BoolVar(&resend, "resend", false, "")
 	fs.BoolVar(&test, "test", false, "")
@@ -39,14 +39,16 @@ func runSend(ctx context.Context, e *env, args []string) error {
 	if test {
 		return sendTest(ctx, e, c)
 	}
-	if opts.Campaign != "" {
-		if _, err := pickCampaign(c, opts.Campaign); err != nil {
+	if campaign != "" {
+		if _, err := pickCampaign(c, campaign); err != nil {
 			return err
 		}
 	}
+	opts := c.ArchiveOptions(e.now())
+	opts.Campaign = campaign
 	if to != "" {
 		loc := c.Location()
-		if k, ok := c.CampaignByID(opts.Campaign); ok {
+		if k, ok := c.CampaignByID(campaign); ok {
 			loc = k.Loc()
 		}
 		if opts.To, err = collector.ParseDay(to, loc); err != nil {
@@ -61,22 +63,12 @@ func runSend(ctx context.Context, e *env, args []string) error {
 	return sendAndTell(ctx, e, c, st, opts, resend, "send")
 }
 
-// deliverReports delivers the day's report of the campaigns opts selects through
-// deliver.Send, the one function behind `send`, `report --send` and `run` (and the
-// daemon's report schedule).
-func deliverReports(ctx context.Context, e *env, c *config.Config, st *store.Store, opts reportOptions, resend bool) ([]deliver.Outcome, error) {
-	chans, err := c.Channels(e.now)
+// deliverReports delivers the reports archive selects through deliver.Send, the one
+// function behind `send`, `report --send`, `run` and the daemon's report schedule.
+func deliverReports(ctx context.Context, e *env, c *config.Config, st *store.Store, archive report.ArchiveOptions, resend bool) ([]deliver.Outcome, error) {
+	o, err := c.DeliveryOptions(archive, resend, e.now, e.log)
 	if err != nil {
 		return nil, err
-	}
-	opts.Format, opts.Out = "", ""
-	retries, wait := c.DeliveryRetries()
-	o := deliver.Options{
-		Archive: archiveOptions(e, c, opts), Channels: chans, Attach: c.Delivery.Attach, PublicURL: c.Server.PublicURL,
-		Resend: resend, Retries: retries, RetryWait: wait.Duration, Clock: e.now, Log: e.log,
-	}
-	if e.now != nil {
-		o.Archive.Now = e.now()
 	}
 	return deliver.Send(ctx, st, o)
 }
@@ -84,7 +76,7 @@ func deliverReports(ctx context.Context, e *env, c *config.Config, st *store.Sto
 // sendAndTell delivers and says how it went: a line per delivery on stdout (for `run`
 // only with -v, since cron mails any output), a line per failure on stderr, exit 1
 // when one failed.
-func sendAndTell(ctx context.Context, e *env, c *config.Config, st *store.Store, opts reportOptions, resend bool, cmd string) error {
+func sendAndTell(ctx context.Context, e *env, c *config.Config, st *store.Store, opts report.ArchiveOptions, resend bool, cmd string) error {
 	outcomes, err := deliverReports(ctx, e, c, st, opts, resend)
 	quiet := cmd == "run" && !e.verbose
 	for _, o := range outcomes {
@@ -124,21 +116,13 @@ func sendTest(ctx context.Context, e *env, c *config.Config) error {
 		return err
 	}
 	failed := 0
-	for _, ch := range chans {
-		var to []string
-		switch ch := ch.(type) {
-		case *email.Channel:
-			to = ch.AllRecipients()
-		default:
-			to = ch.Recipients("")
-		}
-		err := ch.Send(ctx, deliver.TestMessage(e.now()))
-		if err == nil {
-			e.say("send.test_sent", channelTitle(ch.Name()), strings.Join(to, ", "))
+	for _, r := range deliver.SendTest(ctx, chans, e.now()) {
+		if r.Err == nil {
+			e.say("send.test_sent", channelTitle(r.Channel), strings.Join(r.To, ", "))
 			continue
 		}
 		failed++
-		e.say("send.test_failed", channelTitle(ch.Name()), e.diagnose(err))
+		e.say("send.test_failed", channelTitle(r.Channel), e.diagnose(r.Err))
 	}
 	if failed > 0 {
 		return &exitError{code: exitPartial, err: fmt.Errorf("%d channel(s) failed the test", failed), silent: true}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"log/slog"
 
 	"github.com/tinhdoandaklak/hashtrack/internal/daemon"
 )
@@ -36,25 +35,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	o := daemon.Options{
+	err = daemon.Run(ctx, daemon.Options{
 		Config: c, Store: st, Runner: e.runner(c, st), Addr: addr, JobTimeout: jobTimeout, RefreshDelay: refreshDelay,
-		Report: func(ctx context.Context) ([]string, error) { return writeDailyReports(ctx, e, c, st) },
-		Log:    e.log, Now: e.now, OnListening: e.onListening,
-	}
-	if c.DeliveryConfigured() {
-		// The same delivery as `hashtrack run`: once a day per channel, as the log says.
-		o.Deliver = func(ctx context.Context) error {
-			outcomes, err := deliverReports(ctx, e, c, st, reportOptions{}, false)
-			for _, out := range outcomes {
-				d := out.Delivery
-				if out.Err == nil && !out.Skipped {
-					e.log.Info("report delivered", slog.String("campaign", d.Campaign), slog.String("channel", d.Channel), slog.Int("attempts", d.Attempts))
-				}
-			}
-			return err
-		}
-	}
-	err = daemon.Run(ctx, o)
+		Report: daemon.WriteReports(c, st, e.now), Deliver: daemon.DeliverReports(c, st, e.now, e.log),
+		Log: e.log, Now: e.now, OnListening: e.onListening,
+	})
 	switch {
 	case err == nil:
 		return nil

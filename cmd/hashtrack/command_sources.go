@@ -150,7 +150,7 @@ func runSourceCheck(ctx context.Context, e *env, c *config.Config, name string) 
 		e.say("sources.no_token", term.Clean(name))
 		return nil
 	case err != nil:
-		return sourceError(err)
+		return err
 	}
 	if o.Err != nil {
 		e.say("sources.token_bad", term.Clean(name), term.Clean(e.msg().Error(o.Err)))

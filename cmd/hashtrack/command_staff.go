@@ -3,9 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 
+	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/internal/term"
 	"github.com/tinhdoandaklak/hashtrack/internal/web"
 )
@@ -43,21 +43,13 @@ func runStaff(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
-	block := fmt.Sprintf("\n[[staff]]\nname = %q\npassword_hash = %q\n", name, hash)
+	a := config.StaffConfig{Name: name, PasswordHash: hash}
 	if !appendTo {
-		fmt.Fprint(e.stdout, e.msg().T("app.paste", c.Path())+block)
+		fmt.Fprint(e.stdout, e.msg().T("app.paste", c.Path())+a.TOML())
 		return nil
 	}
-	f, err := os.OpenFile(c.Path(), os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		return fmt.Errorf("staff: %w", err)
-	}
-	if _, err := f.WriteString(block); err != nil {
-		f.Close()
-		return fmt.Errorf("staff: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("staff: %w", err)
+	if err := config.AppendStaff(c.Path(), a); err != nil {
+		return err
 	}
 	e.say("staff.added", name, c.Path())
 	return nil

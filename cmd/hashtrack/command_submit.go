@@ -1,8 +1,8 @@
 package main
 
 import (
+	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -72,7 +72,7 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if saved, err = reread(ctx, st, saved); err != nil {
+		if saved, err = review.Current(ctx, st, saved); err != nil {
 			return err
 		}
 		if checked.Waiting > 0 {
@@ -92,20 +92,6 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 		e.say("submit.hashtag", v)
 	}
 	return nil
-}
-
-// reread returns what the store holds for p after its link was checked: the post
-// itself, or the one its short link led to.
-func reread(ctx context.Context, st *store.Store, p collector.Post) (collector.Post, error) {
-	ids, err := review.Resolve(ctx, st, []string{p.URL})
-	if err != nil {
-		if errors.Is(err, review.ErrNotFound) {
-			return p, nil
-		}
-		return p, err
-	}
-	got, _, err := st.Get(ids[0])
-	return got, err
 }
 
 // submissionBuilder checks a submission against the configured campaigns and units.
@@ -135,10 +121,7 @@ func (e *env) flagErrors(in manual.Input, errs manual.Errors) string {
 func printSubmission(e *env, c *config.Config, out store.Outcome, p collector.Post) {
 	fmt.Fprintln(e.stdout, web.OutcomeMessage(out, p))
 	m := e.msg()
-	unit := m.T("submit.no_unit")
-	if u, ok := c.Units().ByID(p.Unit); ok {
-		unit = u.Name
-	}
+	unit := cmp.Or(c.UnitName(p.Unit), m.T("submit.no_unit"))
 	e.say("submit.saved", term.Clean(p.URL), term.Clean(p.Platform), term.Clean(unit))
 	e.say("submit.numbers", m.Count(p.Metrics.Likes), m.Count(p.Metrics.Comments), m.Count(p.Metrics.Shares), m.Count(p.Metrics.Views))
 }

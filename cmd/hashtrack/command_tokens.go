@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"fmt"
 
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
@@ -11,13 +9,6 @@ import (
 
 // tokensCommand is `hashtrack tokens`.
 func tokensCommand() *command { return &command{name: "tokens", run: runTokens} }
-
-// newToken is a random form token: 18 bytes, 24 URL-safe characters.
-func newToken() string {
-	b := make([]byte, 18)
-	rand.Read(b) // never fails (crypto/rand panics rather than return an error)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
 
 func runTokens(ctx context.Context, e *env, args []string) error {
 	fs := e.flags()
@@ -34,7 +25,7 @@ func runTokens(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if fresh {
-		t := config.TokenConfig{Token: newToken()}
+		t := config.TokenConfig{Token: config.NewToken()}
 		if unit != "" {
 			u, err := c.Units().Find(unit)
 			if err != nil {
@@ -49,13 +40,7 @@ func runTokens(ctx context.Context, e *env, args []string) error {
 			}
 			t.Campaign = k.ID
 		}
-		fmt.Fprintf(e.stdout, "%s\n[[token]]\ntoken = %q\n", e.msg().T("app.paste", c.Path()), t.Token)
-		if t.Unit != "" {
-			fmt.Fprintf(e.stdout, "unit = %q\n", t.Unit)
-		}
-		if t.Campaign != "" {
-			fmt.Fprintf(e.stdout, "campaign = %q\n", t.Campaign)
-		}
+		fmt.Fprint(e.stdout, e.msg().T("app.paste", c.Path())+"\n"+t.TOML())
 		e.say("tokens.link", c.FormLink(t.Token))
 		return nil
 	}

@@ -22,9 +22,8 @@ import (
 //
 //	--config FILE bench --child report --child-format html|json --child-out FILE
 //
-// so the command line must take those flags, write that report (the configuration's
-// only campaign, its whole period, in Vietnamese) inside a Step and hand the Step to
-// RunStep.
+// so the command line must take those flags and hand ReportStep (the configuration's
+// only campaign, its whole period, in Vietnamese) to RunStep.
 const StepReport = "report"
 
 // Step is a step measured in a child process; it returns the files it wrote.

@@ -296,14 +296,9 @@ func (s *scheduler) backup(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("daemon: backup: %w", err)
 	}
-	b, err := store.Open(dest, store.Options{ReadOnly: true, Locations: c.Locations()})
+	r, err := store.CheckBackup(ctx, dest, c.Locations())
 	if err != nil {
-		return fmt.Errorf("daemon: backup: the copy %s does not open: %w", dest, err)
-	}
-	r, err := b.Check(ctx)
-	b.Close()
-	if err != nil {
-		return fmt.Errorf("daemon: backup: check %s: %w", dest, err)
+		return fmt.Errorf("daemon: backup: %w", err)
 	}
 	if !r.OK() {
 		// One line, so the log keeps one record per failure.

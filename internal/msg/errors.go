@@ -31,6 +31,8 @@ var sentinels = []struct {
 	{config.ErrNotFound, "err.config_not_found"},
 	{config.ErrUnknownKey, "err.config_unknown_key"},
 	{review.ErrNothingToCorrect, "err.nothing_to_correct"},
+	{review.ErrNoReason, "review.no_reason"},
+	{review.ErrNoUnit, "review.no_unit"},
 }
 
 // Error is err's text in the printer's language. It walks err's chain: a catalogue
@@ -101,6 +103,8 @@ func (p Printer) typed(err error) (string, bool) {
 		return p.T("err.config_syntax", e.Line, e.Message), true
 	case *ingest.UnknownSourceError:
 		return p.T("err.no_source", e.Name, e.ConfigPath), true
+	case *review.PlatformError:
+		return p.T("posts.platform", e.Given, strings.Join(canon.Platforms, ", ")), true
 	}
 	return "", false
 }
