@@ -37,7 +37,7 @@ func TestConfigRejects(t *testing.T) {
 		{"bad timezone", "timezone = \"Asia/Hanoi_City\"\n", "unknown time zone"},
 		{"end before start", strings.Replace(testConfig, "end = 2023-12-31", "end = 2023-01-31", 1), "before start"},
 		{"duplicate unit", testConfig + "\n[[unit]]\nid = \"tan-loi\"\nname = \"X\"\n", "duplicate unit id \"tan-loi\""},
-		{"no hashtag", strings.Replace(testConfig, "hashtag = \"#TuoitreDakLakTienphongChuyendoiso\"", "", 1), "hashtag is missing"},
+		{"no hashtag", strings.Replace(testConfig, "hashtag = \"#TuoitreDakLakTienphongChuyendoiso\"", "", 1), "campaign \"cds\".hashtag: missing"},
 		{"two tags", strings.Replace(testConfig, "#TuoitreDakLakTienphongChuyendoiso\"", "#a #b\"", 1), "not a single hashtag"},
 		{"bad schedule", "[report]\nschedule = \"every morning\"\n", "report.schedule"},
 		{"syntax", "timezone = \n", "line 1"},

@@ -45,6 +45,11 @@ func (p Printer) Error(err error) string {
 	if errors.As(err, &me) && me == err {
 		return p.T(me.ID, clone(me.Args)...)
 	}
+	if ce, ok := err.(*config.Error); ok {
+		if s, ok := p.configProblems(ce); ok {
+			return s
+		}
+	}
 	if p.lang == "en" {
 		return err.Error()
 	}
@@ -97,10 +102,38 @@ func (p Printer) typed(err error) (string, bool) {
 			return p.T("err.config", e.Path, p.Error(e.Err)), true
 		}
 		return p.T("err.config", e.Path, e.Msg), true
+	case *config.FieldError:
+		return p.field(e), true
+	case config.Problems:
+		lines := make([]string, len(e))
+		for i, fe := range e {
+			lines[i] = p.field(fe)
+		}
+		return strings.Join(lines, "; "), true
 	case *config.SyntaxError:
 		return p.T("err.config_syntax", e.Line, e.Message), true
 	case *ingest.UnknownSourceError:
 		return p.T("err.no_source", e.Name, e.ConfigPath), true
 	}
 	return "", false
+}
+
+// field is one problem of the config file: its key, then the catalogue's words.
+func (p Printer) field(e *config.FieldError) string {
+	return e.Key + ": " + p.T(e.Problem, clone(e.Args)...)
+}
+
+// configProblems renders a config file with several problems one per line, in both
+// languages: a person reads the list and fixes every key before running again.
+func (p Printer) configProblems(e *config.Error) (string, bool) {
+	var probs config.Problems
+	if !errors.As(e.Err, &probs) || len(probs) < 2 {
+		return "", false
+	}
+	var b strings.Builder
+	b.WriteString(p.T("err.config", e.Path, p.T("err.config_problems", len(probs))))
+	for _, fe := range probs {
+		b.WriteString("\n  - " + p.field(fe))
+	}
+	return b.String(), true
 }
