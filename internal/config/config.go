@@ -557,14 +557,7 @@ func (c *Config) Validate() error {
 	for i, s := range c.Sources() {
 		if newKind, ok := c.kinds[s.Kind]; ok && kindChecks[i] {
 			if _, err := newKind(s); err != nil {
-				where := fmt.Sprintf("source %q", s.Name)
-				if j, ok := err.(interface{ Unwrap() []error }); ok {
-					for _, e := range j.Unwrap() {
-						bad.add(where, "config.kind_options", e)
-					}
-				} else {
-					bad.add(where, "config.kind_options", err)
-				}
+				bad.kindError(fmt.Sprintf("source %q", s.Name), err)
 			}
 		}
 	}

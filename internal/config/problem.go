@@ -1,9 +1,12 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/tinhdoandaklak/hashtrack/collector"
 )
 
 // FieldError is one problem with one key of the file. Key is the key as the user finds
@@ -58,6 +61,23 @@ func (p *Problems) add(key, problem string, args ...any) {
 	*p = append(*p, &FieldError{Key: key, Problem: problem, Args: args})
 }
 
+// kindError records what a source's kind said of its options: a collector.OptionError
+// keeps its problem id, under the option's key; any other error is quoted whole.
+func (p *Problems) kindError(where string, err error) {
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	for _, e := range errs {
+		var oe *collector.OptionError
+		if errors.As(e, &oe) {
+			p.add(where+"."+oe.Where(), oe.Problem, oe.Args...)
+		} else {
+			p.add(where, "config.kind_options", e)
+		}
+	}
+}
+
 // err is p as an error, nil without problems (never a typed nil).
 func (p Problems) err() error {
 	if len(p) == 0 {
@@ -66,14 +86,15 @@ func (p Problems) err() error {
 	return p
 }
 
-// ProblemText is the English words of a problem id, fmt verbs as in fmt.Sprintf.
+// ProblemText is the English words of a problem id (collector.OptionProblemText's for
+// the options of a source's kind), fmt verbs as in fmt.Sprintf.
 // The catalogue's English for the same id is this text (a test in internal/msg
 // checks it), so the log and the English command line say the same.
 func ProblemText(id string) string {
 	if s, ok := problemTexts[id]; ok {
 		return s
 	}
-	return id
+	return collector.OptionProblemText(id)
 }
 
 // ProblemIDs lists every problem id, for the catalogue's test.
@@ -82,6 +103,7 @@ func ProblemIDs() []string {
 	for id := range problemTexts {
 		ids = append(ids, id)
 	}
+	ids = append(ids, collector.OptionProblemIDs()...)
 	slices.Sort(ids)
 	return ids
 }

@@ -438,4 +438,13 @@ var catalogue = map[string]text{
 	"config.env_unset":          {"biến môi trường %s chưa được đặt hoặc trống", "the environment variable %s is not set or empty"},
 	"config.ca_file":            {"%v", "%v"},
 	"config.ca_file_pem":        {"%s không chứa chứng chỉ PEM nào", "%s holds no PEM certificate"},
+	// A source kind's options (collector.OptionError), under the option's key.
+	"err.option":             {"nguồn %q: %s: %s", "source %q: %s: %s"},
+	"config.option_unknown":  {"không có tùy chọn %q (kiểu %s có: %s)", "unknown option %q (the %s kind has: %s)"},
+	"config.option_known":    {"không có tùy chọn %q (các tùy chọn: %s)", "unknown option %q (known: %s)"},
+	"config.option_none":     {"không có tùy chọn %q (kiểu %s không có tùy chọn nào)", "unknown option %q (the %s kind has none)"},
+	"config.option_string":   {"phải là một chuỗi ký tự (viết trong dấu ngoặc kép)", "must be a string"},
+	"config.option_bool":     {"phải là true hoặc false", "must be true or false"},
+	"config.option_range":    {"phải là số nguyên từ %d đến %d", "must be a whole number from %d to %d"},
+	"config.option_selector": {"phải là một bộ chọn CSS (chuỗi ký tự)", "must be a CSS selector (text)"},
 }

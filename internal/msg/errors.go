@@ -110,6 +110,8 @@ func (p Printer) typed(err error) (string, bool) {
 			lines[i] = p.field(fe)
 		}
 		return strings.Join(lines, "; "), true
+	case *collector.OptionError:
+		return p.T("err.option", e.Source, e.Where(), p.T(e.Problem, clone(e.Args)...)), true
 	case *config.SyntaxError:
 		return p.T("err.config_syntax", e.Line, e.Message), true
 	case *ingest.UnknownSourceError:
