@@ -359,7 +359,7 @@ func (c *Config) Validate() error {
 		c.Report.Schedule = "0 7 * * *"
 	}
 	if _, err := CronParser.Parse(c.Report.Schedule); err != nil {
-		bad.add("report.schedule", "config.schedule", c.Report.Schedule, err)
+		bad.add("report.schedule", "config.schedule", c.Report.Schedule)
 	}
 	if c.Report.StaleAfter.Duration == 0 {
 		c.Report.StaleAfter.Duration = 48 * time.Hour
@@ -371,7 +371,7 @@ func (c *Config) Validate() error {
 		c.Backup.Schedule = "30 2 * * *"
 	}
 	if _, err := CronParser.Parse(c.Backup.Schedule); err != nil {
-		bad.add("backup.schedule", "config.schedule", c.Backup.Schedule, err)
+		bad.add("backup.schedule", "config.schedule", c.Backup.Schedule)
 	}
 	if c.Backup.Keep < 0 {
 		bad.add("backup.keep", "config.negative")
@@ -530,7 +530,7 @@ func (c *Config) Validate() error {
 		}
 		if s.Schedule != "" {
 			if _, err := CronParser.Parse(s.Schedule); err != nil {
-				bad.add(where+".schedule", "config.schedule", s.Schedule, err)
+				bad.add(where+".schedule", "config.schedule", s.Schedule)
 			}
 		}
 		if s.Unit != "" && !unitIDs[s.Unit] {

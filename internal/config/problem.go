@@ -115,7 +115,7 @@ var problemTexts = map[string]string{
 	"config.not_one_of":         "%q is not one of %s",
 	"config.timezone":           "unknown time zone %q (for Việt Nam write \"Asia/Ho_Chi_Minh\")",
 	"config.language":           "%q is not vi or en",
-	"config.schedule":           "%q is not a schedule (%v); write it like \"0 7 * * *\" or \"@every 30m\"",
+	"config.schedule":           "%q is not a schedule: write five fields like \"0 7 * * *\" (minute hour day month weekday) or \"@every 30m\"",
 	"config.network":            "%q is not a network or address (write 192.168.1.0/24, or 192.168.1.5:8080 for a port other than 80 and 443)",
 	"config.id_pattern":         "%q must be lower-case letters, digits, - or _ (like \"tan-loi\")",
 	"config.duplicate_unit":     "duplicate unit id %q",

@@ -394,7 +394,7 @@ var catalogue = map[string]text{
 	"config.not_one_of":         {"%q không phải một trong: %s", "%q is not one of %s"},
 	"config.timezone":           {"không biết múi giờ %q (ở Việt Nam viết \"Asia/Ho_Chi_Minh\")", "unknown time zone %q (for Việt Nam write \"Asia/Ho_Chi_Minh\")"},
 	"config.language":           {"%q không phải vi hoặc en", "%q is not vi or en"},
-	"config.schedule":           {"%q không phải lịch chạy hợp lệ (%v); viết như \"0 7 * * *\" hoặc \"@every 30m\"", "%q is not a schedule (%v); write it like \"0 7 * * *\" or \"@every 30m\""},
+	"config.schedule":           {"%q không phải lịch chạy: viết năm trường như \"0 7 * * *\" (phút giờ ngày tháng thứ) hoặc \"@every 30m\"", "%q is not a schedule: write five fields like \"0 7 * * *\" (minute hour day month weekday) or \"@every 30m\""},
 	"config.network":            {"%q không phải mạng hoặc địa chỉ (viết 192.168.1.0/24, hoặc 192.168.1.5:8080 cho cổng khác 80 và 443)", "%q is not a network or address (write 192.168.1.0/24, or 192.168.1.5:8080 for a port other than 80 and 443)"},
 	"config.id_pattern":         {"%q chỉ được gồm chữ thường không dấu, chữ số, - hoặc _ (như \"tan-loi\")", "%q must be lower-case letters, digits, - or _ (like \"tan-loi\")"},
 	"config.duplicate_unit":     {"mã đơn vị %q bị trùng", "duplicate unit id %q"},

@@ -53,7 +53,7 @@ unit = "khong-co"
 	wantVI := []string{
 		"tệp cấu hình x.toml: 6 lỗi, hãy sửa hết rồi chạy lại:",
 		`  - language: "fr" không phải vi hoặc en`,
-		`  - report.schedule: "mỗi sáng" không phải lịch chạy hợp lệ (`,
+		`  - report.schedule: "mỗi sáng" không phải lịch chạy: viết năm trường`,
 		`  - campaign "cds".hashtag: "#a #b" không phải là đúng một hashtag`,
 		`  - campaign "cds".target: không được là số âm`,
 		"  - token[0].token: mã phải dài ít nhất 16 ký tự",
@@ -62,7 +62,7 @@ unit = "khong-co"
 	wantEN := []string{
 		"config x.toml: 6 problems; fix them all, then run again:",
 		`  - language: "fr" is not vi or en`,
-		`  - report.schedule: "mỗi sáng" is not a schedule (`,
+		`  - report.schedule: "mỗi sáng" is not a schedule: write five fields`,
 		`  - campaign "cds".hashtag: "#a #b" is not a single hashtag`,
 		`  - campaign "cds".target: must not be negative`,
 		"  - token[0].token: must be at least 16 characters",

@@ -45,12 +45,13 @@ func (p Printer) Error(err error) string {
 	if errors.As(err, &me) && me == err {
 		return p.T(me.ID, clone(me.Args)...)
 	}
-	if ce, ok := err.(*config.Error); ok {
-		if s, ok := p.configProblems(ce); ok {
-			return s
-		}
-	}
 	if p.lang == "en" {
+		var ce *config.Error
+		if errors.As(err, &ce) {
+			if s, ok := p.configProblems(ce); ok {
+				return strings.Replace(err.Error(), ce.Error(), s, 1)
+			}
+		}
 		return err.Error()
 	}
 	if s, ok := p.typed(err); ok {
@@ -98,6 +99,9 @@ func (p Printer) typed(err error) (string, bool) {
 		}
 		return p.T("err.unit_closest", e.Given, strings.Join(names, ", ")), true
 	case *config.Error:
+		if s, ok := p.configProblems(e); ok {
+			return s, true
+		}
 		if e.Err != nil {
 			return p.T("err.config", e.Path, p.Error(e.Err)), true
 		}
