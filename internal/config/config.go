@@ -209,15 +209,21 @@ func (c *Config) ManualSource(name string) bool {
 }
 
 // Duration is a time.Duration written as "30s", "48h" in the config.
-type Duration struct{ time.Duration }
+type Duration struct {
+	time.Duration
+	// bad is text that is not a duration, kept for Validate: the decoder's own error
+	// could neither name the key nor come with the file's other problems.
+	bad string
+}
 
-// UnmarshalText reads a Go duration string.
+// UnmarshalText reads a Go duration string; Validate reports one that does not parse.
 func (d *Duration) UnmarshalText(b []byte) error {
 	v, err := time.ParseDuration(string(b))
 	if err != nil {
-		return fmt.Errorf("%q is not a duration (write it like \"30s\", \"2h\")", b)
+		*d = Duration{bad: string(b)}
+		return nil
 	}
-	d.Duration = v
+	*d = Duration{Duration: v}
 	return nil
 }
 
@@ -227,6 +233,8 @@ type Date struct {
 	M     time.Month
 	D     int
 	IsSet bool
+	// bad is a value that is not a date, for Validate to name (as Duration's).
+	bad string
 }
 
 // UnmarshalTOML accepts a TOML local date or a string.
@@ -238,12 +246,14 @@ func (d *Date) UnmarshalTOML(v any) error {
 	case string:
 		t, err := collector.ParseDay(x, time.UTC)
 		if err != nil {
-			return err
+			*d = Date{bad: x}
+			return nil
 		}
 		*d = Date{Y: t.Year(), M: t.Month(), D: t.Day(), IsSet: true}
 		return nil
 	}
-	return fmt.Errorf("%v is not a date (write 2023-03-01)", v)
+	*d = Date{bad: fmt.Sprint(v)}
+	return nil
 }
 
 // In returns midnight of the day in loc.
@@ -342,6 +352,17 @@ func (c *Config) Validate() error {
 		loc = collector.DefaultLocation() // to go on checking the campaigns
 	}
 	c.loc = loc
+	for _, d := range []struct {
+		key string
+		d   Duration
+	}{
+		{"report.stale_after", c.Report.StaleAfter}, {"fetch.timeout", c.Fetch.Timeout}, {"fetch.check_budget", c.Fetch.CheckBudget},
+		{"delivery.retry_wait", c.Delivery.RetryWait}, {"email.timeout", c.Email.Timeout}, {"webhook.timeout", c.Webhook.Timeout},
+	} {
+		if d.d.bad != "" {
+			bad.add(d.key, "config.duration", d.d.bad)
+		}
+	}
 	if c.Database == "" {
 		c.Database = "data/hashtrack.db"
 	}
@@ -482,9 +503,14 @@ func (c *Config) Validate() error {
 			}
 		}
 		start, end := cc.Start.In(cloc), cc.End.In(cloc)
-		if !cc.Start.IsSet {
+		if cc.Start.bad != "" {
+			bad.add(where+".start", "config.date", cc.Start.bad)
+		} else if !cc.Start.IsSet {
 			bad.add(where+".start", "config.start_missing")
-		} else if !end.IsZero() && end.Before(start) {
+		}
+		if cc.End.bad != "" {
+			bad.add(where+".end", "config.date", cc.End.bad)
+		} else if cc.Start.IsSet && !end.IsZero() && end.Before(start) {
 			bad.add(where+".end", "config.end_before_start", end.Format("02/01/2006"), start.Format("02/01/2006"))
 		}
 		if cc.Target < 0 {

@@ -42,6 +42,8 @@ func TestConfigRejects(t *testing.T) {
 		{"bad schedule", "[report]\nschedule = \"every morning\"\n", "report.schedule"},
 		{"syntax", "timezone = \n", "line 1"},
 		{"short token", testConfig + "\n[[token]]\ntoken = \"abc\"\n", "token[0].token"},
+		{"bad date", strings.Replace(testConfig, "start = 2023-03-01", "start = \"hôm qua\"", 1), `campaign "cds".start: "hôm qua" is not a date`},
+		{"bad duration", "[report]\nstale_after = \"2 ngày\"\n", `report.stale_after: "2 ngày" is not a duration`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			text := tc.edit

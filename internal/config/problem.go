@@ -110,6 +110,8 @@ func ProblemIDs() []string {
 
 // problemTexts are the English words of each problem; the key comes before them.
 var problemTexts = map[string]string{
+	"config.duration":           "%q is not a duration (write it like \"30s\", \"2h\")",
+	"config.date":               "%q is not a date (write 2023-03-01 or \"01/03/2023\")",
 	"config.missing":            "missing",
 	"config.negative":           "must not be negative",
 	"config.not_one_of":         "%q is not one of %s",

@@ -389,6 +389,8 @@ var catalogue = map[string]text{
 	// Problems of the configuration file (config.FieldError): the key comes before
 	// them. The English is config.ProblemText's, word for word (TestConfigProblems).
 	"err.config_problems":       {"%d lỗi, hãy sửa hết rồi chạy lại:", "%d problems; fix them all, then run again:"},
+	"config.duration":           {"%q không phải khoảng thời gian (viết như \"30s\", \"2h\")", "%q is not a duration (write it like \"30s\", \"2h\")"},
+	"config.date":               {"%q không phải là ngày (viết 2023-03-01 hoặc \"01/03/2023\")", "%q is not a date (write 2023-03-01 or \"01/03/2023\")"},
 	"config.missing":            {"chưa có (bắt buộc)", "missing"},
 	"config.negative":           {"không được là số âm", "must not be negative"},
 	"config.not_one_of":         {"%q không phải một trong: %s", "%q is not one of %s"},
