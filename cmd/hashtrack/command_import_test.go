@@ -311,7 +311,7 @@ func TestImportFilesAndUsage(t *testing.T) {
 		{[]string{"import"}, "hãy nêu ít nhất một tệp"},
 		{[]string{"import", good, "--source", "x"}, "chỉ dùng tệp hoặc --source"},
 		{[]string{"import", "--source", "nope"}, `không có nguồn nào tên "nope"`},
-		{[]string{"import", good, "--campaign", "nope"}, `no campaign "nope"`},
+		{[]string{"import", good, "--campaign", "nope"}, `không có chiến dịch "nope"`},
 	} {
 		if r := runCmd(t, cfg, tc.args...); r.code != 2 || !strings.Contains(r.stderr, tc.want) {
 			t.Errorf("%v: %+v; want exit 2 and %q", tc.args, r, tc.want)

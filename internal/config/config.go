@@ -268,7 +268,8 @@ func (d Date) In(loc *time.Location) time.Time {
 type Error struct {
 	Path string
 	Msg  string
-	// Err, when set, is the cause Msg says in words, for callers that translate it.
+	// Err, when set, is the cause Msg says in words, for callers that translate it:
+	// Problems when the file's values are wrong (every bad key at once).
 	Err error
 }
 
@@ -797,13 +798,29 @@ func (c *Config) PickCampaign(id string) (collector.Campaign, error) {
 		if len(c.campaigns) == 1 {
 			return c.campaigns[0], nil
 		}
-		return collector.Campaign{}, fmt.Errorf("several campaigns are configured; choose one with --campaign (%s)", strings.Join(c.CampaignIDs(), ", "))
+		return collector.Campaign{}, &CampaignError{Known: c.CampaignIDs(), Path: c.path}
 	}
 	k, ok := c.CampaignByID(id)
 	if !ok {
-		return collector.Campaign{}, fmt.Errorf("no campaign %q in %s (known: %s)", id, c.path, strings.Join(c.CampaignIDs(), ", "))
+		return collector.Campaign{}, &CampaignError{Given: id, Known: c.CampaignIDs(), Path: c.path}
 	}
 	return k, nil
+}
+
+// CampaignError is a campaign id that is not in the config (Given), or none given
+// where several campaigns are configured (Given ""). It carries the ids for the
+// command line to say it in the user's language.
+type CampaignError struct {
+	Given string
+	Known []string
+	Path  string
+}
+
+func (e *CampaignError) Error() string {
+	if e.Given == "" {
+		return fmt.Sprintf("several campaigns are configured; choose one with --campaign (%s)", strings.Join(e.Known, ", "))
+	}
+	return fmt.Sprintf("no campaign %q in %s (known: %s)", e.Given, e.Path, strings.Join(e.Known, ", "))
 }
 
 // CampaignIDs lists the campaign ids in config order.

@@ -440,6 +440,9 @@ var catalogue = map[string]text{
 	"config.env_unset":          {"biến môi trường %s chưa được đặt hoặc trống", "the environment variable %s is not set or empty"},
 	"config.ca_file":            {"%v", "%v"},
 	"config.ca_file_pem":        {"%s không chứa chứng chỉ PEM nào", "%s holds no PEM certificate"},
+	// config.CampaignError: --campaign names no campaign, or is needed.
+	"config.campaign_choose":  {"tệp cấu hình có nhiều chiến dịch; hãy chọn một bằng --campaign (%s)", "several campaigns are configured; choose one with --campaign (%s)"},
+	"config.campaign_unknown": {"không có chiến dịch %q trong %s (có: %s)", "no campaign %q in %s (known: %s)"},
 	// A source kind's options (collector.OptionError), under the option's key.
 	"err.option":             {"nguồn %q: %s: %s", "source %q: %s: %s"},
 	"config.option_unknown":  {"không có tùy chọn %q (kiểu %s có: %s)", "unknown option %q (the %s kind has: %s)"},

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
 )
 
@@ -90,5 +91,33 @@ unit = "khong-co"
 	_, err = config.Parse("x.toml", "[[campaign]]\nid = \"a\"\nhashtag = \"#a\"\n", nil)
 	if got := New("vi").Error(err); got != `tệp cấu hình x.toml: campaign "a".start: chưa có ngày bắt đầu (viết start = 2023-03-01)` {
 		t.Errorf("one problem: %q", got)
+	}
+}
+
+// TestConfigTypedErrors: the config's other typed errors, and a kind's option error met
+// outside a config load, in both languages.
+func TestConfigTypedErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		err    error
+		vi, en string
+	}{
+		{"unknown campaign", &config.CampaignError{Given: "nope", Known: []string{"cds", "stem"}, Path: "h.toml"},
+			`không có chiến dịch "nope" trong h.toml (có: cds, stem)`, `no campaign "nope" in h.toml (known: cds, stem)`},
+		{"choose a campaign", &config.CampaignError{Known: []string{"cds", "stem"}, Path: "h.toml"},
+			"tệp cấu hình có nhiều chiến dịch; hãy chọn một bằng --campaign (cds, stem)", "several campaigns are configured; choose one with --campaign (cds, stem)"},
+		{"kind option", &collector.OptionError{Kind: "feed", Source: "tin", Key: "charset", Problem: "config.option_string"},
+			`nguồn "tin": options.charset: phải là một chuỗi ký tự (viết trong dấu ngoặc kép)`, `feed: source "tin": options.charset: must be a string`},
+		{"option range", &collector.OptionError{Kind: "html", Source: "w", Key: "follow_max", Problem: "config.option_range", Args: []any{1, 1000}},
+			`nguồn "w": options.follow_max: phải là số nguyên từ 1 đến 1000`, `html: source "w": options.follow_max: must be a whole number from 1 to 1000`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := New("vi").Error(tc.err); got != tc.vi {
+				t.Errorf("vi\n got %q\nwant %q", got, tc.vi)
+			}
+			if got := New("en").Error(tc.err); got != tc.en {
+				t.Errorf("en\n got %q\nwant %q", got, tc.en)
+			}
+		})
 	}
 }

@@ -116,6 +116,11 @@ func (p Printer) typed(err error) (string, bool) {
 		return strings.Join(lines, "; "), true
 	case *collector.OptionError:
 		return p.T("err.option", e.Source, e.Where(), p.T(e.Problem, clone(e.Args)...)), true
+	case *config.CampaignError:
+		if e.Given == "" {
+			return p.T("config.campaign_choose", strings.Join(e.Known, ", ")), true
+		}
+		return p.T("config.campaign_unknown", e.Given, e.Path, strings.Join(e.Known, ", ")), true
 	case *config.SyntaxError:
 		return p.T("err.config_syntax", e.Line, e.Message), true
 	case *ingest.UnknownSourceError:
