@@ -448,7 +448,7 @@ func TestCollectFaultsFailOnlyTheirSource(t *testing.T) {
 func TestSourceOptionsCheckedAtLoad(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ source, want string }{
-		{"name = \"w\"\nkind = \"html\"\nurl = \"https://x.example.vn/\"\n[source.options]\nitem = \"li\"\nselecter = \"a\"\n", `unknown option "selecter"`},
+		{"name = \"w\"\nkind = \"html\"\nurl = \"https://x.example.vn/\"\n[source.options]\nitem = \"li\"\nselecter = \"a\"\n", `source "w".options: không có tùy chọn "selecter"`},
 		{"name = \"w\"\nkind = \"html\"\nurl = \"https://x.example.vn/\"\n", "options.item is missing"},
 		{"name = \"y\"\nkind = \"youtube\"\nurl = \"https://www.youtube.com/@tinhdoan\"\n", "not a channel feed"},
 		{"name = \"f\"\nkind = \"feed\"\nurl = \"https://x.example.vn/rss\"\n[source.options]\ncharset = \"klingon\"\n", `unknown charset "klingon"`},

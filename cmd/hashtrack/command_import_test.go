@@ -311,7 +311,7 @@ func TestImportFilesAndUsage(t *testing.T) {
 		{[]string{"import"}, "hãy nêu ít nhất một tệp"},
 		{[]string{"import", good, "--source", "x"}, "chỉ dùng tệp hoặc --source"},
 		{[]string{"import", "--source", "nope"}, `không có nguồn nào tên "nope"`},
-		{[]string{"import", good, "--campaign", "nope"}, `no campaign "nope"`},
+		{[]string{"import", good, "--campaign", "nope"}, `không có chiến dịch "nope"`},
 	} {
 		if r := runCmd(t, cfg, tc.args...); r.code != 2 || !strings.Contains(r.stderr, tc.want) {
 			t.Errorf("%v: %+v; want exit 2 and %q", tc.args, r, tc.want)
@@ -584,7 +584,7 @@ func TestInboxAndSheetOptionsAreCheckedWithTheConfig(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ source, want string }{
 		{"name = \"i\"\nkind = \"inbox\"\nurl = \"in\"\n[source.options]\nsettle = \"soon\"", `source "i": options.settle: "soon" is not a duration`},
-		{"name = \"i\"\nkind = \"inbox\"\nurl = \"in\"\n[source.options]\nsetle = \"30s\"", `source "i": options: unknown key setle (known: columns, settle, sheet)`},
+		{"name = \"i\"\nkind = \"inbox\"\nurl = \"in\"\n[source.options]\nsetle = \"30s\"", `source "i".options: không có tùy chọn "setle" (các tùy chọn: columns, settle, sheet)`},
 		{"name = \"s\"\nkind = \"sheet\"\nurl = \"https://x.vn/a.csv\"\n[source.options.columns]\n\"Số like\" = \"like\"", `source "s": options.columns."Số like": like is not one of url,`},
 	} {
 		cfg := writeConfig(t, importConfig+"\n[[source]]\n"+tc.source+"\n")
@@ -594,7 +594,7 @@ func TestInboxAndSheetOptionsAreCheckedWithTheConfig(t *testing.T) {
 		}
 	}
 	bad := writeConfig(t, importConfig+"\n[import.columns]\n\"Số like\" = \"thich\"\n")
-	if r := runCmd(t, bad, "import", "x.csv"); r.code != 2 || !strings.Contains(r.stderr, `import.columns."Số like": "thich" is not one of url, unit`) {
+	if r := runCmd(t, bad, "import", "x.csv"); r.code != 2 || !strings.Contains(r.stderr, `import.columns."Số like": "thich" không phải một trong: url, unit`) {
 		t.Errorf("bad import.columns: %+v", r)
 	}
 }

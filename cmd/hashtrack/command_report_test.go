@@ -183,7 +183,7 @@ func TestReportUsageErrors(t *testing.T) {
 		{[]string{"--lang", "fr"}, `--lang: "fr" không phải vi hoặc en`},
 		{[]string{"--from", "31/02/2023"}, `--from: "31/02/2023" không phải là ngày`},
 		{[]string{"--from", "07/03/2023", "--to", "05/03/2023"}, "--to 05/03/2023 ở trước --from 07/03/2023"},
-		{[]string{"--campaign", "nope"}, `no campaign "nope"`},
+		{[]string{"--campaign", "nope"}, `không có chiến dịch "nope"`},
 		{[]string{"--format", "csv", "--csv-separator", "|"}, `--csv-separator: "|" không dùng được`},
 	} {
 		r := runCmd(t, cfg, append([]string{"report"}, tc.args...)...)

@@ -25,7 +25,7 @@ func TestRunExitCodes(t *testing.T) {
 		stderr string
 	}{
 		{name: "no config file", code: 2, stderr: "không có tệp; chạy `hashtrack init`"},
-		{name: "bad config", config: testConfig + "\n[[source]]\nname = \"x\"\nkind = \"nope\"\nurl = \"https://a.vn\"\n", code: 2, stderr: `source "x".kind: "nope" is not one of`},
+		{name: "bad config", config: testConfig + "\n[[source]]\nname = \"x\"\nkind = \"nope\"\nurl = \"https://a.vn\"\n", code: 2, stderr: `source "x".kind: "nope" không phải một trong: facebook_page`},
 		{name: "bad flag", config: testConfig, args: []string{"--nope"}, code: 2, stderr: "không có tùy chọn -nope"},
 		{name: "database in use", config: testConfig, hold: true, code: 2, stderr: "đang được một tiến trình hashtrack khác dùng"},
 		{name: "a source fails", config: testConfig + testSource("ok", "count", "", "") + testSource("bad", "fail", "", ""), code: 1,

@@ -61,14 +61,14 @@ func New(src collector.Source) (collector.Collector, error) {
 		case "charset":
 			s, ok := v.(string)
 			if !ok {
-				return nil, fmt.Errorf("feed: source %q: options.charset must be a string", src.Name)
+				return nil, &collector.OptionError{Kind: "feed", Source: src.Name, Key: "charset", Problem: "config.option_string"}
 			}
 			if _, name := charset.Lookup(s); name == "" {
 				return nil, fmt.Errorf("feed: source %q: options.charset: unknown charset %q", src.Name, s)
 			}
 			c.charset = s
 		default:
-			return nil, fmt.Errorf("feed: source %q: unknown option %q (the feed kind has: charset)", src.Name, k)
+			return nil, &collector.OptionError{Kind: "feed", Source: src.Name, Problem: "config.option_unknown", Args: []any{k, "feed", "charset"}}
 		}
 	}
 	return c, nil

@@ -24,6 +24,11 @@ func (o *options) fail(key, format string, a ...any) {
 	o.errs = append(o.errs, fmt.Errorf("%s: source %q: options.%s: %s", o.kind, o.source, key, fmt.Sprintf(format, a...)))
 }
 
+// problem records a problem the catalogue words (collector.OptionError).
+func (o *options) problem(key, id string, a ...any) {
+	o.errs = append(o.errs, &collector.OptionError{Kind: o.kind, Source: o.source, Key: key, Problem: id, Args: a})
+}
+
 // check reports the keys that are not the kind's.
 func (o *options) check(opts map[string]any) {
 	keys := make([]string, 0, len(opts))
@@ -33,7 +38,7 @@ func (o *options) check(opts map[string]any) {
 	slices.Sort(keys)
 	for _, k := range keys {
 		if !slices.Contains(o.known, k) {
-			o.errs = append(o.errs, fmt.Errorf("%s: source %q: unknown option %q (the %s kind has: %s)", o.kind, o.source, k, o.kind, strings.Join(o.known, ", ")))
+			o.errs = append(o.errs, &collector.OptionError{Kind: o.kind, Source: o.source, Problem: "config.option_unknown", Args: []any{k, o.kind, strings.Join(o.known, ", ")}})
 		}
 	}
 }
@@ -70,7 +75,7 @@ func (o *options) str(opts map[string]any, key string) string {
 	}
 	s, isStr := v.(string)
 	if !isStr {
-		o.fail(key, "must be a string")
+		o.problem(key, "config.option_string")
 	}
 	return strings.TrimSpace(s)
 }
@@ -82,7 +87,7 @@ func (o *options) boolean(opts map[string]any, key string) bool {
 	}
 	b, isBool := v.(bool)
 	if !isBool {
-		o.fail(key, "must be true or false")
+		o.problem(key, "config.option_bool")
 	}
 	return b
 }
@@ -94,7 +99,7 @@ func (o *options) positive(opts map[string]any, key string, def int) int {
 	}
 	n, isInt := v.(int64)
 	if !isInt || n < 1 || n > 1000 {
-		o.fail(key, "must be a whole number from 1 to 1000")
+		o.problem(key, "config.option_range", 1, 1000)
 		return def
 	}
 	return int(n)

@@ -60,7 +60,7 @@ func New(src collector.Source) (collector.Collector, error) {
 		case "item", "link", "title", "text", "date", "author", "body":
 			s, ok := v.(string)
 			if !ok || strings.TrimSpace(s) == "" {
-				return nil, fmt.Errorf("%s.%s must be a CSS selector (text)", where, k)
+				return nil, &collector.OptionError{Kind: "html", Source: src.Name, Key: k, Problem: "config.option_selector"}
 			}
 			if _, err := compile(s); err != nil {
 				return nil, fmt.Errorf("%s.%s: %w", where, k, err)
@@ -70,17 +70,17 @@ func New(src collector.Source) (collector.Collector, error) {
 		case "follow":
 			b, ok := v.(bool)
 			if !ok {
-				return nil, fmt.Errorf("%s.follow must be true or false", where)
+				return nil, &collector.OptionError{Kind: "html", Source: src.Name, Key: k, Problem: "config.option_bool"}
 			}
 			c.sel.Follow = b
 		case "follow_max":
 			n, ok := v.(int64)
 			if !ok || n < 1 || n > 1000 {
-				return nil, fmt.Errorf("%s.follow_max must be a whole number from 1 to 1000", where)
+				return nil, &collector.OptionError{Kind: "html", Source: src.Name, Key: k, Problem: "config.option_range", Args: []any{1, 1000}}
 			}
 			c.sel.FollowMax = int(n)
 		default:
-			return nil, fmt.Errorf("%s: unknown option %q (the html kind has: %s)", where, k, strings.Join(optionKeys, ", "))
+			return nil, &collector.OptionError{Kind: "html", Source: src.Name, Problem: "config.option_unknown", Args: []any{k, "html", strings.Join(optionKeys, ", ")}}
 		}
 	}
 	if c.sel.Item == "" {

@@ -154,8 +154,8 @@ func TestOptions(t *testing.T) {
 		{map[string]any{"link": "a"}, "options.item is missing"},
 		{map[string]any{"item": "div", "selector": "x"}, `unknown option "selector"`},
 		{map[string]any{"item": "div[", "link": "a"}, `options.item: "div[" is not a CSS selector`},
-		{map[string]any{"item": "div", "follow": "yes"}, "options.follow must be true or false"},
-		{map[string]any{"item": "div", "follow_max": int64(0)}, "follow_max must be a whole number"},
+		{map[string]any{"item": "div", "follow": "yes"}, "options.follow: must be true or false"},
+		{map[string]any{"item": "div", "follow_max": int64(0)}, "follow_max: must be a whole number"},
 	} {
 		_, err := New(collector.Source{Name: "s", Options: tc.opts})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -162,7 +162,7 @@ func TestInboxOptions(t *testing.T) {
 	}{
 		{map[string]any{"settle": "soon"}, `options.settle: "soon" is not a duration`},
 		{map[string]any{"settle": int64(-1)}, "must not be negative"},
-		{map[string]any{"wait": "1s"}, "options: unknown key wait (known: columns, settle, sheet)"},
+		{map[string]any{"wait": "1s"}, `options: unknown option "wait" (known: columns, settle, sheet)`},
 		{map[string]any{"sheet": 3}, "options.sheet"},
 	} {
 		if _, err := New(collector.Source{Name: "i", URL: "x", Options: tc.opts}); err == nil || !strings.Contains(err.Error(), tc.want) {

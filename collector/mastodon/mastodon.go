@@ -59,7 +59,7 @@ func New(src collector.Source) (collector.Collector, error) {
 				c.tags = append(c.tags, ASCIITag(s))
 			}
 		default:
-			return nil, fmt.Errorf("mastodon: source %q: unknown option %q (the mastodon kind has: tags)", src.Name, k)
+			return nil, &collector.OptionError{Kind: "mastodon", Source: src.Name, Problem: "config.option_unknown", Args: []any{k, "mastodon", "tags"}}
 		}
 	}
 	return c, nil

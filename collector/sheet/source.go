@@ -3,6 +3,7 @@ package sheet
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -35,7 +36,7 @@ func New(src collector.Source) (collector.Collector, error) {
 // config's [import.columns] (src.Columns) under the source's own options.columns,
 // which win. The keys listed in allowed are the only options accepted.
 func SourceColumns(src collector.Source, allowed ...string) (map[string]string, error) {
-	own, err := optionsColumns(src.Options, allowed...)
+	own, err := optionsColumns(src, allowed...)
 	if err != nil || len(src.Columns) == 0 {
 		return own, err
 	}
@@ -45,7 +46,8 @@ func SourceColumns(src collector.Source, allowed ...string) (map[string]string, 
 	return merged, nil
 }
 
-func optionsColumns(opts map[string]any, allowed ...string) (map[string]string, error) {
+func optionsColumns(src collector.Source, allowed ...string) (map[string]string, error) {
+	opts := src.Options
 	var keys []string
 	for k := range opts {
 		if !slices.Contains(allowed, k) {
@@ -54,7 +56,11 @@ func optionsColumns(opts map[string]any, allowed ...string) (map[string]string, 
 	}
 	if len(keys) > 0 {
 		sort.Strings(keys)
-		return nil, fmt.Errorf("options: unknown key %s (known: %s)", strings.Join(keys, ", "), strings.Join(allowed, ", "))
+		errs := make([]error, len(keys))
+		for i, k := range keys {
+			errs[i] = &collector.OptionError{Kind: src.Kind, Source: src.Name, Problem: "config.option_known", Args: []any{k, strings.Join(allowed, ", ")}}
+		}
+		return nil, errors.Join(errs...)
 	}
 	raw, ok := opts["columns"]
 	if !ok {

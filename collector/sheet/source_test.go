@@ -150,7 +150,7 @@ func TestSheetSourceOptions(t *testing.T) {
 		opts map[string]any
 		want string
 	}{
-		{map[string]any{"colums": map[string]any{}}, "options: unknown key colums"},
+		{map[string]any{"colums": map[string]any{}}, `options: unknown option "colums"`},
 		{map[string]any{"columns": map[string]any{"Mã": "số"}}, `options.columns."Mã": số is not one of url,`},
 		{map[string]any{"columns": "url"}, "options.columns: must be a table"},
 	} {

@@ -24,7 +24,7 @@ type Collector struct{ src collector.Source }
 // feed address (feeds/videos.xml), not a channel page.
 func New(src collector.Source) (collector.Collector, error) {
 	for k := range src.Options {
-		return nil, fmt.Errorf("youtube: source %q: unknown option %q (the youtube kind has none)", src.Name, k)
+		return nil, &collector.OptionError{Kind: "youtube", Source: src.Name, Problem: "config.option_none", Args: []any{k, "youtube"}}
 	}
 	if !strings.Contains(src.URL, "/feeds/videos.xml") {
 		return nil, fmt.Errorf("youtube: source %q: url %q is not a channel feed; write https://www.youtube.com/feeds/videos.xml?channel_id=UC… (or ?playlist_id=…)", src.Name, src.URL)

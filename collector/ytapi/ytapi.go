@@ -127,7 +127,7 @@ func NewCollector(src collector.Source) (*Collector, error) {
 				c.lang = s
 			}
 		default:
-			bad("unknown option %q (the %s kind has: api_base, query, channel_id, max_pages, region, lang)", k, Kind)
+			errs = append(errs, &collector.OptionError{Kind: "ytapi", Source: src.Name, Problem: "config.option_unknown", Args: []any{k, Kind, "api_base, query, channel_id, max_pages, region, lang"}})
 		}
 	}
 	if err := errors.Join(errs...); err != nil {

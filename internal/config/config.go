@@ -209,15 +209,21 @@ func (c *Config) ManualSource(name string) bool {
 }
 
 // Duration is a time.Duration written as "30s", "48h" in the config.
-type Duration struct{ time.Duration }
+type Duration struct {
+	time.Duration
+	// bad is text that is not a duration, kept for Validate: the decoder's own error
+	// could neither name the key nor come with the file's other problems.
+	bad string
+}
 
-// UnmarshalText reads a Go duration string.
+// UnmarshalText reads a Go duration string; Validate reports one that does not parse.
 func (d *Duration) UnmarshalText(b []byte) error {
 	v, err := time.ParseDuration(string(b))
 	if err != nil {
-		return fmt.Errorf("%q is not a duration (write it like \"30s\", \"2h\")", b)
+		*d = Duration{bad: string(b)}
+		return nil
 	}
-	d.Duration = v
+	*d = Duration{Duration: v}
 	return nil
 }
 
@@ -227,6 +233,8 @@ type Date struct {
 	M     time.Month
 	D     int
 	IsSet bool
+	// bad is a value that is not a date, for Validate to name (as Duration's).
+	bad string
 }
 
 // UnmarshalTOML accepts a TOML local date or a string.
@@ -238,12 +246,14 @@ func (d *Date) UnmarshalTOML(v any) error {
 	case string:
 		t, err := collector.ParseDay(x, time.UTC)
 		if err != nil {
-			return err
+			*d = Date{bad: x}
+			return nil
 		}
 		*d = Date{Y: t.Year(), M: t.Month(), D: t.Day(), IsSet: true}
 		return nil
 	}
-	return fmt.Errorf("%v is not a date (write 2023-03-01)", v)
+	*d = Date{bad: fmt.Sprint(v)}
+	return nil
 }
 
 // In returns midnight of the day in loc.
@@ -258,7 +268,8 @@ func (d Date) In(loc *time.Location) time.Time {
 type Error struct {
 	Path string
 	Msg  string
-	// Err, when set, is the cause Msg says in words, for callers that translate it.
+	// Err, when set, is the cause Msg says in words, for callers that translate it:
+	// Problems when the file's values are wrong (every bad key at once).
 	Err error
 }
 
@@ -329,16 +340,30 @@ func Parse(path, text string, kinds collector.Kinds) (*Config, error) {
 	return &c, nil
 }
 
-// Validate checks every value and fills defaults; the error names the key.
+// Validate checks every value and fills defaults. Its error is Problems: every bad
+// key at once, each named.
 func (c *Config) Validate() error {
+	var bad Problems
 	if c.TimeZone == "" {
 		c.TimeZone = collector.DefaultTimeZone
 	}
 	loc, err := time.LoadLocation(c.TimeZone)
 	if err != nil {
-		return fmt.Errorf("timezone: unknown time zone %q (for Việt Nam write \"Asia/Ho_Chi_Minh\")", c.TimeZone)
+		bad.add("timezone", "config.timezone", c.TimeZone)
+		loc = collector.DefaultLocation() // to go on checking the campaigns
 	}
 	c.loc = loc
+	for _, d := range []struct {
+		key string
+		d   Duration
+	}{
+		{"report.stale_after", c.Report.StaleAfter}, {"fetch.timeout", c.Fetch.Timeout}, {"fetch.check_budget", c.Fetch.CheckBudget},
+		{"delivery.retry_wait", c.Delivery.RetryWait}, {"email.timeout", c.Email.Timeout}, {"webhook.timeout", c.Webhook.Timeout},
+	} {
+		if d.d.bad != "" {
+			bad.add(d.key, "config.duration", d.d.bad)
+		}
+	}
 	if c.Database == "" {
 		c.Database = "data/hashtrack.db"
 	}
@@ -350,13 +375,13 @@ func (c *Config) Validate() error {
 		c.Language = "vi"
 	case "vi", "en":
 	default:
-		return fmt.Errorf("language: %q is not vi or en", c.Language)
+		bad.add("language", "config.language", c.Language)
 	}
 	if c.Report.Schedule == "" {
 		c.Report.Schedule = "0 7 * * *"
 	}
 	if _, err := CronParser.Parse(c.Report.Schedule); err != nil {
-		return fmt.Errorf("report.schedule: %q: %v", c.Report.Schedule, err)
+		bad.add("report.schedule", "config.schedule", c.Report.Schedule)
 	}
 	if c.Report.StaleAfter.Duration == 0 {
 		c.Report.StaleAfter.Duration = 48 * time.Hour
@@ -368,10 +393,10 @@ func (c *Config) Validate() error {
 		c.Backup.Schedule = "30 2 * * *"
 	}
 	if _, err := CronParser.Parse(c.Backup.Schedule); err != nil {
-		return fmt.Errorf("backup.schedule: %q: %v", c.Backup.Schedule, err)
+		bad.add("backup.schedule", "config.schedule", c.Backup.Schedule)
 	}
 	if c.Backup.Keep < 0 {
-		return fmt.Errorf("backup.keep: must not be negative")
+		bad.add("backup.keep", "config.negative")
 	}
 	if c.Backup.Keep == 0 {
 		c.Backup.Keep = 30
@@ -381,14 +406,19 @@ func (c *Config) Validate() error {
 	}
 	for i, n := range c.Fetch.AllowNetworks {
 		if _, err := fetch.ParseAllowed(n); err != nil {
-			return fmt.Errorf("fetch.allow_networks[%d]: %q is not a network or address (write 192.168.1.0/24, or 192.168.1.5:8080 for a port other than 80 and 443)", i, n)
+			bad.add(fmt.Sprintf("fetch.allow_networks[%d]", i), "config.network", n)
 		}
 	}
-	if c.Fetch.MaxBody < 0 {
-		return fmt.Errorf("fetch.max_body: must not be negative")
-	}
-	if c.Fetch.PerHost < 0 || c.Fetch.Global < 0 || c.Fetch.CheckBudget.Duration < 0 {
-		return fmt.Errorf("fetch.per_host, fetch.global, fetch.check_budget: must not be negative")
+	for _, f := range []struct {
+		key      string
+		negative bool
+	}{
+		{"fetch.max_body", c.Fetch.MaxBody < 0}, {"fetch.per_host", c.Fetch.PerHost < 0},
+		{"fetch.global", c.Fetch.Global < 0}, {"fetch.check_budget", c.Fetch.CheckBudget.Duration < 0},
+	} {
+		if f.negative {
+			bad.add(f.key, "config.negative")
+		}
 	}
 	if c.Fetch.CheckBudget.Duration == 0 {
 		c.Fetch.CheckBudget.Duration = 10 * time.Minute
@@ -396,9 +426,9 @@ func (c *Config) Validate() error {
 	if c.Fetch.LoginHosts == nil {
 		c.Fetch.LoginHosts = slices.Clone(enrich.DefaultLoginHosts)
 	}
-	for k, v := range c.Import.Columns {
-		if !slices.Contains(sheet.Fields, v) {
-			return fmt.Errorf("import.columns.%q: %q is not one of %s", k, v, strings.Join(sheet.Fields, ", "))
+	for _, k := range sortedKeys(c.Import.Columns) {
+		if v := c.Import.Columns[k]; !slices.Contains(sheet.Fields, v) {
+			bad.add(fmt.Sprintf("import.columns.%q", k), "config.not_one_of", v, strings.Join(sheet.Fields, ", "))
 		}
 	}
 
@@ -407,75 +437,90 @@ func (c *Config) Validate() error {
 	for i, u := range c.Unit {
 		where := fmt.Sprintf("unit[%d]", i)
 		if u.ID == "" {
-			return fmt.Errorf("%s: id is missing", where)
+			bad.add(where+".id", "config.missing")
+			continue
 		}
 		if !idPattern.MatchString(u.ID) {
-			return fmt.Errorf("%s.id: %q must be lower-case letters, digits, - or _ (like \"tan-loi\")", where, u.ID)
+			bad.add(where+".id", "config.id_pattern", u.ID)
+			continue
 		}
 		if unitIDs[u.ID] {
-			return fmt.Errorf("%s.id: duplicate unit id %q", where, u.ID)
+			bad.add(where+".id", "config.duplicate_unit", u.ID)
+			continue
 		}
 		unitIDs[u.ID] = true
+		where = fmt.Sprintf("%s (%s)", where, u.ID)
 		if strings.TrimSpace(u.Name) == "" {
-			return fmt.Errorf("%s (%s): name is missing", where, u.ID)
+			bad.add(where+".name", "config.missing")
 		}
 		var audience collector.Count
 		if u.Audience != nil {
 			if *u.Audience < 0 || *u.Audience > collector.MaxCount {
-				return fmt.Errorf("%s (%s).audience: %d is not a number of followers", where, u.ID, *u.Audience)
+				bad.add(where+".audience", "config.audience", *u.Audience)
+			} else {
+				audience = collector.Known(*u.Audience)
 			}
-			audience = collector.Known(*u.Audience)
 		}
 		c.units = append(c.units, collector.Unit{ID: u.ID, Name: collector.CleanText(u.Name, collector.MaxShort), Aliases: u.Aliases, Audience: audience})
 	}
 
 	if len(c.Campaign) == 0 {
-		return errors.New("campaign: at least one [[campaign]] is needed")
+		bad.add("campaign", "config.no_campaign")
 	}
 	campIDs := map[string]bool{}
 	c.campaigns = nil
 	for i, cc := range c.Campaign {
 		where := fmt.Sprintf("campaign[%d]", i)
 		if cc.ID == "" {
-			return fmt.Errorf("%s: id is missing", where)
+			bad.add(where+".id", "config.missing")
+			continue
 		}
 		if !idPattern.MatchString(cc.ID) {
-			return fmt.Errorf("%s.id: %q must be lower-case letters, digits, - or _", where, cc.ID)
+			bad.add(where+".id", "config.id_pattern", cc.ID)
+			continue
 		}
 		if campIDs[cc.ID] {
-			return fmt.Errorf("%s.id: duplicate campaign id %q", where, cc.ID)
+			bad.add(where+".id", "config.duplicate_campaign", cc.ID)
+			continue
 		}
 		campIDs[cc.ID] = true
 		where = fmt.Sprintf("campaign %q", cc.ID)
 		if strings.TrimSpace(cc.Hashtag) == "" {
-			return fmt.Errorf("%s: hashtag is missing", where)
+			bad.add(where+".hashtag", "config.missing")
+		} else if !singleHashtag(cc.Hashtag) {
+			bad.add(where+".hashtag", "config.hashtag", cc.Hashtag)
 		}
-		for _, t := range append([]string{cc.Hashtag}, cc.Variants...) {
-			tags := hashtag.Extract(ensureHash(t))
-			if len(tags) != 1 || hashtag.Key(tags[0]) != hashtag.Key(t) {
-				return fmt.Errorf("%s: %q is not a single hashtag", where, t)
+		for j, t := range cc.Variants {
+			if !singleHashtag(t) {
+				bad.add(fmt.Sprintf("%s.variants[%d]", where, j), "config.hashtag", t)
 			}
 		}
 		cloc := loc
 		if cc.TimeZone != "" {
-			if cloc, err = time.LoadLocation(cc.TimeZone); err != nil {
-				return fmt.Errorf("%s.timezone: unknown time zone %q", where, cc.TimeZone)
+			if l, err := time.LoadLocation(cc.TimeZone); err != nil {
+				bad.add(where+".timezone", "config.timezone", cc.TimeZone)
+			} else {
+				cloc = l
 			}
 		}
-		if !cc.Start.IsSet {
-			return fmt.Errorf("%s.start: missing (write start = 2023-03-01)", where)
-		}
 		start, end := cc.Start.In(cloc), cc.End.In(cloc)
-		if !end.IsZero() && end.Before(start) {
-			return fmt.Errorf("%s.end: %s is before start %s", where, end.Format("02/01/2006"), start.Format("02/01/2006"))
+		if cc.Start.bad != "" {
+			bad.add(where+".start", "config.date", cc.Start.bad)
+		} else if !cc.Start.IsSet {
+			bad.add(where+".start", "config.start_missing")
+		}
+		if cc.End.bad != "" {
+			bad.add(where+".end", "config.date", cc.End.bad)
+		} else if cc.Start.IsSet && !end.IsZero() && end.Before(start) {
+			bad.add(where+".end", "config.end_before_start", end.Format("02/01/2006"), start.Format("02/01/2006"))
 		}
 		if cc.Target < 0 {
-			return fmt.Errorf("%s.target: must not be negative", where)
+			bad.add(where+".target", "config.negative")
 		}
 		switch cc.Review {
 		case "", ReviewAuto, ReviewManual:
 		default:
-			return fmt.Errorf("%s.review: %q is not \"auto\" or \"manual\"", where, cc.Review)
+			bad.add(where+".review", "config.review", cc.Review)
 		}
 		name := cc.Name
 		if name == "" {
@@ -488,50 +533,58 @@ func (c *Config) Validate() error {
 	}
 
 	names := map[string]bool{}
+	// kindChecks are the sources without a problem of their own, whose options their
+	// kind then checks (a source without url would be told twice).
+	kindChecks := map[int]bool{}
 	for i, s := range c.Source {
 		where := fmt.Sprintf("source[%d]", i)
 		if s.Name == "" {
-			return fmt.Errorf("%s: name is missing", where)
+			bad.add(where+".name", "config.missing")
+			continue
 		}
 		if names[s.Name] {
-			return fmt.Errorf("%s.name: duplicate source name %q", where, s.Name)
+			bad.add(where+".name", "config.duplicate_source", s.Name)
+			continue
 		}
 		names[s.Name] = true
 		where = fmt.Sprintf("source %q", s.Name)
+		before := len(bad)
 		if _, ok := c.kinds[s.Kind]; !ok {
-			return fmt.Errorf("%s.kind: %q is not one of %s", where, s.Kind, strings.Join(c.kinds.Names(), ", "))
+			bad.add(where+".kind", "config.not_one_of", s.Kind, strings.Join(c.kinds.Names(), ", "))
 		}
 		if s.URL == "" {
-			return fmt.Errorf("%s.url: missing", where)
+			bad.add(where+".url", "config.missing")
 		}
 		if s.Schedule != "" {
 			if _, err := CronParser.Parse(s.Schedule); err != nil {
-				return fmt.Errorf("%s.schedule: %q: %v", where, s.Schedule, err)
+				bad.add(where+".schedule", "config.schedule", s.Schedule)
 			}
 		}
 		if s.Unit != "" && !unitIDs[s.Unit] {
-			return fmt.Errorf("%s.unit: no [[unit]] has id %q", where, s.Unit)
+			bad.add(where+".unit", "config.no_unit_id", s.Unit)
 		}
 		for _, cid := range s.Campaigns {
 			if !campIDs[cid] {
-				return fmt.Errorf("%s.campaigns: no [[campaign]] has id %q", where, cid)
+				bad.add(where+".campaigns", "config.no_campaign_id", cid)
 			}
 		}
 		if s.MaxItems < 0 {
-			return fmt.Errorf("%s.max_items: must not be negative", where)
+			bad.add(where+".max_items", "config.negative")
 		}
 		if s.TokenEnv != "" && !envName.MatchString(s.TokenEnv) {
-			return fmt.Errorf("%s.token_env: %q is not an environment variable name", where, s.TokenEnv)
+			bad.add(where+".token_env", "config.env_name", s.TokenEnv)
 		}
 		if s.Review != "" && s.Review != ReviewAuto && s.Review != ReviewManual {
-			return fmt.Errorf("%s.review: %q is not \"auto\" or \"manual\"", where, s.Review)
+			bad.add(where+".review", "config.review", s.Review)
 		}
+		kindChecks[i] = len(bad) == before
 	}
-	// Each kind checks its own options, so a typo there is a config error too.
-	for _, s := range c.Sources() {
-		if newKind, ok := c.kinds[s.Kind]; ok {
+	// Each kind checks its own options, so a typo there is a config error too; a kind
+	// that reports several (errors.Join) gets one line for each.
+	for i, s := range c.Sources() {
+		if newKind, ok := c.kinds[s.Kind]; ok && kindChecks[i] {
 			if _, err := newKind(s); err != nil {
-				return fmt.Errorf("source %q: %v", s.Name, err)
+				bad.kindError(fmt.Sprintf("source %q", s.Name), err)
 			}
 		}
 	}
@@ -541,62 +594,66 @@ func (c *Config) Validate() error {
 		// The value is never in the message: a config error is printed, logged and
 		// pasted into chats asking for help.
 		if len(t.Token) < 16 {
-			return fmt.Errorf("%s.token: must be at least 16 characters (run `hashtrack tokens --new` for a random one)", where)
-		}
-		if why := WeakToken(t.Token); why != "" {
-			return fmt.Errorf("%s.token: too easy to guess: %s (run `hashtrack tokens --new` for a random one)", where, why)
-		}
-		if tokens[t.Token] {
-			return fmt.Errorf("%s.token: duplicate token", where)
+			bad.add(where+".token", "config.token_short")
+		} else if id, args := weakToken(t.Token); id != "" {
+			bad.add(where+".token", id, args...)
+		} else if tokens[t.Token] {
+			bad.add(where+".token", "config.duplicate_token")
 		}
 		tokens[t.Token] = true
 		if t.Unit != "" && !unitIDs[t.Unit] {
-			return fmt.Errorf("%s.unit: no [[unit]] has id %q", where, t.Unit)
+			bad.add(where+".unit", "config.no_unit_id", t.Unit)
 		}
 		if t.Campaign != "" && !campIDs[t.Campaign] {
-			return fmt.Errorf("%s.campaign: no [[campaign]] has id %q", where, t.Campaign)
+			bad.add(where+".campaign", "config.no_campaign_id", t.Campaign)
 		}
 		if t.Review != "" && t.Review != ReviewAuto && t.Review != ReviewManual {
-			return fmt.Errorf("%s.review: %q is not \"auto\" or \"manual\"", where, t.Review)
+			bad.add(where+".review", "config.review", t.Review)
 		}
 	}
 	for i, w := range c.Review.BlockWords {
 		if strings.TrimSpace(w) == "" {
-			return fmt.Errorf("review.block_words[%d]: empty word", i)
+			bad.add(fmt.Sprintf("review.block_words[%d]", i), "config.empty_word")
 		}
 	}
 	for i, a := range c.Review.BlockAuthors {
 		if strings.TrimSpace(a) == "" {
-			return fmt.Errorf("review.block_authors[%d]: empty author", i)
+			bad.add(fmt.Sprintf("review.block_authors[%d]", i), "config.empty_author")
 		}
 	}
 	for i, h := range c.Review.BlockHosts {
 		if h = strings.TrimSpace(h); h == "" || strings.ContainsAny(h, "/: ") {
-			return fmt.Errorf("review.block_hosts[%d]: %q is not a host name (write \"example.com\")", i, h)
+			bad.add(fmt.Sprintf("review.block_hosts[%d]", i), "config.host", h)
 		}
 	}
 	staff := map[string]bool{}
 	for i, a := range c.Staff {
 		where := fmt.Sprintf("staff[%d]", i)
 		if strings.TrimSpace(a.Name) == "" || strings.TrimSpace(a.Name) != a.Name {
-			return fmt.Errorf("%s.name: missing, or with spaces around it", where)
-		}
-		if staff[a.Name] {
-			return fmt.Errorf("%s.name: duplicate staff name %q", where, a.Name)
+			bad.add(where+".name", "config.staff_name")
+		} else if staff[a.Name] {
+			bad.add(where+".name", "config.duplicate_staff", a.Name)
 		}
 		staff[a.Name] = true
 		// A plain password here would be readable by anyone who can read the file.
 		if !strings.HasPrefix(a.PasswordHash, "$2a$") && !strings.HasPrefix(a.PasswordHash, "$2b$") {
-			return fmt.Errorf("%s.password_hash: not a bcrypt hash (run `hashtrack staff add %s` to make one)", where, a.Name)
+			bad.add(where+".password_hash", "config.bcrypt", a.Name)
 		}
 	}
 	if c.Server.PublicURL != "" {
 		u, err := url.Parse(c.Server.PublicURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("server.public_url: %q is not an http(s) address (write \"https://hashtrack.example.vn/\")", c.Server.PublicURL)
+			bad.add("server.public_url", "config.public_url", c.Server.PublicURL)
 		}
 	}
-	return c.validateDelivery(campIDs)
+	c.validateDelivery(&bad, campIDs)
+	return bad.err()
+}
+
+// singleHashtag says whether t is one hashtag, with or without its #.
+func singleHashtag(t string) bool {
+	tags := hashtag.Extract(ensureHash(t))
+	return len(tags) == 1 && hashtag.Key(tags[0]) == hashtag.Key(t)
 }
 
 // FormLink is the link a branch opens for a form token: [server] public_url, or the
@@ -741,13 +798,29 @@ func (c *Config) PickCampaign(id string) (collector.Campaign, error) {
 		if len(c.campaigns) == 1 {
 			return c.campaigns[0], nil
 		}
-		return collector.Campaign{}, fmt.Errorf("several campaigns are configured; choose one with --campaign (%s)", strings.Join(c.CampaignIDs(), ", "))
+		return collector.Campaign{}, &CampaignError{Known: c.CampaignIDs(), Path: c.path}
 	}
 	k, ok := c.CampaignByID(id)
 	if !ok {
-		return collector.Campaign{}, fmt.Errorf("no campaign %q in %s (known: %s)", id, c.path, strings.Join(c.CampaignIDs(), ", "))
+		return collector.Campaign{}, &CampaignError{Given: id, Known: c.CampaignIDs(), Path: c.path}
 	}
 	return k, nil
+}
+
+// CampaignError is a campaign id that is not in the config (Given), or none given
+// where several campaigns are configured (Given ""). It carries the ids for the
+// command line to say it in the user's language.
+type CampaignError struct {
+	Given string
+	Known []string
+	Path  string
+}
+
+func (e *CampaignError) Error() string {
+	if e.Given == "" {
+		return fmt.Sprintf("several campaigns are configured; choose one with --campaign (%s)", strings.Join(e.Known, ", "))
+	}
+	return fmt.Sprintf("no campaign %q in %s (known: %s)", e.Given, e.Path, strings.Join(e.Known, ", "))
 }
 
 // CampaignIDs lists the campaign ids in config order.
@@ -791,8 +864,19 @@ const MinTokenBits = 50
 // example configuration's placeholders, too few different characters
 // ("aaaaaaaaaaaaaaaa", "abababab…"), or too little entropy in how they are mixed.
 func WeakToken(token string) string {
+	id, args := weakToken(token)
+	if id == "" {
+		return ""
+	}
+	s := fmt.Sprintf(ProblemText(id), args...)
+	s = strings.TrimPrefix(s, "too easy to guess: ")
+	return s[:strings.Index(s, " (run")]
+}
+
+// weakToken is WeakToken as a problem id and its arguments.
+func weakToken(token string) (string, []any) {
 	if strings.Contains(strings.ToLower(token), "thay-bang-chuoi-ngau-nhien") {
-		return "it is the example configuration's placeholder"
+		return "config.token_placeholder", nil
 	}
 	counts := map[rune]int{}
 	n := 0
@@ -801,7 +885,7 @@ func WeakToken(token string) string {
 		n++
 	}
 	if len(counts) < 8 {
-		return fmt.Sprintf("only %d different characters", len(counts))
+		return "config.token_few_chars", []any{len(counts)}
 	}
 	bits := 0.0
 	for _, k := range counts {
@@ -809,7 +893,7 @@ func WeakToken(token string) string {
 		bits -= float64(k) * math.Log2(p)
 	}
 	if bits < MinTokenBits {
-		return fmt.Sprintf("about %.0f bits of entropy, fewer than %d", bits, MinTokenBits)
+		return "config.token_entropy", []any{bits, MinTokenBits}
 	}
-	return ""
+	return "", nil
 }

@@ -37,11 +37,13 @@ func TestConfigRejects(t *testing.T) {
 		{"bad timezone", "timezone = \"Asia/Hanoi_City\"\n", "unknown time zone"},
 		{"end before start", strings.Replace(testConfig, "end = 2023-12-31", "end = 2023-01-31", 1), "before start"},
 		{"duplicate unit", testConfig + "\n[[unit]]\nid = \"tan-loi\"\nname = \"X\"\n", "duplicate unit id \"tan-loi\""},
-		{"no hashtag", strings.Replace(testConfig, "hashtag = \"#TuoitreDakLakTienphongChuyendoiso\"", "", 1), "hashtag is missing"},
+		{"no hashtag", strings.Replace(testConfig, "hashtag = \"#TuoitreDakLakTienphongChuyendoiso\"", "", 1), "campaign \"cds\".hashtag: missing"},
 		{"two tags", strings.Replace(testConfig, "#TuoitreDakLakTienphongChuyendoiso\"", "#a #b\"", 1), "not a single hashtag"},
 		{"bad schedule", "[report]\nschedule = \"every morning\"\n", "report.schedule"},
 		{"syntax", "timezone = \n", "line 1"},
 		{"short token", testConfig + "\n[[token]]\ntoken = \"abc\"\n", "token[0].token"},
+		{"bad date", strings.Replace(testConfig, "start = 2023-03-01", "start = \"hôm qua\"", 1), `campaign "cds".start: "hôm qua" is not a date`},
+		{"bad duration", "[report]\nstale_after = \"2 ngày\"\n", `report.stale_after: "2 ngày" is not a duration`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			text := tc.edit
@@ -107,5 +109,64 @@ func TestSourcesGetTheirKindAndFolder(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: err %v, want %q", tc.new, err, tc.want)
 		}
+	}
+}
+
+// TestValidateEveryProblemAtOnce: one load names every bad key, in the file's order,
+// each with the id of its words; a kind's option problem keeps its own id under the
+// option's key.
+func TestValidateEveryProblemAtOnce(t *testing.T) {
+	kinds := collector.Kinds{"feed": func(src collector.Source) (collector.Collector, error) {
+		if _, ok := src.Options["charset"].(string); !ok && src.Options["charset"] != nil {
+			return nil, errors.Join(&collector.OptionError{Kind: "feed", Source: src.Name, Key: "charset", Problem: "config.option_string"},
+				errors.New("feed: something else"))
+		}
+		return nil, nil
+	}}
+	text := "timezone = \"Asia/Hanoi\"\n" + strings.Replace(testConfig, "target = 300", "target = -5", 1) + `
+[[unit]]
+id = "Ea Kar"
+name = "Huyện Đoàn Ea Kar"
+
+[[source]]
+name = "tin"
+kind = "feed"
+url = "https://example.org/rss"
+unit = "khong-co"
+
+[[source]]
+name = "rss2"
+kind = "feed"
+url = "https://example.org/rss2"
+[source.options]
+charset = 5
+`
+	_, err := Parse("x.toml", text, kinds)
+	var probs Problems
+	if !errors.As(err, &probs) {
+		t.Fatalf("err %v is not Problems", err)
+	}
+	want := []struct{ key, problem string }{
+		{"timezone", "config.timezone"},
+		{"unit[1].id", "config.id_pattern"},
+		{`campaign "cds".target`, "config.negative"},
+		{`source "tin".unit`, "config.no_unit_id"},
+		{`source "rss2".options.charset`, "config.option_string"},
+		{`source "rss2"`, "config.kind_options"},
+	}
+	if len(probs) != len(want) {
+		t.Fatalf("%d problems, want %d: %v", len(probs), len(want), err)
+	}
+	for i, w := range want {
+		if probs[i].Key != w.key || probs[i].Problem != w.problem {
+			t.Errorf("problem %d: %s %s, want %s %s", i, probs[i].Key, probs[i].Problem, w.key, w.problem)
+		}
+	}
+	if s := probs[4].Error(); s != `source "rss2".options.charset: must be a string` {
+		t.Errorf("option problem %q", s)
+	}
+	var ce *Error
+	if !errors.As(err, &ce) || ce.Path != "x.toml" {
+		t.Errorf("not a *config.Error for x.toml: %v", err)
 	}
 }

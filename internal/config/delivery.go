@@ -2,7 +2,6 @@ package config
 
 import (
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"net/mail"
 	"net/url"
@@ -60,27 +59,25 @@ type WebhookConfig struct {
 
 var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
-// validateDelivery checks [delivery], [email] and [webhook], every bad key at once.
-func (c *Config) validateDelivery(campIDs map[string]bool) error {
-	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+// validateDelivery checks [delivery], [email] and [webhook] into bad.
+func (c *Config) validateDelivery(bad *Problems, campIDs map[string]bool) {
 
 	d := &c.Delivery
 	if d.Retries != nil && (*d.Retries < 0 || *d.Retries > 10) {
-		bad("delivery.retries: %d is not between 0 and 10", *d.Retries)
+		bad.add("delivery.retries", "config.retries", *d.Retries)
 	}
 	if d.RetryWait.Duration < 0 {
-		bad("delivery.retry_wait: must not be negative")
+		bad.add("delivery.retry_wait", "config.negative")
 	}
 	for i, f := range d.Attach {
 		if !slices.Contains(deliver.AttachFormats, f) {
-			bad("delivery.attach[%d]: %q is not one of %s", i, f, strings.Join(deliver.AttachFormats, ", "))
+			bad.add(fmt.Sprintf("delivery.attach[%d]", i), "config.not_one_of", f, strings.Join(deliver.AttachFormats, ", "))
 		}
 	}
 
 	e := &c.Email
 	if e.Host == "" && (e.From != "" || len(e.To) > 0 || len(e.CampaignTo) > 0 || e.Username != "") {
-		bad("email.host: missing (the mail server, like \"smtp.gmail.com\")")
+		bad.add("email.host", "config.email_host")
 	}
 	if e.Host != "" {
 		switch email.Security(e.Security) {
@@ -91,81 +88,80 @@ func (c *Config) validateDelivery(campIDs map[string]bool) error {
 			}
 		case email.StartTLS, email.TLS, email.None:
 		default:
-			bad("email.security: %q is not starttls, tls or none", e.Security)
+			bad.add("email.security", "config.security", e.Security)
 		}
 		if e.Port == 0 {
 			e.Port = email.DefaultPort(email.Security(e.Security))
 		}
 		if e.Port < 1 || e.Port > 65535 {
-			bad("email.port: %d is not a port", e.Port)
+			bad.add("email.port", "config.port", e.Port)
 		}
 		if e.From == "" {
-			bad("email.from: missing (the sender, like \"Tỉnh Đoàn Đắk Lắk <baocao@example.vn>\")")
+			bad.add("email.from", "config.email_from")
 		} else if _, err := mail.ParseAddress(e.From); err != nil {
-			bad("email.from: %q is not an address", e.From)
+			bad.add("email.from", "config.address", e.From)
 		}
 		if e.ReplyTo != "" {
 			if _, err := mail.ParseAddress(e.ReplyTo); err != nil {
-				bad("email.reply_to: %q is not an address", e.ReplyTo)
+				bad.add("email.reply_to", "config.address", e.ReplyTo)
 			}
 		}
 		for i, a := range e.To {
 			if _, err := mail.ParseAddress(a); err != nil {
-				bad("email.to[%d]: %q is not an address", i, a)
+				bad.add(fmt.Sprintf("email.to[%d]", i), "config.address", a)
 			}
 		}
 		for _, id := range sortedKeys(e.CampaignTo) {
 			if !campIDs[id] {
-				bad("email.campaign_to.%s: no [[campaign]] has id %q", id, id)
+				bad.add("email.campaign_to."+id, "config.no_campaign_id", id)
 			}
 			for i, a := range e.CampaignTo[id] {
 				if _, err := mail.ParseAddress(a); err != nil {
-					bad("email.campaign_to.%s[%d]: %q is not an address", id, i, a)
+					bad.add(fmt.Sprintf("email.campaign_to.%s[%d]", id, i), "config.address", a)
 				}
 			}
 		}
 		if len(e.To) == 0 && len(e.CampaignTo) == 0 {
-			bad("email.to: no recipient (write to = [\"lanhdao@example.vn\"])")
+			bad.add("email.to", "config.no_recipient")
 		}
 		if e.Password != "" && e.PasswordEnv != "" {
-			bad("email.password: give password or password_env, not both")
+			bad.add("email.password", "config.password_both")
 		}
 		if e.PasswordEnv != "" && !envName.MatchString(e.PasswordEnv) {
-			bad("email.password_env: %q is not an environment variable name", e.PasswordEnv)
+			bad.add("email.password_env", "config.env_name", e.PasswordEnv)
 		}
 		if e.Username != "" && e.Password == "" && e.PasswordEnv == "" {
-			bad("email.password_env: username %q needs a password (name the environment variable that holds it)", e.Username)
+			bad.add("email.password_env", "config.needs_password", e.Username)
 		}
 		if e.Username == "" && (e.Password != "" || e.PasswordEnv != "") {
-			bad("email.username: missing (a password is given)")
+			bad.add("email.username", "config.username_missing")
 		}
 		if e.Timeout.Duration < 0 {
-			bad("email.timeout: must not be negative")
+			bad.add("email.timeout", "config.negative")
 		}
 	}
 
 	w := &c.Webhook
 	if w.URL == "" && (w.Secret != "" || w.SecretEnv != "") {
-		bad("webhook.url: missing")
+		bad.add("webhook.url", "config.missing")
 	}
 	if w.URL != "" {
 		u, err := url.Parse(w.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			bad("webhook.url: not an http(s) address")
+			bad.add("webhook.url", "config.webhook_url")
 		}
 		switch {
 		case w.Secret != "" && w.SecretEnv != "":
-			bad("webhook.secret: give secret or secret_env, not both")
+			bad.add("webhook.secret", "config.secret_both")
 		case w.Secret == "" && w.SecretEnv == "":
-			bad("webhook.secret_env: missing (the receiver checks the signature made with this shared secret)")
+			bad.add("webhook.secret_env", "config.secret_missing")
 		case w.SecretEnv != "" && !envName.MatchString(w.SecretEnv):
-			bad("webhook.secret_env: %q is not an environment variable name", w.SecretEnv)
+			bad.add("webhook.secret_env", "config.env_name", w.SecretEnv)
 		}
 		if w.Timeout.Duration < 0 {
-			bad("webhook.timeout: must not be negative")
+			bad.add("webhook.timeout", "config.negative")
 		}
 	}
-	return errors.Join(errs...)
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -192,7 +188,7 @@ func secretValue(inFile deliver.Secret, env, key string, getenv func(string) (st
 	}
 	v, ok := getenv(env)
 	if !ok || v == "" {
-		return "", fmt.Errorf("%s: the environment variable %s is not set or empty", key, env)
+		return "", &FieldError{Key: key, Problem: "config.env_unset", Args: []any{env}}
 	}
 	return deliver.Secret(v), nil
 }
@@ -207,21 +203,23 @@ func (c *Config) EmailSettings(getenv func(string) (string, bool)) (*email.Setti
 	}
 	pw, err := secretValue(e.Password, e.PasswordEnv, "email.password_env", getenv)
 	if err != nil {
-		return nil, &Error{Path: c.path, Msg: err.Error()}
+		return nil, &Error{Path: c.path, Msg: err.Error(), Err: err}
 	}
 	s := &email.Settings{Host: e.Host, Port: e.Port, Security: email.Security(e.Security), Username: e.Username,
 		Password: pw, From: e.From, ReplyTo: e.ReplyTo, To: e.To, CampaignTo: e.CampaignTo, Timeout: e.Timeout.Duration}
 	if e.CAFile != "" {
 		pem, err := os.ReadFile(c.resolve(e.CAFile))
 		if err != nil {
-			return nil, &Error{Path: c.path, Msg: fmt.Sprintf("email.ca_file: %v", err)}
+			fe := &FieldError{Key: "email.ca_file", Problem: "config.ca_file", Args: []any{err}}
+			return nil, &Error{Path: c.path, Msg: fe.Error(), Err: fe}
 		}
 		pool, err := x509.SystemCertPool()
 		if err != nil {
 			pool = x509.NewCertPool()
 		}
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, &Error{Path: c.path, Msg: fmt.Sprintf("email.ca_file: %s holds no PEM certificate", e.CAFile)}
+			fe := &FieldError{Key: "email.ca_file", Problem: "config.ca_file_pem", Args: []any{e.CAFile}}
+			return nil, &Error{Path: c.path, Msg: fe.Error(), Err: fe}
 		}
 		s.RootCAs = pool
 	}
@@ -236,7 +234,7 @@ func (c *Config) WebhookSettings(getenv func(string) (string, bool)) (*webhook.S
 	}
 	sec, err := secretValue(w.Secret, w.SecretEnv, "webhook.secret_env", getenv)
 	if err != nil {
-		return nil, &Error{Path: c.path, Msg: err.Error()}
+		return nil, &Error{Path: c.path, Msg: err.Error(), Err: err}
 	}
 	return &webhook.Settings{URL: w.URL, Secret: sec, Timeout: w.Timeout.Duration}, nil
 }

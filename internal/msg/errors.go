@@ -48,6 +48,12 @@ func (p Printer) Error(err error) string {
 		return p.T(me.ID, clone(me.Args)...)
 	}
 	if p.lang == "en" {
+		var ce *config.Error
+		if errors.As(err, &ce) {
+			if s, ok := p.configProblems(ce); ok {
+				return strings.Replace(err.Error(), ce.Error(), s, 1)
+			}
+		}
 		return err.Error()
 	}
 	if s, ok := p.typed(err); ok {
@@ -95,10 +101,28 @@ func (p Printer) typed(err error) (string, bool) {
 		}
 		return p.T("err.unit_closest", e.Given, strings.Join(names, ", ")), true
 	case *config.Error:
+		if s, ok := p.configProblems(e); ok {
+			return s, true
+		}
 		if e.Err != nil {
 			return p.T("err.config", e.Path, p.Error(e.Err)), true
 		}
 		return p.T("err.config", e.Path, e.Msg), true
+	case *config.FieldError:
+		return p.field(e), true
+	case config.Problems:
+		lines := make([]string, len(e))
+		for i, fe := range e {
+			lines[i] = p.field(fe)
+		}
+		return strings.Join(lines, "; "), true
+	case *collector.OptionError:
+		return p.T("err.option", e.Source, e.Where(), p.T(e.Problem, clone(e.Args)...)), true
+	case *config.CampaignError:
+		if e.Given == "" {
+			return p.T("config.campaign_choose", strings.Join(e.Known, ", ")), true
+		}
+		return p.T("config.campaign_unknown", e.Given, e.Path, strings.Join(e.Known, ", ")), true
 	case *config.SyntaxError:
 		return p.T("err.config_syntax", e.Line, e.Message), true
 	case *ingest.UnknownSourceError:
@@ -107,4 +131,24 @@ func (p Printer) typed(err error) (string, bool) {
 		return p.T("posts.platform", e.Given, strings.Join(canon.Platforms, ", ")), true
 	}
 	return "", false
+}
+
+// field is one problem of the config file: its key, then the catalogue's words.
+func (p Printer) field(e *config.FieldError) string {
+	return e.Key + ": " + p.T(e.Problem, clone(e.Args)...)
+}
+
+// configProblems renders a config file with several problems one per line, in both
+// languages: a person reads the list and fixes every key before running again.
+func (p Printer) configProblems(e *config.Error) (string, bool) {
+	var probs config.Problems
+	if !errors.As(e.Err, &probs) || len(probs) < 2 {
+		return "", false
+	}
+	var b strings.Builder
+	b.WriteString(p.T("err.config", e.Path, p.T("err.config_problems", len(probs))))
+	for _, fe := range probs {
+		b.WriteString("\n  - " + p.field(fe))
+	}
+	return b.String(), true
 }
