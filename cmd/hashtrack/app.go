@@ -271,7 +271,7 @@ func (e *env) openStore(c *config.Config, readOnly bool) (*store.Store, error) {
 		return nil, &exitError{code: exitUsage, err: err}
 	}
 	if r, ok := st.Relinked(); ok && (r.Changed() || len(r.Kept)+len(r.Mixed) > 0) {
-		fmt.Fprintf(e.stderr, "Đã nâng cấp cơ sở dữ liệu (phiên bản %d): %d bài chuyển sang dạng liên kết chuẩn mới, %d bài trùng được gộp (%d tranh chấp giữa đơn vị chờ duyệt), %d bài có liên kết không còn hợp lệ được giữ nguyên, %d bài mà phiên bản cũ đã gộp lẫn nhiều bài khác nhau cần cán bộ xem lại.\n", store.SchemaVersion, r.Moved, r.Merged, r.Claims, len(r.Kept), len(r.Mixed))
+		e.warn("app.upgraded", store.SchemaVersion, r.Moved, r.Merged, r.Claims, len(r.Kept), len(r.Mixed))
 	}
 	return st, nil
 }
