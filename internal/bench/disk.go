@@ -11,13 +11,14 @@ import (
 // was written.
 var ErrDisk = errors.New("bench: không đủ chỗ trên đĩa")
 
-// Disk one post costs, before this run measured any: the store file was 1,883.6 MiB at
-// 1M posts (BENCHMARKS.md, schema 1; the day totals of schema 2 add a few hundred
-// kilobytes), and the bare bbolt file written beside it during ingest about 0.55 of
-// that. Once a size has been measured, its own figures replace these.
+// Disk one post costs, before this run measured any: at 1M posts the store file was
+// 2,429 MiB (schema 3, BENCHMARKS.md "Re-measured at the end of the session": the
+// rollups keep measured engagement, reach and impressions, the posts their
+// provenance) and the bare bbolt file written beside it during ingest 1,711 MiB. Once a
+// size has been measured, its own figures replace these.
 const (
-	storeBytesPerPost = 1975
-	bareBytesPerPost  = 1090
+	storeBytesPerPost = 2547
+	bareBytesPerPost  = 1794
 )
 
 // diskPlan is what one size needs on disk, estimated before it is written.

@@ -12,9 +12,9 @@ import (
 // measured, then from that size's files; a second run keeps two store files at once.
 func TestDiskPlan(t *testing.T) {
 	p := planDisk(t.TempDir(), 3_000_000, 1, nil)
-	// 3M × (1,975 + 1,090) × 1.1
-	if p.Need != 10_114_500_000 || p.From != 0 {
-		t.Errorf("3M from the constants: need %d from %d, want 10114500000 from 0", p.Need, p.From)
+	// 3M × (2,547 + 1,794) × 1.1
+	if p.Need != 14_325_300_000 || p.From != 0 {
+		t.Errorf("3M from the constants: need %d from %d, want 14325300000 from 0", p.Need, p.From)
 	}
 	measured := []*SizeResult{{N: 10_000, DBBytes: 34_000_000, BareBytes: 10_000_000}, {N: 100_000, DBBytes: 200_000_000, BareBytes: 100_000_000}}
 	p = planDisk(t.TempDir(), 1_000_000, 3, measured)
@@ -42,7 +42,7 @@ func TestDiskRefusal(t *testing.T) {
 	if !errors.Is(err, ErrDisk) {
 		t.Fatalf("err %v, want ErrDisk", err)
 	}
-	for _, want := range []string{"không đủ chỗ trên đĩa", "10k bài cần khoảng 32 MiB", "chỉ còn trống 1 MiB", "--dir", "bỏ cỡ 10k"} {
+	for _, want := range []string{"không đủ chỗ trên đĩa", "10k bài cần khoảng 46 MiB", "chỉ còn trống 1 MiB", "--dir", "bỏ cỡ 10k"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("refusal %q lacks %q", err, want)
 		}
