@@ -282,17 +282,24 @@ func (c *FacebookPage) readInsights(ctx context.Context, cl *Client, kept []RawP
 
 // Remap re-derives posts from kept raw posts.
 func (c *FacebookPage) Remap(ctx context.Context, req collector.Request, raw []collector.RawItem) (collector.Result, error) {
+	return remap(req, raw, "raw post", func(res *collector.Result, rp RawPost, at time.Time) { c.mapInto(res, rp, req, at) }), nil
+}
+
+// remap decodes each kept raw item as a T and maps it with mapOne; an item that does not
+// decode is a problem named by its key, and the others go on. Both kinds keep their raw
+// items this way.
+func remap[T any](req collector.Request, raw []collector.RawItem, what string, mapOne func(*collector.Result, T, time.Time)) collector.Result {
 	res := collector.Result{State: req.State}
 	for _, r := range raw {
-		var rp RawPost
-		if err := json.Unmarshal(r.Body, &rp); err != nil {
-			res.Problems = append(res.Problems, collector.Problem{Where: r.Key, Reason: fmt.Sprintf("raw post unreadable: %v", err)})
+		var item T
+		if err := json.Unmarshal(r.Body, &item); err != nil {
+			res.Problems = append(res.Problems, collector.Problem{Where: r.Key, Reason: fmt.Sprintf("%s unreadable: %v", what, err)})
 			continue
 		}
 		res.ItemsSeen++
-		c.mapInto(&res, rp, req, r.FetchedAt)
+		mapOne(&res, item, r.FetchedAt)
 	}
-	return res, nil
+	return res
 }
 
 func (c *FacebookPage) mapInto(res *collector.Result, rp RawPost, req collector.Request, at time.Time) {

@@ -216,17 +216,7 @@ func (c *InstagramHashtag) readAudience(ctx context.Context, cl *Client) (collec
 
 // Remap re-derives posts from kept media.
 func (c *InstagramHashtag) Remap(ctx context.Context, req collector.Request, raw []collector.RawItem) (collector.Result, error) {
-	res := collector.Result{State: req.State}
-	for _, r := range raw {
-		var rm RawMedia
-		if err := json.Unmarshal(r.Body, &rm); err != nil {
-			res.Problems = append(res.Problems, collector.Problem{Where: r.Key, Reason: fmt.Sprintf("raw media unreadable: %v", err)})
-			continue
-		}
-		res.ItemsSeen++
-		c.mapInto(&res, rm, req, r.FetchedAt)
-	}
-	return res, nil
+	return remap(req, raw, "raw media", func(res *collector.Result, rm RawMedia, at time.Time) { c.mapInto(res, rm, req, at) }), nil
 }
 
 // mapInto maps one media. Instagram found it by the hashtag, so it carries it (in the
