@@ -27,14 +27,8 @@ func LoadDemo(ctx context.Context, st *store.Store, c *config.Config) (rows int,
 	if err != nil {
 		return rows, res, err
 	}
-	for _, p := range posts {
-		r, err := st.Upsert(ctx, []collector.Post{p})
-		if err != nil {
-			return rows, res, err
-		}
-		res.Add(r)
-	}
-	return rows, res, nil
+	res, err = st.Upsert(ctx, posts)
+	return rows, res, err
 }
 
 // demoPosts reads the bundled sample as `hashtrack import` reads a Google Forms export:
