@@ -21,7 +21,7 @@ import (
 
 // testLockTimeout is how long a command under test waits for a database another
 // process holds: the tests that hold one want the refusal, not the wait.
-const testLockTimeout = 200 * time.Millisecond
+const testLockTimeout = 50 * time.Millisecond
 
 // holdFile takes the database file's exclusive lock, as a process does while it writes,
 // until release. A store lets go of its file when idle, so an open store holds nothing.

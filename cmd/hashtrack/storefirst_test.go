@@ -44,7 +44,7 @@ func TestStoreFirstChildProcess(t *testing.T) {
 	os.Exit(exitCode(err))
 }
 
-// slowPages answers each page after delay, carrying the campaign's hashtag. The first
+// slowPages answers each page after delay (until release), carrying the campaign's hashtag. The first
 // answer requests get an answer; later ones are held unanswered until release (or
 // until their client goes away), so that a run can be killed while pages are in
 // flight whose answers it never got. onFirst runs when the first request arrives,
@@ -57,12 +57,15 @@ type slowPages struct {
 	mu       sync.Mutex
 	answer   int            // how many more requests get an answer now
 	answered map[string]int // answers given, by path
+	inflight int            // requests not yet returned
 	released chan struct{}  // closed: every request is answered
 }
 
 func (s *slowPages) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.first.Do(s.onFirst)
 	s.mu.Lock()
+	s.inflight++
+	defer func() { s.mu.Lock(); s.inflight--; s.mu.Unlock() }()
 	ok := s.answer > 0
 	if ok {
 		s.answer--
@@ -76,8 +79,11 @@ func (s *slowPages) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return // the client was killed: no answer was given
 		}
 	}
+	s.mu.Lock()
+	delay := s.delay
+	s.mu.Unlock()
 	select {
-	case <-time.After(s.delay):
+	case <-time.After(delay):
 	case <-r.Context().Done():
 		return
 	}
@@ -170,12 +176,20 @@ func TestImportStoresFirstAndResumes(t *testing.T) {
 			first.Wait()
 			t.Fatalf("the first run did not store %d results:\n%s", firstRun, firstOut.String())
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
 	}
 	if err := first.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
 	first.Wait()
+	// The held requests of the killed run return once the server sees their client
+	// gone; only then are the pages released, so none of them is answered late.
+	for pages.busy() {
+		if time.Now().After(deadline) {
+			t.Fatal("the killed run's requests are still held")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	if storedAtFirstRequest != rows {
 		t.Fatalf("%d posts stored when the first page was asked for, want all %d", storedAtFirstRequest, rows)
 	}
@@ -220,6 +234,13 @@ func TestImportStoresFirstAndResumes(t *testing.T) {
 	}
 }
 
+// busy reports whether a request is being served.
+func (s *slowPages) busy() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.inflight > 0
+}
+
 func (s *slowPages) release() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -227,6 +248,9 @@ func (s *slowPages) release() {
 	case <-s.released:
 	default:
 		s.answer = 1 << 30
+		// The rerun proves each page is asked for once; the 2 s answer was the first
+		// run's (its rows stored before any page answered), so the rest answer at once.
+		s.delay = 0
 		close(s.released)
 	}
 }

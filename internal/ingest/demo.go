@@ -19,8 +19,10 @@ import (
 //go:embed demodata/submissions.csv
 var demoSubmissions string
 
-// LoadDemo stores the bundled sample in st for `hashtrack demo`, one submission at a
-// time as they arrive from the branches, and returns its rows and what storing did.
+// LoadDemo stores the bundled sample in st for `hashtrack demo` and returns its rows
+// and what storing did. One batch, in the order the submissions arrived, stores what
+// storing them one at a time would (TestLoadDemoAsOneByOne) in one commit instead of
+// 338 — each a sync to disk.
 // c is the example configuration (its first campaign and its units).
 func LoadDemo(ctx context.Context, st *store.Store, c *config.Config) (rows int, res store.UpsertResult, err error) {
 	posts, rows, err := demoPosts(c)
