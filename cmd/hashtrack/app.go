@@ -44,6 +44,14 @@ func usageError(id string, args ...any) error {
 	return &exitError{code: exitUsage, err: msg.Errorf(id, args...)}
 }
 
+// asUsage makes err exit 2 (nothing was done) unless it carries its exit code already.
+func asUsage(err error) error {
+	if _, ok := errors.AsType[*exitError](err); ok {
+		return err
+	}
+	return &exitError{code: exitUsage, err: err}
+}
+
 // partialError says some of the work failed; the problems were printed already.
 func partialError(id string, args ...any) error {
 	return &exitError{code: exitPartial, err: msg.Errorf(id, args...)}

@@ -3,13 +3,9 @@ package main
 import (
 	"context"
 	_ "embed"
-	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 
-	"github.com/tinhdoandaklak/hashtrack"
-	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
 	"github.com/tinhdoandaklak/hashtrack/report"
 )
@@ -27,20 +23,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return &exitError{code: exitUsage, err: err}
-	}
-	// The demo never reads the user's configuration: it runs the example one, with its
-	// files inside the demo folder.
-	c, err := config.Parse(filepath.Join(dir, "hashtrack.toml"), hashtrack.ExampleConfig, e.kinds)
+	c, err := ingest.DemoConfig(dir, e.kinds)
 	if err != nil {
-		return err
-	}
-	c.Database = "demo.db"
-	c.ReportDir = "reports"
-	// A scratch database: start from nothing so two runs show the same numbers.
-	if err := os.Remove(c.DatabasePath()); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return &exitError{code: exitUsage, err: err}
+		return asUsage(err)
 	}
 	e.cfg = c
 	st, err := e.openStore(c, false)

@@ -9,7 +9,6 @@ import (
 	"slices"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
-	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
 	"github.com/tinhdoandaklak/hashtrack/internal/msg"
 	"github.com/tinhdoandaklak/hashtrack/internal/review"
@@ -54,9 +53,10 @@ func runImport(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	st, cleanup, err := e.importStore(c, opts.dryRun)
+	open := func(readOnly bool) (*store.Store, error) { return e.openStore(c, readOnly) }
+	st, cleanup, err := ingest.OpenTarget(opts.dryRun, c.DatabasePath(), open, store.Options{Locations: c.Locations(), Now: e.now})
 	if err != nil {
-		return err
+		return asUsage(err)
 	}
 	defer cleanup()
 	im := &importer{e: e, opts: opts, prog: term.NewProgress(e.stderr), r: e.runner(c, st)}
@@ -89,30 +89,6 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		return partialError("import.partial", t.Rejected, t.Unreadable)
 	}
 	return nil
-}
-
-// importStore opens the database, or for --dry-run a scratch copy of it, so the
-// outcome (new, updated, unchanged) is exactly what a real import would do.
-func (e *env) importStore(c *config.Config, dryRun bool) (*store.Store, func(), error) {
-	if !dryRun {
-		st, err := e.openStore(c, false)
-		if err != nil {
-			return nil, nil, err
-		}
-		return st, func() { st.Close() }, nil
-	}
-	var orig *store.Store
-	if _, err := os.Stat(c.DatabasePath()); err == nil {
-		if orig, err = e.openStore(c, true); err != nil {
-			return nil, nil, err
-		}
-		defer orig.Close()
-	}
-	st, cleanup, err := ingest.OpenScratch(orig, store.Options{Locations: c.Locations(), Now: e.now})
-	if err != nil {
-		return nil, nil, &exitError{code: exitUsage, err: err}
-	}
-	return st, cleanup, nil
 }
 
 // importer is one `hashtrack import`: the runner does the work, this prints it.

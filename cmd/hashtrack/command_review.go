@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
-	"io"
-	"os"
 	"slices"
 	"strings"
 
@@ -116,32 +114,6 @@ func reviewList(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// refsFrom collects the links of a decision: the arguments and, with --from, a file's
-// lines (or stdin's for "-").
-func refsFrom(e *env, pos []string, from string) ([]string, error) {
-	refs := pos
-	if from != "" {
-		var r io.Reader = e.stdin
-		if from != "-" {
-			f, err := os.Open(from)
-			if err != nil {
-				return nil, usageError("app.flag_error", "--from", err)
-			}
-			defer f.Close()
-			r = f
-		}
-		more, err := review.ReadRefs(r)
-		if err != nil {
-			return nil, usageError("app.flag_error", "--from", err)
-		}
-		refs = append(refs, more...)
-	}
-	if len(refs) == 0 {
-		return nil, usageError("review.no_refs")
-	}
-	return refs, nil
-}
-
 func reviewDecide(ctx context.Context, e *env, sub string, args []string) error {
 	fs := reviewFlags(e, sub)
 	from := fs.String("from", "", "")
@@ -172,9 +144,12 @@ func reviewDecide(ctx context.Context, e *env, sub string, args []string) error 
 	if len(bad) > 0 {
 		return &exitError{code: exitUsage, err: msg.Join(bad)}
 	}
-	refs, err := refsFrom(e, pos, *from)
-	if err != nil {
-		return err
+	refs, err := review.RefsFrom(pos, *from, e.stdin)
+	switch {
+	case errors.Is(err, review.ErrNoRefs):
+		return usageError("review.no_refs")
+	case err != nil:
+		return usageError("app.flag_error", "--from", err)
 	}
 	st, err := e.openStore(c, false)
 	if err != nil {
