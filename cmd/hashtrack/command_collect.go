@@ -44,12 +44,10 @@ func runCollect(ctx context.Context, e *env, args []string) error {
 	defer st.Close()
 	r := e.runner(c, st)
 	r.PageNotRead = e.pageNotRead
-	outs, err := r.Collect(ctx, ingest.Selection{Names: sel, All: all, DueOnly: len(sel) == 0 && !all})
-	if err != nil {
-		return err
-	}
+	// Inbox and sheet sources stored their new links first; their pages are read after.
+	round, err := r.CollectRound(ctx, ingest.Selection{Names: sel, All: all, DueOnly: len(sel) == 0 && !all}, len(sel) == 0)
 	failed, problems := 0, 0
-	for _, o := range outs {
+	for _, o := range round.Outcomes {
 		fmt.Fprintln(e.stdout, term.Clean(e.outcomeLine(o)))
 		if o.Err != nil {
 			failed++
@@ -57,24 +55,18 @@ func runCollect(ctx context.Context, e *env, args []string) error {
 		problems += len(o.Problems)
 		e.printProblems(o.Source, o.Problems)
 	}
-	// Inbox and sheet sources stored their new links first: now their pages are read.
-	checked, err := r.CheckPending(ctx, 0)
 	if err != nil {
 		return err
 	}
-	for _, l := range e.checkedLines(checked) {
+	for _, l := range e.checkedLines(round.Checked) {
 		fmt.Fprintln(e.stdout, l)
 	}
-	if len(sel) == 0 {
-		n, err := refreshKnownPosts(ctx, e, r, false)
-		if err != nil {
-			return err
-		}
-		failed += n
+	if round.Refreshed != nil {
+		failed += printRefresh(e, *round.Refreshed, false)
 	}
 	switch {
 	case failed > 0:
-		return &exitError{code: exitPartial, err: fmt.Errorf("%d of %d sources failed", failed, len(outs)), silent: true}
+		return &exitError{code: exitPartial, err: fmt.Errorf("%d of %d sources failed", failed, len(round.Outcomes)), silent: true}
 	case problems > 0:
 		return &exitError{code: exitPartial, err: fmt.Errorf("%d items could not be used", problems), silent: true}
 	}

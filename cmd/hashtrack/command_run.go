@@ -40,27 +40,19 @@ func runDaily(ctx context.Context, e *env, args []string) error {
 	r.PageNotRead = func(where string, err error) {
 		e.log.Info("page not read; post kept as submitted", slog.String("where", where), slog.Any("error", err))
 	}
-	outcomes, err := r.Collect(ctx, ingest.Selection{All: all, DueOnly: true})
-	if err != nil {
-		return err
-	}
-	failed := reportOutcomes(e, outcomes)
 	// The links inbox and sheet sources stored (and any left by an earlier run) are
 	// read before the report, so it counts what they say.
-	checked, err := r.CheckPending(ctx, 0)
+	round, err := r.CollectRound(ctx, ingest.Selection{All: all, DueOnly: true}, true)
+	failed := reportOutcomes(e, round.Outcomes)
 	if err != nil {
 		return err
 	}
 	if e.verbose {
-		for _, l := range e.checkedLines(checked) {
+		for _, l := range e.checkedLines(round.Checked) {
 			fmt.Fprintln(e.stdout, l)
 		}
 	}
-	refreshFailed, err := refreshKnownPosts(ctx, e, r, !e.verbose)
-	if err != nil {
-		return err
-	}
-	failed += refreshFailed
+	failed += printRefresh(e, *round.Refreshed, !e.verbose)
 
 	files, err := report.WriteArchive(ctx, st, c.ArchiveOptions(e.now()))
 	if err != nil {

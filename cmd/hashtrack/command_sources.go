@@ -178,14 +178,10 @@ func runSourceCheck(ctx context.Context, e *env, c *config.Config, name string) 
 	return nil
 }
 
-// refreshKnownPosts re-measures the known posts whose turn has come (after `collect`
-// and `run`) and says what it did: each source with posts due on a line, or — quiet,
-// for cron — only its failures, on stderr. It returns how many sources failed.
-func refreshKnownPosts(ctx context.Context, e *env, r *ingest.Runner, quiet bool) (failed int, err error) {
-	o, err := r.Refresh(ctx)
-	if err != nil {
-		return 0, err
-	}
+// printRefresh says what re-measuring the known posts did (after `collect` and `run`):
+// each source with posts due on a line, or — quiet, for cron — only its failures, on
+// stderr. It returns how many sources failed.
+func printRefresh(e *env, o ingest.RefreshOutcome, quiet bool) (failed int) {
 	p := e.msg()
 	for _, s := range o.Sources {
 		if s.Due == 0 {
@@ -212,5 +208,5 @@ func refreshKnownPosts(ctx context.Context, e *env, r *ingest.Runner, quiet bool
 		}
 		e.printProblems(s.Source, s.Problems)
 	}
-	return failed, nil
+	return failed
 }
