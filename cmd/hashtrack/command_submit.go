@@ -10,7 +10,6 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/collector/manual"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
-	"github.com/tinhdoandaklak/hashtrack/internal/review"
 	"github.com/tinhdoandaklak/hashtrack/internal/term"
 	"github.com/tinhdoandaklak/hashtrack/internal/web"
 	"github.com/tinhdoandaklak/hashtrack/store"
@@ -50,13 +49,8 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	}
 	defer st.Close()
 	r := e.runner(c, st)
-	sub, err := r.Submit(ctx, p, ingest.Origin{})
-	if err != nil {
-		return err
-	}
-	saved := sub.Post
-	if r.ReadPages && !*noFetch {
-		// The post is stored; now its page (and any other link still waiting) is read.
+	check := r.ReadPages && !*noFetch
+	if check {
 		prog := term.NewProgress(e.stderr)
 		r.Progress = func(_ ingest.Step, done, total int) {
 			prog.Show(e.msg().T("check.progress"), done, total)
@@ -68,19 +62,15 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 			prog.Done()
 			e.warn("submit.page_not_read", term.Clean(where), term.Clean(e.msg().Error(err)))
 		}
-		checked, err := r.CheckPending(ctx, 0)
-		if err != nil {
-			return err
-		}
-		if saved, err = review.Current(ctx, st, saved); err != nil {
-			return err
-		}
-		if checked.Waiting > 0 {
-			e.say("check.waiting", checked.Waiting)
-		}
-	} else if sub.Queued {
-		e.say("check.waiting", 1)
 	}
+	sub, checked, err := r.SubmitAndCheck(ctx, p, ingest.Origin{}, check)
+	if err != nil {
+		return err
+	}
+	if waiting := checked.Waiting; waiting > 0 || (!check && sub.Queued) {
+		e.say("check.waiting", max(waiting, 1))
+	}
+	saved := sub.Post
 	if sub.Outcome == store.Conflict {
 		// Staff at the command line may see the owner: `hashtrack review list` shows it.
 		fmt.Fprintln(e.stdout, web.OutcomeMessage(sub.Outcome, saved))
