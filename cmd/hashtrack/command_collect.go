@@ -8,6 +8,7 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
+	"github.com/tinhdoandaklak/hashtrack/internal/ingest/wording"
 	"github.com/tinhdoandaklak/hashtrack/internal/term"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
@@ -48,7 +49,7 @@ func runCollect(ctx context.Context, e *env, args []string) error {
 	round, err := r.CollectRound(ctx, ingest.Selection{Names: sel, All: all, DueOnly: len(sel) == 0 && !all}, len(sel) == 0)
 	failed, problems := 0, 0
 	for _, o := range round.Outcomes {
-		fmt.Fprintln(e.stdout, term.Clean(e.outcomeLine(o)))
+		fmt.Fprintln(e.stdout, term.Clean(wording.Outcome(e.msg(), o)))
 		if o.Err != nil {
 			failed++
 		}
@@ -58,7 +59,7 @@ func runCollect(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	for _, l := range e.checkedLines(round.Checked) {
+	for _, l := range wording.Checked(e.msg(), round.Checked) {
 		fmt.Fprintln(e.stdout, l)
 	}
 	if round.Refreshed != nil {
@@ -71,31 +72,6 @@ func runCollect(ctx context.Context, e *env, args []string) error {
 		return &exitError{code: exitPartial, err: fmt.Errorf("%d items could not be used", problems), silent: true}
 	}
 	return nil
-}
-
-// outcomeLine is the one line `collect` prints for a source.
-func (e *env) outcomeLine(o ingest.Outcome) string {
-	p := e.msg()
-	switch {
-	case o.Err != nil && o.Health.Failing():
-		return p.T("collect.failing", o.Source, o.Kind, o.Err, o.Health.ConsecutiveFailures)
-	case o.Err != nil:
-		return p.T("collect.failed", o.Source, o.Kind, o.Err)
-	case o.Skipped != "":
-		return p.T("collect.skipped", o.Source, o.Kind, o.Skipped)
-	case o.NotModified:
-		return p.T("collect.not_modified", o.Source, o.Kind)
-	}
-	line := p.T("collect.done", o.Source, o.Kind, o.Seen, o.Upsert.New, o.Upsert.Updated)
-	if len(o.Problems) > 0 {
-		line += p.T("collect.problems", len(o.Problems))
-	}
-	return line
-}
-
-// pagesLine says what reading the pages of new links found.
-func (e *env) pagesLine(t ingest.PageTally) string {
-	return e.msg().T("collect.pages", t.Checked(), t.Verified, t.NotFound, t.Unverifiable, t.NotRead)
 }
 
 // pageNotRead warns that a link's page could not be read; the post is kept.

@@ -4,14 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"os"
-	"slices"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
+	"github.com/tinhdoandaklak/hashtrack/internal/ingest/wording"
 	"github.com/tinhdoandaklak/hashtrack/internal/msg"
-	"github.com/tinhdoandaklak/hashtrack/internal/review"
 	"github.com/tinhdoandaklak/hashtrack/internal/term"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
@@ -180,27 +178,11 @@ func (im *importer) check(ctx context.Context) error {
 			return err
 		}
 	}
-	for _, l := range im.e.checkedLines(checked) {
+	for _, l := range wording.Checked(im.e.msg(), checked) {
 		fmt.Fprintln(im.e.stdout, l)
 	}
 	im.total.Add(ingest.Tally{Pages: checked.Pages, Held: checked.Held})
 	return nil
-}
-
-// checkedLines say what a run of the link checks found, the posts it sent to staff,
-// and how many links still wait.
-func (e *env) checkedLines(checked ingest.Checked) []string {
-	var out []string
-	if checked.Pages.Checked() > 0 {
-		out = append(out, e.pagesLine(checked.Pages))
-	}
-	for _, l := range e.heldLines(checked.Held) {
-		out = append(out, "  "+l)
-	}
-	if checked.Waiting > 0 {
-		out = append(out, e.msg().T("check.waiting", checked.Waiting))
-	}
-	return out
 }
 
 // report prints one file's outcome and adds it to the total.
@@ -210,26 +192,10 @@ func (im *importer) report(name string, t ingest.Tally) {
 		id = "import.file_dry"
 	}
 	im.e.say(id, term.Clean(name), t.Rows, t.Upsert.New, t.Upsert.Updated, t.Upsert.Unchanged, t.Rejected)
-	for _, l := range im.e.heldLines(t.Held) {
+	for _, l := range wording.Held(im.e.msg(), t.Held) {
 		fmt.Fprintf(im.e.stdout, "  %s\n", l)
 	}
 	im.total.Add(t)
-}
-
-// heldLines say in Vietnamese which posts wait for staff instead of counting, and why.
-func (e *env) heldLines(h ingest.Held) []string {
-	p := e.msg()
-	var out []string
-	for _, reason := range slices.Sorted(maps.Keys(h.Queued)) {
-		out = append(out, p.T("import.held", h.Queued[reason], review.ReasonText(reason)))
-	}
-	if h.UnderReview > 0 {
-		out = append(out, p.T("import.under_review", h.UnderReview))
-	}
-	if h.Conflicts > 0 {
-		out = append(out, p.T("import.conflicts", h.Conflicts))
-	}
-	return out
 }
 
 func (im *importer) summary(files int) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
+	"github.com/tinhdoandaklak/hashtrack/internal/ingest/wording"
 	"github.com/tinhdoandaklak/hashtrack/internal/term"
 	"github.com/tinhdoandaklak/hashtrack/report"
 )
@@ -48,7 +49,7 @@ func runDaily(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if e.verbose {
-		for _, l := range e.checkedLines(round.Checked) {
+		for _, l := range wording.Checked(e.msg(), round.Checked) {
 			fmt.Fprintln(e.stdout, l)
 		}
 	}
@@ -113,24 +114,10 @@ func reportOutcomes(e *env, outcomes []ingest.Outcome) int {
 			failed++
 		}
 		if e.verbose {
-			fmt.Fprintln(e.stdout, term.Clean(e.outcomeSummary(o)))
+			fmt.Fprintln(e.stdout, term.Clean(wording.Summary(e.msg(), o)))
 		}
 	}
 	return failed
-}
-
-// outcomeSummary is one Vietnamese line about a source's run.
-func (e *env) outcomeSummary(o ingest.Outcome) string {
-	p := e.msg()
-	switch {
-	case o.Skipped != "":
-		return p.T("run.skipped", o.Source, o.Skipped)
-	case o.Err != nil:
-		return p.T("run.failed", o.Source, o.Health.ConsecutiveFailures)
-	case o.NotModified:
-		return p.T("run.not_modified", o.Source)
-	}
-	return p.T("run.done", o.Source, o.Seen, o.Upsert.New, o.Upsert.Updated, o.Upsert.Unchanged, len(o.Problems))
 }
 
 // oneLine keeps a message on one line so each problem is one line in cron's mail,

@@ -8,9 +8,9 @@ import (
 	"os"
 	"strings"
 
-	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
+	"github.com/tinhdoandaklak/hashtrack/internal/ingest/wording"
 	"github.com/tinhdoandaklak/hashtrack/internal/msg"
 	"github.com/tinhdoandaklak/hashtrack/internal/term"
 	"github.com/tinhdoandaklak/hashtrack/store"
@@ -63,37 +63,8 @@ func runSources(ctx context.Context, e *env, args []string) error {
 	tab := e.table("sources.header")
 	failing := 0
 	for _, r := range rows {
-		state := p.T("sources.good")
-		switch r.Status {
-		case store.SourcePending:
-			state = p.T("sources.pending")
-		case store.SourceFailing:
-			state = p.T("sources.failing", r.LastError)
-			failing++
-		case store.SourceStale:
-			state = p.T("sources.stale", p.Time(r.LastSuccess, loc))
-			if r.LastError != "" {
-				state += p.T("sources.stale_error", r.LastError)
-			}
-		default:
-			if r.LastError != "" {
-				state = p.T("sources.error", r.LastError)
-			}
-		}
-		next := p.Time(r.NextDue, loc)
-		if !r.NextDue.After(now) {
-			next = p.T("sources.now")
-		}
-		switch {
-		case !r.NeedsToken.IsZero():
-			state, next = "⚠ "+r.LastError, "—" // it begins "cần cấp lại token (từ …)"
-			failing++
-		case r.Waiting != "" && r.NextDue.After(now):
-			state = ingest.WaitingText(r.Waiting, r.NextDue, loc)
-		}
-		if u := e.usageText(r.UsageToday, r.DailyQuota); u != "" {
-			state += "; " + u
-		}
+		state, next, alerts := wording.SourceState(p, r, now, loc)
+		failing += alerts
 		tab.Row(r.Name, r.Kind, p.Time(r.LastAttempt, loc), p.Time(r.LastSuccess, loc), r.ConsecutiveFailures, fmt.Sprintf("%d/%d", r.ItemsSeen, r.ItemsStored), next, state)
 	}
 	tab.Flush()
@@ -119,21 +90,6 @@ func printFailedDeliveries(e *env, c *config.Config, st *store.Store) error {
 		}
 	}
 	return nil
-}
-
-// usageText is what a source spent of its API today: "đã dùng 312/10.000 đơn vị hạn
-// mức hôm nay" where the API counts quota units, the calls otherwise; "" for none.
-func (e *env) usageText(u collector.Usage, quota int) string {
-	p := e.msg()
-	switch {
-	case u.QuotaUnits > 0 && quota > 0:
-		return p.T("sources.usage_quota", p.Int(int64(u.QuotaUnits)), p.Int(int64(quota)))
-	case u.QuotaUnits > 0:
-		return p.T("sources.usage_units", p.Int(int64(u.QuotaUnits)))
-	case u.Calls > 0:
-		return p.T("sources.usage_calls", p.Int(int64(u.Calls)))
-	}
-	return ""
 }
 
 // runSourceCheck is `hashtrack sources --check NAME`: whether the source's token works,
@@ -184,21 +140,12 @@ func runSourceCheck(ctx context.Context, e *env, c *config.Config, name string) 
 func printRefresh(e *env, o ingest.RefreshOutcome, quiet bool) (failed int) {
 	p := e.msg()
 	for _, s := range o.Sources {
-		if s.Due == 0 {
+		line, bad := wording.Refresh(p, s)
+		if line == "" {
 			continue
 		}
-		line := p.T("refresh.line", term.Clean(s.Source), s.Measured, s.Due, s.Changed)
-		if s.Gone > 0 {
-			line += p.T("refresh.gone", s.Gone)
-		}
-		switch {
-		case s.Skipped != "":
-			line = p.T("refresh.skipped", term.Clean(s.Source), s.Due, term.Clean(s.Skipped))
-		case s.Err != nil:
+		if bad {
 			failed++
-			line = p.T("refresh.failed", line, term.Clean(p.Error(s.Err)))
-		default:
-			line = "✓ " + line
 		}
 		switch {
 		case s.Err != nil && quiet:
