@@ -126,7 +126,7 @@ func youTubePost(t *testing.T, opts []func(*env), cfg string) collector.Post {
 // API nothing, day 7 measures again.
 func TestRefreshMeasuresASubmittedYouTubeLink(t *testing.T) {
 	const tokenEnv = "HASHTRACK_E2E19_YT_KEY"
-	t.Setenv(tokenEnv, "yt-key-e2e19") // config.Load reads it: this test cannot run in parallel
+	setTestEnv(t, tokenEnv, "yt-key-e2e19")
 	yt, srv := newFakeYouTube(t)
 	const id = "AbCdEfGhIj1"
 	yt.stats[id] = `{"viewCount": "250", "likeCount": "40", "favoriteCount": "0", "commentCount": "7"}`
@@ -341,7 +341,7 @@ func (f *fakeAPIs) serveYouTube(w http.ResponseWriter, r *http.Request) {
 // token", and `sources` says so.
 func TestTokenNeverLeaks(t *testing.T) {
 	const token, tokenEnv = "tok-SECRET-123", "HASHTRACK_E2E19_TOKEN"
-	t.Setenv(tokenEnv, token) // config.Load reads it: this test cannot run in parallel
+	setTestEnv(t, tokenEnv, token)
 	api := newFakeAPIs(t, token)
 	loc := collector.DefaultLocation()
 	now := time.Date(2026, 11, 21, 8, 0, 0, 0, loc)

@@ -36,6 +36,21 @@ func holdFile(path string) (release func(), err error) {
 	return func() { db.Close() }, nil
 }
 
+// setTestEnv sets a variable only this test's configuration names (a token_env, which
+// config.Load reads), until the test ends. Unlike t.Setenv it lets the test run in
+// parallel: no other test reads the variable, so it may be set for the whole process.
+func setTestEnv(t *testing.T, name, value string) {
+	t.Helper()
+	t.Parallel()
+	if _, taken := os.LookupEnv(name); taken {
+		t.Fatalf("%s is set already: the name must be this test's own", name)
+	}
+	if err := os.Setenv(name, value); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Unsetenv(name) })
+}
+
 // The command tests' names for the shared test kit (internal/testkit): a small valid
 // configuration, writing it, a [fetch] line, a source of the test kind.
 const testConfig = testkit.Config
