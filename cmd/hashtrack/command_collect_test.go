@@ -305,7 +305,7 @@ func TestCollectEveryKindThen304(t *testing.T) {
 
 // faultConfig has one good feed and one source per fault.
 var faultConfig = withFetch(testConfig, `allow_networks = ["127.0.0.0/8:*"]
-timeout = "3s"`) + `
+timeout = "1500ms"`) + `
 [[source]]
 name = "good"
 kind = "feed"

@@ -34,7 +34,7 @@ func TestSideBySideProcesses(t *testing.T) {
 		cmd.Env = []string{"HOME=" + home}
 		return cmd
 	}
-	serve := hashtrack("serve", "--addr", "127.0.0.1:0", "--refresh-delay", "1s")
+	serve := hashtrack("serve", "--addr", "127.0.0.1:0", "--refresh-delay", "200ms")
 	stderr, err := serve.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
