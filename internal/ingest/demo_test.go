@@ -80,7 +80,7 @@ func TestDemoDataThroughSubmissionPath(t *testing.T) {
 
 // TestLoadDemoAsOneByOne: LoadDemo stores the sample in one batch (one commit, not 338
 // on a busy disk); what it stores is what storing each submission as it arrives stores:
-// the same counts, posts, snapshots and rollups.
+// the same counts, posts, snapshots, audit trail and rollups.
 func TestLoadDemoAsOneByOne(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -128,6 +128,9 @@ func TestLoadDemoAsOneByOne(t *testing.T) {
 			return errors.Join(enc.Encode(p), enc.Encode(snaps))
 		})
 		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.AuditTrail(ctx, func(a store.AuditEntry) error { return enc.Encode(a) }); err != nil {
 			t.Fatal(err)
 		}
 		err = st.Rollups("cds2023", time.Time{}, time.Time{}, func(r store.RollupRow) error { return enc.Encode(r) })
