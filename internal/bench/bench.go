@@ -60,6 +60,9 @@ type Options struct {
 	ignoreETag bool
 	// freeDisk replaces the file system's free space (tests of the disk refusal).
 	freeDisk func(dir string) int64
+	// loginPassword replaces the staff password the serve bench logs in with (tests of
+	// a refused login).
+	loginPassword string
 }
 
 // CollectFunc runs the sources of c once and says how each went.

@@ -1,0 +1,138 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tinhdoandaklak/hashtrack/collector/synth"
+	"github.com/tinhdoandaklak/hashtrack/internal/web"
+)
+
+// The pages staff read during the burst. Staff watch the evening deadline from the
+// console while the branches submit: the console's home (today's figures), the review
+// queue and the posts list, beside the campaign index and the latest report (which
+// needs a staff login unless the config makes reports public, and the bench's does not).
+
+// servePage is one page read during the burst.
+type servePage struct {
+	Kind string // what staff call it, in the tables
+	Path string
+}
+
+// servePages are read one after another, every pageEvery, with one staff session, as
+// a staff member clicking through them would: never more than one read in flight, so
+// the readers cannot take the machine from the branches.
+var servePages = []servePage{
+	{"index", "/"},
+	{"report", "/reports/" + synth.CampaignID + "/latest.html"},
+	{"console home", "/console/"},
+	{"review queue", "/console/queue"},
+	// One branch's posts: the search scans every post (no campaign in the query), the
+	// most a posts list costs; it shows the first 200.
+	{"posts list", "/console/posts?unit=" + synth.Units()[0].ID},
+}
+
+// pageEvery is how often the pages are read during the burst (all of them, in turn).
+const pageEvery = 20 * time.Millisecond
+
+// isConsole says whether a page is one of the staff console's.
+func (p servePage) isConsole() bool { return strings.HasPrefix(p.Path, "/console/") }
+
+// PageReads are the reads of one page during the burst.
+type PageReads struct {
+	// Latencies of the reads answered 200 (time until the whole page was read).
+	Latencies []time.Duration
+	// Errors counts the other reads by kind: "429" (rate-limited), "HTTP 303" (sent
+	// to the login page: the session was not accepted), "network", ….
+	Errors map[string]int
+}
+
+func (p *PageReads) errors() int {
+	n := 0
+	for _, v := range p.Errors {
+		n += v
+	}
+	return n
+}
+
+// errorKinds lists the errors as "HTTP 303: 2", or "none".
+func (p *PageReads) errorKinds() string {
+	if p == nil {
+		return "none"
+	}
+	return listErrors(p.Errors)
+}
+
+// The staff account the bench logs in with: its hash is written into the bench's
+// config as `hashtrack staff add` writes it; the database is the bench's own.
+const (
+	benchStaff    = "bench-staff"
+	benchPassword = "mat-khau-cua-bench"
+)
+
+// staffClient is a browser of one staff member: its own client address
+// (127.0.0.<host>), a cookie jar for the login and session cookies, and redirects not
+// followed, so that a page that sends the reader to the login page is counted as
+// such rather than as the login page read.
+func staffClient(host int) *http.Client {
+	c := branchClient(host)
+	c.Jar, _ = cookiejar.New(nil) // never fails without options
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return c
+}
+
+// benchHash is benchPassword's hash, made once per process: bcrypt at the console's
+// cost takes tens of milliseconds, and a bench run (or its tests) may serve many times.
+var benchHash = sync.OnceValues(func() (string, error) { return web.HashPassword(benchPassword) })
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// staffLogin logs client in through the console's login form, as a browser does:
+// GET /login (the form and its CSRF cookie), then POST the name, password and token
+// from the same origin; the server answers with the session cookie and a redirect.
+func staffLogin(ctx context.Context, client *http.Client, base, name, password string) error {
+	get, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/login?next=%2Fconsole%2F", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := client.Do(get)
+	if err != nil {
+		return fmt.Errorf("bench: staff login: %w", err)
+	}
+	page, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	if err != nil {
+		return fmt.Errorf("bench: staff login: %w", err)
+	}
+	m := csrfField.FindSubmatch(page)
+	if resp.StatusCode != http.StatusOK || m == nil {
+		return fmt.Errorf("bench: staff login: GET /login answered %d without a form token", resp.StatusCode)
+	}
+	form := url.Values{"name": {name}, "password": {password}, "csrf": {string(m[1])}, "next": {"/console/"}}
+	post, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/login", strings.NewReader(form.Encode()))
+	if err != nil {
+		return err
+	}
+	post.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	post.Header.Set("Origin", base)
+	post.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err = client.Do(post)
+	if err != nil {
+		return fmt.Errorf("bench: staff login: %w", err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/" {
+		// The login page again: 401 wrong password, 403 stale form, 429 locked or limited.
+		return fmt.Errorf("bench: staff login: POST /login answered %d (want 303 to /console/)", resp.StatusCode)
+	}
+	return nil
+}
