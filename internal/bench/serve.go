@@ -254,28 +254,32 @@ func measureServe(ctx context.Context, opts Options, g *synth.Generator) ServeRe
 		})
 	}
 	var mu sync.Mutex
-	pagesDone := make(chan struct{})
+	// The burst ends once every page was read at least once: a small burst (a test's)
+	// can be over before the reader has gone round.
+	pagesDone, pagesRound := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(pagesDone)
 		tick := time.NewTicker(pageEvery)
 		defer tick.Stop()
-		for {
-			for _, p := range servePages {
-				d, status, err := timedGet(burstCtx, staff, base+p.Path)
-				if burstCtx.Err() != nil {
-					return
-				}
-				mu.Lock()
-				pr := res.Pages[p.Path]
-				if err != nil || status != http.StatusOK {
-					k := kindOf(status, err)
-					pr.Errors[k]++
-					res.Errors[fmt.Sprintf("page %s: %s", p.Path, k)]++
-					res.FirstError = cmp.Or(res.FirstError, fmt.Sprintf("GET %s: %s", p.Path, errString(err, status)))
-				} else {
-					pr.Latencies = append(pr.Latencies, d)
-				}
-				mu.Unlock()
+		for i := 0; ; i++ {
+			p := servePages[i%len(servePages)]
+			d, status, err := timedGet(burstCtx, staff, base+p.Path)
+			if burstCtx.Err() != nil {
+				return
+			}
+			mu.Lock()
+			pr := res.Pages[p.Path]
+			if err != nil || status != http.StatusOK {
+				k := kindOf(status, err)
+				pr.Errors[k]++
+				res.Errors[fmt.Sprintf("page %s: %s", p.Path, k)]++
+				res.FirstError = cmp.Or(res.FirstError, fmt.Sprintf("GET %s: %s", p.Path, errString(err, status)))
+			} else {
+				pr.Latencies = append(pr.Latencies, d)
+			}
+			mu.Unlock()
+			if i == len(servePages)-1 {
+				close(pagesRound)
 			}
 			select {
 			case <-burstCtx.Done():
@@ -341,6 +345,10 @@ func measureServe(ctx context.Context, opts Options, g *synth.Generator) ServeRe
 	}
 	if n, err := st.Changes(); err == nil {
 		res.Transactions = int(n - changes)
+	}
+	select {
+	case <-pagesRound:
+	case <-pagesDone: // ctx cancelled
 	}
 	stop()
 	<-pagesDone
