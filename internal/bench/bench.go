@@ -3,8 +3,8 @@
 // bare bbolt, how long a report takes and how much memory it needs (in a child process,
 // so the figure is the report's own), how collection of feeds on loopback compares
 // with bare gofeed, and how the daemon's HTTP handler takes a burst of submissions from
-// many branches while feeds are collected; then it checks the figures against the targets BENCHMARKS.md
-// states. The command line only parses flags, calls Run and prints the Markdown.
+// many branches while feeds are collected and a staff member reads the reports and the
+// console; then it checks the figures against the targets BENCHMARKS.md states. The command line only parses flags, calls Run and prints the Markdown.
 package bench
 
 import (
