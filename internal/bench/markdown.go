@@ -353,7 +353,8 @@ func (r *Report) writeServe(w io.Writer) {
 	if so.Feeds > 0 {
 		fmt.Fprintf(w, "| collect of %d feeds alongside: time (failed sources) | %s (%d) |\n", so.Feeds, dur(v.CollectTime), v.CollectFails)
 	}
-	fmt.Fprintf(w, "| posts in the store afterwards (waiting in the review queue) | %s (%s) |\n", thousands(int64(v.Stored)), thousands(int64(v.Pending)))
+	fmt.Fprintf(w, "| posts in the store afterwards | %s |\n", thousands(int64(v.Stored)))
+	fmt.Fprintf(w, "| of them waiting in the review queue (every %dth branch's link has review = \"manual\") | %s |\n", reviewEvery, thousands(int64(v.Pending)))
 	fmt.Fprintf(w, "\nPages read during the burst, in turn, one every %s (each every %s unless reads take longer), by a staff member logged in through the console's login form (redirects not followed):\n\n", dur(pageEvery), dur(pageEvery*time.Duration(len(servePages))))
 	fmt.Fprintf(w, "| page | reads answered 200 | p50 | **p99** | max | errors by kind |\n|---|---:|---:|---:|---:|---|\n")
 	for _, p := range servePages {
