@@ -3,8 +3,8 @@
 // bare bbolt, how long a report takes and how much memory it needs (in a child process,
 // so the figure is the report's own), how collection of feeds on loopback compares
 // with bare gofeed, and how the daemon's HTTP handler takes a burst of submissions from
-// many branches while feeds are collected; then it checks the figures against the targets BENCHMARKS.md
-// states. The command line only parses flags, calls Run and prints the Markdown.
+// many branches while feeds are collected and a staff member reads the reports and the
+// console; then it checks the figures against the targets BENCHMARKS.md states. The command line only parses flags, calls Run and prints the Markdown.
 package bench
 
 import (
@@ -60,6 +60,9 @@ type Options struct {
 	ignoreETag bool
 	// freeDisk replaces the file system's free space (tests of the disk refusal).
 	freeDisk func(dir string) int64
+	// loginPassword replaces the staff password the serve bench logs in with (tests of
+	// a refused login).
+	loginPassword string
 }
 
 // CollectFunc runs the sources of c once and says how each went.

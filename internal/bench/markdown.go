@@ -251,16 +251,31 @@ func (r *Report) targets() []target {
 		serveTarget("burst: 0 errors other than the limiter's 429s", func() (string, bool) {
 			return v.errorKinds(), v.OtherErrors() == 0 && v.Accepted > 0
 		})
-		serveTarget("burst: index and report pages answer in ≤ 200 ms (p99)", func() (string, bool) {
+		pagesTarget := func(console bool) (string, bool) {
 			var parts []string
 			ok := true
 			for _, p := range servePages {
-				q := percentile(v.Pages[p], 99)
-				parts = append(parts, fmt.Sprintf("%s %s", p, dur(q)))
-				ok = ok && len(v.Pages[p]) > 0 && q <= 200*time.Millisecond
+				if p.isConsole() != console {
+					continue
+				}
+				pr := v.Pages[p.Path]
+				if pr == nil {
+					pr = &PageReads{}
+				}
+				q := percentile(pr.Latencies, 99)
+				part := fmt.Sprintf("%s %s", p.Path, dur(q))
+				if n := pr.errors(); n > 0 {
+					part += fmt.Sprintf(" (%d errors)", n)
+				}
+				parts = append(parts, part)
+				// A page refused (429: rate-limited away; 303: logged out) fails
+				// however fast the other reads were.
+				ok = ok && len(pr.Latencies) > 0 && pr.errors() == 0 && q <= 200*time.Millisecond
 			}
 			return strings.Join(parts, ", "), ok
-		})
+		}
+		serveTarget("burst: index and report pages answer in ≤ 200 ms (p99)", func() (string, bool) { return pagesTarget(false) })
+		serveTarget("burst: console pages (home, review queue, posts list) answer in ≤ 200 ms (p99)", func() (string, bool) { return pagesTarget(true) })
 	}
 	c := r.Collect
 	collectTarget := func(name string, f func() (string, bool)) {
@@ -335,13 +350,22 @@ func (r *Report) writeServe(w io.Writer) {
 	if so.LinkChecks {
 		fmt.Fprintf(w, "| link checks: pages read during the burst (each answers after %s) | %s |\n", cmp.Or(so.PageDelay, DefaultPageDelay), thousands(v.PagesRead))
 	}
-	for _, p := range servePages {
-		fmt.Fprintf(w, "| GET %s during the burst: p50 / p99 (%d reads) | %s / %s |\n", p, len(v.Pages[p]), dur(percentile(v.Pages[p], 50)), dur(percentile(v.Pages[p], 99)))
-	}
 	if so.Feeds > 0 {
 		fmt.Fprintf(w, "| collect of %d feeds alongside: time (failed sources) | %s (%d) |\n", so.Feeds, dur(v.CollectTime), v.CollectFails)
 	}
 	fmt.Fprintf(w, "| posts in the store afterwards | %s |\n", thousands(int64(v.Stored)))
+	fmt.Fprintf(w, "| of them waiting in the review queue (every %dth branch's link has review = \"manual\") | %s |\n", reviewEvery, thousands(int64(v.Pending)))
+	fmt.Fprintf(w, "\nPages read during the burst, in turn, one every %s (each every %s unless reads take longer), by a staff member logged in through the console's login form (redirects not followed):\n\n", dur(pageEvery), dur(pageEvery*time.Duration(len(servePages))))
+	fmt.Fprintf(w, "| page | reads answered 200 | p50 | **p99** | max | errors by kind |\n|---|---:|---:|---:|---:|---|\n")
+	for _, p := range servePages {
+		pr := v.Pages[p.Path]
+		if pr == nil {
+			pr = &PageReads{}
+		}
+		l := pr.Latencies
+		fmt.Fprintf(w, "| %s `%s` | %s | %s | **%s** | %s | %s |\n", p.Kind, p.Path, thousands(int64(len(l))),
+			dur(percentile(l, 50)), dur(percentile(l, 99)), dur(percentile(l, 100)), pr.errorKinds())
+	}
 	for _, e := range []string{v.FirstError, v.CollectErr, v.ChecksErr} {
 		if e != "" {
 			fmt.Fprintf(w, "\nFirst error: %s\n", e)

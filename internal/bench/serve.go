@@ -69,11 +69,16 @@ type ServeResult struct {
 	Latencies             []time.Duration
 	// Errors counts the answers that were not 200/201, by kind: "429", "HTTP 4xx/5xx
 	// <code>", "network".
-	Errors       map[string]int
-	FirstError   string // one example of an error other than a 429
-	Stored       int    // posts in the store afterwards, the collect's included
-	FormPosts    int    // submissions sent through the form (the rest through the API)
-	Pages        map[string][]time.Duration
+	Errors     map[string]int
+	FirstError string // one example of an error other than a 429
+	Stored     int    // posts in the store afterwards, the collect's included
+	FormPosts  int    // submissions sent through the form (the rest through the API)
+	// Pages are the reads of each of servePages during the burst, by path, with the
+	// staff session (the page errors are in Errors too, as "page <path>: <kind>").
+	Pages map[string]*PageReads
+	// Pending counts the posts in the review queue afterwards: the branches whose link
+	// has review = "manual" (every reviewEvery-th) fill it during the burst.
+	Pending      int
 	CollectTime  time.Duration
 	CollectFails int
 	CollectErr   string
@@ -99,9 +104,6 @@ func (r *ServeResult) CPUPerSubmission() time.Duration {
 	}
 	return r.CPU / time.Duration(r.Accepted)
 }
-
-// servePages are the pages read during the burst, as staff open them.
-var servePages = []string{"/", "/reports/" + synth.CampaignID + "/latest.html"}
 
 // PerSecond is accepted submissions per second of the burst.
 func (r *ServeResult) PerSecond() float64 {
@@ -133,12 +135,19 @@ func (r *ServeResult) OtherErrors() int {
 	return n
 }
 
+// reviewEvery: the link of every reviewEvery-th branch (the first included) has
+// review = "manual", so its posts wait in the review queue staff read.
+const reviewEvery = 10
+
 // measureServe starts the daemon's HTTP handler on a loopback listener over a fresh
-// store, writes the campaign's report, then lets the branches submit while the feeds are
-// collected and the index and report pages are read every 20 ms.
+// store, writes the campaign's report, logs a staff member in, then lets the branches
+// submit while the feeds are collected and servePages are read every pageEvery.
 func measureServe(ctx context.Context, opts Options, g *synth.Generator) ServeResult {
 	so := opts.Serve
-	res := ServeResult{Branches: so.Branches, Submissions: so.Branches * so.PerBranch, Errors: map[string]int{}, Pages: map[string][]time.Duration{}}
+	res := ServeResult{Branches: so.Branches, Submissions: so.Branches * so.PerBranch, Errors: map[string]int{}, Pages: map[string]*PageReads{}}
+	for _, p := range servePages {
+		res.Pages[p.Path] = &PageReads{Errors: map[string]int{}}
+	}
 	if opts.Runner == nil {
 		res.Err = "no ingest runner was given to the bench"
 		return res
@@ -165,8 +174,18 @@ func measureServe(ctx context.Context, opts Options, g *synth.Generator) ServeRe
 	tokens := make([]string, so.Branches)
 	for b := range so.Branches {
 		tokens[b] = fmt.Sprintf("branch-%03d-0123456789abcdef", b)
-		fmt.Fprintf(&extra, "[[token]]\ntoken = %q\nunit = %q\ncampaign = %q\n\n", tokens[b], units[b%len(units)].ID, synth.CampaignID)
+		review := ""
+		if b%reviewEvery == 0 {
+			review = "review = \"manual\"\n"
+		}
+		fmt.Fprintf(&extra, "[[token]]\ntoken = %q\nunit = %q\ncampaign = %q\n%s\n", tokens[b], units[b%len(units)].ID, synth.CampaignID, review)
 	}
+	hash, err := benchHash()
+	if err != nil {
+		res.Err = err.Error()
+		return res
+	}
+	fmt.Fprintf(&extra, "[[staff]]\nname = %q\npassword_hash = %q\n\n", benchStaff, hash)
 	text := configText(g, filepath.Join(dir, "hashtrack.db"), filepath.Join(dir, "reports"), extra.String())
 	c, err := config.Parse(filepath.Join(opts.Dir, "serve.toml"), text, opts.Kinds)
 	if err != nil {
@@ -210,6 +229,11 @@ func measureServe(ctx context.Context, opts Options, g *synth.Generator) ServeRe
 	go hs.Serve(ln)
 	defer hs.Close()
 	base := "http://" + ln.Addr().String()
+	staff := staffClient(254)
+	if err := staffLogin(ctx, staff, base, benchStaff, cmp.Or(opts.loginPassword, benchPassword)); err != nil {
+		res.Err = err.Error()
+		return res
+	}
 
 	burstCtx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -230,26 +254,32 @@ func measureServe(ctx context.Context, opts Options, g *synth.Generator) ServeRe
 		})
 	}
 	var mu sync.Mutex
-	pagesDone := make(chan struct{})
+	// The burst ends once every page was read at least once: a small burst (a test's)
+	// can be over before the reader has gone round.
+	pagesDone, pagesRound := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(pagesDone)
-		client := branchClient(254)
-		tick := time.NewTicker(20 * time.Millisecond)
+		tick := time.NewTicker(pageEvery)
 		defer tick.Stop()
-		for {
-			for _, p := range servePages {
-				d, status, err := timedGet(burstCtx, client, base+p)
-				if burstCtx.Err() != nil {
-					return
-				}
-				mu.Lock()
-				if err != nil || status != http.StatusOK {
-					res.Errors[fmt.Sprintf("page %s: %s", p, kindOf(status, err))]++
-					res.FirstError = cmp.Or(res.FirstError, fmt.Sprintf("GET %s: %s", p, kindOf(status, err)))
-				} else {
-					res.Pages[p] = append(res.Pages[p], d)
-				}
-				mu.Unlock()
+		for i := 0; ; i++ {
+			p := servePages[i%len(servePages)]
+			d, status, err := timedGet(burstCtx, staff, base+p.Path)
+			if burstCtx.Err() != nil {
+				return
+			}
+			mu.Lock()
+			pr := res.Pages[p.Path]
+			if err != nil || status != http.StatusOK {
+				k := kindOf(status, err)
+				pr.Errors[k]++
+				res.Errors[fmt.Sprintf("page %s: %s", p.Path, k)]++
+				res.FirstError = cmp.Or(res.FirstError, fmt.Sprintf("GET %s: %s", p.Path, errString(err, status)))
+			} else {
+				pr.Latencies = append(pr.Latencies, d)
+			}
+			mu.Unlock()
+			if i == len(servePages)-1 {
+				close(pagesRound)
 			}
 			select {
 			case <-burstCtx.Done():
@@ -316,11 +346,18 @@ func measureServe(ctx context.Context, opts Options, g *synth.Generator) ServeRe
 	if n, err := st.Changes(); err == nil {
 		res.Transactions = int(n - changes)
 	}
+	select {
+	case <-pagesRound:
+	case <-pagesDone: // ctx cancelled
+	}
 	stop()
 	<-pagesDone
 	wg.Wait()
 	if n, err := st.Count(); err == nil {
 		res.Stored = n
+	}
+	if q, err := st.Queue(ctx, ""); err == nil {
+		res.Pending = len(q)
 	}
 	return res
 }
@@ -413,13 +450,15 @@ func errString(err error, status int) string {
 }
 
 // errorKinds lists the error counts as "429: 12, HTTP 500: 1", or "none".
-func (r *ServeResult) errorKinds() string {
-	if len(r.Errors) == 0 {
+func (r *ServeResult) errorKinds() string { return listErrors(r.Errors) }
+
+func listErrors(errs map[string]int) string {
+	if len(errs) == 0 {
 		return "none"
 	}
 	var parts []string
-	for _, k := range slices.Sorted(maps.Keys(r.Errors)) {
-		parts = append(parts, fmt.Sprintf("%s: %d", k, r.Errors[k]))
+	for _, k := range slices.Sorted(maps.Keys(errs)) {
+		parts = append(parts, fmt.Sprintf("%s: %d", k, errs[k]))
 	}
 	return strings.Join(parts, ", ")
 }
