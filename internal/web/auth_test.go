@@ -19,14 +19,18 @@ const (
 )
 
 // staffConfig is a [[staff]] account with a cheap hash (the cost is in the hash: a
-// test need not pay for production's).
-func staffConfig(t testing.TB) string {
+// test need not pay for production's), and accounts named also with the same password.
+func staffConfig(t testing.TB, also ...string) string {
 	t.Helper()
 	h, err := bcrypt.GenerateFromPassword([]byte(staffPassword), bcrypt.MinCost)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return "\n[[staff]]\nname = \"" + staffName + "\"\npassword_hash = \"" + string(h) + "\"\n"
+	var b strings.Builder
+	for _, name := range append([]string{staffName}, also...) {
+		b.WriteString("\n[[staff]]\nname = \"" + name + "\"\npassword_hash = \"" + string(h) + "\"\n")
+	}
+	return b.String()
 }
 
 func loadTestConfig(t *testing.T, extra string) *config.Config {

@@ -50,7 +50,7 @@ func testForm(t *testing.T, ctx context.Context) {
 		webtest.Within(t, ctx,
 			chromedp.Navigate(s.ts.URL+"/submit/"+testkit.UnitToken),
 			chromedp.WaitVisible(chromedp.ID("url")),
-			chromedp.SendKeys(chromedp.ID("url"), link))
+			webtest.Fill(chromedp.ID("url"), link))
 		if got := webtest.Read(t, ctx, chromedp.Value(chromedp.ID("platform"))); got != "tiktok" {
 			t.Errorf("platform detected from the link: %q", got)
 		}
@@ -59,9 +59,9 @@ func testForm(t *testing.T, ctx context.Context) {
 		}
 		webtest.Within(t, ctx,
 			chromedp.SetValue(chromedp.ID("published"), "2023-03-29"),
-			chromedp.SendKeys(chromedp.ID("likes"), "1,2K"),
-			chromedp.SendKeys(chromedp.ID("comments"), "15"),
-			chromedp.SendKeys(chromedp.ID("note"), xssPayload),
+			webtest.Fill(chromedp.ID("likes"), "1,2K"),
+			webtest.Fill(chromedp.ID("comments"), "15"),
+			webtest.Fill(chromedp.ID("note"), xssPayload),
 			chromedp.Click(chromedp.ID("send")),
 			chromedp.WaitVisible(chromedp.ID("outcome")))
 		if got := webtest.Read(t, ctx, chromedp.Text(chromedp.ID("outcome"))); got != "Đã ghi nhận bài đăng mới." {
@@ -87,9 +87,9 @@ func testForm(t *testing.T, ctx context.Context) {
 		webtest.Within(t, ctx,
 			chromedp.Navigate(s.ts.URL+"/submit/"+campaignToken),
 			chromedp.WaitVisible(chromedp.ID("unit")),
-			chromedp.SendKeys(chromedp.ID("url"), "facebook com/tdtn.daklak/posts/1"),
+			webtest.Fill(chromedp.ID("url"), "facebook com/tdtn.daklak/posts/1"),
 			chromedp.SetValue(chromedp.ID("unit"), "dh-y-duoc-bmt"),
-			chromedp.SendKeys(chromedp.ID("note"), xssPayload),
+			webtest.Fill(chromedp.ID("note"), xssPayload),
 			chromedp.Click(chromedp.ID("send")),
 			chromedp.WaitVisible(chromedp.ID("error-url")))
 		if got := webtest.Read(t, ctx, chromedp.Text(chromedp.ID("error-url"))); !strings.HasPrefix(got, "Đường dẫn không hợp lệ — hãy sao chép lại link bài đăng") {
