@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -21,25 +22,24 @@ const noScriptRan = `window.__xss === undefined && document.title.indexOf('pwned
 
 // TestInBrowser starts one Chromium for the pages the daemon serves; each page gets a
 // tab of its own.
+//
+// The tabs run at once, each subtest started from a goroutine of its own (t.Run may be
+// called from several), not as t.Parallel subtests: a tab spends its time waiting for
+// the browser, and go test's parallel slots (two on a two-core machine) would keep the
+// others queued behind it while the CPU idles.
 func TestInBrowser(t *testing.T) {
 	t.Parallel()
 	browser := webtest.NewBrowser(t)
-	t.Run("form", func(t *testing.T) {
-		t.Parallel()
-		testForm(t, webtest.NewTab(t, browser))
-	})
-	t.Run("console", func(t *testing.T) {
-		t.Parallel()
-		testConsole(t, webtest.NewTab(t, browser))
-	})
-	t.Run("console refusals", func(t *testing.T) {
-		t.Parallel()
-		testConsoleRefusals(t, browser)
-	})
-	t.Run("report served", func(t *testing.T) {
-		t.Parallel()
-		testReportServed(t, webtest.NewTab(t, browser))
-	})
+	var wg sync.WaitGroup
+	for name, run := range map[string]func(*testing.T){
+		"form":             func(t *testing.T) { testForm(t, webtest.NewTab(t, browser)) },
+		"console":          func(t *testing.T) { testConsole(t, webtest.NewTab(t, browser)) },
+		"console refusals": func(t *testing.T) { testConsoleRefusals(t, browser) },
+		"report served":    func(t *testing.T) { testReportServed(t, webtest.NewTab(t, browser)) },
+	} {
+		wg.Go(func() { t.Run(name, run) })
+	}
+	wg.Wait()
 }
 
 func testForm(t *testing.T, ctx context.Context) {
