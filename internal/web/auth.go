@@ -41,25 +41,41 @@ var ErrPasswordTooLong = fmt.Errorf("web: a password may have at most %d bytes",
 
 // HashPassword is the bcrypt hash `hashtrack staff add` writes into [[staff]].
 func HashPassword(password string) (string, error) {
+	return hashPassword(password, bcryptCost)
+}
+
+// hashPassword is HashPassword at a given cost: tests check what does not depend on
+// the cost without paying production's for each hash.
+func hashPassword(password string, cost int) (string, error) {
 	if len(password) > maxPassword {
 		return "", ErrPasswordTooLong
 	}
 	if len(password) < 8 {
 		return "", errors.New("web: a password needs at least 8 characters")
 	}
-	h, err := bcrypt.GenerateFromPassword([]byte(password), bcryptCost)
+	h, err := bcrypt.GenerateFromPassword([]byte(password), cost)
 	if err != nil {
 		return "", fmt.Errorf("web: hash password: %w", err)
 	}
 	return string(h), nil
 }
 
-// dummyHash is compared against when the name is unknown, so a wrong name takes as
-// long as a wrong password and names cannot be probed by timing.
-var dummyHash = sync.OnceValue(func() []byte {
-	h, _ := bcrypt.GenerateFromPassword([]byte(randomToken()[:maxPassword/2]), bcryptCost)
-	return h
-})
+// dummyCost is the bcrypt cost of the hash compared against when a name is unknown:
+// the highest cost among the accounts' hashes, so a wrong name costs at least what a
+// wrong password costs (at a fixed cost, an account hashed cheaper or dearer would
+// stand out by its timing); bcryptCost when there is no account to copy.
+func dummyCost(c *config.Config) int {
+	cost := 0
+	for _, a := range c.Staff {
+		if n, err := bcrypt.Cost([]byte(a.PasswordHash)); err == nil && n > cost {
+			cost = n
+		}
+	}
+	if cost == 0 {
+		return bcryptCost
+	}
+	return cost
+}
 
 // session is one logged-in staff member.
 type session struct {
@@ -83,10 +99,38 @@ type auth struct {
 	ttl         time.Duration
 	maxFailures int
 	lockFor     time.Duration
+
+	// dummyMu guards dummies, apart from mu: making a dummy hash takes as long as a
+	// login and must not hold up the session lookups of every page.
+	dummyMu sync.Mutex
+	dummies map[int][]byte // per bcrypt cost, made on first need
 }
 
 func newAuth(now func() time.Time, ttl time.Duration, maxFailures int, lockFor time.Duration) *auth {
-	return &auth{sessions: map[string]*session{}, locks: map[string]*lockState{}, now: now, ttl: ttl, maxFailures: maxFailures, lockFor: lockFor}
+	return &auth{sessions: map[string]*session{}, locks: map[string]*lockState{}, now: now, ttl: ttl, maxFailures: maxFailures, lockFor: lockFor,
+		dummies: map[int][]byte{}}
+}
+
+// hashFor is the hash a login for name is checked against: the account's, or for an
+// unknown name a hash of a random password at dummyCost, so a wrong name takes as long
+// as a wrong password and names cannot be probed by timing.
+func (a *auth) hashFor(c *config.Config, name string) (hash []byte, known bool) {
+	if acct, ok := c.StaffByName(name); ok {
+		return []byte(acct.PasswordHash), true
+	}
+	cost := dummyCost(c)
+	a.dummyMu.Lock()
+	defer a.dummyMu.Unlock()
+	h, ok := a.dummies[cost]
+	if !ok {
+		var err error
+		// Only a cost out of bcrypt's range fails, and dummyCost returns costs that
+		// parsed from a hash; a nil hash would still refuse every password.
+		if h, err = bcrypt.GenerateFromPassword([]byte(randomToken()[:maxPassword/2]), cost); err == nil {
+			a.dummies[cost] = h
+		}
+	}
+	return h, false
 }
 
 // Login outcomes the login page words differently.
@@ -105,11 +149,7 @@ func (a *auth) login(c *config.Config, name, password string) (string, *session,
 		return "", nil, errLocked
 	}
 	a.mu.Unlock()
-	acct, known := c.StaffByName(name)
-	hash := dummyHash()
-	if known {
-		hash = []byte(acct.PasswordHash)
-	}
+	hash, known := a.hashFor(c, name)
 	ok := bcrypt.CompareHashAndPassword(hash, []byte(password)) == nil && known
 	a.mu.Lock()
 	defer a.mu.Unlock()

@@ -19,14 +19,18 @@ const (
 )
 
 // staffConfig is a [[staff]] account with a cheap hash (the cost is in the hash: a
-// test need not pay for production's).
-func staffConfig(t testing.TB) string {
+// test need not pay for production's), and accounts named also with the same password.
+func staffConfig(t testing.TB, also ...string) string {
 	t.Helper()
 	h, err := bcrypt.GenerateFromPassword([]byte(staffPassword), bcrypt.MinCost)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return "\n[[staff]]\nname = \"" + staffName + "\"\npassword_hash = \"" + string(h) + "\"\n"
+	var b strings.Builder
+	for _, name := range append([]string{staffName}, also...) {
+		b.WriteString("\n[[staff]]\nname = \"" + name + "\"\npassword_hash = \"" + string(h) + "\"\n")
+	}
+	return b.String()
 }
 
 func loadTestConfig(t *testing.T, extra string) *config.Config {
@@ -40,6 +44,8 @@ func loadTestConfig(t *testing.T, extra string) *config.Config {
 
 func TestHashPassword(t *testing.T) {
 	t.Parallel()
+	// One hash at the production cost proves the cost; what does not depend on the
+	// cost (salt, matching) is checked on cheap hashes from the same code.
 	h, err := HashPassword(staffPassword)
 	if err != nil {
 		t.Fatal(err)
@@ -47,13 +53,17 @@ func TestHashPassword(t *testing.T) {
 	if !strings.HasPrefix(h, "$2a$11$") || strings.Contains(h, staffPassword) {
 		t.Errorf("hash %q", h)
 	}
-	if bcrypt.CompareHashAndPassword([]byte(h), []byte(staffPassword)) != nil {
+	cheap, err := hashPassword(staffPassword, bcrypt.MinCost)
+	if err != nil || !strings.HasPrefix(cheap, "$2a$04$") {
+		t.Fatalf("hash at the minimum cost: %q %v", cheap, err)
+	}
+	if bcrypt.CompareHashAndPassword([]byte(cheap), []byte(staffPassword)) != nil {
 		t.Error("the hash does not match its password")
 	}
-	if bcrypt.CompareHashAndPassword([]byte(h), []byte(staffPassword+" ")) == nil {
+	if bcrypt.CompareHashAndPassword([]byte(cheap), []byte(staffPassword+" ")) == nil {
 		t.Error("the hash matches another password")
 	}
-	if h2, _ := HashPassword(staffPassword); h2 == h {
+	if h2, _ := hashPassword(staffPassword, bcrypt.MinCost); h2 == cheap {
 		t.Error("two hashes of one password are equal (no salt)")
 	}
 	if _, err := HashPassword(strings.Repeat("á", 40)); !errors.Is(err, ErrPasswordTooLong) {
@@ -105,6 +115,49 @@ func TestSessions(t *testing.T) {
 	}
 	if _, _, err := a.login(c, "minh", staffPassword); !errors.Is(err, errBadLogin) {
 		t.Errorf("unknown name: %v", err)
+	}
+}
+
+// TestUnknownNameCostsAWrongPassword: an unknown name is checked against a hash of the
+// accounts' own cost, so it takes as long as a wrong password (the cost is asserted,
+// not a time).
+func TestUnknownNameCostsAWrongPassword(t *testing.T) {
+	t.Parallel()
+	costOf := func(h []byte) int {
+		t.Helper()
+		n, err := bcrypt.Cost(h)
+		if err != nil {
+			t.Fatalf("hash %q: %v", h, err)
+		}
+		return n
+	}
+	a := newAuth(func() time.Time { return testNow }, time.Hour, 10, 15*time.Minute)
+	c := loadTestConfig(t, staffConfig(t))
+	known, ok := a.hashFor(c, staffName)
+	unknown, unknownOK := a.hashFor(c, "minh")
+	if !ok || unknownOK || costOf(known) != bcrypt.MinCost || costOf(unknown) != costOf(known) {
+		t.Errorf("wrong password checked at cost %d (known %v), wrong name at cost %d (known %v)", costOf(known), ok, costOf(unknown), unknownOK)
+	}
+	if again, _ := a.hashFor(c, "hoa"); string(again) != string(unknown) {
+		t.Error("the dummy hash is made again for each unknown name")
+	}
+	// Accounts of different costs: the unknown name costs the dearest.
+	h6, err := bcrypt.GenerateFromPassword([]byte(staffPassword), 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2 := loadTestConfig(t, staffConfig(t)+"\n[[staff]]\nname = \"hoa\"\npassword_hash = \""+string(h6)+"\"\n")
+	if h, _ := a.hashFor(c2, "minh"); costOf(h) != 6 {
+		t.Errorf("unknown name beside accounts of cost 4 and 6: cost %d", costOf(h))
+	}
+	// No account at all: the production cost (not made here: it would cost a login).
+	if got := dummyCost(loadTestConfig(t, "")); got != bcryptCost {
+		t.Errorf("no accounts: dummy cost %d, want %d", got, bcryptCost)
+	}
+	// And the login itself goes through it: an unknown name is refused like a wrong
+	// password.
+	if _, _, err := a.login(c, "minh", staffPassword); !errors.Is(err, errBadLogin) {
+		t.Errorf("unknown name with the right password of another: %v", err)
 	}
 }
 

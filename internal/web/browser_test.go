@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -19,27 +20,35 @@ const xssPayload = `<img src=x onerror="window.__xss=1;document.title='pwned'">`
 
 const noScriptRan = `window.__xss === undefined && document.title.indexOf('pwned') < 0 && document.querySelectorAll('main img').length === 0`
 
-// TestInBrowser starts one Chromium for the pages the daemon serves; each page gets a
-// tab of its own.
+// TestInBrowser starts one Chromium for the pages the daemon serves. The form and the
+// report, which need no login, share a tab one after the other; the console and its
+// refusals, whose sessions would mix, get a tab and a browser context of their own.
+//
+// The tabs run at once, each started from a goroutine of its own (t.Run may be called
+// from several), not as t.Parallel subtests: a tab spends its time waiting for the
+// browser, and go test's parallel slots (two on a two-core machine) would keep the
+// others queued behind it while the CPU idles.
 func TestInBrowser(t *testing.T) {
 	t.Parallel()
 	browser := webtest.NewBrowser(t)
-	t.Run("form", func(t *testing.T) {
-		t.Parallel()
-		testForm(t, webtest.NewTab(t, browser))
+	public, closePublic := chromedp.NewContext(browser)
+	t.Cleanup(closePublic)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		// A chromedp context opens its tab at its first step, which must not have a
+		// deadline (it would close the tab): opened here, its failure fails the form.
+		err := chromedp.Do(public)
+		t.Run("form", func(t *testing.T) {
+			if err != nil {
+				t.Fatalf("open a tab: %v", err)
+			}
+			testForm(t, public)
+		})
+		t.Run("report served", func(t *testing.T) { testReportServed(t, public) })
 	})
-	t.Run("console", func(t *testing.T) {
-		t.Parallel()
-		testConsole(t, webtest.NewTab(t, browser))
-	})
-	t.Run("console refusals", func(t *testing.T) {
-		t.Parallel()
-		testConsoleRefusals(t, browser)
-	})
-	t.Run("report served", func(t *testing.T) {
-		t.Parallel()
-		testReportServed(t, webtest.NewTab(t, browser))
-	})
+	wg.Go(func() { t.Run("console", func(t *testing.T) { testConsole(t, webtest.NewTab(t, browser)) }) })
+	wg.Go(func() { t.Run("console refusals", func(t *testing.T) { testConsoleRefusals(t, browser) }) })
+	wg.Wait()
 }
 
 func testForm(t *testing.T, ctx context.Context) {
@@ -50,7 +59,7 @@ func testForm(t *testing.T, ctx context.Context) {
 		webtest.Within(t, ctx,
 			chromedp.Navigate(s.ts.URL+"/submit/"+testkit.UnitToken),
 			chromedp.WaitVisible(chromedp.ID("url")),
-			chromedp.SendKeys(chromedp.ID("url"), link))
+			webtest.Fill(chromedp.ID("url"), link))
 		if got := webtest.Read(t, ctx, chromedp.Value(chromedp.ID("platform"))); got != "tiktok" {
 			t.Errorf("platform detected from the link: %q", got)
 		}
@@ -59,9 +68,9 @@ func testForm(t *testing.T, ctx context.Context) {
 		}
 		webtest.Within(t, ctx,
 			chromedp.SetValue(chromedp.ID("published"), "2023-03-29"),
-			chromedp.SendKeys(chromedp.ID("likes"), "1,2K"),
-			chromedp.SendKeys(chromedp.ID("comments"), "15"),
-			chromedp.SendKeys(chromedp.ID("note"), xssPayload),
+			webtest.Fill(chromedp.ID("likes"), "1,2K"),
+			webtest.Fill(chromedp.ID("comments"), "15"),
+			webtest.Fill(chromedp.ID("note"), xssPayload),
 			chromedp.Click(chromedp.ID("send")),
 			chromedp.WaitVisible(chromedp.ID("outcome")))
 		if got := webtest.Read(t, ctx, chromedp.Text(chromedp.ID("outcome"))); got != "Đã ghi nhận bài đăng mới." {
@@ -87,9 +96,9 @@ func testForm(t *testing.T, ctx context.Context) {
 		webtest.Within(t, ctx,
 			chromedp.Navigate(s.ts.URL+"/submit/"+campaignToken),
 			chromedp.WaitVisible(chromedp.ID("unit")),
-			chromedp.SendKeys(chromedp.ID("url"), "facebook com/tdtn.daklak/posts/1"),
+			webtest.Fill(chromedp.ID("url"), "facebook com/tdtn.daklak/posts/1"),
 			chromedp.SetValue(chromedp.ID("unit"), "dh-y-duoc-bmt"),
-			chromedp.SendKeys(chromedp.ID("note"), xssPayload),
+			webtest.Fill(chromedp.ID("note"), xssPayload),
 			chromedp.Click(chromedp.ID("send")),
 			chromedp.WaitVisible(chromedp.ID("error-url")))
 		if got := webtest.Read(t, ctx, chromedp.Text(chromedp.ID("error-url"))); !strings.HasPrefix(got, "Đường dẫn không hợp lệ — hãy sao chép lại link bài đăng") {

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -105,10 +106,18 @@ func TestConsoleNeedsLogin(t *testing.T) {
 	t.Parallel()
 	s := newTestServer(t, staffConfig(t))
 	cl := browserClient(t)
-	for _, p := range staffPages {
+	post := s.pending(t, "https://www.facebook.com/tdtn.daklak/posts/51", "ngoài thời gian chiến dịch")
+	pages := slices.Concat(staffPages, []string{"/console/posts/" + post.ID})
+	for _, p := range pages {
 		r := s.get(t, cl, p)
 		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/login?next="+url.QueryEscape(p) {
 			t.Errorf("GET %s without a session: %d %q", p, r.status, r.header.Get("Location"))
+			continue
+		}
+		// Where the redirect leads is the login form, which sends back to the page.
+		login := s.get(t, cl, r.header.Get("Location"))
+		if login.status != 200 || !strings.Contains(login.body, `id="password"`) || !strings.Contains(login.body, `name="next" value="`+p+`"`) {
+			t.Errorf("GET %s without a session: the redirect leads to %d\n%.300s", p, login.status, login.body)
 		}
 	}
 	for _, p := range []string{"/console/decide", "/console/import", "/console/links/new", "/console/reports/make", "/logout"} {
@@ -126,7 +135,7 @@ func TestConsoleNeedsLogin(t *testing.T) {
 	}
 	// With a session every page opens.
 	staff, _ := s.loggedIn(t)
-	for _, p := range staffPages {
+	for _, p := range pages {
 		want := 200
 		if p == "/console/posts/x" || strings.HasPrefix(p, "/reports/cds") {
 			want = 404

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -82,8 +83,21 @@ func newTestServer(t testing.TB, extra string, opts ...func(*Options)) *testServ
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
+	var handlers sync.WaitGroup
+	h := srv.Handler()
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		handlers.Add(1)
+		defer handlers.Done()
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(func() {
+		// No handler may run once the store closes; but the connections need not be
+		// waited for: net/http keeps one whose body it refused (413) open 500 ms more so
+		// the client reads the answer (rstAvoidanceDelay), and httptest's Close waits
+		// for every connection, which held each test that sends too much that long.
+		handlers.Wait()
+		go ts.Close()
+	})
 	return &testServer{Server: srv, ts: ts, cfg: cfg, log: log}
 }
 

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 )
 
@@ -103,4 +105,19 @@ func NewTab(t testing.TB, browser context.Context) context.Context {
 		t.Fatalf("open a tab: %v", err)
 	}
 	return ctx
+}
+
+// Fill empties a form field and puts text in it as a paste or a phone keyboard's
+// suggestion does: the browser's own input event, once for the whole text. It stands in
+// for chromedp.SendKeys, which sends three protocol messages per character; a link
+// typed key by key took seconds, and what the tests check (the page reacting to input,
+// the text sent and shown back) does not depend on the keys.
+func Fill[S chromedp.Selectable](sel S, text string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Focus(sel, chromedp.NodeVisible),
+		chromedp.Evaluate[chromedp.Void](`document.activeElement.value = ''`),
+		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := cdp.Call(ctx, t, input.InsertText, input.InsertTextParams{Text: text})
+			return err
+		}))
 }
