@@ -58,9 +58,10 @@ func TestHostileEndlessBodyIsCut(t *testing.T) {
 
 func TestHostileGzipBombIsCutAfterDecompression(t *testing.T) {
 	var bomb bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&bomb, gzip.BestCompression)
+	// BestSpeed: five times faster to make than BestCompression, and still small.
+	zw, _ := gzip.NewWriterLevel(&bomb, gzip.BestSpeed)
 	zeros := make([]byte, 1<<20)
-	for range 64 { // 64 MB of zeros in about 64 KB
+	for range 64 { // 64 MB of zeros in about 80 KB
 		zw.Write(zeros)
 	}
 	zw.Close()
