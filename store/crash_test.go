@@ -103,7 +103,9 @@ func TestCrashChild(t *testing.T) {
 type crashChild struct {
 	cmd       *exec.Cmd
 	committed chan int
-	done      chan bool // true if the child said "done"
+	// at[i] is when the i-th commit was reported; read after collect.
+	at   []time.Time
+	done chan bool // true if the child said "done"
 }
 
 func startCrashChild(t *testing.T, path string, from, total, run int, env ...string) *crashChild {
@@ -129,6 +131,7 @@ func startCrashChild(t *testing.T, path string, from, total, run int, env ...str
 			line := sc.Text()
 			if n, ok := strings.CutPrefix(line, "committed "); ok {
 				b, _ := strconv.Atoi(n)
+				c.at = append(c.at, time.Now())
 				c.committed <- b
 			} else if line == "done" {
 				said = true
@@ -177,17 +180,13 @@ func TestCrashSafety(t *testing.T) {
 	batches := total / crashBatch
 	ids := crashIDs(total)
 
-	// A short clean import into another file tells how long a batch takes here (the
-	// child's start-up included), so kills can be spread over the rest of an import,
-	// commits included.
-	const calibBatches = 2
-	calib := startCrashChild(t, filepath.Join(t.TempDir(), "calibrate.db"), 0, calibBatches*crashBatch, 0)
-	began := time.Now()
-	if _, finished := calib.collect(t); !finished {
-		t.Fatal("calibration import did not finish")
-	}
-	perBatch := time.Since(began) / calibBatches
-	t.Logf("importing %d posts, seed %d, about %s a batch", total, seed, perBatch.Round(time.Millisecond))
+	// A short clean import into another file tells how long a batch and the child's
+	// start-up take here, so kills can be spread over the rest of an import, commits
+	// included.
+	startup, perBatch := calibrate(t, func() *crashChild {
+		return startCrashChild(t, filepath.Join(t.TempDir(), "calibrate.db"), 0, 3*crashBatch, 0)
+	})
+	t.Logf("importing %d posts, seed %d, about %s a batch after %s of start-up", total, seed, perBatch.Round(time.Millisecond), startup.Round(time.Millisecond))
 
 	committed := map[int]bool{}
 	next, run := 0, 0
@@ -200,10 +199,10 @@ func TestCrashSafety(t *testing.T) {
 			run++
 		}
 		c := startCrashChild(t, path, next, total, run)
-		// Up to the time the rest of the import takes, plus a batch's time for the
-		// child's start-up and its last steps after the last commit. (A run that ends
-		// before its kill is a clean re-import, the next one's starting point.)
-		delay := time.Duration(rng.Int64N(int64(perBatch*time.Duration(batches-next+1)) + 1))
+		// Up to the time the rest of the import takes, start-up included, plus a batch's
+		// time for its last steps after the last commit. (A run that ends before its kill
+		// is a clean re-import, the next one's starting point.)
+		delay := time.Duration(rng.Int64N(int64(startup+perBatch*time.Duration(batches-next+1)) + 1))
 		timer := time.AfterFunc(delay, func() { c.cmd.Process.Signal(syscall.SIGKILL) })
 		got, finished := c.collect(t)
 		stopped := timer.Stop()
@@ -403,17 +402,12 @@ func TestCrashDecisions(t *testing.T) {
 	mode := "HASHTRACK_CRASH_MODE=decide"
 
 	importForDecisions(t, path, total)
-	// Two batches decided clean on a copy of the file tell how long a batch takes here.
-	const calibBatches = 2
+	// Three batches decided clean on a copy of the file tell how long a batch and the
+	// child's start-up take here.
 	calibPath := filepath.Join(dir, "calibrate.db")
 	copyFile(t, path, calibPath)
-	calib := startCrashChild(t, calibPath, 0, calibBatches*decideBatch, 0, mode)
-	began := time.Now()
-	if _, finished := calib.collect(t); !finished {
-		t.Fatal("calibration batches did not finish")
-	}
-	perBatch := time.Since(began) / calibBatches
-	t.Logf("%d decisions in batches of %d, seed %d, about %s a batch", total, decideBatch, seed, perBatch.Round(time.Millisecond))
+	startup, perBatch := calibrate(t, func() *crashChild { return startCrashChild(t, calibPath, 0, 3*decideBatch, 0, mode) })
+	t.Logf("%d decisions in batches of %d, seed %d, about %s a batch after %s of start-up", total, decideBatch, seed, perBatch.Round(time.Millisecond), startup.Round(time.Millisecond))
 
 	// committed[b] is the last round of batch b a child reported committed.
 	committed := map[int]int{}
@@ -424,7 +418,7 @@ func TestCrashDecisions(t *testing.T) {
 			round++
 		}
 		c := startCrashChild(t, path, next, total, round, mode)
-		delay := time.Duration(rng.Int64N(int64(perBatch*time.Duration(batches-next+1)) + 1))
+		delay := time.Duration(rng.Int64N(int64(startup+perBatch*time.Duration(batches-next+1)) + 1))
 		timer := time.AfterFunc(delay, func() { c.cmd.Process.Signal(syscall.SIGKILL) })
 		got, finished := c.collect(t)
 		stopped := timer.Stop()
@@ -516,6 +510,23 @@ func verifyDecisionsDB(t *testing.T, path string, committed map[int]int, ids []s
 	if rolled+lo.Rejected != int64(len(ids)) {
 		t.Fatalf("rollups count %d posts and %d are rejected, %d stored", rolled, lo.Rejected, len(ids))
 	}
+}
+
+// calibrate runs a clean child of three or more batches and returns how long it took
+// to its first commit, less one batch (start-up: exec, opening the file), and how long
+// a batch took, from the commits after the first. Timing the whole run instead counted
+// the start-up, which load slows far more than the batches, as batches: the kills then
+// came after most runs had finished.
+func calibrate(t *testing.T, start func() *crashChild) (startup, perBatch time.Duration) {
+	t.Helper()
+	began := time.Now()
+	c := start()
+	got, finished := c.collect(t)
+	if !finished || len(got) < 3 || len(c.at) != len(got) {
+		t.Fatalf("calibration run: finished %v, %d commits", finished, len(got))
+	}
+	perBatch = c.at[len(c.at)-1].Sub(c.at[0]) / time.Duration(len(c.at)-1)
+	return max(c.at[0].Sub(began)-perBatch, 0), perBatch
 }
 
 // copyFile copies the closed database at from to a new file at to.
