@@ -22,7 +22,7 @@ import (
 // The crash test imports crashPosts posts in a child process and kills it with SIGKILL
 // at random moments. `go test ./store -run Crash -crash.long` imports 100,000 (the
 // issue's figure, about a minute on two cores); the default keeps `go test ./...` short.
-var crashLong = flag.Bool("crash.long", false, "crash test: import 100,000 posts with 20 kills (and 20,000 decisions with 10) instead of 6,000 with 8 (1,500 with 5)")
+var crashLong = flag.Bool("crash.long", false, "crash test: import 100,000 posts with 20 kills (and 20,000 decisions with 10) instead of 2,000 with 8 (1,000 with 5)")
 
 const crashBatch = 1000
 
@@ -103,7 +103,9 @@ func TestCrashChild(t *testing.T) {
 type crashChild struct {
 	cmd       *exec.Cmd
 	committed chan int
-	done      chan bool // true if the child said "done"
+	// at[i] is when the i-th commit was reported; read after collect.
+	at   []time.Time
+	done chan bool // true if the child said "done"
 }
 
 func startCrashChild(t *testing.T, path string, from, total, run int, env ...string) *crashChild {
@@ -129,6 +131,7 @@ func startCrashChild(t *testing.T, path string, from, total, run int, env ...str
 			line := sc.Text()
 			if n, ok := strings.CutPrefix(line, "committed "); ok {
 				b, _ := strconv.Atoi(n)
+				c.at = append(c.at, time.Now())
 				c.committed <- b
 			} else if line == "done" {
 				said = true
@@ -164,8 +167,10 @@ func TestCrashSafety(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test skipped in -short mode")
 	}
-	// The default keeps `go test ./...` within its minute; -crash.long is the thorough run.
-	total, kills := 3_000, 8
+	// The default keeps `go test ./...` within its minute; -crash.long is the thorough
+	// run. Two batches of the runner's size still put kills inside a first and a later
+	// batch, between them, and (after the import completes) inside re-imports.
+	total, kills := 2_000, 8
 	if *crashLong || os.Getenv("HASHTRACK_CRASH_LONG") != "" {
 		total, kills = 100_000, 20
 	}
@@ -175,15 +180,13 @@ func TestCrashSafety(t *testing.T) {
 	batches := total / crashBatch
 	ids := crashIDs(total)
 
-	// A short clean import into another file tells how long a batch takes here, so
-	// kills can be spread over the rest of an import, commits included.
-	calib := startCrashChild(t, filepath.Join(t.TempDir(), "calibrate.db"), 0, 5*crashBatch, 0)
-	began := time.Now()
-	if _, finished := calib.collect(t); !finished {
-		t.Fatal("calibration import did not finish")
-	}
-	perBatch := time.Since(began) / 5
-	t.Logf("importing %d posts, seed %d, about %s a batch", total, seed, perBatch.Round(time.Millisecond))
+	// A short clean import into another file tells how long a batch and the child's
+	// start-up take here, so kills can be spread over the rest of an import, commits
+	// included.
+	startup, perBatch := calibrate(t, func() *crashChild {
+		return startCrashChild(t, filepath.Join(t.TempDir(), "calibrate.db"), 0, 3*crashBatch, 0)
+	})
+	t.Logf("importing %d posts, seed %d, about %s a batch after %s of start-up", total, seed, perBatch.Round(time.Millisecond), startup.Round(time.Millisecond))
 
 	committed := map[int]bool{}
 	next, run := 0, 0
@@ -196,8 +199,10 @@ func TestCrashSafety(t *testing.T) {
 			run++
 		}
 		c := startCrashChild(t, path, next, total, run)
-		// Up to the time the rest of the import takes (plus the child's start-up).
-		delay := time.Duration(rng.Int64N(int64(perBatch*time.Duration(batches-next+2)) + 1))
+		// Up to the time the rest of the import takes, start-up included, plus a batch's
+		// time for its last steps after the last commit. (A run that ends before its kill
+		// is a clean re-import, the next one's starting point.)
+		delay := time.Duration(rng.Int64N(int64(startup+perBatch*time.Duration(batches-next+1)) + 1))
 		timer := time.AfterFunc(delay, func() { c.cmd.Process.Signal(syscall.SIGKILL) })
 		got, finished := c.collect(t)
 		stopped := timer.Stop()
@@ -384,7 +389,7 @@ func TestCrashDecisions(t *testing.T) {
 	}
 	t.Parallel() // mostly waiting for fsync and child processes, as TestCrashSafety
 
-	total, kills := 1_500, 5
+	total, kills := 1_000, 5
 	if *crashLong || os.Getenv("HASHTRACK_CRASH_LONG") != "" {
 		total, kills = 20_000, 10
 	}
@@ -396,16 +401,13 @@ func TestCrashDecisions(t *testing.T) {
 	ids := crashIDs(total)
 	mode := "HASHTRACK_CRASH_MODE=decide"
 
-	calibPath := filepath.Join(dir, "calibrate.db")
-	importForDecisions(t, calibPath, 4*decideBatch)
-	calib := startCrashChild(t, calibPath, 0, 4*decideBatch, 0, mode)
-	began := time.Now()
-	if _, finished := calib.collect(t); !finished {
-		t.Fatal("calibration batches did not finish")
-	}
-	perBatch := time.Since(began) / 4
 	importForDecisions(t, path, total)
-	t.Logf("%d decisions in batches of %d, seed %d, about %s a batch", total, decideBatch, seed, perBatch.Round(time.Millisecond))
+	// Three batches decided clean on a copy of the file tell how long a batch and the
+	// child's start-up take here.
+	calibPath := filepath.Join(dir, "calibrate.db")
+	copyFile(t, path, calibPath)
+	startup, perBatch := calibrate(t, func() *crashChild { return startCrashChild(t, calibPath, 0, 3*decideBatch, 0, mode) })
+	t.Logf("%d decisions in batches of %d, seed %d, about %s a batch after %s of start-up", total, decideBatch, seed, perBatch.Round(time.Millisecond), startup.Round(time.Millisecond))
 
 	// committed[b] is the last round of batch b a child reported committed.
 	committed := map[int]int{}
@@ -416,7 +418,7 @@ func TestCrashDecisions(t *testing.T) {
 			round++
 		}
 		c := startCrashChild(t, path, next, total, round, mode)
-		delay := time.Duration(rng.Int64N(int64(perBatch*time.Duration(batches-next+2)) + 1))
+		delay := time.Duration(rng.Int64N(int64(startup+perBatch*time.Duration(batches-next+1)) + 1))
 		timer := time.AfterFunc(delay, func() { c.cmd.Process.Signal(syscall.SIGKILL) })
 		got, finished := c.collect(t)
 		stopped := timer.Stop()
@@ -507,6 +509,35 @@ func verifyDecisionsDB(t *testing.T, path string, committed map[int]int, ids []s
 	}
 	if rolled+lo.Rejected != int64(len(ids)) {
 		t.Fatalf("rollups count %d posts and %d are rejected, %d stored", rolled, lo.Rejected, len(ids))
+	}
+}
+
+// calibrate runs a clean child of three or more batches and returns how long it took
+// to its first commit, less one batch (start-up: exec, opening the file), and how long
+// a batch took, from the commits after the first. Timing the whole run instead counted
+// the start-up, which load slows far more than the batches, as batches: the kills then
+// came after most runs had finished.
+func calibrate(t *testing.T, start func() *crashChild) (startup, perBatch time.Duration) {
+	t.Helper()
+	began := time.Now()
+	c := start()
+	got, finished := c.collect(t)
+	if !finished || len(got) < 3 || len(c.at) != len(got) {
+		t.Fatalf("calibration run: finished %v, %d commits", finished, len(got))
+	}
+	perBatch = c.at[len(c.at)-1].Sub(c.at[0]) / time.Duration(len(c.at)-1)
+	return max(c.at[0].Sub(began)-perBatch, 0), perBatch
+}
+
+// copyFile copies the closed database at from to a new file at to.
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o600); err != nil {
+		t.Fatal(err)
 	}
 }
 

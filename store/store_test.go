@@ -287,7 +287,8 @@ func TestLockTimeout(t *testing.T) {
 	})
 	<-holding
 	start := time.Now()
-	_, err = Open(path, Options{LockTimeout: 500 * time.Millisecond})
+	// bbolt polls the lock every 50 ms: 100 ms is two tries, enough to prove it gives up.
+	_, err = Open(path, Options{LockTimeout: 100 * time.Millisecond})
 	close(done)
 	if !errors.Is(err, ErrLocked) {
 		t.Fatalf("second open: %v, want ErrLocked", err)
@@ -306,7 +307,11 @@ func TestLockTimeout(t *testing.T) {
 func TestSideBySide(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "hashtrack.db")
-	daemon, err := Open(path, Options{})
+	// An idle store lets go after IdleRelease, a busy one every MaxHold: 30 ms and
+	// 200 ms rather than the defaults (150 ms, a second) prove the same turn-taking
+	// without waiting for it.
+	const idle, maxHold = 30 * time.Millisecond, 200 * time.Millisecond
+	daemon, err := Open(path, Options{IdleRelease: idle, MaxHold: maxHold})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -327,7 +332,7 @@ func TestSideBySide(t *testing.T) {
 	}
 
 	// The daemon is open but idle: a command opens at once (its timeout is short) and writes.
-	cmd, err := Open(path, Options{LockTimeout: time.Second})
+	cmd, err := Open(path, Options{LockTimeout: time.Second, IdleRelease: idle})
 	if err != nil {
 		t.Fatalf("command beside an idle daemon: %v", err)
 	}
@@ -364,7 +369,7 @@ func TestSideBySide(t *testing.T) {
 	for writes.Load() < 5 {
 		runtime.Gosched()
 	}
-	reader, err := Open(path, Options{ReadOnly: true, LockTimeout: 3 * DefaultMaxHold})
+	reader, err := Open(path, Options{ReadOnly: true, LockTimeout: 3 * maxHold, IdleRelease: idle})
 	close(stop)
 	<-writerDone
 	if err != nil {

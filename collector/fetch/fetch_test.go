@@ -36,11 +36,14 @@ func TestDefaults(t *testing.T) {
 }
 
 func TestFaults(t *testing.T) {
-	big := bytes.Repeat([]byte("a"), 50<<20)
+	// The cap is an option: 1 MiB proves what the default 10 MiB would (TestDefaults
+	// checks the default) with a fifth of the bytes.
+	const maxBody = 1 << 20
+	big := bytes.Repeat([]byte("a"), 5*maxBody)
 	var bomb bytes.Buffer
 	zw := gzip.NewWriter(&bomb)
-	zeros := make([]byte, 1<<20)
-	for range 64 { // 64 MiB of zeros in ~64 KiB
+	zeros := make([]byte, maxBody)
+	for range 8 { // 8 MiB of zeros in ~8 KiB
 		zw.Write(zeros)
 	}
 	zw.Close()
@@ -56,7 +59,7 @@ func TestFaults(t *testing.T) {
 			if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "timed out") {
 				t.Errorf("want a timeout, got %v", err)
 			}
-		}, 500 * time.Millisecond},
+		}, 100 * time.Millisecond},
 		{"trickle", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/rss+xml")
 			w.WriteHeader(200)
@@ -68,18 +71,18 @@ func TestFaults(t *testing.T) {
 				select {
 				case <-r.Context().Done():
 					return
-				case <-time.After(50 * time.Millisecond):
+				case <-time.After(10 * time.Millisecond):
 				}
 			}
 		}, func(t *testing.T, err error) {
 			if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "reading body") {
 				t.Errorf("want a timeout while reading the body, got %v", err)
 			}
-		}, 500 * time.Millisecond},
-		{"50 MiB body", func(w http.ResponseWriter, r *http.Request) {
+		}, 100 * time.Millisecond},
+		{"5 MiB body", func(w http.ResponseWriter, r *http.Request) {
 			w.Write(big)
 		}, func(t *testing.T, err error) {
-			if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "more than 10485760 bytes") {
+			if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "more than 1048576 bytes") {
 				t.Errorf("want ErrTooLarge, got %v", err)
 			}
 		}, 0},
@@ -140,7 +143,7 @@ func TestFaults(t *testing.T) {
 			srv := httptest.NewServer(tc.handler)
 			defer srv.Close()
 			defer srv.CloseClientConnections()
-			resp, err := testClient(Options{Timeout: tc.timeout}).Get(context.Background(), Request{URL: srv.URL + "/feed"})
+			resp, err := testClient(Options{Timeout: tc.timeout, MaxBody: maxBody}).Get(context.Background(), Request{URL: srv.URL + "/feed"})
 			if err == nil {
 				t.Fatalf("no error; got %d bytes", len(resp.Body))
 			}

@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -34,6 +35,10 @@ func listenCounting(t *testing.T, addr string) *guardListener {
 				return
 			}
 			l.accepts.Add(1)
+			// The request is read first: an answer sent before it arrives is dropped by
+			// the client as unsolicited ("readLoopPeekFailLocked"), a flaky failure.
+			c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			http.ReadRequest(bufio.NewReader(c))
 			c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\nsecret"))
 			c.Close()
 		}

@@ -92,7 +92,11 @@ func TestMemoryChild(t *testing.T) {
 // TestWideWorkbookMemory: the 13 KB workbook with a value in column XFD of every row
 // takes under 100 MiB to read (it took 3.5 GB), its rows are read up to MaxColumns
 // and the cut is reported once.
+//
+// Parallel: the child measures its own process, so the two memory tests run side by
+// side (after the tests that count this process's allocations, which are not parallel).
 func TestWideWorkbookMemory(t *testing.T) {
+	t.Parallel()
 	b := wideWorkbook(t, 1000)
 	if len(b) > 20<<10 {
 		t.Fatalf("the workbook is %d bytes; the issue's is 13 KB", len(b))
@@ -114,7 +118,9 @@ func TestWideWorkbookMemory(t *testing.T) {
 
 // TestOneLineCSVMemory: a 64 MiB CSV whose second line is 67 million commas takes
 // under 200 MiB to read (it took 5.4 GB); the row keeps MaxColumns cells.
+// Parallel, as TestWideWorkbookMemory.
 func TestOneLineCSVMemory(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("writes a 64 MiB file")
 	}

@@ -79,6 +79,10 @@ type Options struct {
 	// CheckPoll is how often posts waiting for a link check are looked for; 0 =
 	// DefaultCheckPoll.
 	CheckPoll time.Duration
+	// Schedules reads the jobs' schedules; nil = config.CronParser. robfig/cron rounds
+	// "@every" up to whole seconds, so tests give a parser that keeps "@every 100ms"
+	// exact and watch several runs without waiting seconds for each.
+	Schedules cron.ScheduleParser
 }
 
 // Run starts the jobs and the web server and runs until ctx ends or the web server
@@ -180,8 +184,12 @@ type scheduler struct {
 }
 
 func newScheduler(ctx context.Context, o Options) *scheduler {
+	var parser cron.ScheduleParser = config.CronParser
+	if o.Schedules != nil {
+		parser = o.Schedules
+	}
 	return &scheduler{o: o, log: o.Log, base: context.WithoutCancel(ctx),
-		cron: cron.New(cron.WithLocation(o.Config.Location()), cron.WithParser(config.CronParser), cron.WithLogger(cronLogger{log: o.Log}))}
+		cron: cron.New(cron.WithLocation(o.Config.Location()), cron.WithParser(parser), cron.WithLogger(cronLogger{log: o.Log}))}
 }
 
 // schedule adds every job.

@@ -22,16 +22,16 @@ import (
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
-// TestSchedules starts the daemon with schedules of one second and watches a source
+// TestSchedules starts the daemon with schedules of 50 ms and watches a source
 // collected on schedule, a slow one skipped rather than stacked, a panicking one
 // recovered while the others keep running, and a clean stop.
 func TestSchedules(t *testing.T) {
 	t.Parallel()
 	k := testkit.NewKind()
 	d := start(t, k, testConfig+
-		testkit.Source("counter", "count", "@every 1s", "")+
-		testkit.Source("slow", "slow", "@every 1s", "sleep = \"2500ms\"\n")+
-		testkit.Source("boom", "panic", "@every 1s", ""), func(o *Options) { o.JobTimeout = 20 * time.Second })
+		testkit.Source("counter", "count", "@every 50ms", "")+
+		testkit.Source("slow", "slow", "@every 50ms", "sleep = \"150ms\"\n")+
+		testkit.Source("boom", "panic", "@every 50ms", ""), func(o *Options) { o.JobTimeout = 20 * time.Second })
 
 	testkit.WaitFor(t, "the counter collected three times", func() bool { return k.Starts("counter") >= 3 })
 	testkit.WaitFor(t, "the slow source skipped while it runs", func() bool {
@@ -96,12 +96,12 @@ func TestSchedulerRecoversPanics(t *testing.T) {
 		t.Fatal(err)
 	}
 	log := &testkit.Buffer{}
-	s := newScheduler(context.Background(), Options{Config: c, Log: slog.New(slog.NewTextHandler(log, nil)), JobTimeout: 5 * time.Second})
+	s := newScheduler(context.Background(), Options{Config: c, Log: slog.New(slog.NewTextHandler(log, nil)), JobTimeout: 5 * time.Second, Schedules: exactEvery{}})
 	var panics, ticks atomic.Int32
-	if err := s.add("@every 1s", "boom", func(context.Context) error { panics.Add(1); panic("boom") }); err != nil {
+	if err := s.add("@every 50ms", "boom", func(context.Context) error { panics.Add(1); panic("boom") }); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.add("@every 1s", "tick", func(context.Context) error { ticks.Add(1); return nil }); err != nil {
+	if err := s.add("@every 50ms", "tick", func(context.Context) error { ticks.Add(1); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	s.cron.Start()
@@ -132,7 +132,7 @@ func TestReportJob(t *testing.T) {
 	t.Parallel()
 	k := testkit.NewKind()
 	var reports, collectedFirst, delivered, deliveredAfter atomic.Int32
-	d := start(t, k, testConfig+"\n[report]\nschedule = \"@every 1s\"\n"+testkit.Source("daily", "count", "", ""), func(o *Options) {
+	d := start(t, k, testConfig+"\n[report]\nschedule = \"@every 100ms\"\n"+testkit.Source("daily", "count", "", ""), func(o *Options) {
 		o.Report = func(ctx context.Context) ([]string, error) {
 			if k.Starts("daily") >= 1 {
 				collectedFirst.Add(1)
@@ -166,7 +166,7 @@ func TestReportJob(t *testing.T) {
 // TestDeliverFails: a failed delivery fails the report job, named in the log.
 func TestDeliverFails(t *testing.T) {
 	t.Parallel()
-	d := start(t, testkit.NewKind(), testConfig+"\n[report]\nschedule = \"@every 1s\"\n", func(o *Options) {
+	d := start(t, testkit.NewKind(), testConfig+"\n[report]\nschedule = \"@every 100ms\"\n", func(o *Options) {
 		o.Report = func(ctx context.Context) ([]string, error) { return nil, nil }
 		o.Deliver = func(ctx context.Context) error { return errors.New("smtp: 535 auth failed") }
 	})
@@ -186,7 +186,10 @@ func TestRefreshAfterChange(t *testing.T) {
 	var st *store.Store
 	d := start(t, testkit.NewKind(), testConfig, func(o *Options) {
 		st = o.Store
-		o.RefreshDelay = 200 * time.Millisecond
+		// Polls every 200 ms, longer than the store's idle release (150 ms): the daemon
+		// lets go of the file between polls, so the command below gets it at once
+		// instead of after the daemon's MaxHold of a second.
+		o.RefreshDelay = 400 * time.Millisecond
 		o.Report = func(ctx context.Context) ([]string, error) {
 			n, err := st.Count()
 			lastCount.Store(int64(n))
@@ -237,7 +240,7 @@ func TestJobDeadline(t *testing.T) {
 	t.Parallel()
 	k := testkit.NewKind()
 	log := &testkit.Buffer{}
-	d := start(t, k, testConfig+testkit.Source("stuck", "slow", "@every 1s", "sleep = \"1h\"\n"), func(o *Options) {
+	d := start(t, k, testConfig+testkit.Source("stuck", "slow", "@every 100ms", "sleep = \"1h\"\n"), func(o *Options) {
 		o.JobTimeout = 200 * time.Millisecond
 		o.Log = slog.New(slog.NewJSONHandler(log, nil))
 		o.Runner.Log = o.Log
@@ -273,7 +276,7 @@ func TestJobDeadline(t *testing.T) {
 // was submitted through the form's API before it.
 func TestBackup(t *testing.T) {
 	t.Parallel()
-	d := start(t, testkit.NewKind(), testConfig+"\n[backup]\ndir = \"sao-luu\"\nschedule = \"@every 1s\"\nkeep = 2\n"+testkit.Token)
+	d := start(t, testkit.NewKind(), testConfig+"\n[backup]\ndir = \"sao-luu\"\nschedule = \"@every 100ms\"\nkeep = 2\n"+testkit.Token)
 	resp, err := http.Post("http://"+d.addr+"/api/submit/"+testkit.UnitToken, "application/json",
 		strings.NewReader(`{"url":"https://www.facebook.com/tdtn.daklak/posts/777","likes":5}`))
 	if err != nil {
