@@ -347,7 +347,7 @@ func TestTokenNeverLeaks(t *testing.T) {
 	now := time.Date(2026, 11, 21, 8, 0, 0, 0, loc)
 	opts := []func(*env){loopback, func(e *env) { e.now = func() time.Time { return now } }}
 	base := strings.Replace(testConfig, "end = 2023-12-31", "end = 2026-12-31", 1)
-	base = strings.Replace(base, "report_dir = \"reports\"\n", "report_dir = \"reports\"\n\n[report]\nschedule = \"@every 1s\"\n", 1)
+	base = strings.Replace(base, "report_dir = \"reports\"\n", "report_dir = \"reports\"\n\n[report]\nschedule = \"@every 250ms\"\n", 1)
 	cfg := writeConfig(t, base+fmt.Sprintf(`
 [[source]]
 name = "fb-tinh-doan"

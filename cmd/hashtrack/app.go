@@ -12,6 +12,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/robfig/cron/v3"
+
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/collector/fetch"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
@@ -119,6 +121,9 @@ type env struct {
 	// lockTimeout, when set (by tests), replaces how long a command waits for a
 	// database another process holds (cliLockTimeout).
 	lockTimeout time.Duration
+	// schedules, when set (by tests), reads the daemon's job schedules
+	// (daemon.Options.Schedules), so "@every 200ms" is not rounded up to a second.
+	schedules cron.ScheduleParser
 }
 
 // command is one subcommand. Each lives in its own command_*.go file; its summary

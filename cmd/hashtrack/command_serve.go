@@ -38,7 +38,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	err = daemon.Run(ctx, daemon.Options{
 		Config: c, Store: st, Runner: e.runner(c, st), Addr: addr, JobTimeout: jobTimeout, RefreshDelay: refreshDelay,
 		Report: daemon.WriteReports(c, st, e.now), Deliver: daemon.DeliverReports(c, st, e.now, e.log),
-		Log: e.log, Now: e.now, OnListening: e.onListening,
+		Log: e.log, Now: e.now, OnListening: e.onListening, Schedules: e.schedules,
 	})
 	switch {
 	case err == nil:

@@ -33,7 +33,7 @@ func startServe(t *testing.T, cfg string, opts []func(*env), args ...string) (ad
 	done := make(chan error, 1)
 	full := append([]string{"--config", cfg, "serve", "--addr", "127.0.0.1:0"}, args...)
 	go func() {
-		done <- runTest(ctx, full, strings.NewReader(""), io.Discard, log, append(opts, func(e *env) { e.onListening = func(a string) { ready <- a } })...)
+		done <- runTest(ctx, full, strings.NewReader(""), io.Discard, log, append(opts, func(e *env) { e.onListening = func(a string) { ready <- a }; e.schedules = testkit.ExactEvery{} })...)
 	}()
 	select {
 	case addr = <-ready:
@@ -69,7 +69,7 @@ func startServe(t *testing.T, cfg string, opts []func(*env), args ...string) (ad
 func TestServeCommand(t *testing.T) {
 	t.Parallel()
 	k := testkit.NewKind()
-	cfg := writeConfig(t, strings.Replace(testConfig, "report_dir = \"reports\"\n", "report_dir = \"reports\"\n\n[report]\nschedule = \"@every 1s\"\n", 1)+
+	cfg := writeConfig(t, strings.Replace(testConfig, "report_dir = \"reports\"\n", "report_dir = \"reports\"\n\n[report]\nschedule = \"@every 250ms\"\n", 1)+
 		testSource("daily", "count", "", "")+"\n[[token]]\ntoken = \"tanloi-0123456789abcdef\"\nunit = \"tan-loi\"\n")
 	addr, log, stop := startServe(t, cfg, []func(*env){withKinds(k)}, "--job-timeout", "20s", "--log-format", "json")
 	resp, err := http.Post("http://"+addr+"/api/submit/tanloi-0123456789abcdef", "application/json",
@@ -248,7 +248,7 @@ func TestServeMailsTheDailyReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.WriteString("\n[report]\nschedule = \"@every 1s\"\n"); err != nil {
+	if _, err := f.WriteString("\n[report]\nschedule = \"@every 250ms\"\n"); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()

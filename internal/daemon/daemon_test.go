@@ -96,7 +96,7 @@ func TestSchedulerRecoversPanics(t *testing.T) {
 		t.Fatal(err)
 	}
 	log := &testkit.Buffer{}
-	s := newScheduler(context.Background(), Options{Config: c, Log: slog.New(slog.NewTextHandler(log, nil)), JobTimeout: 5 * time.Second, Schedules: exactEvery{}})
+	s := newScheduler(context.Background(), Options{Config: c, Log: slog.New(slog.NewTextHandler(log, nil)), JobTimeout: 5 * time.Second, Schedules: testkit.ExactEvery{}})
 	var panics, ticks atomic.Int32
 	if err := s.add("@every 50ms", "boom", func(context.Context) error { panics.Add(1); panic("boom") }); err != nil {
 		t.Fatal(err)

@@ -5,12 +5,8 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
-	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
-
-	"github.com/robfig/cron/v3"
 
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
 	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
@@ -21,25 +17,6 @@ import (
 // testConfig is the shared test configuration with /healthz's details open: the
 // tests read them without a staff login.
 const testConfig = testkit.Config + testkit.PublicReports
-
-// exactEvery reads "@every 100ms" as exactly that (robfig/cron rounds it up to a
-// second) and every other spec as the daemon does, so the tests watch several runs of
-// a job in a fraction of a second.
-type exactEvery struct{}
-
-func (exactEvery) Parse(spec string) (cron.Schedule, error) {
-	if d, ok := strings.CutPrefix(spec, "@every "); ok {
-		if every, err := time.ParseDuration(d); err == nil && every > 0 {
-			return exactDelay(every), nil
-		}
-	}
-	return config.CronParser.Parse(spec)
-}
-
-// exactDelay is a constant delay that keeps fractions of a second.
-type exactDelay time.Duration
-
-func (e exactDelay) Next(t time.Time) time.Time { return t.Add(time.Duration(e)) }
 
 // daemonRun is one daemon started by a test.
 type daemonRun struct {
@@ -66,7 +43,7 @@ func start(t *testing.T, k *testkit.Kind, text string, change ...func(*Options))
 	log := &testkit.Buffer{}
 	ready := make(chan string, 1)
 	o := Options{Config: c, Store: st, Addr: "127.0.0.1:0", Log: slog.New(slog.NewTextHandler(log, nil)),
-		OnListening: func(a string) { ready <- a }, Schedules: exactEvery{}}
+		OnListening: func(a string) { ready <- a }, Schedules: testkit.ExactEvery{}}
 	o.Runner = &ingest.Runner{Config: c, Store: st, Log: o.Log}
 	for _, f := range change {
 		f(&o)
