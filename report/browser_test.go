@@ -3,16 +3,19 @@ package report
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
@@ -56,6 +59,117 @@ func browser(t *testing.T) context.Context {
 	return ctx
 }
 
+// browserTabs is how many pages the browser tests load at once. Two, for two cores:
+// a page load is CPU work in its renderer (measured: three tabs at once took longer than
+// two, as they only shared the cores).
+const browserTabs = 2
+
+// tabs lends the browser's tabs to the browser subtests, browserTabs at most at once,
+// and reuses a tab from one page to the next: its renderer keeps V8's compiled ECharts
+// (a megabyte of script), which a fresh tab compiles again, and opening a tab costs
+// almost as much as that. Each page is still a fresh load of its file.
+type tabs struct {
+	browser context.Context
+	idle    chan *tab // nil: a tab not opened yet, or closed after a failed test
+}
+
+type tab struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+func newTabs(t *testing.T, bctx context.Context) *tabs {
+	p := &tabs{browser: bctx, idle: make(chan *tab, browserTabs)}
+	for range browserTabs {
+		p.idle <- nil
+	}
+	t.Cleanup(func() {
+		for range browserTabs {
+			if tb := <-p.idle; tb != nil {
+				tb.cancel()
+			}
+		}
+	})
+	return p
+}
+
+// take waits for a tab, cleared of what the last page set (viewport, print media),
+// and gives it back when t ends. The tab of a failed test is closed instead: its page
+// may be stuck (a dialog, a renderer gone).
+func (p *tabs) take(t *testing.T) context.Context {
+	t.Helper()
+	tb := <-p.idle
+	if tb == nil {
+		ctx, cancel := chromedp.NewContext(p.browser)
+		if err := chromedp.Do(ctx); err != nil {
+			cancel()
+			p.idle <- nil
+			t.Fatalf("open a tab: %v", err)
+		}
+		tb = &tab{ctx: ctx, cancel: cancel}
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			tb.cancel()
+			tb = nil
+		}
+		p.idle <- tb
+	})
+	if _, err := chromedp.Call(tb.ctx, emulation.ClearDeviceMetricsOverride, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(tb.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{}); err != nil {
+		t.Fatal(err)
+	}
+	return tb.ctx
+}
+
+// chartsDrawnJS waits in the page until at least %d charts are drawn (each an SVG with
+// paths and a size) and their sizes stay the same over two animation frames. The report
+// turns ECharts' animation off, so a chart is whole once setOption returns; the frames
+// let a resize the first layout caused be drawn too.
+const chartsDrawnJS = `new Promise(function (resolve) {
+  var want = %d, last = '';
+  function sizes() {
+    var els = document.querySelectorAll('[_echarts_instance_]');
+    if (els.length < want) { return ''; }
+    var out = [];
+    for (var i = 0; i < els.length; i++) {
+      var svg = els[i].querySelector('svg'), r = svg && svg.getBoundingClientRect();
+      if (!svg || !r.width || !r.height || !svg.querySelector('path')) { return ''; }
+      out.push(r.width + 'x' + r.height);
+    }
+    return out.join(' ');
+  }
+  function frame() {
+    var s = sizes();
+    if (s !== '' && s === last) { resolve(true); return; }
+    last = s;
+    requestAnimationFrame(frame);
+  }
+  requestAnimationFrame(frame);
+})`
+
+// load opens file in tab, at width × height unless width is 0 (the tab's own size),
+// and waits until at least charts charts are drawn.
+func load(t *testing.T, ctx context.Context, file string, width, height int64, charts int) {
+	t.Helper()
+	if width > 0 {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, height)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	u := url.URL{Scheme: "file", Path: file}
+	if err := chromedp.Do(ctx, chromedp.Navigate(u.String())); err != nil {
+		t.Fatalf("open %s: %v", file, err)
+	}
+	wait, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if _, err := chromedp.Run(wait, chromedp.Evaluate[bool](fmt.Sprintf(chartsDrawnJS, charts), chromedp.EvalAwaitPromise)); err != nil {
+		t.Fatalf("waiting for %d charts at %d px: %v", charts, width, err)
+	}
+}
+
 // pageResult is what the browser saw of a report.
 type pageResult struct {
 	instances int
@@ -66,55 +180,43 @@ type pageResult struct {
 	unitAxis  []string
 }
 
-// openReport loads an HTML report from a file in a fresh tab and waits until the
-// charts are drawn.
-func openReport(t *testing.T, bctx context.Context, html []byte, charts int) pageResult {
+// endOfPage is written to the console after the checks: the console's messages come
+// in order, so once it is read every message the page wrote before it has been.
+const endOfPage = "hashtrack test: end of page"
+
+// openReport loads an HTML report from a file in a tab and waits until the charts are
+// drawn, listening to the console from before the load to after the checks.
+func openReport(t *testing.T, tabs *tabs, html []byte, charts int) pageResult {
 	t.Helper()
 	file := filepath.Join(t.TempDir(), "report.html")
 	if err := os.WriteFile(file, html, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	tab, cancelTab := chromedp.NewContext(bctx)
-	defer cancelTab()
-	if err := chromedp.Do(tab); err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
+	tab := tabs.take(t)
+	ctx, cancel := context.WithTimeout(tab, 2*time.Minute)
+	defer cancel()
 	var msgs []chromedp.ConsoleMessage
 	done := make(chan struct{})
-	listen, stopListen := context.WithCancel(tab)
+	listen, stopListen := context.WithCancel(ctx)
+	defer stopListen()
 	messages := chromedp.Console(listen)
 	go func() {
 		defer close(done)
 		for m, err := range messages {
-			if err != nil {
+			if err != nil || m.Type == chromedp.ConsoleDebug && m.Text == endOfPage {
 				return
 			}
-			mu.Lock()
 			msgs = append(msgs, m)
-			mu.Unlock()
 		}
 	}()
-	ctx, cancel := context.WithTimeout(tab, 2*time.Minute)
-	defer cancel()
-	u := url.URL{Scheme: "file", Path: file}
-	if err := chromedp.Do(ctx, chromedp.Navigate(u.String())); err != nil {
-		t.Fatalf("open %s: %v", file, err)
-	}
+	load(t, ctx, file, 0, 0, charts)
 	var res pageResult
 	var err error
-	sel := `document.querySelectorAll('[_echarts_instance_]').length`
-	if _, err = chromedp.Run(ctx, chromedp.Poll[bool](sel+` >= `+itoa(int64(charts)), chromedp.WithPollingTimeout(time.Minute))); err != nil {
-		t.Errorf("waiting for %d charts: %v", charts, err)
-	}
-	// Let the page settle so a late error would still be heard.
-	if err := chromedp.Do(ctx, chromedp.Sleep(500*time.Millisecond)); err != nil {
+	sel := `document.querySelectorAll('[_echarts_instance_]')`
+	if res.instances, err = chromedp.Run(ctx, chromedp.Evaluate[int](sel+`.length`)); err != nil {
 		t.Fatal(err)
 	}
-	if res.instances, err = chromedp.Run(ctx, chromedp.Evaluate[int](sel)); err != nil {
-		t.Fatal(err)
-	}
-	if res.drawn, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`Array.from(document.querySelectorAll('[_echarts_instance_]')).every(function (el) {
+	if res.drawn, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`Array.from(`+sel+`).every(function (el) {
 		var c = el.querySelector('svg'); return !!c && c.getBoundingClientRect().width > 0 && c.getBoundingClientRect().height > 0 && c.querySelectorAll('path').length > 0; })`)); err != nil {
 		t.Fatal(err)
 	}
@@ -127,11 +229,15 @@ func openReport(t *testing.T, bctx context.Context, html []byte, charts int) pag
 	if res.unitAxis, err = chromedp.Run(ctx, chromedp.Evaluate[[]string](`echarts.getInstanceByDom(document.getElementById('chart-units')).getOption().yAxis[0].data`)); err != nil {
 		t.Errorf("read the unit chart's labels: %v", err)
 	}
-	stopListen()
-	<-done
-	mu.Lock()
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`console.debug(`+strconv.Quote(endOfPage)+`), true`)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-done:
+	case <-ctx.Done():
+		t.Fatalf("the console never said %q: %v", endOfPage, ctx.Err())
+	}
 	res.console = msgs
-	mu.Unlock()
 	return res
 }
 
@@ -146,22 +252,21 @@ func consoleErrors(msgs []chromedp.ConsoleMessage) []string {
 }
 
 // TestBrowser starts one Chromium for every browser test of the report (a browser's
-// start is much of such a test's cost); each check opens its own tabs.
+// start is much of such a test's cost); the checks share its tabs (see tabs).
 func TestBrowser(t *testing.T) {
 	t.Parallel()
-	bctx := browser(t)
+	tabs := newTabs(t, browser(t))
 	t.Run("Report", func(t *testing.T) {
 		t.Parallel()
-		browserReport(t, bctx)
+		browserReport(t, tabs)
 	})
 	t.Run("Layout", func(t *testing.T) {
 		t.Parallel()
-		browserLayout(t, bctx)
+		browserLayout(t, tabs)
 	})
 }
 
-func browserReport(t *testing.T, bctx context.Context) {
-
+func browserReport(t *testing.T, tabs *tabs) {
 	t.Run("draws every chart offline", func(t *testing.T) {
 		t.Parallel()
 		st := openFixture(t, fixturePosts())
@@ -170,7 +275,7 @@ func browserReport(t *testing.T, bctx context.Context) {
 		if err := r.RenderHTML(&b); err != nil {
 			t.Fatal(err)
 		}
-		res := openReport(t, bctx, b.Bytes(), 5)
+		res := openReport(t, tabs, b.Bytes(), 5)
 		if res.instances != 5 {
 			t.Errorf("%d ECharts instances, want 5 (one per chart)", res.instances)
 		}
@@ -222,7 +327,7 @@ func browserReport(t *testing.T, bctx context.Context) {
 				t.Errorf("the HTML holds %q unescaped", p)
 			}
 		}
-		res := openReport(t, bctx, b.Bytes(), 5)
+		res := openReport(t, tabs, b.Bytes(), 5)
 		if res.pwned {
 			t.Fatal("a payload ran: window.__pwned is set")
 		}
