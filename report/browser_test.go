@@ -37,8 +37,10 @@ func findChromium(t *testing.T) string {
 	return ""
 }
 
-// browser starts a headless Chromium that cannot resolve any host name, so a report
-// that needs the network shows it.
+// browser returns the context of a headless Chromium that cannot resolve any host
+// name, so a report that needs the network shows it. The browser is not started yet:
+// the first run on the context starts it, and must not carry a timeout (that would end
+// the browser with it).
 func browser(t *testing.T) context.Context {
 	t.Helper()
 	path := findChromium(t)
@@ -51,11 +53,6 @@ func browser(t *testing.T) context.Context {
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancel(); cancelAlloc() })
-	// The first run starts the browser; it must not carry a timeout (that would end
-	// the browser with it).
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
 	return ctx
 }
 
@@ -69,24 +66,34 @@ const browserTabs = 2
 // (a megabyte of script), which a fresh tab compiles again, and opening a tab costs
 // almost as much as that. Each page is still a fresh load of its file.
 type tabs struct {
-	browser context.Context
-	idle    chan *tab // nil: a tab not opened yet, or closed after a failed test
+	browser  context.Context
+	started  chan struct{} // closed when the browser has started, or failed to
+	startErr error
+	idle     chan *tab // nil: a tab not opened yet, or closed after a failed test
 }
 
 type tab struct {
-	ctx    context.Context
-	cancel context.CancelFunc
+	ctx   context.Context
+	close func()
 }
 
+// newTabs starts the browser of bctx in the background, so the subtests build their
+// reports meanwhile. The browser's first tab is lent too.
 func newTabs(t *testing.T, bctx context.Context) *tabs {
-	p := &tabs{browser: bctx, idle: make(chan *tab, browserTabs)}
-	for range browserTabs {
+	p := &tabs{browser: bctx, started: make(chan struct{}), idle: make(chan *tab, browserTabs)}
+	go func() {
+		defer close(p.started)
+		p.startErr = chromedp.Do(bctx)
+	}()
+	p.idle <- &tab{ctx: bctx, close: func() {}} // closing it would end the browser
+	for range browserTabs - 1 {
 		p.idle <- nil
 	}
 	t.Cleanup(func() {
+		<-p.started
 		for range browserTabs {
 			if tb := <-p.idle; tb != nil {
-				tb.cancel()
+				tb.close()
 			}
 		}
 	})
@@ -94,10 +101,14 @@ func newTabs(t *testing.T, bctx context.Context) *tabs {
 }
 
 // take waits for a tab, cleared of what the last page set (viewport, print media),
-// and gives it back when t ends. The tab of a failed test is closed instead: its page
+// and gives it back when t ends. The tab of a failed test is not lent again: its page
 // may be stuck (a dialog, a renderer gone).
 func (p *tabs) take(t *testing.T) context.Context {
 	t.Helper()
+	<-p.started
+	if p.startErr != nil {
+		t.Fatalf("start chromium: %v", p.startErr)
+	}
 	tb := <-p.idle
 	if tb == nil {
 		ctx, cancel := chromedp.NewContext(p.browser)
@@ -106,11 +117,11 @@ func (p *tabs) take(t *testing.T) context.Context {
 			p.idle <- nil
 			t.Fatalf("open a tab: %v", err)
 		}
-		tb = &tab{ctx: ctx, cancel: cancel}
+		tb = &tab{ctx: ctx, close: cancel}
 	}
 	t.Cleanup(func() {
 		if t.Failed() {
-			tb.cancel()
+			tb.close()
 			tb = nil
 		}
 		p.idle <- tb
