@@ -161,9 +161,9 @@ const chartsDrawnJS = `new Promise(function (resolve) {
   requestAnimationFrame(frame);
 })`
 
-// load opens file in tab, at width × height unless width is 0 (the tab's own size),
-// and waits until at least charts charts are drawn.
-func load(t *testing.T, ctx context.Context, file string, width, height int64, charts int) {
+// navigate opens file in the tab, at width × height unless width is 0 (the tab's own
+// size).
+func navigate(t *testing.T, ctx context.Context, file string, width, height int64) {
 	t.Helper()
 	if width > 0 {
 		if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, height)); err != nil {
@@ -174,10 +174,25 @@ func load(t *testing.T, ctx context.Context, file string, width, height int64, c
 	if err := chromedp.Do(ctx, chromedp.Navigate(u.String())); err != nil {
 		t.Fatalf("open %s: %v", file, err)
 	}
+}
+
+// chartsDrawn waits until at least charts charts are drawn (see chartsDrawnJS).
+func chartsDrawn(ctx context.Context, charts int) error {
 	wait, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	if _, err := chromedp.Run(wait, chromedp.Evaluate[bool](fmt.Sprintf(chartsDrawnJS, charts), chromedp.EvalAwaitPromise)); err != nil {
-		t.Fatalf("waiting for %d charts at %d px: %v", charts, width, err)
+		return fmt.Errorf("waiting for %d charts: %w", charts, err)
+	}
+	return nil
+}
+
+// load opens file in the tab at width × height and waits until at least charts charts
+// are drawn.
+func load(t *testing.T, ctx context.Context, file string, width, height int64, charts int) {
+	t.Helper()
+	navigate(t, ctx, file, width, height)
+	if err := chartsDrawn(ctx, charts); err != nil {
+		t.Fatalf("%d px: %v", width, err)
 	}
 }
 
@@ -220,7 +235,11 @@ func openReport(t *testing.T, tabs *tabs, html []byte, charts int) pageResult {
 			msgs = append(msgs, m)
 		}
 	}()
-	load(t, ctx, file, 0, 0, charts)
+	navigate(t, ctx, file, 0, 0)
+	// Not fatal: the checks below, the console's errors among them, tell why.
+	if err := chartsDrawn(ctx, charts); err != nil {
+		t.Error(err)
+	}
 	var res pageResult
 	var err error
 	sel := `document.querySelectorAll('[_echarts_instance_]')`
