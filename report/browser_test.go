@@ -102,7 +102,7 @@ func newTabs(t *testing.T, bctx context.Context) *tabs {
 
 // take waits for a tab, cleared of what the last page set (viewport, print media),
 // and gives it back when t ends. The tab of a failed test is not lent again: its page
-// may be stuck (a dialog, a renderer gone).
+// may be stuck (a dialog, a renderer gone). What t does in the tab has two minutes.
 func (p *tabs) take(t *testing.T) context.Context {
 	t.Helper()
 	<-p.started
@@ -126,13 +126,15 @@ func (p *tabs) take(t *testing.T) context.Context {
 		}
 		p.idle <- tb
 	})
-	if _, err := chromedp.Call(tb.ctx, emulation.ClearDeviceMetricsOverride, cdp.Empty{}); err != nil {
+	ctx, cancel := context.WithTimeout(tb.ctx, 2*time.Minute)
+	t.Cleanup(cancel)
+	if _, err := chromedp.Call(ctx, emulation.ClearDeviceMetricsOverride, cdp.Empty{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := chromedp.Call(tb.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{}); err != nil {
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{}); err != nil {
 		t.Fatal(err)
 	}
-	return tb.ctx
+	return ctx
 }
 
 // chartsDrawnJS waits in the page until at least %d charts are drawn (each an SVG with
@@ -218,9 +220,7 @@ func openReport(t *testing.T, tabs *tabs, html []byte, charts int) pageResult {
 	if err := os.WriteFile(file, html, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	tab := tabs.take(t)
-	ctx, cancel := context.WithTimeout(tab, 2*time.Minute)
-	defer cancel()
+	ctx := tabs.take(t)
 	var msgs []chromedp.ConsoleMessage
 	done := make(chan struct{})
 	listen, stopListen := context.WithCancel(ctx)
