@@ -282,10 +282,11 @@ func consoleErrors(msgs []chromedp.ConsoleMessage) []string {
 }
 
 // TestBrowser starts one Chromium for every browser test of the report (a browser's
-// start is much of such a test's cost); the checks share its tabs (see tabs).
+// start is much of such a test's cost); the checks share its tabs (see tabs). It starts
+// before t.Parallel, so the browser comes up while the package's serial tests run.
 func TestBrowser(t *testing.T) {
-	t.Parallel()
 	tabs := newTabs(t, browser(t))
+	t.Parallel()
 	t.Run("Report", func(t *testing.T) {
 		t.Parallel()
 		browserReport(t, tabs)
