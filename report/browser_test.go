@@ -57,8 +57,9 @@ func browser(t *testing.T) context.Context {
 }
 
 // browserTabs is how many pages the browser tests load at once. Two, for two cores:
-// a page load is CPU work in its renderer (measured: three tabs at once took longer than
-// two, as they only shared the cores).
+// a page load is CPU work in its renderer. Measured on the busy 2-core machine (whole
+// package, three runs each): three tabs took longer than two, and one tab was not
+// faster than two.
 const browserTabs = 2
 
 // tabs lends the browser's tabs to the browser subtests, browserTabs at most at once,
