@@ -3,16 +3,19 @@ package report
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
@@ -34,8 +37,10 @@ func findChromium(t *testing.T) string {
 	return ""
 }
 
-// browser starts a headless Chromium that cannot resolve any host name, so a report
-// that needs the network shows it.
+// browser returns the context of a headless Chromium that cannot resolve any host
+// name, so a report that needs the network shows it. The browser is not started yet:
+// the first run on the context starts it, and must not carry a timeout (that would end
+// the browser with it).
 func browser(t *testing.T) context.Context {
 	t.Helper()
 	path := findChromium(t)
@@ -48,12 +53,150 @@ func browser(t *testing.T) context.Context {
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancel(); cancelAlloc() })
-	// The first run starts the browser; it must not carry a timeout (that would end
-	// the browser with it).
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
+	return ctx
+}
+
+// browserTabs is how many pages the browser tests load at once. Two, for two cores:
+// a page load is CPU work in its renderer. Measured on the busy 2-core machine (whole
+// package, three runs each): three tabs took longer than two, and one tab was not
+// faster than two.
+const browserTabs = 2
+
+// tabs lends the browser's tabs to the browser subtests, browserTabs at most at once,
+// and reuses a tab from one page to the next: its renderer keeps V8's compiled ECharts
+// (a megabyte of script), which a fresh tab compiles again, and opening a tab costs
+// almost as much as that. Each page is still a fresh load of its file.
+type tabs struct {
+	browser  context.Context
+	started  chan struct{} // closed when the browser has started, or failed to
+	startErr error
+	idle     chan *tab // nil: a tab not opened yet, or closed after a failed test
+}
+
+type tab struct {
+	ctx   context.Context
+	close func()
+}
+
+// newTabs starts the browser of bctx in the background, so the subtests build their
+// reports meanwhile. The browser's first tab is lent too.
+func newTabs(t *testing.T, bctx context.Context) *tabs {
+	p := &tabs{browser: bctx, started: make(chan struct{}), idle: make(chan *tab, browserTabs)}
+	go func() {
+		defer close(p.started)
+		p.startErr = chromedp.Do(bctx)
+	}()
+	p.idle <- &tab{ctx: bctx, close: func() {}} // closing it would end the browser
+	for range browserTabs - 1 {
+		p.idle <- nil
+	}
+	t.Cleanup(func() {
+		<-p.started
+		for range browserTabs {
+			if tb := <-p.idle; tb != nil {
+				tb.close()
+			}
+		}
+	})
+	return p
+}
+
+// take waits for a tab, cleared of what the last page set (viewport, print media),
+// and gives it back when t ends. The tab of a failed test is not lent again: its page
+// may be stuck (a dialog, a renderer gone). What t does in the tab has two minutes.
+func (p *tabs) take(t *testing.T) context.Context {
+	t.Helper()
+	<-p.started
+	if p.startErr != nil {
+		t.Fatalf("start chromium: %v", p.startErr)
+	}
+	tb := <-p.idle
+	if tb == nil {
+		ctx, cancel := chromedp.NewContext(p.browser)
+		if err := chromedp.Do(ctx); err != nil {
+			cancel()
+			p.idle <- nil
+			t.Fatalf("open a tab: %v", err)
+		}
+		tb = &tab{ctx: ctx, close: cancel}
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			tb.close()
+			tb = nil
+		}
+		p.idle <- tb
+	})
+	ctx, cancel := context.WithTimeout(tb.ctx, 2*time.Minute)
+	t.Cleanup(cancel)
+	if _, err := chromedp.Call(ctx, emulation.ClearDeviceMetricsOverride, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{}); err != nil {
+		t.Fatal(err)
 	}
 	return ctx
+}
+
+// chartsDrawnJS waits in the page until at least %d charts are drawn (each an SVG with
+// paths and a size) and their sizes stay the same over two animation frames. The report
+// turns ECharts' animation off, so a chart is whole once setOption returns; the frames
+// let a resize the first layout caused be drawn too.
+const chartsDrawnJS = `new Promise(function (resolve) {
+  var want = %d, last = '';
+  function sizes() {
+    var els = document.querySelectorAll('[_echarts_instance_]');
+    if (els.length < want) { return ''; }
+    var out = [];
+    for (var i = 0; i < els.length; i++) {
+      var svg = els[i].querySelector('svg'), r = svg && svg.getBoundingClientRect();
+      if (!svg || !r.width || !r.height || !svg.querySelector('path')) { return ''; }
+      out.push(r.width + 'x' + r.height);
+    }
+    return out.join(' ');
+  }
+  function frame() {
+    var s = sizes();
+    if (s !== '' && s === last) { resolve(true); return; }
+    last = s;
+    requestAnimationFrame(frame);
+  }
+  requestAnimationFrame(frame);
+})`
+
+// navigate opens file in the tab, at width × height unless width is 0 (the tab's own
+// size).
+func navigate(t *testing.T, ctx context.Context, file string, width, height int64) {
+	t.Helper()
+	if width > 0 {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, height)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	u := url.URL{Scheme: "file", Path: file}
+	if err := chromedp.Do(ctx, chromedp.Navigate(u.String())); err != nil {
+		t.Fatalf("open %s: %v", file, err)
+	}
+}
+
+// chartsDrawn waits until at least charts charts are drawn (see chartsDrawnJS).
+func chartsDrawn(ctx context.Context, charts int) error {
+	wait, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if _, err := chromedp.Run(wait, chromedp.Evaluate[bool](fmt.Sprintf(chartsDrawnJS, charts), chromedp.EvalAwaitPromise)); err != nil {
+		return fmt.Errorf("waiting for %d charts: %w", charts, err)
+	}
+	return nil
+}
+
+// load opens file in the tab at width × height and waits until at least charts charts
+// are drawn.
+func load(t *testing.T, ctx context.Context, file string, width, height int64, charts int) {
+	t.Helper()
+	navigate(t, ctx, file, width, height)
+	if err := chartsDrawn(ctx, charts); err != nil {
+		t.Fatalf("%d px: %v", width, err)
+	}
 }
 
 // pageResult is what the browser saw of a report.
@@ -66,55 +209,45 @@ type pageResult struct {
 	unitAxis  []string
 }
 
-// openReport loads an HTML report from a file in a fresh tab and waits until the
-// charts are drawn.
-func openReport(t *testing.T, bctx context.Context, html []byte, charts int) pageResult {
+// endOfPage is written to the console after the checks: the console's messages come
+// in order, so once it is read every message the page wrote before it has been.
+const endOfPage = "hashtrack test: end of page"
+
+// openReport loads an HTML report from a file in a tab and waits until the charts are
+// drawn, listening to the console from before the load to after the checks.
+func openReport(t *testing.T, tabs *tabs, html []byte, charts int) pageResult {
 	t.Helper()
 	file := filepath.Join(t.TempDir(), "report.html")
 	if err := os.WriteFile(file, html, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	tab, cancelTab := chromedp.NewContext(bctx)
-	defer cancelTab()
-	if err := chromedp.Do(tab); err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
+	ctx := tabs.take(t)
 	var msgs []chromedp.ConsoleMessage
 	done := make(chan struct{})
-	listen, stopListen := context.WithCancel(tab)
+	listen, stopListen := context.WithCancel(ctx)
+	defer stopListen()
 	messages := chromedp.Console(listen)
 	go func() {
 		defer close(done)
 		for m, err := range messages {
-			if err != nil {
+			if err != nil || m.Type == chromedp.ConsoleDebug && m.Text == endOfPage {
 				return
 			}
-			mu.Lock()
 			msgs = append(msgs, m)
-			mu.Unlock()
 		}
 	}()
-	ctx, cancel := context.WithTimeout(tab, 2*time.Minute)
-	defer cancel()
-	u := url.URL{Scheme: "file", Path: file}
-	if err := chromedp.Do(ctx, chromedp.Navigate(u.String())); err != nil {
-		t.Fatalf("open %s: %v", file, err)
+	navigate(t, ctx, file, 0, 0)
+	// Not fatal: the checks below, the console's errors among them, tell why.
+	if err := chartsDrawn(ctx, charts); err != nil {
+		t.Error(err)
 	}
 	var res pageResult
 	var err error
-	sel := `document.querySelectorAll('[_echarts_instance_]').length`
-	if _, err = chromedp.Run(ctx, chromedp.Poll[bool](sel+` >= `+itoa(int64(charts)), chromedp.WithPollingTimeout(time.Minute))); err != nil {
-		t.Errorf("waiting for %d charts: %v", charts, err)
-	}
-	// Let the page settle so a late error would still be heard.
-	if err := chromedp.Do(ctx, chromedp.Sleep(500*time.Millisecond)); err != nil {
+	sel := `document.querySelectorAll('[_echarts_instance_]')`
+	if res.instances, err = chromedp.Run(ctx, chromedp.Evaluate[int](sel+`.length`)); err != nil {
 		t.Fatal(err)
 	}
-	if res.instances, err = chromedp.Run(ctx, chromedp.Evaluate[int](sel)); err != nil {
-		t.Fatal(err)
-	}
-	if res.drawn, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`Array.from(document.querySelectorAll('[_echarts_instance_]')).every(function (el) {
+	if res.drawn, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`Array.from(`+sel+`).every(function (el) {
 		var c = el.querySelector('svg'); return !!c && c.getBoundingClientRect().width > 0 && c.getBoundingClientRect().height > 0 && c.querySelectorAll('path').length > 0; })`)); err != nil {
 		t.Fatal(err)
 	}
@@ -127,11 +260,15 @@ func openReport(t *testing.T, bctx context.Context, html []byte, charts int) pag
 	if res.unitAxis, err = chromedp.Run(ctx, chromedp.Evaluate[[]string](`echarts.getInstanceByDom(document.getElementById('chart-units')).getOption().yAxis[0].data`)); err != nil {
 		t.Errorf("read the unit chart's labels: %v", err)
 	}
-	stopListen()
-	<-done
-	mu.Lock()
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`console.debug(`+strconv.Quote(endOfPage)+`), true`)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-done:
+	case <-ctx.Done():
+		t.Fatalf("the console never said %q: %v", endOfPage, ctx.Err())
+	}
 	res.console = msgs
-	mu.Unlock()
 	return res
 }
 
@@ -146,22 +283,22 @@ func consoleErrors(msgs []chromedp.ConsoleMessage) []string {
 }
 
 // TestBrowser starts one Chromium for every browser test of the report (a browser's
-// start is much of such a test's cost); each check opens its own tabs.
+// start is much of such a test's cost); the checks share its tabs (see tabs). It starts
+// before t.Parallel, so the browser comes up while the package's serial tests run.
 func TestBrowser(t *testing.T) {
+	tabs := newTabs(t, browser(t))
 	t.Parallel()
-	bctx := browser(t)
 	t.Run("Report", func(t *testing.T) {
 		t.Parallel()
-		browserReport(t, bctx)
+		browserReport(t, tabs)
 	})
 	t.Run("Layout", func(t *testing.T) {
 		t.Parallel()
-		browserLayout(t, bctx)
+		browserLayout(t, tabs)
 	})
 }
 
-func browserReport(t *testing.T, bctx context.Context) {
-
+func browserReport(t *testing.T, tabs *tabs) {
 	t.Run("draws every chart offline", func(t *testing.T) {
 		t.Parallel()
 		st := openFixture(t, fixturePosts())
@@ -170,7 +307,7 @@ func browserReport(t *testing.T, bctx context.Context) {
 		if err := r.RenderHTML(&b); err != nil {
 			t.Fatal(err)
 		}
-		res := openReport(t, bctx, b.Bytes(), 5)
+		res := openReport(t, tabs, b.Bytes(), 5)
 		if res.instances != 5 {
 			t.Errorf("%d ECharts instances, want 5 (one per chart)", res.instances)
 		}
@@ -222,7 +359,7 @@ func browserReport(t *testing.T, bctx context.Context) {
 				t.Errorf("the HTML holds %q unescaped", p)
 			}
 		}
-		res := openReport(t, bctx, b.Bytes(), 5)
+		res := openReport(t, tabs, b.Bytes(), 5)
 		if res.pwned {
 			t.Fatal("a payload ran: window.__pwned is set")
 		}

@@ -326,10 +326,10 @@ func reachReportFile(t *testing.T) string {
 }
 
 // checkReachLayout: the report with a reach chart and table, on a 390 px phone and at
-// A4 print width, follows TestBrowserLayout's rules: six charts drawn, no word broken
+// A4 print width, follows TestBrowser/Layout's rules: six charts drawn, no word broken
 // in a cell, nothing outside its card, no chart text clipped or overlapping, the reach
-// axis written the Vietnamese way. TestBrowserLayout runs it in its own browser.
-func checkReachLayout(t *testing.T, bctx context.Context, dir string) {
+// axis written the Vietnamese way.
+func checkReachLayout(t *testing.T, tabs *tabs, dir string) {
 	file := reachReportFile(t)
 	for _, tc := range []struct {
 		name          string
@@ -338,15 +338,19 @@ func checkReachLayout(t *testing.T, bctx context.Context, dir string) {
 		shot          string
 	}{
 		{"phone 390 px", 390, 800, false, "report-reach-phone.png"},
-		{"A4 print width", 703, 1032, true, ""},
+		{"A4 print width", a4Width, a4Height, true, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			shot := ""
-			if tc.shot != "" {
-				shot = filepath.Join(dir, tc.shot)
+			ctx := tabs.take(t)
+			load(t, ctx, file, tc.width, tc.height, 6)
+			if tc.print {
+				redraw(t, ctx, "print", printMedia)
 			}
-			l := measure(t, bctx, file, tc.width, tc.height, tc.print, shot)
+			l := probe(t, ctx)
+			if tc.shot != "" {
+				screenshot(t, ctx, dir, tc.shot)
+			}
 			if len(l.AxisLabels) != 6 {
 				t.Errorf("%d charts drawn (%v), want 6 with the reach chart", len(l.AxisLabels), l.AxisLabels)
 			}

@@ -87,6 +87,9 @@ func TestEveryGlyphDrawn(t *testing.T) {
 	}
 
 	// Render with every unit named once: three at a time lead, the rest have no post.
+	// In Vietnamese for every group; in English for the first only: its other groups
+	// would draw the same names (whole or cut with "…") beside the same labels, whose
+	// characters are all checked above, and a rendering costs a fifth of the test.
 	var drawn []string
 	for i := 0; i < len(units); i += 3 {
 		lead := units[i:min(i+3, len(units))]
@@ -96,7 +99,11 @@ func TestEveryGlyphDrawn(t *testing.T) {
 				without = append(without, u)
 			}
 		}
-		for _, lang := range []string{"vi", "en"} {
+		langs := []string{"vi"}
+		if i == 0 {
+			langs = append(langs, "en")
+		}
+		for _, lang := range langs {
 			var b bytes.Buffer
 			if err := render(sampleReport(t, lang, lead, without), &b, func(s string) { drawn = append(drawn, s) }); err != nil {
 				t.Fatal(err)
