@@ -111,7 +111,9 @@ func (c *canvas) face(size float64, bold bool) font.Face {
 		f = c.bold
 	}
 	// 72 DPI: a size in points is a size in pixels.
-	fc := truetype.NewFace(f, &truetype.Options{Size: size, DPI: 72, Hinting: font.HintingNone})
+	// A small glyph cache: the default 512 entries are an image zeroed at every face's
+	// creation, which cost more than the few glyphs a card repeats (same PNG bytes).
+	fc := truetype.NewFace(f, &truetype.Options{Size: size, DPI: 72, Hinting: font.HintingNone, GlyphCacheEntries: 16})
 	c.faces[k] = fc
 	return fc
 }
