@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/store"
 )
@@ -328,56 +329,53 @@ func reachReportFile(t *testing.T) string {
 // checkReachLayout: the report with a reach chart and table, on a 390 px phone and at
 // A4 print width, follows TestBrowser/Layout's rules: six charts drawn, no word broken
 // in a cell, nothing outside its card, no chart text clipped or overlapping, the reach
-// axis written the Vietnamese way.
+// axis written the Vietnamese way. One load: the phone first (a phone loads at its own
+// width), then the same tab widened to A4 and switched to print media, whose redraw
+// is the report's own resize and print handling (as TestBrowser/Layout's desktop tab).
 func checkReachLayout(t *testing.T, tabs *tabs, dir string) {
 	file := reachReportFile(t)
-	for _, tc := range []struct {
-		name          string
-		width, height int64
-		print         bool
-		shot          string
-	}{
-		{"phone 390 px", 390, 800, false, "report-reach-phone.png"},
-		{"A4 print width", a4Width, a4Height, true, ""},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			ctx := tabs.take(t)
-			load(t, ctx, file, tc.width, tc.height, 6)
-			if tc.print {
-				redraw(t, ctx, "print", printMedia)
-			}
-			l := probe(t, ctx)
-			if tc.shot != "" {
-				screenshot(t, ctx, dir, tc.shot)
-			}
-			if len(l.AxisLabels) != 6 {
-				t.Errorf("%d charts drawn (%v), want 6 with the reach chart", len(l.AxisLabels), l.AxisLabels)
-			}
-			for _, list := range []struct {
-				what  string
-				items []string
-			}{{"table cell narrower than its longest word", l.NarrowCells}, {"text outside its card", l.Overflow},
-				{"chart text clipped", l.Clipped}, {"chart texts overlap", l.Overlaps}} {
-				for _, s := range list.items {
-					t.Errorf("%s: %s", list.what, s)
-				}
-			}
-			big := 0
-			for _, s := range l.AxisLabels["chart-reach"] {
-				if strings.Contains(s, ",") {
-					t.Errorf("chart-reach: label %q uses the English separator", s)
-				}
-				if digits := len(s) - strings.Count(s, "."); digits >= 4 {
-					big++
-					if !viThousands.MatchString(s) {
-						t.Errorf("chart-reach: label %q is not written 1.234", s)
-					}
-				}
-			}
-			if big == 0 {
-				t.Errorf("chart-reach: no axis label of four digits (%q)", l.AxisLabels["chart-reach"])
-			}
+	t.Run("phone 390 px", func(t *testing.T) {
+		ctx := tabs.take(t)
+		load(t, ctx, file, 390, 800, 6)
+		checkReachProbe(t, probe(t, ctx))
+		screenshot(t, ctx, dir, "report-reach-phone.png")
+
+		t.Run("A4 print width", func(t *testing.T) {
+			redraw(t, ctx, "resize", chromedp.EmulateViewport(a4Width, a4Height))
+			redraw(t, ctx, "print", printMedia)
+			checkReachProbe(t, probe(t, ctx))
 		})
+	})
+}
+
+// checkReachProbe holds the reach report's layout assertions at one width.
+func checkReachProbe(t *testing.T, l layout) {
+	t.Helper()
+	if len(l.AxisLabels) != 6 {
+		t.Errorf("%d charts drawn (%v), want 6 with the reach chart", len(l.AxisLabels), l.AxisLabels)
+	}
+	for _, list := range []struct {
+		what  string
+		items []string
+	}{{"table cell narrower than its longest word", l.NarrowCells}, {"text outside its card", l.Overflow},
+		{"chart text clipped", l.Clipped}, {"chart texts overlap", l.Overlaps}} {
+		for _, s := range list.items {
+			t.Errorf("%s: %s", list.what, s)
+		}
+	}
+	big := 0
+	for _, s := range l.AxisLabels["chart-reach"] {
+		if strings.Contains(s, ",") {
+			t.Errorf("chart-reach: label %q uses the English separator", s)
+		}
+		if digits := len(s) - strings.Count(s, "."); digits >= 4 {
+			big++
+			if !viThousands.MatchString(s) {
+				t.Errorf("chart-reach: label %q is not written 1.234", s)
+			}
+		}
+	}
+	if big == 0 {
+		t.Errorf("chart-reach: no axis label of four digits (%q)", l.AxisLabels["chart-reach"])
 	}
 }
