@@ -203,3 +203,23 @@ func TestCountLimits(t *testing.T) {
 		t.Errorf("Validate: %v, want ErrTooLarge", err)
 	}
 }
+
+// TestCleanTextCutsAtMaxRunes: a text longer than max keeps exactly its first max
+// characters (multi-byte ones counted as one) and gains "…"; one of max stays whole.
+func TestCleanTextCutsAtMaxRunes(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"Đoàn phường Tân Lợi", 4, "Đoàn…"},
+		{"Đoàn phường Tân Lợi", 19, "Đoàn phường Tân Lợi"},
+		{"Đoàn phường Tân Lợi", 18, "Đoàn phường Tân Lợ…"},
+		{"ắắắắ", 1, "ắ…"},
+	} {
+		if got := CleanText(tc.in, tc.max); got != tc.want {
+			t.Errorf("CleanText(%q, %d) = %q, want %q", tc.in, tc.max, got, tc.want)
+		}
+	}
+}

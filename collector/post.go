@@ -360,8 +360,17 @@ func CleanText(s string, max int) string {
 	s = textCleaner.Replace(s)
 	s = norm.NFC.String(strings.TrimSpace(s))
 	if utf8.RuneCountInString(s) > max {
-		r := []rune(s)
-		s = string(r[:max]) + "…"
+		// Cut at the byte where rune max starts: a 10 MB field is not copied into a
+		// 40 MB rune slice to keep its first few thousand characters.
+		n := 0
+		for i := range s {
+			if n == max {
+				s = s[:i]
+				break
+			}
+			n++
+		}
+		s += "…"
 	}
 	return s
 }
