@@ -45,7 +45,6 @@ func TestInBrowser(t *testing.T) {
 			testForm(t, public)
 		})
 		t.Run("report served", func(t *testing.T) { testReportServed(t, public) })
-		t.Run("demo report offline", func(t *testing.T) { testDemoReport(t, public) })
 	})
 	wg.Go(func() { t.Run("console", func(t *testing.T) { testConsole(t, webtest.NewTab(t, browser)) }) })
 	wg.Go(func() { t.Run("console refusals", func(t *testing.T) { testConsoleRefusals(t, browser) }) })

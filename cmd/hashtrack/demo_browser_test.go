@@ -1,45 +1,24 @@
-package web
+package main
 
 import (
-	"context"
 	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
-	"github.com/tinhdoandaklak/hashtrack/internal/testkit"
 	"github.com/tinhdoandaklak/hashtrack/internal/web/webtest"
-	"github.com/tinhdoandaklak/hashtrack/report"
-	"github.com/tinhdoandaklak/hashtrack/store"
 )
 
-// testDemoReport opens the report `hashtrack demo` writes — the same three library
-// calls runDemo makes (ingest.DemoConfig, ingest.LoadDemo, report.WriteArchive) —
-// from its file, on a 390 px phone, in this package's browser, which can resolve no
-// host: every chart of the sample campaign is drawn and the answer is on the first
-// screen. (cmd/hashtrack's TestDemoCommandTwice checks that the command writes that
-// file; this check lives here to share the one browser these tests start.)
-func testDemoReport(t *testing.T, ctx context.Context) {
+// TestDemoReportOffline opens the report `hashtrack demo` writes, from the file, in a
+// browser that can resolve no host: every chart of the sample campaign is drawn.
+func TestDemoReportOffline(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	c, err := ingest.DemoConfig(dir, testkit.IdleKinds())
-	if err != nil {
-		t.Fatal(err)
+	if r := runCmd(t, filepath.Join(dir, "absent.toml"), "demo", "--out", dir); r.code != 0 {
+		t.Fatalf("demo: %+v", r)
 	}
-	st, err := store.Open(c.DatabasePath(), store.Options{Locations: c.Locations()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, _, err := ingest.LoadDemo(context.Background(), st, c); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := report.WriteArchive(context.Background(), st, c.ArchiveOptions(time.Now())); err != nil {
-		t.Fatal(err)
-	}
+	ctx := webtest.NewBrowser(t)
 	page := url.URL{Scheme: "file", Path: filepath.Join(dir, "reports", "cds2023", "latest.html")}
 	webtest.Within(t, ctx, chromedp.EmulateViewport(390, 800), chromedp.Navigate(page.String()), chromedp.WaitReady(chromedp.CSS("[_echarts_instance_]")))
 	// The answer on a phone's first screen: progress to the target and who has not posted.
@@ -49,7 +28,6 @@ func testDemoReport(t *testing.T, ctx context.Context) {
 			t.Errorf("#%s ends at %.0f px on a 390 × 800 phone, want within the first screen", id, bottom)
 		}
 	}
-	webtest.Read(t, ctx, chromedp.Poll[bool](`document.querySelectorAll('[_echarts_instance_] svg').length >= 5`, chromedp.WithPollingTimeout(time.Minute)))
 	charts := webtest.Read(t, ctx, chromedp.Evaluate[float64](`document.querySelectorAll('[_echarts_instance_]').length`))
 	drawn := webtest.Read(t, ctx, chromedp.Evaluate[float64](`document.querySelectorAll('[_echarts_instance_] svg').length`))
 	if charts != 5 || drawn < 5 {
