@@ -2,31 +2,18 @@ package main
 
 import (
 	"encoding/json"
-	"os"
-	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/tinhdoandaklak/hashtrack/internal/ingest"
+	"github.com/tinhdoandaklak/hashtrack/internal/testkit"
 )
 
 // Every TOML example in the README's "Sources" section loads: a user copying one gets a
 // valid config.
 func TestDocsExamplesLoad(t *testing.T) {
 	t.Parallel()
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, doc, ok := strings.Cut(string(readme), "\n## Sources")
-	if !ok {
-		t.Fatal("README has no Sources section")
-	}
-	doc, _, _ = strings.Cut(doc, "\n## ")
-	blocks := regexp.MustCompile("(?s)```toml\n(.*?)```").FindAllStringSubmatch(doc, -1)
-	if len(blocks) != 6 {
-		t.Fatalf("%d toml blocks in the README's Sources section", len(blocks))
-	}
+	blocks := testkit.READMEBlocks(t, "../../README.md", "Sources", 6)
 	text := `database = "data/t.db"
 [[campaign]]
 id = "cds2023"
@@ -40,7 +27,7 @@ id = "tan-loi"
 name = "Đoàn phường Tân Lợi"
 `
 	for _, b := range blocks {
-		text += b[1]
+		text += b
 	}
 	cfg := writeConfig(t, text)
 	// No database yet: every source is listed as never run, due now.

@@ -1,33 +1,20 @@
 package graph
 
 import (
-	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
 	"github.com/tinhdoandaklak/hashtrack/internal/config"
+	"github.com/tinhdoandaklak/hashtrack/internal/testkit"
 )
 
 // Every TOML example in the README's section on Meta's API loads: a user copying one
 // gets a valid config.
 func TestDocsExamplesLoad(t *testing.T) {
 	t.Parallel()
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, doc, ok := strings.Cut(string(readme), "\n## Facebook Page and Instagram through Meta's API")
-	if !ok {
-		t.Fatal("README has no section on Meta's API")
-	}
-	doc, _, _ = strings.Cut(doc, "\n## ")
-	blocks := regexp.MustCompile("(?s)```toml\n(.*?)```").FindAllStringSubmatch(doc, -1)
-	if len(blocks) != 2 {
-		t.Fatalf("%d toml blocks in the section", len(blocks))
-	}
+	blocks := testkit.READMEBlocks(t, "../../README.md", "Facebook Page and Instagram through Meta's API", 2)
 	text := `database = "data/t.db"
 [[campaign]]
 id = "cds2026"
@@ -38,7 +25,7 @@ id = "tinh-doan"
 name = "Tỉnh Đoàn Đắk Lắk"
 `
 	for _, b := range blocks {
-		text += b[1]
+		text += b
 	}
 	kinds := collector.Kinds{"facebook_page": NewFacebookPage, "instagram_hashtag": NewInstagramHashtag}
 	cfg, err := config.Parse(filepath.Join(t.TempDir(), "hashtrack.toml"), text, kinds)
