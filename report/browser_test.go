@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -19,23 +18,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/tinhdoandaklak/hashtrack/collector"
+	"github.com/tinhdoandaklak/hashtrack/internal/web/webtest"
 )
-
-// findChromium returns the path of a Chromium or Chrome binary. Without one the test
-// is skipped on a developer machine, and fails under CI=true, where .ci/run installs it.
-func findChromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("chromium not found, and CI=true: the browser test must run in CI (install the chromium package)")
-	}
-	t.Skip("chromium not found; install it (apt-get install chromium) to run the browser test")
-	return ""
-}
 
 // browser returns the context of a headless Chromium that cannot resolve any host
 // name, so a report that needs the network shows it. The browser is not started yet:
@@ -43,7 +27,7 @@ func findChromium(t *testing.T) string {
 // the browser with it).
 func browser(t *testing.T) context.Context {
 	t.Helper()
-	path := findChromium(t)
+	path := webtest.Chromium(t)
 	opts := append(slices.Clone(chromedp.DefaultExecAllocatorOptions[:]),
 		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.Headless,
 		chromedp.Flag("disable-gpu", true), chromedp.Flag("disable-quic", true),
