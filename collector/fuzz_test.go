@@ -3,6 +3,7 @@ package collector
 import (
 	"encoding/json"
 	"errors"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
@@ -130,6 +131,31 @@ func TestCleanTextRemovesDirectionControls(t *testing.T) {
 	} {
 		if got := CleanText(in, MaxTitle); got != want {
 			t.Errorf("CleanText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestStripControlsAsReplacer: the byte scanner removes and replaces exactly what a
+// strings.Replacer of the same characters does, on texts mixing the controls with their
+// byte neighbours (other characters starting 0xE2: "…", "“", "–", U+2027, U+202F,
+// U+2065, U+206A) and Vietnamese.
+func TestStripControlsAsReplacer(t *testing.T) {
+	t.Parallel()
+	ref := strings.NewReplacer("\x00", "",
+		"\u202a", "", "\u202b", "", "\u202c", "", "\u202d", "", "\u202e", "",
+		"\u2066", "", "\u2067", "", "\u2068", "", "\u2069", "",
+		"\u2028", "\n", "\u2029", "\n")
+	alphabet := []string{"a", " ", "\x00", "Đắk", "…", "“", "–", "\u2027", "\u202f", "\u2065", "\u206a",
+		"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069", "\u2028", "\u2029"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		var b strings.Builder
+		for range rng.IntN(12) {
+			b.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		in := b.String()
+		if got, want := stripControls(in), ref.Replace(in); got != want {
+			t.Fatalf("stripControls(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

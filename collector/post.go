@@ -357,7 +357,7 @@ func CleanText(s string, max int) string {
 		return s
 	}
 	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = textCleaner.Replace(s)
+	s = stripControls(s)
 	s = norm.NFC.String(strings.TrimSpace(s))
 	if utf8.RuneCountInString(s) > max {
 		// Cut at the byte where rune max starts: a 10 MB field is not copied into a
@@ -375,12 +375,46 @@ func CleanText(s string, max int) string {
 	return s
 }
 
-var textCleaner = strings.NewReplacer(
-	"\x00", "",
-	"\u202a", "", "\u202b", "", "\u202c", "", "\u202d", "", "\u202e", "",
-	"\u2066", "", "\u2067", "", "\u2068", "", "\u2069", "",
-	"\u2028", "\n", "\u2029", "\n",
-)
+// stripControls drops NUL and the bidirectional controls (U+202A–U+202E,
+// U+2066–U+2069) from valid UTF-8 and turns U+2028/U+2029 into "\n". It looks at bytes:
+// every one of these starts with 0x00 or 0xE2, so a field of plain text costs one pass
+// over it and no copy (a strings.Replacer took about 100 ns a byte, a second for a 10 MB
+// field).
+func stripControls(s string) string {
+	var b []byte // nil until the first change
+	done := 0    // s[:done] is in b
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != 0 && c != 0xE2 {
+			continue
+		}
+		repl, n := "", 1
+		if c == 0xE2 {
+			if i+2 >= len(s) {
+				break
+			}
+			switch c1, c2 := s[i+1], s[i+2]; {
+			case c1 == 0x80 && (c2 == 0xA8 || c2 == 0xA9): // U+2028, U+2029
+				repl, n = "\n", 3
+			case c1 == 0x80 && c2 >= 0xAA && c2 <= 0xAE, c1 == 0x81 && c2 >= 0xA6 && c2 <= 0xA9:
+				n = 3
+			default:
+				continue
+			}
+		}
+		if b == nil {
+			b = make([]byte, 0, len(s))
+		}
+		b = append(b, s[done:i]...)
+		b = append(b, repl...)
+		done = i + n
+		i += n - 1
+	}
+	if b == nil {
+		return s
+	}
+	return string(append(b, s[done:]...))
+}
 
 // Snapshot is a post's metrics as observed at one moment; the store keeps one per change.
 type Snapshot struct {

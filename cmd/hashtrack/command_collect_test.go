@@ -315,11 +315,13 @@ url = "%[1]s/good.xml"
 func TestCollectFaultsFailOnlyTheirSource(t *testing.T) {
 	t.Parallel()
 	good := readFixture(t, "../../collector/feed/testdata/rss2_category.xml")
-	big := bytes.Repeat([]byte("<rss>"), 10<<20)
+	// The huge feed never ends (the reader must stop at its cap); the bomb inflates to
+	// 12 MiB, past the 10 MiB cap.
+	chunk := bytes.Repeat([]byte("<rss>"), 64<<10/5)
 	var bomb bytes.Buffer
 	zw := gzip.NewWriter(&bomb)
 	zeros := make([]byte, 1<<20)
-	for range 40 {
+	for range 12 {
 		zw.Write(zeros)
 	}
 	zw.Close()
@@ -346,7 +348,13 @@ func TestCollectFaultsFailOnlyTheirSource(t *testing.T) {
 				}
 			}
 		}, "reading body: context deadline exceeded", time.Hour},
-		{"huge", func(w http.ResponseWriter, r *http.Request) { w.Write(big) }, "body too large (more than 10485760 bytes)", time.Hour},
+		{"huge", func(w http.ResponseWriter, r *http.Request) {
+			for {
+				if _, err := w.Write(chunk); err != nil {
+					return
+				}
+			}
+		}, "body too large (more than 10485760 bytes)", time.Hour},
 		{"bomb", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Encoding", "gzip")
 			w.Write(bomb.Bytes())
