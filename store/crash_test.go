@@ -539,7 +539,8 @@ func verifyDecisionsDB(t *testing.T, path string, committed map[int]int, ids []s
 
 // calibrate runs a clean child of three or more batches and returns how long it took
 // to its first commit, less one batch (start-up: exec, opening the file), and how long
-// a batch took, from the commits after the first. Timing the whole run instead counted
+// a batch took, from the commits after the first: a first estimate, which every
+// child's own commits then correct (learn). Timing the whole run instead counted
 // the start-up, which load slows far more than the batches, as batches: the kills then
 // came after most runs had finished.
 func calibrate(t *testing.T, start func() *crashChild) (startup, perBatch time.Duration) {
@@ -549,20 +550,22 @@ func calibrate(t *testing.T, start func() *crashChild) (startup, perBatch time.D
 	if !finished || len(got) < 3 || len(c.at) != len(got) {
 		t.Fatalf("calibration run: finished %v, %d commits", finished, len(got))
 	}
-	return c.learn(0, 0)
+	perBatch = c.at[len(c.at)-1].Sub(c.at[0]) / time.Duration(len(c.at)-1)
+	return max(c.at[0].Sub(c.began)-perBatch, 0), perBatch
 }
 
-// learn updates the estimates of start-up and batch time from the commits a child
-// reported, as calibrate measures them: the load changes while the test runs (the other
-// crash test, other packages' tests), and estimates left too long by a busy moment let
-// child after child finish before its kill (a whole re-import, and its check, each).
-// A child that committed nothing tells nothing.
+// learn moves the estimates of start-up and batch time halfway to what a child's own
+// commits show, measured as calibrate measures them: the load changes while the test
+// runs (the other crash test, other packages' tests), and estimates left too long by
+// one busy moment let child after child finish before its kill (a whole re-import and
+// its check each), too short put every kill in the start-up. Halfway: one idle or busy
+// moment does not swing them. A child that committed nothing tells nothing.
 func (c *crashChild) learn(startup, perBatch time.Duration) (time.Duration, time.Duration) {
 	if len(c.at) >= 2 {
-		perBatch = c.at[len(c.at)-1].Sub(c.at[0]) / time.Duration(len(c.at)-1)
+		perBatch = (perBatch + c.at[len(c.at)-1].Sub(c.at[0])/time.Duration(len(c.at)-1)) / 2
 	}
 	if len(c.at) >= 1 {
-		startup = max(c.at[0].Sub(c.began)-perBatch, 0)
+		startup = (startup + max(c.at[0].Sub(c.began)-perBatch, 0)) / 2
 	}
 	return startup, perBatch
 }
@@ -584,14 +587,24 @@ func fileSum(t *testing.T, path string) (sum [sha256.Size]byte) {
 	return sum
 }
 
-// copyFile copies the closed database at from to a new file at to.
+// copyFile copies the closed database at from to a new file at to, file to file (the
+// kernel copies; no buffer of the database's size).
 func copyFile(t *testing.T, from, to string) {
 	t.Helper()
-	b, err := os.ReadFile(from)
+	src, err := os.Open(from)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(to, b, 0o600); err != nil {
+	defer src.Close()
+	dst, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		dst.Close()
+		t.Fatal(err)
+	}
+	if err := dst.Close(); err != nil {
 		t.Fatal(err)
 	}
 }
