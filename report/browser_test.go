@@ -33,6 +33,7 @@ func browser(t *testing.T) context.Context {
 		chromedp.Flag("disable-gpu", true), chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("no-first-run", true),
 		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND"),
+		webtest.Interpreted(),
 		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1200, 900))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
