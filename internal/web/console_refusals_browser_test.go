@@ -19,19 +19,14 @@ import (
 // that then logs in, so one browser context shows both.
 const lockedName = "minh"
 
-// testConsoleRefusals is the console's "no" as a real browser meets it, in a browser
-// context of its own (no cookie of the other tabs): wrong passwords lock an account on
+// testConsoleRefusals is the console's "no" as a real browser meets it, from a
+// browser without cookies (TestInBrowser empties them): wrong passwords lock an account on
 // the login page; a forged CSRF token and a form posted from another site decide
 // nothing. That every staff page without a session leads to the login page is an HTTP
 // fact: TestConsoleNeedsLogin proves it page by page, and this test for the queue. So
 // is the 421 to a foreign host name (DNS rebinding): the request carries the name in
 // its Host header whoever sends it, and TestConsoleRefuses sends it to five pages.
-func testConsoleRefusals(t *testing.T, browser context.Context) {
-	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
-	t.Cleanup(cancel)
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("new browser context: %v", err)
-	}
+func testConsoleRefusals(t *testing.T, ctx context.Context) {
 	// Three wrong passwords lock here (ten in production: TestConsoleLockout); the
 	// browser shows the same page and message either way.
 	s := newTestServer(t, staffConfig(t, lockedName), func(o *Options) { o.MaxFailures = 3 })

@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
@@ -110,16 +111,16 @@ func Read[T any](t testing.TB, ctx context.Context, a chromedp.Action[T]) T {
 	return v
 }
 
-// NewTab opens a tab of the browser NewBrowser started, closed when the test ends, so
-// parallel subtests share one browser.
-func NewTab(t testing.TB, browser context.Context) context.Context {
+// ForgetCookies empties the browser's cookies, so a test that logs in starts without
+// the session of the one before it in the same tab. (Cookies ignore the port: the
+// httptest servers of two tests share them.)
+func ForgetCookies(t testing.TB, ctx context.Context) {
 	t.Helper()
-	ctx, cancel := chromedp.NewContext(browser)
-	t.Cleanup(cancel)
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("open a tab: %v", err)
+	tctx, cancel := context.WithTimeout(ctx, stepLimit)
+	defer cancel()
+	if _, err := chromedp.Call(tctx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
+		t.Fatalf("empty the cookies: %v", err)
 	}
-	return ctx
 }
 
 // Fill empties a form field and puts text in it as a paste or a phone keyboard's
