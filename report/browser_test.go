@@ -41,11 +41,12 @@ func browser(t *testing.T) context.Context {
 	return ctx
 }
 
-// browserTabs is how many pages the browser tests load at once. Two, for two cores:
-// a page load is CPU work in its renderer. Measured on the busy 2-core machine (whole
-// package, three runs each): three tabs took longer than two, and one tab was not
-// faster than two.
-const browserTabs = 2
+// browserTabs is how many pages the browser tests load at once. One: every page then
+// loads in the same renderer, whose V8 compiled ECharts at the first, and no second
+// renderer starts. Measured on the 2-core machine (TestBrowser, three runs each, whole
+// machine, Chromium included): two tabs 7.9–8.4 CPU-s in 4.2–4.5 s, one tab 6.6–7.5
+// CPU-s in 5.0–5.7 s. The whole suite is short of CPU, not of wall time, on two cores.
+const browserTabs = 1
 
 // tabs lends the browser's tabs to the browser subtests, browserTabs at most at once,
 // and reuses a tab from one page to the next: its renderer keeps V8's compiled ECharts
