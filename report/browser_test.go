@@ -88,8 +88,9 @@ func newTabs(t *testing.T, bctx context.Context) *tabs {
 }
 
 // take waits for a tab, blank and cleared of what the last page set (viewport, print
-// media), and gives it back when t ends. The tab of a failed test is not lent again: its page
-// may be stuck (a dialog, a renderer gone). What t does in the tab has two minutes.
+// media), and gives it back when t ends. The tab of a failed test is not lent again:
+// its page may be stuck (a dialog, a renderer gone). What t does in the tab has two
+// minutes.
 func (p *tabs) take(t *testing.T) context.Context {
 	t.Helper()
 	<-p.started
