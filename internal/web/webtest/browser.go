@@ -43,10 +43,11 @@ func Chromium(t testing.TB) string {
 
 // Interpreted runs the pages' JavaScript in V8's interpreter only: no Sparkplug,
 // Maglev or TurboFan. A test page runs its script once (ECharts draws a handful of
-// charts and stops), so what the optimizing compilers make, on threads of their own, is
-// never paid back. Measured on the 2-core machine, three runs each: the report's browser
-// tests 9.4–10.2 → 8.1–8.5 CPU-s (whole machine, Chromium included), and faster.
-// The pages run the same script either way, so every assertion holds with either.
+// charts and stops), so what the optimizing compilers make, on threads of their own,
+// is never paid back. Measured on the 2-core machine, report's TestBrowser on two tabs,
+// whole machine with Chromium: 9.4–10.5 CPU-s without, 8.1–8.5 with (four runs each).
+// Other V8 settings measured no better (--lite-mode, --single-threaded). The pages run
+// the same script either way, so every assertion holds with either.
 func Interpreted() chromedp.ExecAllocatorOption {
 	return chromedp.Flag("js-flags", "--no-opt --no-maglev --no-sparkplug")
 }
